@@ -1,0 +1,3 @@
+module kedaitong
+
+go 1.26.8
