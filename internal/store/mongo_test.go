@@ -28,13 +28,30 @@ var mongoOpeners = []struct {
 	{"mongodb", openRealMongo},
 }
 
+func init() {
+	conformanceBackends = append(conformanceBackends,
+		struct {
+			name string
+			open func(t *testing.T) Store
+		}{"ferretdb", func(t *testing.T) Store { return openFerret(t) }})
+	if realMongoURI != "" {
+		conformanceBackends = append(conformanceBackends,
+			struct {
+				name string
+				open func(t *testing.T) Store
+			}{"mongodb", func(t *testing.T) Store { return openRealMongo(t) }})
+	}
+}
+
+// forEachMongo runs test on each server of mongoOpeners.
 func forEachMongo(t *testing.T, test func(t *testing.T, m *Mongo)) {
 	for _, o := range mongoOpeners {
 		t.Run(o.name, func(t *testing.T) { test(t, o.open(t)) })
 	}
 }
 
-func wantCode(t *testing.T, what string, err error, code string) {
+// mongoWantCode fails the test unless err carries the code.
+func mongoWantCode(t *testing.T, what string, err error, code string) {
 	t.Helper()
 	if got := kedaitong.ErrorCode(err); got != code {
 		t.Errorf("%s: error code = %q (%v), want %q", what, got, err, code)
@@ -111,11 +128,11 @@ func TestMongoJSONRoundTrip(t *testing.T) {
 	}
 	for _, bad := range []any{json.RawMessage(`[1]`), json.RawMessage(`"s"`), map[string]any{"_id": 1}, map[string]any{"_v": 1}, json.RawMessage(`{"a":1} {}`)} {
 		_, err := docToBSON(bad)
-		wantCode(t, fmt.Sprintf("docToBSON(%v)", bad), err, kedaitong.EInvalid)
+		mongoWantCode(t, fmt.Sprintf("docToBSON(%v)", bad), err, kedaitong.EInvalid)
 	}
 }
 
-type mdoc struct {
+type mongoDoc struct {
 	Name   string         `json:"name"`
 	Region string         `json:"region"`
 	Score  int64          `json:"score"`
@@ -124,7 +141,7 @@ type mdoc struct {
 	Extra  map[string]any `json:"extra,omitempty"`
 }
 
-var mdef = CollectionDef{Name: "things", Indexes: []Index{
+var mongoDef = CollectionDef{Name: "things", Indexes: []Index{
 	{Fields: []string{"region", "score"}},
 	{Fields: []string{"name"}, Unique: true},
 }}
@@ -135,20 +152,20 @@ func TestMongoCRUD(t *testing.T) {
 		if got := m.Backend(); got != "mongodb" {
 			t.Errorf("Backend() = %q, want mongodb", got)
 		}
-		c, err := m.Collection(ctx, mdef)
+		c, err := m.Collection(ctx, mongoDef)
 		if err != nil {
 			t.Fatalf("Collection: %v", err)
 		}
-		in := mdoc{Name: "赣江新区", Region: "3601", Score: 1 << 60, Rate: 0.25, Tags: []string{"芯片", "AI"}, Extra: map[string]any{"k": []any{1.5, "x"}}}
+		in := mongoDoc{Name: "赣江新区", Region: "3601", Score: 1 << 60, Rate: 0.25, Tags: []string{"芯片", "AI"}, Extra: map[string]any{"k": []any{1.5, "x"}}}
 		if err := c.Insert(ctx, "a", in); err != nil {
 			t.Fatalf("Insert: %v", err)
 		}
-		wantCode(t, "Insert same id", c.Insert(ctx, "a", mdoc{Name: "other"}), kedaitong.EConflict)
-		wantCode(t, "Insert same unique name", c.Insert(ctx, "b", mdoc{Name: "赣江新区"}), kedaitong.EConflict)
-		wantCode(t, "Insert empty id", c.Insert(ctx, "", in), kedaitong.EInvalid)
-		wantCode(t, "Insert non-object", c.Insert(ctx, "z", []int{1}), kedaitong.EInvalid)
+		mongoWantCode(t, "Insert same id", c.Insert(ctx, "a", mongoDoc{Name: "other"}), kedaitong.EConflict)
+		mongoWantCode(t, "Insert same unique name", c.Insert(ctx, "b", mongoDoc{Name: "赣江新区"}), kedaitong.EConflict)
+		mongoWantCode(t, "Insert empty id", c.Insert(ctx, "", in), kedaitong.EInvalid)
+		mongoWantCode(t, "Insert non-object", c.Insert(ctx, "z", []int{1}), kedaitong.EInvalid)
 
-		var got mdoc
+		var got mongoDoc
 		v, err := c.Get(ctx, "a", &got)
 		if err != nil || v != 1 {
 			t.Fatalf("Get = %d, %v; want 1, nil", v, err)
@@ -157,7 +174,7 @@ func TestMongoCRUD(t *testing.T) {
 			t.Errorf("Get: got %+v, want %+v", got, in)
 		}
 		_, err = c.Get(ctx, "missing", &got)
-		wantCode(t, "Get missing", err, kedaitong.ENotFound)
+		mongoWantCode(t, "Get missing", err, kedaitong.ENotFound)
 
 		in.Score = 5
 		v2, err := c.Replace(ctx, "a", 1, in)
@@ -165,14 +182,14 @@ func TestMongoCRUD(t *testing.T) {
 			t.Fatalf("Replace = %d, %v; want 2, nil", v2, err)
 		}
 		_, err = c.Replace(ctx, "a", 1, in)
-		wantCode(t, "Replace stale", err, kedaitong.EConflict)
+		mongoWantCode(t, "Replace stale", err, kedaitong.EConflict)
 		_, err = c.Replace(ctx, "missing", 1, in)
-		wantCode(t, "Replace missing", err, kedaitong.ENotFound)
-		if err := c.Insert(ctx, "b", mdoc{Name: "b"}); err != nil {
+		mongoWantCode(t, "Replace missing", err, kedaitong.ENotFound)
+		if err := c.Insert(ctx, "b", mongoDoc{Name: "b"}); err != nil {
 			t.Fatalf("Insert b: %v", err)
 		}
-		_, err = c.Replace(ctx, "b", 1, mdoc{Name: "赣江新区"})
-		wantCode(t, "Replace onto a unique key", err, kedaitong.EConflict)
+		_, err = c.Replace(ctx, "b", 1, mongoDoc{Name: "赣江新区"})
+		mongoWantCode(t, "Replace onto a unique key", err, kedaitong.EConflict)
 		if v, err := c.Get(ctx, "a", &got); err != nil || v != 2 || got.Score != 5 {
 			t.Errorf("after Replace: Get = %d, %+v, %v; want 2, score 5", v, got, err)
 		}
@@ -180,9 +197,9 @@ func TestMongoCRUD(t *testing.T) {
 		if err := c.Delete(ctx, "a"); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
-		wantCode(t, "Delete again", c.Delete(ctx, "a"), kedaitong.ENotFound)
+		mongoWantCode(t, "Delete again", c.Delete(ctx, "a"), kedaitong.ENotFound)
 		_, err = c.Get(ctx, "a", &got)
-		wantCode(t, "Get deleted", err, kedaitong.ENotFound)
+		mongoWantCode(t, "Get deleted", err, kedaitong.ENotFound)
 	})
 }
 
@@ -190,16 +207,16 @@ func TestMongoIndexes(t *testing.T) {
 	forEachMongo(t, func(t *testing.T, m *Mongo) {
 		ctx := context.Background()
 		for i := 0; i < 2; i++ { // declaring twice is idempotent
-			if _, err := m.Collection(ctx, mdef); err != nil {
+			if _, err := m.Collection(ctx, mongoDef); err != nil {
 				t.Fatalf("Collection #%d: %v", i+1, err)
 			}
 		}
-		more := CollectionDef{Name: mdef.Name, Indexes: []Index{{Fields: []string{"rate"}}}}
+		more := CollectionDef{Name: mongoDef.Name, Indexes: []Index{{Fields: []string{"rate"}}}}
 		c, err := m.Collection(ctx, more)
 		if err != nil {
 			t.Fatalf("Collection with a new index: %v", err)
 		}
-		specs, err := m.db.Collection(mdef.Name).Indexes().ListSpecifications(ctx)
+		specs, err := m.db.Collection(mongoDef.Name).Indexes().ListSpecifications(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,10 +224,10 @@ func TestMongoIndexes(t *testing.T) {
 		for _, s := range specs {
 			got[s.Name] = s.Unique != nil && *s.Unique
 		}
-		for _, ix := range append(append([]Index(nil), mdef.Indexes...), more.Indexes...) {
-			unique, ok := got[IndexName(mdef.Name, ix)]
+		for _, ix := range append(append([]Index(nil), mongoDef.Indexes...), more.Indexes...) {
+			unique, ok := got[IndexName(mongoDef.Name, ix)]
 			if !ok || unique != ix.Unique {
-				t.Errorf("index %s: present %v unique %v, want present, unique %v (have %v)", IndexName(mdef.Name, ix), ok, unique, ix.Unique, got)
+				t.Errorf("index %s: present %v unique %v, want present, unique %v (have %v)", IndexName(mongoDef.Name, ix), ok, unique, ix.Unique, got)
 			}
 		}
 		// The handle knows the indexes declared earlier and later.
@@ -218,15 +235,15 @@ func TestMongoIndexes(t *testing.T) {
 			t.Errorf("Find on an index declared earlier: %v", err)
 		}
 		_, err = c.Find(ctx, Query{Eq: map[string]any{"tags": "x"}})
-		wantCode(t, "Find on an unindexed field", err, kedaitong.EInvalid)
-		wantCode(t, "bad name", func() error { _, err := m.Collection(ctx, CollectionDef{Name: "Bad-Name"}); return err }(), kedaitong.EInvalid)
+		mongoWantCode(t, "Find on an unindexed field", err, kedaitong.EInvalid)
+		mongoWantCode(t, "bad name", func() error { _, err := m.Collection(ctx, CollectionDef{Name: "Bad-Name"}); return err }(), kedaitong.EInvalid)
 	})
 }
 
 func TestMongoFind(t *testing.T) {
 	forEachMongo(t, func(t *testing.T, m *Mongo) {
 		ctx := context.Background()
-		c, err := m.Collection(ctx, mdef)
+		c, err := m.Collection(ctx, mongoDef)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +258,7 @@ func TestMongoFind(t *testing.T) {
 		for i := 0; i < 30; i++ {
 			r := row{fmt.Sprintf("d%02d", i), []string{"3601", "3602"}[i%2], int64(i % 7)}
 			rows = append(rows, r)
-			if err := c.Insert(ctx, r.id, mdoc{Name: r.id, Region: r.region, Score: r.score, Rate: float64(i) / 4}); err != nil {
+			if err := c.Insert(ctx, r.id, mongoDoc{Name: r.id, Region: r.region, Score: r.score, Rate: float64(i) / 4}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -309,7 +326,7 @@ func TestMongoFind(t *testing.T) {
 						}
 						for _, d := range p.Docs {
 							got = append(got, d.ID)
-							var v mdoc
+							var v mongoDoc
 							if err := d.Decode(&v); err != nil || v.Name != d.ID || d.Version != 1 {
 								t.Errorf("doc %s: %+v version %d err %v", d.ID, v, d.Version, err)
 							}
@@ -338,7 +355,7 @@ func TestMongoFind(t *testing.T) {
 		}
 		for _, q := range refused {
 			_, err := c.Find(ctx, q)
-			wantCode(t, fmt.Sprintf("Find(%+v)", q), err, kedaitong.EInvalid)
+			mongoWantCode(t, fmt.Sprintf("Find(%+v)", q), err, kedaitong.EInvalid)
 		}
 	})
 }
@@ -383,9 +400,9 @@ func TestMongoIncr(t *testing.T) {
 			t.Errorf("Incr again with counted init = v%d %+v %v; want v2 hits 20", d.Version, got, err)
 		}
 		_, err = c.Incr(ctx, "k1", nil, map[string]int64{"kind": 1})
-		wantCode(t, "Incr of a string field", err, kedaitong.EInvalid)
+		mongoWantCode(t, "Incr of a string field", err, kedaitong.EInvalid)
 		_, err = c.Incr(ctx, "k1", nil, map[string]int64{"a.b": 1})
-		wantCode(t, "Incr of a dotted field", err, kedaitong.EInvalid)
+		mongoWantCode(t, "Incr of a dotted field", err, kedaitong.EInvalid)
 
 		// Concurrent increments, including the creating ones, lose nothing.
 		const workers, each = 8, 15
@@ -436,7 +453,7 @@ func TestOpenMongoUnreachable(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("OpenMongo with a 2 s context took %v", took)
 	}
-	wantCode(t, "OpenMongo on a closed port", err, kedaitong.EUnavailable)
+	mongoWantCode(t, "OpenMongo on a closed port", err, kedaitong.EUnavailable)
 	if msg := kedaitong.ErrorMessage(err); !bytes.Contains([]byte(msg), []byte(addr)) {
 		t.Errorf("message %q does not name %s", msg, addr)
 	}
@@ -450,10 +467,10 @@ func TestOpenMongoUnreachable(t *testing.T) {
 	if took := time.Since(start); took > 4*time.Second {
 		t.Errorf("OpenMongo with a 1 s timeout took %v", took)
 	}
-	wantCode(t, "OpenMongo on a closed port, own timeout", err, kedaitong.EUnavailable)
+	mongoWantCode(t, "OpenMongo on a closed port, own timeout", err, kedaitong.EUnavailable)
 
 	_, err = OpenMongo(context.Background(), "http://nope")
-	wantCode(t, "OpenMongo with a bad URI", err, kedaitong.EInvalid)
+	mongoWantCode(t, "OpenMongo with a bad URI", err, kedaitong.EInvalid)
 }
 
 func TestFerretPingAfterStop(t *testing.T) {
@@ -485,8 +502,8 @@ func TestFerretPingAfterStop(t *testing.T) {
 	stopped = true
 	short, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	wantCode(t, "Ping after stop", m.Ping(short), kedaitong.EUnavailable)
+	mongoWantCode(t, "Ping after stop", m.Ping(short), kedaitong.EUnavailable)
 	short2, cancel2 := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel2()
-	wantCode(t, "Insert after stop", c.Insert(short2, "x", map[string]any{"a": 1}), kedaitong.EUnavailable)
+	mongoWantCode(t, "Insert after stop", c.Insert(short2, "x", map[string]any{"a": 1}), kedaitong.EUnavailable)
 }
