@@ -1,0 +1,43 @@
+# Kedai Tong — the two commands a new machine needs are `make run` and `make test`.
+GO      ?= go
+BIN     ?= bin/kedaitong
+DATA    ?= ./data
+PKGS    ?= ./...
+TESTFLAGS ?= -count=1 -timeout 20m
+
+.PHONY: run build test test-go fuzz bench lint browser-deps clean
+
+## run: the server on the embedded store in $(DATA), with demo data, on http://localhost:8080
+run: build
+	$(BIN) serve --demo --data $(DATA)
+
+## build: the one binary
+build:
+	$(GO) build -o $(BIN) ./cmd/kedaitong
+
+## test: every test (installs Chromium and a CJK font for the browser tests when missing)
+test: browser-deps lint test-go fuzz
+
+test-go:
+	$(GO) test $(TESTFLAGS) $(PKGS)
+
+## fuzz: a short run of each fuzz target
+fuzz:
+	@./scripts/fuzz.sh
+
+## browser-deps: Debian's chromium and a CJK font, needed by the browser tests
+browser-deps:
+	@./scripts/browser-deps.sh
+
+## bench: the benchmark scenarios recorded in BENCHMARKS.md
+bench:
+	@./scripts/bench.sh
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,348 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"kedaitong"
+	"kedaitong/internal/store"
+)
+
+// Session is a log-in session, stored under the SHA-256 of its secret id.
+type Session struct {
+	UserID    string `json:"user_id"`
+	Epoch     int64  `json:"epoch"`      // the user's SessionEpoch at log-in
+	CreatedMS int64  `json:"created_ms"` // Unix milliseconds
+	SeenMS    int64  `json:"seen_ms"`
+	ExpiresMS int64  `json:"expires_ms"` // absolute expiry
+	CSRF      string `json:"csrf"`       // token HTML forms of this session carry
+	IP        string `json:"ip"`
+}
+
+// Token is a personal API token, stored under the SHA-256 of its secret.
+type Token struct {
+	ID        string `json:"id"` // public id for listing and revoking
+	UserID    string `json:"user_id"`
+	Name      string `json:"name"`
+	Epoch     int64  `json:"epoch"`
+	CreatedMS int64  `json:"created_ms"`
+	ExpiresMS int64  `json:"expires_ms"` // 0: no expiry
+	Revoked   bool   `json:"revoked"`
+	LastMS    int64  `json:"last_ms"`
+}
+
+// PublicToken is a token as the API lists it (never the secret).
+type PublicToken struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at"`
+	Revoked   bool       `json:"revoked"`
+}
+
+// Caller is an authenticated request's identity.
+type Caller struct {
+	User      User
+	SessionID string // hashed session id, "" for a token
+	CSRF      string // the session's form token
+	TokenID   string // the API token's public id, "" for a session
+}
+
+// ErrBadCredentials is the one answer for an unknown user and a wrong password.
+var errBadCredentials = kedaitong.Errorf(kedaitong.EUnauthorized, "wrong username or password")
+
+// RateLimitError says how long to wait.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("too many failed log-ins; try again in %d seconds", int(e.RetryAfter.Seconds()+0.5))
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// Login checks the credentials and opens a new session. Unknown users and
+// wrong passwords get the same answer after the same work; after
+// FailureLimit failures within FailureWindow for the account or the client
+// address it answers ERateLimited (wrapping a *RateLimitError).
+func (s *Service) Login(ctx context.Context, username, password, clientIP string) (User, string, error) {
+	now := s.now()
+	key := usernameKey(username)
+	if wait, err := s.throttled(ctx, now, "a:"+key, "ip:"+clientIP); err != nil {
+		return User{}, "", err
+	} else if wait > 0 {
+		return User{}, "", &kedaitong.Error{Code: kedaitong.ERateLimited, Message: (&RateLimitError{wait}).Error(), Err: &RateLimitError{wait}}
+	}
+	if runeLen(password) > MaxPasswordLen || key == "" || len(key) > 256 {
+		VerifyPassword(dummyHash(), password[:min(len(password), 1024)])
+		s.fail(ctx, now, key, clientIP, nil)
+		return User{}, "", errBadCredentials
+	}
+	u, err := s.UserByName(ctx, key)
+	if err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+		return User{}, "", err
+	}
+	if err != nil {
+		VerifyPassword(dummyHash(), password)
+		s.fail(ctx, now, key, clientIP, nil)
+		return User{}, "", errBadCredentials
+	}
+	if !VerifyPassword(u.PasswordHash, password) || u.Disabled {
+		s.fail(ctx, now, key, clientIP, &u)
+		return User{}, "", errBadCredentials
+	}
+	plain, hashed := secret("")
+	csrf, _ := secret("")
+	sess := Session{UserID: u.ID, Epoch: u.SessionEpoch, CreatedMS: ms(now), SeenMS: ms(now),
+		ExpiresMS: ms(now.Add(SessionAbsolute)), CSRF: csrf[:32], IP: clientIP}
+	if err := s.sessions.Insert(ctx, hashed, sess); err != nil {
+		return User{}, "", fmt.Errorf("identity: session: %w", err)
+	}
+	s.record(ctx, Event{Actor: &u, Action: "login", ObjectKind: "session", ObjectID: hashed[:16], BankID: u.BankID, Detail: map[string]any{"ip": clientIP}})
+	return u, plain, nil
+}
+
+func (s *Service) fail(ctx context.Context, now time.Time, key, ip string, u *User) {
+	b := now.Truncate(failureBucket).UnixMilli()
+	for _, k := range []string{"a:" + key, "ip:" + ip} {
+		_, _ = s.failures.Incr(ctx, k+":"+strconv.FormatInt(b, 10), map[string]any{"bucket": b}, map[string]int64{"n": 1})
+	}
+	ev := Event{Action: "login.fail", ObjectKind: "user", Outcome: "failed", Detail: map[string]any{"username": truncate(key, 64), "ip": ip}}
+	if u != nil {
+		ev.ObjectID, ev.BankID = u.ID, u.BankID
+	}
+	s.record(ctx, ev)
+}
+
+// throttled returns how long the first over-limit key must still wait.
+func (s *Service) throttled(ctx context.Context, now time.Time, keys ...string) (time.Duration, error) {
+	cur := now.Truncate(failureBucket)
+	n := int(FailureWindow / failureBucket)
+	for _, k := range keys {
+		total := int64(0)
+		oldest := time.Time{}
+		for i := 0; i < n; i++ {
+			b := cur.Add(-time.Duration(i) * failureBucket)
+			var doc struct {
+				N int64 `json:"n"`
+			}
+			_, err := s.failures.Get(ctx, k+":"+strconv.FormatInt(b.UnixMilli(), 10), &doc)
+			if kedaitong.Is(err, kedaitong.ENotFound) {
+				continue
+			}
+			if err != nil {
+				return 0, err
+			}
+			total += doc.N
+			oldest = b
+		}
+		if total >= FailureLimit {
+			wait := oldest.Add(FailureWindow).Sub(now)
+			if wait < time.Second {
+				wait = time.Second
+			}
+			return wait, nil
+		}
+	}
+	return 0, nil
+}
+
+// Authenticate returns the caller of a session secret, refreshing its idle
+// time. An unknown, expired or superseded session is EUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, sessionSecret string) (Caller, error) {
+	none := kedaitong.Errorf(kedaitong.EUnauthorized, "log in first: the session is missing or has expired")
+	if sessionSecret == "" || len(sessionSecret) > 128 {
+		return Caller{}, none
+	}
+	id := hashSecret(sessionSecret)
+	var sess Session
+	ver, err := s.sessions.Get(ctx, id, &sess)
+	if kedaitong.Is(err, kedaitong.ENotFound) {
+		return Caller{}, none
+	}
+	if err != nil {
+		return Caller{}, err
+	}
+	now := s.now()
+	if ms(now) >= sess.ExpiresMS || ms(now)-sess.SeenMS >= SessionIdle.Milliseconds() {
+		_ = s.sessions.Delete(ctx, id)
+		return Caller{}, none
+	}
+	u, _, err := s.User(ctx, sess.UserID)
+	if err != nil || u.Disabled || u.SessionEpoch != sess.Epoch {
+		if err == nil || kedaitong.Is(err, kedaitong.ENotFound) {
+			_ = s.sessions.Delete(ctx, id)
+			return Caller{}, none
+		}
+		return Caller{}, err
+	}
+	if ms(now)-sess.SeenMS >= touchEvery.Milliseconds() {
+		sess.SeenMS = ms(now)
+		_, _ = s.sessions.Replace(ctx, id, ver, sess) // a concurrent touch winning is as good
+	}
+	return Caller{User: u, SessionID: id, CSRF: sess.CSRF}, nil
+}
+
+// Logout ends the session on every server (it is deleted from the store).
+func (s *Service) Logout(ctx context.Context, c Caller) error {
+	if c.SessionID == "" {
+		return nil
+	}
+	if err := s.sessions.Delete(ctx, c.SessionID); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+		return err
+	}
+	s.record(ctx, Event{Actor: &c.User, Action: "logout", ObjectKind: "session", ObjectID: c.SessionID[:16], BankID: c.User.BankID})
+	return nil
+}
+
+// TokenPrefix starts every API token, so leaked ones are easy to find.
+const TokenPrefix = "kdt_"
+
+// CreateToken makes a personal API token for the actor; the secret is
+// returned once and stored only as a hash.
+func (s *Service) CreateToken(ctx context.Context, actor User, name string, expires *time.Time) (string, PublicToken, error) {
+	name = trimmed(name)
+	if name == "" || runeLen(name) > 100 {
+		return "", PublicToken{}, kedaitong.Invalid("name", "give the token a name of 1 to 100 characters")
+	}
+	now := s.now()
+	t := Token{ID: newID("tok_"), UserID: actor.ID, Name: name, Epoch: actor.SessionEpoch, CreatedMS: ms(now)}
+	if expires != nil {
+		if !expires.After(now) {
+			return "", PublicToken{}, kedaitong.Invalid("expires_at", "must be in the future")
+		}
+		if expires.Sub(now) > 2*366*24*time.Hour {
+			return "", PublicToken{}, kedaitong.Invalid("expires_at", "must be within two years")
+		}
+		t.ExpiresMS = ms(*expires)
+	}
+	n, err := s.tokens.Count(ctx, store.Query{Eq: map[string]any{"user_id": actor.ID}})
+	if err != nil {
+		return "", PublicToken{}, err
+	}
+	if n >= 50 {
+		return "", PublicToken{}, kedaitong.Errorf(kedaitong.EConflict, "an account may hold at most 50 tokens; revoke some first")
+	}
+	plain, hashed := secret(TokenPrefix)
+	if err := s.tokens.Insert(ctx, hashed, t); err != nil {
+		return "", PublicToken{}, err
+	}
+	s.record(ctx, Event{Actor: &actor, Action: "token.create", ObjectKind: "token", ObjectID: t.ID, BankID: actor.BankID})
+	return plain, t.public(), nil
+}
+
+func (t Token) public() PublicToken {
+	p := PublicToken{ID: t.ID, Name: t.Name, CreatedAt: time.UnixMilli(t.CreatedMS).UTC(), Revoked: t.Revoked}
+	if t.ExpiresMS > 0 {
+		e := time.UnixMilli(t.ExpiresMS).UTC()
+		p.ExpiresAt = &e
+	}
+	return p
+}
+
+// Tokens lists the actor's tokens, newest first.
+func (s *Service) Tokens(ctx context.Context, actor User) ([]PublicToken, error) {
+	p, err := s.tokens.Find(ctx, store.Query{Eq: map[string]any{"user_id": actor.ID}, Sort: "created_ms", Desc: true})
+	if err != nil {
+		return nil, err
+	}
+	ts, err := store.DecodeAll[Token](p.Docs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PublicToken, len(ts))
+	for i, t := range ts {
+		out[i] = t.public()
+	}
+	return out, nil
+}
+
+// RevokeToken revokes one of the actor's tokens by its public id.
+func (s *Service) RevokeToken(ctx context.Context, actor User, id string) error {
+	p, err := s.tokens.Find(ctx, store.Query{Eq: map[string]any{"user_id": actor.ID}, Sort: "created_ms"})
+	if err != nil {
+		return err
+	}
+	for _, d := range p.Docs {
+		var t Token
+		if err := d.Decode(&t); err != nil {
+			return err
+		}
+		if t.ID != id {
+			continue
+		}
+		if t.Revoked {
+			return nil
+		}
+		t.Revoked = true
+		if _, err := s.tokens.Replace(ctx, d.ID, d.Version, t); err != nil {
+			return err
+		}
+		s.record(ctx, Event{Actor: &actor, Action: "token.revoke", ObjectKind: "token", ObjectID: t.ID, BankID: actor.BankID})
+		return nil
+	}
+	return kedaitong.Errorf(kedaitong.ENotFound, "no such token")
+}
+
+// AuthenticateToken returns the caller of a bearer token.
+func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (Caller, error) {
+	bad := kedaitong.Errorf(kedaitong.EUnauthorized, "the API token is unknown, expired or revoked")
+	if !strings.HasPrefix(bearer, TokenPrefix) || len(bearer) > 128 {
+		return Caller{}, bad
+	}
+	id := hashSecret(bearer)
+	var t Token
+	if _, err := s.tokens.Get(ctx, id, &t); err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			return Caller{}, bad
+		}
+		return Caller{}, err
+	}
+	now := s.now()
+	if t.Revoked || (t.ExpiresMS > 0 && ms(now) >= t.ExpiresMS) {
+		return Caller{}, bad
+	}
+	u, _, err := s.User(ctx, t.UserID)
+	if err != nil || u.Disabled || u.SessionEpoch != t.Epoch {
+		if err == nil || kedaitong.Is(err, kedaitong.ENotFound) {
+			return Caller{}, bad
+		}
+		return Caller{}, err
+	}
+	return Caller{User: u, TokenID: t.ID}, nil
+}
+
+// Sweep deletes expired sessions and old failure counters; the server runs
+// it now and then.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	now := s.now()
+	n := 0
+	for _, x := range []struct {
+		c      store.Collection
+		field  string
+		before int64
+	}{
+		{s.sessions, "expires_ms", ms(now)},
+		{s.failures, "bucket", ms(now.Add(-FailureWindow - failureBucket))},
+	} {
+		p, err := x.c.Find(ctx, store.Query{Range: &store.Range{Field: x.field, Lt: x.before}, Sort: x.field, Limit: 1000})
+		if err != nil {
+			return n, err
+		}
+		for _, d := range p.Docs {
+			if err := x.c.Delete(ctx, d.ID); err == nil {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
