@@ -1,0 +1,821 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"kedaitong"
+)
+
+// SQLiteFile is the name of the database file inside the data folder.
+const SQLiteFile = "kedaitong.db"
+
+// sqMaxIDLen bounds document ids, in bytes.
+const sqMaxIDLen = 512
+
+// SQLite is the embedded backend: one database file in WAL mode, one table
+// per collection (id, version, doc as JSON text) and one SQLite index per
+// declared index over json_extract expressions. Reads use a small pool of
+// connections; writes go through a single connection, so writers of one
+// process queue in Go, while writers of other processes on the same folder
+// wait on SQLite's lock (busy_timeout). Read-modify-write transactions begin
+// IMMEDIATE, so they hold the write lock from their first statement.
+type SQLite struct {
+	path string
+	rdb  *sql.DB // readers
+	wdb  *sql.DB // the one writer connection
+
+	mu    sync.Mutex
+	colls map[string]*sqliteColl
+}
+
+// busyTimeoutMS is how long a statement waits for another writer's lock.
+const busyTimeoutMS = 10000
+
+// OpenSQLite opens (creating it when needed) the database <dir>/kedaitong.db.
+// A folder that cannot be created or written is EUnavailable with a message
+// that names it.
+func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
+	if dir == "" {
+		return nil, kedaitong.Errorf(kedaitong.EUnavailable, "the data folder is not set")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s: cannot resolve its path", dir)
+	}
+	if err := os.MkdirAll(abs, 0o750); err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s cannot be created", abs)
+	}
+	probe, err := os.CreateTemp(abs, ".kedaitong-probe-*")
+	if err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s is not writable", abs)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+
+	path := filepath.Join(abs, SQLiteFile)
+	dsn := func(params ...string) string {
+		u := url.URL{Scheme: "file", Path: path, RawQuery: strings.Join(params, "&")}
+		return u.String()
+	}
+	common := []string{
+		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
+		"_pragma=cache_size(-32000)",
+	}
+	wdb, err := sql.Open("sqlite", dsn(append(common,
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(FULL)",
+		"_txlock=immediate")...))
+	if err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+
+	var mode string
+	if err := wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		wdb.Close()
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+	}
+	if mode != "wal" {
+		wdb.Close()
+		return nil, kedaitong.Errorf(kedaitong.EUnavailable, "database %s: journal mode is %q, want wal", path, mode)
+	}
+	// Take the write lock once so that a read-only file fails here, not on
+	// the first user's write.
+	if tx, err := wdb.BeginTx(ctx, nil); err != nil {
+		wdb.Close()
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path)
+	} else if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS kedai_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID"); err != nil {
+		tx.Rollback()
+		wdb.Close()
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path)
+	} else if err := tx.Commit(); err != nil {
+		wdb.Close()
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path)
+	}
+
+	rdb, err := sql.Open("sqlite", dsn(common...))
+	if err != nil {
+		wdb.Close()
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+	}
+	n := max(4, runtime.NumCPU())
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	rdb.SetConnMaxLifetime(0)
+	rdb.SetConnMaxIdleTime(0)
+	if err := rdb.PingContext(ctx); err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+	}
+	return &SQLite{path: path, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}}, nil
+}
+
+// Path returns the database file's path.
+func (s *SQLite) Path() string { return s.path }
+
+// Backend names the backend: "sqlite".
+func (s *SQLite) Backend() string { return "sqlite" }
+
+// Ping reports whether the database answers; EUnavailable when not.
+func (s *SQLite) Ping(ctx context.Context) error {
+	var n int64
+	if err := s.rdb.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		return sqliteErr(err, "ping")
+	}
+	return nil
+}
+
+// Close releases the database.
+func (s *SQLite) Close() error {
+	err1 := s.rdb.Close()
+	err2 := s.wdb.Close()
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to outFile (with VACUUM
+// INTO) while the database stays in use. An existing outFile is EConflict:
+// it is never overwritten.
+func (s *SQLite) Backup(ctx context.Context, outFile string) error {
+	if outFile == "" {
+		return kedaitong.Invalid("out", "the backup file is not set")
+	}
+	if _, err := os.Lstat(outFile); err == nil {
+		return kedaitong.Errorf(kedaitong.EConflict, "backup file %s already exists; it is never overwritten", outFile)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "backup file %s cannot be checked", outFile)
+	}
+	if _, err := s.rdb.ExecContext(ctx, "VACUUM INTO ?", outFile); err != nil {
+		return sqliteErr(err, "backup to %s", outFile)
+	}
+	return nil
+}
+
+// Collection declares a collection and its indexes (creating them
+// idempotently) and returns a handle to it.
+func (s *SQLite) Collection(ctx context.Context, def CollectionDef) (Collection, error) {
+	if err := ValidateDef(def); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(def.Name, "sqlite_") || def.Name == "kedai_meta" {
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "collection name %q is reserved", def.Name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.colls[def.Name]
+	if c == nil {
+		c = &sqliteColl{s: s, name: def.Name, table: sqIdent(def.Name)}
+		c.def.Name = def.Name
+	}
+	var add []Index
+	for _, ix := range def.Indexes {
+		if !c.hasIndex(ix) {
+			add = append(add, Index{Fields: append([]string(nil), ix.Fields...), Unique: ix.Unique})
+		}
+	}
+	if _, known := s.colls[def.Name]; !known || len(add) > 0 {
+		if err := c.create(ctx, add); err != nil {
+			return nil, err
+		}
+	}
+	c.mu.Lock()
+	c.def.Indexes = append(c.def.Indexes, add...)
+	c.mu.Unlock()
+	s.colls[def.Name] = c
+	return c, nil
+}
+
+// sqliteColl is one collection of a SQLite store, shared by every handle
+// declared with its name.
+type sqliteColl struct {
+	s     *SQLite
+	name  string
+	table string // quoted
+
+	mu  sync.RWMutex
+	def CollectionDef // the union of every declaration's indexes
+}
+
+func (c *sqliteColl) hasIndex(ix Index) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, have := range c.def.Indexes {
+		if IndexName(c.name, have) == IndexName(c.name, ix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *sqliteColl) snapshot() CollectionDef {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return CollectionDef{Name: c.def.Name, Indexes: c.def.Indexes[:len(c.def.Indexes):len(c.def.Indexes)]}
+}
+
+// create makes the table and the indexes in one immediate transaction.
+func (c *sqliteColl) create(ctx context.Context, add []Index) error {
+	tx, err := c.s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return sqliteErr(err, "declare collection %s", c.name)
+	}
+	defer tx.Rollback()
+	stmts := []string{"CREATE TABLE IF NOT EXISTS " + c.table +
+		" (id TEXT NOT NULL PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID"}
+	for _, ix := range add {
+		exprs := make([]string, len(ix.Fields))
+		for i, f := range ix.Fields {
+			exprs[i] = sqField(f)
+		}
+		u := ""
+		if ix.Unique {
+			u = "UNIQUE "
+		}
+		stmts = append(stmts, fmt.Sprintf("CREATE %sINDEX IF NOT EXISTS %s ON %s (%s)",
+			u, sqIdent(IndexName(c.name, ix)), c.table, strings.Join(exprs, ", ")))
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return sqliteErr(err, "declare collection %s", c.name)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return sqliteErr(err, "declare collection %s", c.name)
+	}
+	return nil
+}
+
+// Get decodes the document with the id into out and returns its version.
+func (c *sqliteColl) Get(ctx context.Context, id string, out any) (int64, error) {
+	if err := sqCheckID(id); err != nil {
+		return 0, err
+	}
+	var version int64
+	var data []byte
+	err := c.s.rdb.QueryRowContext(ctx, "SELECT version, doc FROM "+c.table+" WHERE id = ?", id).Scan(&version, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id)
+	}
+	if err != nil {
+		return 0, sqliteErr(err, "get %s %q", c.name, id)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return 0, fmt.Errorf("store: decode %s %q: %w", c.name, id, err)
+		}
+	}
+	return version, nil
+}
+
+// Insert stores a new document at version 1.
+func (c *sqliteColl) Insert(ctx context.Context, id string, doc any) error {
+	if err := sqCheckID(id); err != nil {
+		return err
+	}
+	data, err := sqMarshal(doc)
+	if err != nil {
+		return err
+	}
+	_, err = c.s.wdb.ExecContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)", id, data)
+	if err != nil {
+		return sqliteErr(err, "insert %s %q", c.name, id)
+	}
+	return nil
+}
+
+// Replace overwrites the document when its version is still version.
+func (c *sqliteColl) Replace(ctx context.Context, id string, version int64, doc any) (int64, error) {
+	if err := sqCheckID(id); err != nil {
+		return 0, err
+	}
+	data, err := sqMarshal(doc)
+	if err != nil {
+		return 0, err
+	}
+	var next int64
+	err = c.s.wdb.QueryRowContext(ctx, "UPDATE "+c.table+" SET version = version + 1, doc = ? WHERE id = ? AND version = ? RETURNING version",
+		data, id, version).Scan(&next)
+	if err == nil {
+		return next, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, sqliteErr(err, "replace %s %q", c.name, id)
+	}
+	var now int64
+	err = c.s.rdb.QueryRowContext(ctx, "SELECT version FROM "+c.table+" WHERE id = ?", id).Scan(&now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id)
+	}
+	if err != nil {
+		return 0, sqliteErr(err, "replace %s %q", c.name, id)
+	}
+	return 0, kedaitong.Errorf(kedaitong.EConflict, "%s %q was changed by someone else (version %d, not %d); reload and try again", c.name, id, now, version)
+}
+
+// Delete removes the document.
+func (c *sqliteColl) Delete(ctx context.Context, id string) error {
+	if err := sqCheckID(id); err != nil {
+		return err
+	}
+	res, err := c.s.wdb.ExecContext(ctx, "DELETE FROM "+c.table+" WHERE id = ?", id)
+	if err != nil {
+		return sqliteErr(err, "delete %s %q", c.name, id)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return sqliteErr(err, "delete %s %q", c.name, id)
+	}
+	if n == 0 {
+		return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id)
+	}
+	return nil
+}
+
+// Find returns the documents matching q, sorted by q.Sort then id.
+func (c *sqliteColl) Find(ctx context.Context, q Query) (Page, error) {
+	sq, err := c.buildFind(q)
+	if err != nil {
+		return Page{}, err
+	}
+	if sq.none {
+		return Page{}, nil
+	}
+	rows, err := c.s.rdb.QueryContext(ctx, sq.text, sq.args...)
+	if err != nil {
+		return Page{}, sqliteErr(err, "find in %s", c.name)
+	}
+	defer rows.Close()
+	var page Page
+	var lastSort any
+	more := false
+	for rows.Next() {
+		if q.Limit > 0 && len(page.Docs) == q.Limit {
+			more = true
+			break
+		}
+		var d Doc
+		var data []byte
+		dest := []any{&d.ID, &d.Version, &data}
+		if sq.sorted {
+			dest = append(dest, &lastSort)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return Page{}, sqliteErr(err, "find in %s", c.name)
+		}
+		d.Data = data
+		page.Docs = append(page.Docs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, sqliteErr(err, "find in %s", c.name)
+	}
+	if more {
+		last := page.Docs[len(page.Docs)-1]
+		if page.Next, err = EncodeCursor(lastSort, last.ID); err != nil {
+			return Page{}, err
+		}
+	}
+	return page, nil
+}
+
+// Count returns how many documents match q's filters.
+func (c *sqliteColl) Count(ctx context.Context, q Query) (int64, error) {
+	sq, err := c.buildCount(q)
+	if err != nil {
+		return 0, err
+	}
+	if sq.none {
+		return 0, nil
+	}
+	var n int64
+	if err := c.s.rdb.QueryRowContext(ctx, sq.text, sq.args...).Scan(&n); err != nil {
+		return 0, sqliteErr(err, "count in %s", c.name)
+	}
+	return n, nil
+}
+
+// Incr atomically adds deltas to integer fields of the document, creating
+// it from init when it does not exist. It is one upsert statement; the
+// update only happens when every field is absent, null or an integer that
+// does not overflow, otherwise it is EInvalid.
+func (c *sqliteColl) Incr(ctx context.Context, id string, init map[string]any, deltas map[string]int64) (Doc, error) {
+	if err := sqCheckID(id); err != nil {
+		return Doc{}, err
+	}
+	fields := make([]string, 0, len(deltas))
+	for f := range deltas {
+		if !validName(f) {
+			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q is not allowed", f)
+		}
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	first := make(map[string]any, len(init)+len(deltas))
+	for k, v := range init {
+		first[k] = v
+	}
+	for _, f := range fields {
+		start, err := sqInt64(first[f])
+		if err != nil {
+			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q: initial value %v is not an integer", f, first[f])
+		}
+		sum, ok := sqAdd(start, deltas[f])
+		if !ok {
+			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q would overflow", f)
+		}
+		first[f] = sum
+	}
+	data, err := sqMarshal(first)
+	if err != nil {
+		return Doc{}, err
+	}
+	args := []any{id, data}
+	set := "doc"
+	where := "1"
+	if len(fields) > 0 {
+		var sets, conds []string
+		for i, f := range fields {
+			p := fmt.Sprintf("?%d", i+3)
+			e := sqField(f)
+			sets = append(sets, fmt.Sprintf("'$.%s', coalesce(%s, 0) + %s", f, e, p))
+			conds = append(conds, fmt.Sprintf("(json_type(doc, '$.%s') IS NULL OR json_type(doc, '$.%s') = 'null' OR json_type(doc, '$.%s') = 'integer' AND typeof(%s + %s) = 'integer')", f, f, f, e, p))
+			args = append(args, deltas[f])
+		}
+		set = "json_set(doc, " + strings.Join(sets, ", ") + ")"
+		where = strings.Join(conds, " AND ")
+	}
+	text := "INSERT INTO " + c.table + " (id, version, doc) VALUES (?1, 1, ?2) ON CONFLICT (id) DO UPDATE SET version = version + 1, doc = " +
+		set + " WHERE " + where + " RETURNING id, version, doc"
+	var d Doc
+	var out []byte
+	err = c.s.wdb.QueryRowContext(ctx, text, args...).Scan(&d.ID, &d.Version, &out)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "%s %q: counter fields %v must be integers that do not overflow", c.name, id, fields)
+	}
+	if err != nil {
+		return Doc{}, sqliteErr(err, "increment %s %q", c.name, id)
+	}
+	d.Data = out
+	return d, nil
+}
+
+// ExplainFind returns SQLite's EXPLAIN QUERY PLAN for the statement Find
+// would run for q on the declared collection coll, one step a line, so tests
+// can check that an index serves it.
+func (s *SQLite) ExplainFind(ctx context.Context, coll string, q Query) (string, error) {
+	return s.explain(ctx, coll, q, false)
+}
+
+// ExplainCount is ExplainFind for the statement Count would run.
+func (s *SQLite) ExplainCount(ctx context.Context, coll string, q Query) (string, error) {
+	return s.explain(ctx, coll, q, true)
+}
+
+func (s *SQLite) explain(ctx context.Context, coll string, q Query, count bool) (string, error) {
+	s.mu.Lock()
+	c := s.colls[coll]
+	s.mu.Unlock()
+	if c == nil {
+		return "", kedaitong.Errorf(kedaitong.ENotFound, "collection %q is not declared", coll)
+	}
+	build := c.buildFind
+	if count {
+		build = c.buildCount
+	}
+	sq, err := build(q)
+	if err != nil {
+		return "", err
+	}
+	if sq.none {
+		return "", nil
+	}
+	rows, err := s.rdb.QueryContext(ctx, "EXPLAIN QUERY PLAN "+sq.text, sq.args...)
+	if err != nil {
+		return "", sqliteErr(err, "explain")
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int64
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", sqliteErr(err, "explain")
+		}
+		lines = append(lines, detail)
+	}
+	if err := rows.Err(); err != nil {
+		return "", sqliteErr(err, "explain")
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// bulkInsert inserts n documents made by gen in transactions of batch
+// documents; it exists for benchmarks and tools that load much data.
+func (c *sqliteColl) bulkInsert(ctx context.Context, n, batch int, gen func(i int) (string, any)) error {
+	for start := 0; start < n; start += batch {
+		tx, err := c.s.wdb.BeginTx(ctx, nil)
+		if err != nil {
+			return sqliteErr(err, "bulk insert into %s", c.name)
+		}
+		st, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
+		if err != nil {
+			tx.Rollback()
+			return sqliteErr(err, "bulk insert into %s", c.name)
+		}
+		for i := start; i < min(n, start+batch); i++ {
+			id, doc := gen(i)
+			data, err := sqMarshal(doc)
+			if err == nil {
+				_, err = st.ExecContext(ctx, id, data)
+			}
+			if err != nil {
+				tx.Rollback()
+				return sqliteErr(err, "bulk insert into %s", c.name)
+			}
+		}
+		st.Close()
+		if err := tx.Commit(); err != nil {
+			return sqliteErr(err, "bulk insert into %s", c.name)
+		}
+	}
+	return nil
+}
+
+// sqlQuery is a statement built for Find or Count.
+type sqlQuery struct {
+	text   string
+	args   []any
+	sorted bool // the fourth column is the sort value
+	none   bool // an empty membership list: nothing matches
+}
+
+// where builds the filter conditions of q under plan.
+func (c *sqliteColl) where(q Query, plan Plan) (conds []string, args []any, none bool) {
+	for _, f := range plan.EqOrder {
+		if v, ok := q.Eq[f]; ok {
+			conds = append(conds, sqField(f)+" = ?")
+			args = append(args, sqValue(v))
+			continue
+		}
+		vs := q.In[f]
+		if len(vs) == 0 {
+			return nil, nil, true
+		}
+		marks := strings.Repeat("?, ", len(vs))
+		conds = append(conds, sqField(f)+" IN ("+marks[:len(marks)-2]+")")
+		for _, v := range vs {
+			args = append(args, sqValue(v))
+		}
+	}
+	if r := q.Range; r != nil {
+		e := sqField(r.Field)
+		for _, b := range []struct {
+			op string
+			v  any
+		}{{">=", r.Gte}, {">", r.Gt}, {"<=", r.Lte}, {"<", r.Lt}} {
+			if b.v != nil {
+				conds = append(conds, e+" "+b.op+" ?")
+				args = append(args, sqValue(b.v))
+			}
+		}
+	}
+	return conds, args, false
+}
+
+func (c *sqliteColl) buildCount(q Query) (sqlQuery, error) {
+	plan, err := PlanQuery(c.snapshot(), q)
+	if err != nil {
+		return sqlQuery{}, err
+	}
+	conds, args, none := c.where(q, plan)
+	if none {
+		return sqlQuery{none: true}, nil
+	}
+	text := "SELECT count(*) FROM " + c.table
+	if len(conds) > 0 {
+		text += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return sqlQuery{text: text, args: args}, nil
+}
+
+func (c *sqliteColl) buildFind(q Query) (sqlQuery, error) {
+	plan, err := PlanQuery(c.snapshot(), q)
+	if err != nil {
+		return sqlQuery{}, err
+	}
+	conds, args, none := c.where(q, plan)
+	if none {
+		return sqlQuery{none: true}, nil
+	}
+	cmp, dir := ">", ""
+	if q.Desc {
+		cmp, dir = "<", " DESC"
+	}
+	if q.After != "" {
+		sv, id, err := DecodeCursor(q.After)
+		if err != nil {
+			return sqlQuery{}, err
+		}
+		switch {
+		case plan.Sort == "":
+			conds = append(conds, "id "+cmp+" ?")
+			args = append(args, id)
+		case sv == nil && !q.Desc: // NULL sorts first
+			e := sqField(plan.Sort)
+			conds = append(conds, "("+e+" IS NULL AND id > ? OR "+e+" IS NOT NULL)")
+			args = append(args, id)
+		case sv == nil: // NULL sorts last
+			e := sqField(plan.Sort)
+			conds = append(conds, "("+e+" IS NULL AND id < ?)")
+			args = append(args, id)
+		default:
+			conds = append(conds, "("+sqField(plan.Sort)+", id) "+cmp+" (?, ?)")
+			args = append(args, sqValue(sv), id)
+		}
+	}
+	sq := sqlQuery{args: args, sorted: plan.Sort != ""}
+	cols := "id, version, doc"
+	order := "id" + dir
+	if sq.sorted {
+		e := sqField(plan.Sort)
+		cols += ", " + e
+		order = e + dir + ", id" + dir
+	}
+	var b strings.Builder
+	b.WriteString("SELECT " + cols + " FROM " + c.table)
+	if len(conds) > 0 {
+		b.WriteString(" WHERE " + strings.Join(conds, " AND "))
+	}
+	b.WriteString(" ORDER BY " + order)
+	if q.Limit > 0 {
+		fmt.Fprintf(&b, " LIMIT %d", q.Limit+1)
+	}
+	sq.text = b.String()
+	return sq, nil
+}
+
+// sqField is the SQL expression of a top-level field; f is a valid name,
+// so it needs no quoting. Indexes are built on exactly this text.
+func sqField(f string) string { return "json_extract(doc, '$." + f + "')" }
+
+func sqIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// sqValue converts a checked scalar to a value SQLite compares as the JSON
+// value json_extract yields: integers as int64, booleans as 0 or 1.
+func sqValue(v any) any {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
+	case int:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case uint8:
+		return int64(x)
+	case uint16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	}
+	return v
+}
+
+// sqInt64 reads an initial counter value; nil is 0.
+func sqInt64(v any) (int64, error) {
+	switch x := v.(type) {
+	case nil:
+		return 0, nil
+	case int:
+		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case int64:
+		return x, nil
+	case uint8:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case json.Number:
+		return x.Int64()
+	case float64:
+		if x == float64(int64(x)) && x >= -1<<53 && x <= 1<<53 {
+			return int64(x), nil
+		}
+	}
+	return 0, fmt.Errorf("%T is not an integer", v)
+}
+
+// sqAdd adds without overflowing; ok is false when it would.
+func sqAdd(a, b int64) (int64, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, false
+	}
+	return s, true
+}
+
+// sqCheckID refuses ids no backend can store alike.
+func sqCheckID(id string) error {
+	if id == "" {
+		return kedaitong.Invalid("id", "must not be empty")
+	}
+	if len(id) > sqMaxIDLen || !utf8.ValidString(id) {
+		return kedaitong.Invalid("id", "must be valid UTF-8 of at most %d bytes", sqMaxIDLen)
+	}
+	return nil
+}
+
+// sqMarshal encodes a document, which must be a JSON object.
+func sqMarshal(doc any) ([]byte, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document cannot be stored as JSON")
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "a document must be a JSON object, not %.20s", b)
+	}
+	return b, nil
+}
+
+// sqliteErr turns a database error into the kedaitong vocabulary; what it
+// cannot classify stays an uncoded (internal) error wrapping the cause.
+func sqliteErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	what := fmt.Sprintf(format, args...)
+	var ke *kedaitong.Error
+	if errors.As(err, &ke) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store did not answer in time", what)
+	}
+	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store is closed", what)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id already exists", what)
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: another document already has this unique key", what)
+		}
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT:
+			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a constraint is broken", what)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database stayed busy", what)
+		case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
+			sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database file cannot be used", what)
+		case sqlite3.SQLITE_INTERRUPT:
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store did not answer in time", what)
+		case sqlite3.SQLITE_TOOBIG:
+			return kedaitong.Wrap(kedaitong.ETooLarge, err, "%s: the document is too large", what)
+		}
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// Interface checks.
+var (
+	_ Store      = (*SQLite)(nil)
+	_ Collection = (*sqliteColl)(nil)
+)
