@@ -1,0 +1,303 @@
+package match
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"kedaitong"
+)
+
+// costScalingAlpha is the factor by which ε shrinks between refinements.
+const costScalingAlpha = 16
+
+// Solver holds a solved instance: the flow network with its optimal flow
+// and potentials, so that declined invitations can be repaired locally.
+// A Solver is not safe for concurrent use.
+type Solver struct {
+	p        *problem
+	g        *graph
+	affinity AffinityFunc // nil when the instance has an affinity list
+	nE       int32
+	seatNode []int32 // node of seat (application i, tier k) at i*3+k, or -1
+	pairArc  []int32 // forward arc of each pair
+	declined map[[2]int32]bool
+	declCnt  []int32 // declined pairs per application*3+tier
+
+	// scratch for Dijkstra
+	dist   []int64
+	parent []int32
+	done   []bool
+	heap   distHeap
+}
+
+// Solve finds an optimal assignment and returns it with the Solver that
+// keeps it for Decline. Bad input gives an invalid-input error; a failed
+// self-check gives an internal error.
+func Solve(ctx context.Context, in *Instance, opts Options) (*Solver, *Result, error) {
+	if err := in.Validate(); err != nil {
+		return nil, nil, err
+	}
+	p, err := newProblem(ctx, in, opts.Affinity)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &Solver{p: p, declined: map[[2]int32]bool{}, declCnt: make([]int32, len(p.seats))}
+	if in.Affinity == nil {
+		s.affinity = opts.Affinity
+		if s.affinity == nil {
+			s.affinity = DefaultAffinity
+		}
+	}
+	if err := s.build(); err != nil {
+		return nil, nil, err
+	}
+	if err := s.g.maxFlow(ctx); err != nil {
+		return nil, nil, err
+	}
+	if err := s.g.costScaling(ctx, costScalingAlpha); err != nil {
+		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed")
+	}
+	if err := s.g.exactPotentials(ctx); err != nil {
+		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed")
+	}
+	r, err := s.result()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, r, nil
+}
+
+// codeOf is EUnavailable for a cancelled context and EInternal otherwise.
+func codeOf(ctx context.Context, _ error) string {
+	if ctx.Err() != nil {
+		return kedaitong.EUnavailable
+	}
+	return kedaitong.EInternal
+}
+
+// build lays out the flow network.
+func (s *Solver) build() error {
+	p := s.p
+	nE := int32(len(p.in.Experts))
+	s.nE = nE
+	s.seatNode = make([]int32, len(p.seats))
+	n := 2 + nE
+	for i, c := range p.seats {
+		s.seatNode[i] = -1
+		if c > 0 {
+			s.seatNode[i] = n
+			n++
+		}
+	}
+	// integer costs scaled by K = n+1 must stay far from overflow: prices
+	// and distances are bounded by about n·K·maxW.
+	if k := float64(n) + 1; 4*float64(n)*k*float64(p.maxW) > math.MaxInt64/4 {
+		return kedaitong.Invalid("affinity", "scores up to %v are too large for exact arithmetic at this size; use scores in [0, 1]", float64(p.maxW)/ScoreScale)
+	}
+	deg := make([]int32, n)
+	for i, c := range p.seats {
+		if c > 0 {
+			deg[source]++
+			deg[s.seatNode[i]]++
+		}
+	}
+	for j := range p.pApp {
+		deg[s.seatNode[p.pApp[j]*3+int32(p.expTier[p.pExp[j]])]]++
+		deg[2+p.pExp[j]]++
+	}
+	for e := range nE {
+		deg[2+e]++
+		deg[sink]++
+	}
+	b := newGraph(n, deg)
+	k := b.g.k
+	for i, c := range p.seats {
+		if c > 0 {
+			b.add(source, s.seatNode[i], c, 0)
+		}
+	}
+	s.pairArc = make([]int32, len(p.pApp))
+	for j := range p.pApp {
+		sn := s.seatNode[p.pApp[j]*3+int32(p.expTier[p.pExp[j]])]
+		s.pairArc[j] = b.add(sn, 2+p.pExp[j], 1, -k*p.pW[j])
+	}
+	for e := range nE {
+		b.add(2+e, sink, int32(p.in.Experts[e].Capacity), 0)
+	}
+	s.g = b.g
+	return nil
+}
+
+// result certifies the flow, reads the assignment off it and checks the
+// assignment against the instance.
+func (s *Solver) result() (*Result, error) {
+	value, err := s.g.certify()
+	if err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EInternal, err, "the solution failed its optimality check")
+	}
+	p, in := s.p, s.p.in
+	nA := len(in.Applications)
+	r := &Result{Assignments: make([]Assignment, nA), Unfilled: []Unfilled{}}
+	filled := make([]int32, len(p.seats))
+	total := 0.0
+	var weight int64
+	// pairs are sorted by application then expert: collect per tier
+	j := 0
+	for i := range nA {
+		var byTier [3][]string
+		for ; j < len(p.pApp) && p.pApp[j] == int32(i); j++ {
+			a := s.pairArc[j]
+			if s.g.ucap[a]-s.g.rcap[a] == 1 {
+				t := p.expTier[p.pExp[j]]
+				byTier[t] = append(byTier[t], in.Experts[p.pExp[j]].ID)
+				filled[i*3+int(t)]++
+				total += p.pScore[j]
+				weight += p.pW[j]
+			}
+		}
+		experts := make([]string, 0, len(byTier[0])+len(byTier[1])+len(byTier[2]))
+		for _, l := range byTier {
+			experts = append(experts, l...)
+		}
+		r.Assignments[i] = Assignment{Application: in.Applications[i].ID, Experts: experts}
+		r.SeatsFilled += len(experts)
+	}
+	r.TotalAffinity = roundScore(total)
+	if int64(r.SeatsFilled) != value {
+		return nil, kedaitong.Errorf(kedaitong.EInternal, "the solution failed its check: %d seats filled but flow %d", r.SeatsFilled, value)
+	}
+	if err := s.check(r); err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EInternal, err, "the solution failed its check")
+	}
+	// reasons for the shortfall
+	used := make([]int32, len(in.Experts))
+	for j := range p.pApp {
+		if a := s.pairArc[j]; s.g.ucap[a]-s.g.rcap[a] == 1 {
+			used[p.pExp[j]]++
+		}
+	}
+	j = 0
+	for i := range nA {
+		var atCap, seated [3]int32
+		for ; j < len(p.pApp) && p.pApp[j] == int32(i); j++ {
+			e := p.pExp[j]
+			t := p.expTier[e]
+			if s.g.ucap[s.pairArc[j]] == 0 {
+				continue // declined
+			}
+			if s.g.ucap[s.pairArc[j]]-s.g.rcap[s.pairArc[j]] == 1 {
+				seated[t]++
+			} else if used[e] >= int32(in.Experts[e].Capacity) {
+				atCap[t]++
+			}
+		}
+		for k, tier := range Tiers {
+			missing := p.seats[i*3+k] - filled[i*3+k]
+			if missing <= 0 {
+				continue
+			}
+			u := Unfilled{
+				Application: in.Applications[i].ID, Tier: tier, Seats: int(missing),
+				Eligible: int(p.eligible[i*3+k]), Conflicted: int(p.conflicted[i*3+k]),
+				AtCapacity: int(atCap[k]), Declined: int(s.declCnt[i*3+k]),
+			}
+			switch {
+			case u.Eligible == 0:
+				u.Reason = ReasonNoEligible
+			case u.Eligible == u.Conflicted:
+				u.Reason = ReasonConflicted
+			case u.Eligible == u.Conflicted+u.Declined:
+				u.Reason = ReasonDeclined
+			case u.AtCapacity > 0:
+				u.Reason = ReasonCapacity
+			default:
+				u.Reason = ReasonTooFew
+			}
+			r.Unfilled = append(r.Unfilled, u)
+		}
+	}
+	return r, nil
+}
+
+// check verifies a result against the instance itself, independently of
+// the flow network: ids, tiers, seat counts, once per panel, conflicts,
+// capacities, eligibility and the total affinity.
+func (s *Solver) check(r *Result) error {
+	in := s.p.in
+	if len(r.Assignments) != len(in.Applications) {
+		return fmt.Errorf("%d assignments for %d applications", len(r.Assignments), len(in.Applications))
+	}
+	var scores map[[2]int32]float64
+	if in.Affinity != nil {
+		scores = make(map[[2]int32]float64, r.SeatsFilled)
+		want := make(map[[2]int32]bool, r.SeatsFilled)
+		for i, as := range r.Assignments {
+			for _, id := range as.Experts {
+				want[[2]int32{int32(i), s.p.expIndex[id]}] = true
+			}
+		}
+		for _, q := range in.Affinity {
+			key := [2]int32{s.p.appIndex[q.Application], s.p.expIndex[q.Expert]}
+			if want[key] {
+				scores[key] = q.Score
+			}
+		}
+	}
+	load := make([]int, len(in.Experts))
+	total := 0.0
+	for i, as := range r.Assignments {
+		app := in.Applications[i]
+		if as.Application != app.ID {
+			return fmt.Errorf("assignment %d is for %q, want %q", i, as.Application, app.ID)
+		}
+		var count [3]int
+		seen := map[string]bool{}
+		for _, id := range as.Experts {
+			ei, ok := s.p.expIndex[id]
+			if !ok {
+				return fmt.Errorf("application %q: unknown expert %q", app.ID, id)
+			}
+			e := in.Experts[ei]
+			if seen[id] {
+				return fmt.Errorf("application %q: expert %q twice", app.ID, id)
+			}
+			seen[id] = true
+			count[tierIndex(e.Tier)]++
+			load[ei]++
+			for _, o := range e.Affiliations {
+				for _, q := range app.Parties {
+					if o == q {
+						return fmt.Errorf("application %q: expert %q is affiliated with party %q", app.ID, id, o)
+					}
+				}
+			}
+			if s.declined[[2]int32{int32(i), ei}] {
+				return fmt.Errorf("application %q: expert %q declined", app.ID, id)
+			}
+			var score float64
+			if scores != nil {
+				if score, ok = scores[[2]int32{int32(i), ei}]; !ok {
+					return fmt.Errorf("application %q: expert %q not in the affinity list", app.ID, id)
+				}
+			} else if score, ok = s.affinity(e, app); !ok {
+				return fmt.Errorf("application %q: expert %q not eligible", app.ID, id)
+			}
+			total += score
+		}
+		for k, t := range Tiers {
+			if count[k] > app.Panel[t] {
+				return fmt.Errorf("application %q: %d %s experts for %d seats", app.ID, count[k], t, app.Panel[t])
+			}
+		}
+	}
+	for ei, l := range load {
+		if l > in.Experts[ei].Capacity {
+			return fmt.Errorf("expert %q on %d panels, capacity %d", in.Experts[ei].ID, l, in.Experts[ei].Capacity)
+		}
+	}
+	if d := math.Abs(roundScore(total) - r.TotalAffinity); d > 1e-6*math.Max(1, math.Abs(total)) {
+		return fmt.Errorf("total affinity %v, recomputed %v", r.TotalAffinity, total)
+	}
+	return nil
+}
