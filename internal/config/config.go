@@ -23,6 +23,18 @@ type Config struct {
 	TrustedProxies string        // comma-separated proxies whose X-Forwarded-For is believed
 	LogLevel       string        // debug, info, warn, error
 	ShutdownGrace  time.Duration // how long a shutdown waits for requests to drain
+	SecureCookies  bool          // mark cookies Secure (__Host-) behind a TLS-terminating proxy
+}
+
+// TrustedProxyList splits TrustedProxies.
+func (c Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Option describes one setting for the README and --help.
@@ -40,6 +52,7 @@ var Options = []Option{
 	{Flag: "crawl", Env: "KEDAI_CRAWL", Default: "true", Usage: "run the news crawler inside the server (false when `kedaitong crawl` workers do it)"},
 	{Flag: "fetch-allow", Env: "KEDAI_FETCH_ALLOW", Default: "", Usage: "comma-separated hosts, IPs or CIDRs the crawler and webhooks may reach although not public"},
 	{Flag: "trusted-proxies", Env: "KEDAI_TRUSTED_PROXIES", Default: "", Usage: "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed"},
+	{Flag: "secure-cookies", Env: "KEDAI_SECURE_COOKIES", Default: "false", Usage: "mark session cookies Secure (__Host- prefix) when TLS ends at a proxy in front"},
 	{Flag: "log-level", Env: "KEDAI_LOG_LEVEL", Default: "info", Usage: "debug, info, warn or error"},
 	{Flag: "shutdown-grace", Env: "KEDAI_SHUTDOWN_GRACE", Default: "15s", Usage: "how long a shutdown waits for requests in flight"},
 }
@@ -98,6 +111,9 @@ func Load(fs *flag.FlagSet, getenv func(string) string) (Config, error) {
 	}
 	var err error
 	if c.Demo, err = parseBool("demo", val["demo"]); err != nil {
+		return c, err
+	}
+	if c.SecureCookies, err = parseBool("secure-cookies", val["secure-cookies"]); err != nil {
 		return c, err
 	}
 	if c.Crawl, err = parseBool("crawl", val["crawl"]); err != nil {

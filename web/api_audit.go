@@ -1,0 +1,52 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/audit"
+	"kedaitong/identity"
+)
+
+// apiAudit lists audit entries: an admin sees all, an official only the
+// entries about objects in its region (a region filter narrows within it).
+func (s *Server) apiAudit(c *gin.Context) {
+	limit, cur, err := pageParams(c)
+	if err != nil {
+		abortWithError(c, err)
+		return
+	}
+	f := audit.Filter{UserID: c.Query("user_id"), Action: c.Query("action"), ObjectKind: c.Query("object_kind"),
+		Outcome: c.Query("outcome"), Region: c.Query("region"), Limit: limit, Cursor: cur}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := c.Query(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				abortWithError(c, kedaitong.Invalid(p.name, "use an RFC 3339 time such as 2026-11-25T08:00:00Z"))
+				return
+			}
+			*p.dst = t
+		}
+	}
+	u := mustCaller(c).User
+	if u.Role == identity.RoleOfficial {
+		switch {
+		case f.Region == "":
+			f.Region = u.Region
+		case !identity.RegionCovers(u.Region, f.Region):
+			list(c, []audit.Entry{}, "") // a filter narrows, never widens
+			return
+		}
+	}
+	es, next, err := s.deps.AuditLog.List(c.Request.Context(), f)
+	if err != nil {
+		abortWithError(c, err)
+		return
+	}
+	list(c, es, next)
+}

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/identity"
+)
+
+// Authorizer answers whether a role may do an action on a kind of object
+// (package rbac's enforcer).
+type Authorizer interface {
+	RoleAllowed(role, obj, act string) bool
+}
+
+// AuditRecorder records what the web layer itself sees: denied requests.
+type AuditRecorder interface {
+	Record(ctx context.Context, ev identity.Event)
+}
+
+const (
+	cookieName       = "kedai_session"
+	secureCookieName = "__Host-kedai_session"
+	ctxCallerKey     = "kedai.caller"
+)
+
+// sessionCookie returns the cookie name for the request: the __Host- form
+// when served over TLS (or configured as secure behind a proxy).
+func (s *Server) sessionCookieName(c *gin.Context) string {
+	if s.secure(c) {
+		return secureCookieName
+	}
+	return cookieName
+}
+
+func (s *Server) secure(c *gin.Context) bool {
+	return c.Request.TLS != nil || s.deps.SecureCookies
+}
+
+func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
+	ck := &http.Cookie{Name: s.sessionCookieName(c), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode}
+	http.SetCookie(c.Writer, ck)
+}
+
+// authenticate finds the caller from a bearer token or the session cookie;
+// it sets nothing when there is none (routes decide whether that is allowed).
+func (s *Server) authenticate(c *gin.Context) (identity.Caller, bool, error) {
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return identity.Caller{}, false, kedaitong.Errorf(kedaitong.EUnauthorized, "use Authorization: Bearer <token>")
+		}
+		cl, err := s.deps.Identity.AuthenticateToken(ctx, strings.TrimSpace(tok))
+		return cl, err == nil, err
+	}
+	v, err := c.Cookie(s.sessionCookieName(c))
+	if err != nil || v == "" {
+		return identity.Caller{}, false, nil
+	}
+	cl, err := s.deps.Identity.Authenticate(ctx, v)
+	if err != nil {
+		return identity.Caller{}, false, err
+	}
+	return cl, true, nil
+}
+
+// caller returns the request's authenticated caller.
+func caller(c *gin.Context) (identity.Caller, bool) {
+	v, ok := c.Get(ctxCallerKey)
+	if !ok {
+		return identity.Caller{}, false
+	}
+	cl, ok := v.(identity.Caller)
+	return cl, ok
+}
+
+// mustCaller returns the caller of a guarded route.
+func mustCaller(c *gin.Context) identity.Caller {
+	cl, _ := caller(c)
+	return cl
+}
+
+// guard is the per-route check: a caller must be logged in (401), pass the
+// same-origin check for cookie-authenticated unsafe requests (403), and
+// have a role that Casbin allows to do r.Act on r.Obj (403, audited).
+func (s *Server) guard(r Route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cl, ok, err := s.authenticate(c)
+		if err != nil {
+			if kedaitong.Is(err, kedaitong.EUnauthorized) && r.Public {
+				c.Next()
+				return
+			}
+			abortWithError(c, err)
+			return
+		}
+		if ok {
+			c.Set(ctxCallerKey, cl)
+			c.Set(ctxUserIDKey, cl.User.ID)
+		}
+		if r.Public {
+			c.Next()
+			return
+		}
+		if !ok {
+			abortWithError(c, kedaitong.Errorf(kedaitong.EUnauthorized, "log in first"))
+			return
+		}
+		if cl.SessionID != "" && !safeMethod(c.Request.Method) {
+			if err := sameOrigin(c); err != nil {
+				s.deny(c, cl, r, "cross-origin request")
+				abortWithError(c, err)
+				return
+			}
+		}
+		if !s.deps.RBAC.RoleAllowed(cl.User.Role, r.Obj, r.Act) {
+			s.deny(c, cl, r, "role not allowed")
+			abortWithError(c, kedaitong.Errorf(kedaitong.EForbidden, "your role (%s) may not do this", cl.User.Role))
+			return
+		}
+		c.Next()
+	}
+}
+
+func (s *Server) deny(c *gin.Context, cl identity.Caller, r Route, why string) {
+	if s.deps.Audit == nil {
+		return
+	}
+	u := cl.User
+	s.deps.Audit.Record(c.Request.Context(), identity.Event{Actor: &u, Action: r.Obj + "." + r.Act, ObjectKind: r.Obj,
+		ObjectID: c.Param("id"), BankID: u.BankID, Outcome: "denied",
+		Detail: map[string]any{"route": r.Method + " " + r.Path, "reason": why, "request_id": requestID(c)}})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// sameOrigin refuses a browser's cross-site request: the Origin must be this
+// server's, or Sec-Fetch-Site must say same-origin. Clients that send
+// neither header (scripts, not browsers) pass.
+func sameOrigin(c *gin.Context) error {
+	bad := kedaitong.Errorf(kedaitong.EForbidden, "cross-origin request refused")
+	if o := c.GetHeader("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || o == "null" || !strings.EqualFold(u.Host, c.Request.Host) {
+			return bad
+		}
+		return nil
+	}
+	switch c.GetHeader("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return nil
+	}
+	return bad
+}
+
+// page reads the contract's limit (default 50, 1 to 500) and cursor.
+func pageParams(c *gin.Context) (int, string, error) {
+	limit := 50
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return 0, "", kedaitong.Invalid("limit", "must be a whole number from 1 to 500")
+		}
+		limit = n
+	}
+	cur := c.Query("cursor")
+	if len(cur) > 2048 {
+		return 0, "", kedaitong.Invalid("cursor", "is not one this server issued")
+	}
+	return limit, cur, nil
+}
+
+// list writes the contract's list body.
+func list[T any](c *gin.Context, items []T, next string) {
+	if items == nil {
+		items = []T{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+}

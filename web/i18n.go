@@ -1,0 +1,94 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var localeFS embed.FS
+
+// Languages the UI speaks; the first is the default.
+var uiLanguages = []language.Tag{language.MustParse("zh-CN"), language.English}
+
+var langMatcher = language.NewMatcher(uiLanguages)
+
+const langCookie = "kedai_lang"
+
+func newBundle() (*i18n.Bundle, error) {
+	b := i18n.NewBundle(uiLanguages[0])
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, f := range []string{"locales/zh-CN.json", "locales/en.json"} {
+		if _, err := b.LoadMessageFileFS(localeFS, f); err != nil {
+			return nil, fmt.Errorf("web: locale %s: %w", f, err)
+		}
+	}
+	return b, nil
+}
+
+// pickLang chooses the UI language: an explicit ?lang= (which also sets the
+// cookie), then the cookie of an earlier choice, then Accept-Language, then zh-CN.
+func pickLang(c *gin.Context) string {
+	if q := c.Query("lang"); q != "" {
+		if l := normLang(q); l != "" {
+			c.SetSameSite(4) // http.SameSiteStrictMode
+			c.SetCookie(langCookie, l, 365*24*3600, "/", "", false, false)
+			return l
+		}
+	}
+	if v, err := c.Cookie(langCookie); err == nil {
+		if l := normLang(v); l != "" {
+			return l
+		}
+	}
+	if al := c.GetHeader("Accept-Language"); al != "" {
+		tags, _, err := language.ParseAcceptLanguage(al)
+		if err == nil && len(tags) > 0 {
+			_, idx, conf := langMatcher.Match(tags...)
+			if conf != language.No {
+				return uiLanguages[idx].String()
+			}
+		}
+	}
+	return "zh-CN"
+}
+
+func normLang(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case s == "en" || strings.HasPrefix(s, "en-"):
+		return "en"
+	case s == "zh" || strings.HasPrefix(s, "zh"):
+		return "zh-CN"
+	}
+	return ""
+}
+
+// Tr translates message ids for one language; templates call {{.T.T "id"}}.
+type Tr struct {
+	Lang string
+	loc  *i18n.Localizer
+}
+
+// T returns the message with the id, formatted with alternating key/value
+// template data; a missing message shows its id so gaps are visible.
+func (t *Tr) T(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 1 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}

@@ -1,0 +1,192 @@
+// Package web is the platform's HTTP face: the JSON API of the public
+// contract under /api/v1 and the server-rendered UI, both on gin. It only
+// translates HTTP to domain calls and maps the domain's error codes to
+// statuses (errors.go, the one place that does).
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/audit"
+	"kedaitong/identity"
+	"kedaitong/internal/store"
+)
+
+// Deps are what the server serves.
+type Deps struct {
+	Store    store.Store
+	Logger   *slog.Logger
+	Version  string
+	Identity *identity.Service
+	RBAC     Authorizer
+	Audit    AuditRecorder
+	AuditLog *audit.Log
+	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
+	// this server, for deployments behind a TLS-terminating proxy.
+	SecureCookies bool
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []string
+}
+
+// Server is the HTTP server.
+type Server struct {
+	deps     Deps
+	engine   *gin.Engine
+	metrics  *metrics
+	routes   []Route
+	uiRoutes []uiRoute
+	ui       *ui
+}
+
+// Route is one documented API route.
+type Route struct {
+	Method  string
+	Path    string // gin pattern, e.g. /api/v1/experts/:id
+	Summary string
+	Tag     string
+	Public  bool   // reachable without logging in
+	Obj     string // the kind of object, for Casbin (e.g. "application")
+	Act     string // the action on it (e.g. "read", "create")
+	Upload  bool   // takes a body up to the upload limit instead of the JSON limit
+	handler gin.HandlerFunc
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Store == nil || d.Identity == nil || d.RBAC == nil {
+		return nil, errors.New("web: a store, an identity service and an authorizer are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{deps: d, metrics: newMetrics()}
+	u, err := newUI()
+	if err != nil {
+		return nil, err
+	}
+	s.ui = u
+
+	// Every middleware of the server, in order, in this one place.
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	e.Use(
+		requestIDs(),
+		accessLog(d.Logger),
+		recovery(d.Logger),
+		s.metrics.instrument(),
+		securityHeaders(),
+	)
+	e.NoRoute(s.noRoute)
+	e.NoMethod(s.noMethod)
+	s.engine = e
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.handleMetrics())
+	s.registerUI(e)
+	s.registerAPI(e)
+	return s, nil
+}
+
+// Handler returns the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes returns the documented API routes.
+func (s *Server) Routes() []Route { return s.routes }
+
+// EngineRoutes lists every route gin has registered (for tests).
+func (s *Server) EngineRoutes() gin.RoutesInfo { return s.engine.Routes() }
+
+// api registers an API route under its group and documents it.
+func (s *Server) api(g *gin.RouterGroup, r Route, h gin.HandlerFunc) {
+	r.Path = strings.TrimSuffix(g.BasePath(), "/") + r.Path
+	r.handler = h
+	if !r.Public && (r.Obj == "" || r.Act == "") {
+		panic("web: route " + r.Method + " " + r.Path + " has no access rule: give it Obj and Act, or mark it Public")
+	}
+	s.routes = append(s.routes, r)
+	limit := int64(maxJSONBody)
+	if r.Upload {
+		limit = maxUploadBody
+	}
+	g.Handle(r.Method, strings.TrimPrefix(r.Path, g.BasePath()), limitBody(limit), s.guard(r), h)
+}
+
+func (s *Server) registerAPI(e *gin.Engine) {
+	v1 := e.Group("/api/v1")
+	s.api(v1, Route{Method: http.MethodGet, Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true}, s.openAPI)
+	s.registerIdentityAPI(v1)
+	s.api(v1, Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
+}
+
+func (s *Server) noRoute(c *gin.Context) {
+	if isAPI(c.Request.URL.Path) {
+		abortWithError(c, kedaitong.Errorf(kedaitong.ENotFound, "no such route: %s %s", c.Request.Method, c.Request.URL.Path))
+		return
+	}
+	s.renderNotFound(c)
+}
+
+func (s *Server) noMethod(c *gin.Context) {
+	abortWithError(c, &kedaitong.Error{Code: codeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path})
+}
+
+func isAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.pingStore(c.Request.Context()); err != nil {
+		abortWithError(c, kedaitong.Wrap(kedaitong.EUnavailable, err, "the store is unreachable"))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "store": s.deps.Store.Backend()})
+}
+
+// Serve answers HTTP on ln until ctx ends, then shuts down gracefully:
+// it stops accepting, lets requests in flight finish within grace, and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	hs := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.deps.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
