@@ -604,6 +604,10 @@ var confFindCases = []struct {
 	{"in owner", Query{In: map[string][]any{"owner": {"a", "c"}}}},
 	{"in owner empty", Query{In: map[string][]any{"owner": {}}}},
 	{"in rank", Query{In: map[string][]any{"rank": {1, 4, 6, 99}}}},
+	{"in rank with repeats", Query{In: map[string][]any{"rank": {1, 1, int64(4), 4.0, "4"}}}},
+	{"in owner sort rank", Query{In: map[string][]any{"owner": {"c", "a"}}, Sort: "rank"}},
+	{"in owner range rank", Query{In: map[string][]any{"owner": {"a", "b"}}, Range: &Range{Field: "rank", Gt: 1, Lte: 5}, Sort: "rank"}},
+	{"in many ranks", Query{In: map[string][]any{"rank": manyRanks()}}},
 	{"eq owner in rank", Query{Eq: map[string]any{"owner": "a"}, In: map[string][]any{"rank": {0, 2, 3}}}},
 	{"range gte", Query{Range: &Range{Field: "rank", Gte: 4}, Sort: "rank"}},
 	{"range gt", Query{Range: &Range{Field: "rank", Gt: 4}}},
@@ -619,6 +623,15 @@ var confFindCases = []struct {
 	{"range negative big", Query{Range: &Range{Field: "big", Lt: -5}, Sort: "big"}},
 	{"no match", Query{Eq: map[string]any{"owner": "zzz"}, Sort: "rank"}},
 	{"eq string is not a number", Query{Eq: map[string]any{"rank": "3"}}},
+}
+
+// manyRanks is a membership list longer than a backend may want to expand.
+func manyRanks() []any {
+	var vs []any
+	for i := range 50 {
+		vs = append(vs, i*2)
+	}
+	return vs
 }
 
 func confFind(t *testing.T, c Collection) {

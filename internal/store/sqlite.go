@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -251,6 +252,10 @@ func (c *sqliteColl) create(ctx context.Context, add []Index) error {
 		u := ""
 		if ix.Unique {
 			u = "UNIQUE "
+		} else {
+			// Naming id makes (fields..., id) the index's declared key, so
+			// the planner serves row-value cursors and ORDER BY ..., id with it.
+			exprs = append(exprs, "id")
 		}
 		stmts = append(stmts, fmt.Sprintf("CREATE %sINDEX IF NOT EXISTS %s ON %s (%s)",
 			u, sqIdent(IndexName(c.name, ix)), c.table, strings.Join(exprs, ", ")))
@@ -618,60 +623,180 @@ func (c *sqliteColl) buildCount(q Query) (sqlQuery, error) {
 	return sqlQuery{text: text, args: args}, nil
 }
 
+// maxArms bounds the membership combinations Find merges one by one.
+const maxArms = 32
+
 func (c *sqliteColl) buildFind(q Query) (sqlQuery, error) {
 	plan, err := PlanQuery(c.snapshot(), q)
 	if err != nil {
 		return sqlQuery{}, err
 	}
-	conds, args, none := c.where(q, plan)
-	if none {
-		return sqlQuery{none: true}, nil
-	}
-	cmp, dir := ">", ""
-	if q.Desc {
-		cmp, dir = "<", " DESC"
-	}
+	var sv any
+	var after string
 	if q.After != "" {
-		sv, id, err := DecodeCursor(q.After)
-		if err != nil {
+		if sv, after, err = DecodeCursor(q.After); err != nil {
 			return sqlQuery{}, err
 		}
+	}
+	sq := sqlQuery{sorted: plan.Sort != ""}
+	dir := ""
+	if q.Desc {
+		dir = " DESC"
+	}
+	limit := ""
+	if q.Limit > 0 {
+		limit = fmt.Sprintf(" LIMIT %d", q.Limit+1)
+	}
+	// Membership conditions break the index's order; when there are few
+	// combinations, each becomes an equality query in index order and SQLite
+	// merges the sorted arms (MERGE (UNION ALL)) instead of sorting them all.
+	arms := []Query{q}
+	if n := inCombinations(q); n == 0 {
+		return sqlQuery{none: true}, nil
+	} else if n > 1 && n <= maxArms {
+		arms = expandIn(q)
+	}
+	var texts []string
+	for _, arm := range arms {
+		text, args := c.findArm(arm, plan, sv, after, dir, limit, len(arms) > 1)
+		texts = append(texts, text)
+		sq.args = append(sq.args, args...)
+	}
+	if len(texts) == 1 {
+		sq.text = texts[0]
+		return sq, nil
+	}
+	order := "1" + dir
+	if sq.sorted {
+		order = "4" + dir + ", 1" + dir
+	}
+	sq.text = strings.Join(texts, " UNION ALL ") + " ORDER BY " + order + limit
+	return sq, nil
+}
+
+// findArm builds the SELECT of one query whose cursor is (sv, after). An arm
+// of a compound gets no ORDER BY or LIMIT: the compound's, which orders by
+// the columns' positions, serves every arm.
+func (c *sqliteColl) findArm(q Query, plan Plan, sv any, after, dir, limit string, compound bool) (string, []any) {
+	conds, args, _ := c.where(q, plan)
+	if after != "" {
 		switch {
 		case plan.Sort == "":
-			conds = append(conds, "id "+cmp+" ?")
-			args = append(args, id)
+			conds = append(conds, "id "+cmpOp(q.Desc)+" ?")
+			args = append(args, after)
 		case sv == nil && !q.Desc: // NULL sorts first
 			e := sqField(plan.Sort)
 			conds = append(conds, "("+e+" IS NULL AND id > ? OR "+e+" IS NOT NULL)")
-			args = append(args, id)
+			args = append(args, after)
 		case sv == nil: // NULL sorts last
 			e := sqField(plan.Sort)
-			conds = append(conds, "("+e+" IS NULL AND id < ?)")
-			args = append(args, id)
+			conds = append(conds, e+" IS NULL AND id < ?")
+			args = append(args, after)
 		default:
-			conds = append(conds, "("+sqField(plan.Sort)+", id) "+cmp+" (?, ?)")
-			args = append(args, sqValue(sv), id)
+			// The plain bound lets every index search from the cursor; the
+			// row value then skips the ties already seen.
+			e := sqField(plan.Sort)
+			op := cmpOp(q.Desc)
+			conds = append(conds, e+" "+op+"= ?", "("+e+", id) "+op+" (?, ?)")
+			args = append(args, sqValue(sv), sqValue(sv), after)
 		}
 	}
-	sq := sqlQuery{args: args, sorted: plan.Sort != ""}
 	cols := "id, version, doc"
 	order := "id" + dir
-	if sq.sorted {
+	if plan.Sort != "" {
 		e := sqField(plan.Sort)
 		cols += ", " + e
 		order = e + dir + ", id" + dir
 	}
 	var b strings.Builder
 	b.WriteString("SELECT " + cols + " FROM " + c.table)
+	if plan.Index != nil {
+		b.WriteString(" INDEXED BY " + sqIdent(IndexName(c.name, *plan.Index)))
+	}
 	if len(conds) > 0 {
 		b.WriteString(" WHERE " + strings.Join(conds, " AND "))
 	}
-	b.WriteString(" ORDER BY " + order)
-	if q.Limit > 0 {
-		fmt.Fprintf(&b, " LIMIT %d", q.Limit+1)
+	if !compound {
+		b.WriteString(" ORDER BY " + order + limit)
 	}
-	sq.text = b.String()
-	return sq, nil
+	return b.String(), args
+}
+
+// valueKey identifies a scalar as SQLite compares it: 1, int64(1) and 1.0
+// are one value, "1" another.
+func valueKey(v any) string {
+	v = sqValue(v)
+	if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+		v = int64(f)
+	}
+	return fmt.Sprintf("%T:%v", v, v)
+}
+
+func cmpOp(desc bool) string {
+	if desc {
+		return "<"
+	}
+	return ">"
+}
+
+// inCombinations is the number of value combinations of q's membership
+// conditions (0 when a list is empty), capped above maxArms.
+func inCombinations(q Query) int {
+	n := 1
+	for _, vs := range q.In {
+		n *= len(vs)
+		if n > maxArms {
+			return maxArms + 1
+		}
+	}
+	return n
+}
+
+// expandIn turns q's membership conditions into one equality query per
+// combination of values.
+func expandIn(q Query) []Query {
+	fields := make([]string, 0, len(q.In))
+	for f := range q.In {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	arms := []map[string]any{{}}
+	for _, f := range fields {
+		var next []map[string]any
+		seen := map[string]bool{}
+		var vals []any
+		for _, v := range q.In[f] {
+			if k := valueKey(v); !seen[k] {
+				seen[k] = true
+				vals = append(vals, v)
+			}
+		}
+		for _, eq := range arms {
+			for _, v := range vals {
+				m := make(map[string]any, len(eq)+1)
+				for k, x := range eq {
+					m[k] = x
+				}
+				m[f] = v
+				next = append(next, m)
+			}
+		}
+		arms = next
+	}
+	out := make([]Query, len(arms))
+	for i, extra := range arms {
+		a := q
+		a.In = nil
+		a.Eq = make(map[string]any, len(q.Eq)+len(extra))
+		for k, v := range q.Eq {
+			a.Eq[k] = v
+		}
+		for k, v := range extra {
+			a.Eq[k] = v
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // sqField is the SQL expression of a top-level field; f is a valid name,

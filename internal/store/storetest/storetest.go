@@ -51,7 +51,11 @@ func AssertIndexed(t testing.TB, st store.Store, coll string, q store.Query) {
 		if err != nil {
 			t.Fatalf("%s on %s %+v: explain: %v", ex.name, coll, q, err)
 		}
-		if err := CheckPlan(plan, Filters(q)); err != nil {
+		filtered := Filters(q)
+		if ex.name == "Count" {
+			filtered = Filters(store.Query{Eq: q.Eq, In: q.In, Range: q.Range}) // Count ignores the cursor
+		}
+		if err := CheckPlan(plan, filtered); err != nil {
 			t.Errorf("%s on %s %+v: %v", ex.name, coll, q, err)
 		}
 	}
