@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -9,27 +10,90 @@ import (
 	"strings"
 	"testing"
 
+	"kedaitong/audit"
+	"kedaitong/identity"
+	"kedaitong/internal/auditlink"
 	"kedaitong/internal/store/storetest"
+	"kedaitong/rbac"
 	"kedaitong/web"
 )
 
 // env is a server on a fresh embedded store, reached over real HTTP.
 type env struct {
-	t   *testing.T
-	srv *web.Server
-	ts  *httptest.Server
+	t     *testing.T
+	srv   *web.Server
+	ts    *httptest.Server
+	ids   *identity.Service
+	log   *audit.Log
+	users map[string]identity.User
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	ctx := context.Background()
 	st := storetest.New(t)
-	srv, err := web.New(web.Deps{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	log, err := audit.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rec := auditlink.Recorder{Log: log, Logger: logger}
+	ids, err := identity.Open(ctx, st, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enf, err := rbac.New(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Deps{Store: st, Logger: logger, Identity: ids, RBAC: enf, Audit: rec, AuditLog: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, srv: srv, ts: ts}
+	return &env{t: t, srv: srv, ts: ts, ids: ids, log: log, users: map[string]identity.User{}}
+}
+
+// seedUsers creates one user per role (and a second bank and city) with password testPW.
+func (e *env) seedUsers() {
+	e.t.Helper()
+	for _, n := range []identity.NewUser{
+		{Username: "admin", Role: "admin"},
+		{Username: "officer", Role: "bank_officer", BankID: "gzb"},
+		{Username: "manager", Role: "bank_manager", BankID: "gzb"},
+		{Username: "officer2", Role: "bank_officer", BankID: "ncb"},
+		{Username: "manager2", Role: "bank_manager", BankID: "ncb"},
+		{Username: "expert", Role: "expert", ExpertID: "exp-1"},
+		{Username: "official", Role: "official", Region: "36"},
+		{Username: "cityofficial", Role: "official", Region: "3607"},
+		{Username: "analyst", Role: "analyst"},
+	} {
+		n.Password = testPW
+		u, err := e.ids.CreateUser(context.Background(), nil, n)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.users[n.Username] = u
+	}
+}
+
+const testPW = "Test-password 2026"
+
+// login logs in over HTTP and returns the bearer-equivalent session secret.
+func (e *env) login(username string) string {
+	e.t.Helper()
+	r := e.do("POST", "/api/v1/auth/login", `{"username":"`+username+`","password":"`+testPW+`"}`, "Content-Type", "application/json")
+	if r.status != 200 {
+		e.t.Fatalf("login %s: %d %s", username, r.status, r.body)
+	}
+	tok, _ := r.json(e.t)["token"].(string)
+	return tok
+}
+
+// as returns header arguments that authenticate with the session cookie.
+func as(secret string, more ...string) []string {
+	return append([]string{"Cookie", "kedai_session=" + secret}, more...)
 }
 
 type resp struct {

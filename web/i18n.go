@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -37,7 +38,7 @@ func newBundle() (*i18n.Bundle, error) {
 func pickLang(c *gin.Context) string {
 	if q := c.Query("lang"); q != "" {
 		if l := normLang(q); l != "" {
-			c.SetSameSite(4) // http.SameSiteStrictMode
+			c.SetSameSite(http.SameSiteLaxMode)
 			c.SetCookie(langCookie, l, 365*24*3600, "/", "", false, false)
 			return l
 		}
