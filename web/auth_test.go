@@ -14,17 +14,17 @@ import (
 // the policy file: for each API route, the roles that get past the route's
 // guard. Everyone else gets 403, and nobody logged in gets 401.
 var allowedRoles = map[string][]string{
-	"POST /api/v1/auth/logout":       {"*"},
-	"GET /api/v1/me":                 {"*"},
-	"POST /api/v1/me/password":       {"*"},
-	"GET /api/v1/me/tokens":          {"*"},
-	"POST /api/v1/me/tokens":         {"*"},
-	"DELETE /api/v1/me/tokens/:id":   {"*"},
-	"GET /api/v1/users":              {"admin", "bank_manager"},
-	"POST /api/v1/users":             {"admin", "bank_manager"},
-	"GET /api/v1/users/:id":          {"admin", "bank_manager"},
-	"PATCH /api/v1/users/:id":        {"admin", "bank_manager"},
-	"GET /api/v1/audit":              {"admin", "official"},
+	"POST /api/v1/auth/logout":     {"*"},
+	"GET /api/v1/me":               {"*"},
+	"POST /api/v1/me/password":     {"*"},
+	"GET /api/v1/me/tokens":        {"*"},
+	"POST /api/v1/me/tokens":       {"*"},
+	"DELETE /api/v1/me/tokens/:id": {"*"},
+	"GET /api/v1/users":            {"admin", "bank_manager"},
+	"POST /api/v1/users":           {"admin", "bank_manager"},
+	"GET /api/v1/users/:id":        {"admin", "bank_manager"},
+	"PATCH /api/v1/users/:id":      {"admin", "bank_manager"},
+	"GET /api/v1/audit":            {"admin", "official"},
 }
 
 // publicRoutes may be reached without logging in.
