@@ -19,29 +19,38 @@ var voidElements = map[string]bool{
 // follows the tolerant decoder gofeed uses: an end tag closes every element
 // opened since the matching start tag, and an end tag with no match is
 // ignored. Comments, CDATA, processing instructions and DOCTYPE are skipped.
-func checkXMLDepth(b []byte, max int) error {
+//
+// It also returns what would close a truncated document: the text that ends
+// an unfinished comment, CDATA section or tag, then the end tags of the
+// elements still open.
+func checkXMLDepth(b []byte, max int) (string, error) {
 	stack := make([]string, 0, 16)
+	tail := ""
 	for i := 0; i < len(b); {
 		j := bytes.IndexByte(b[i:], '<')
 		if j < 0 {
-			return nil
+			break
 		}
 		i += j + 1
 		if i >= len(b) {
-			return nil
+			break
 		}
 		switch {
 		case bytes.HasPrefix(b[i:], []byte("!--")):
 			k := bytes.Index(b[i+3:], []byte("-->"))
 			if k < 0 {
-				return nil
+				tail = "-->"
+				i = len(b)
+				continue
 			}
 			i += 3 + k + 3
 			continue
 		case bytes.HasPrefix(b[i:], []byte("![CDATA[")):
 			k := bytes.Index(b[i:], []byte("]]>"))
 			if k < 0 {
-				return nil
+				tail = "]]>"
+				i = len(b)
+				continue
 			}
 			i += k + 3
 			continue
@@ -52,6 +61,10 @@ func checkXMLDepth(b []byte, max int) error {
 		case b[i] == '/':
 			name, n := tagName(b[i+1:])
 			i += 1 + n
+			if bytes.IndexByte(b[i:], '>') < 0 {
+				tail = ">" // the document stops inside its last end tag
+				i = len(b)
+			}
 			for k := len(stack) - 1; k >= 0; k-- {
 				if stack[k] == name {
 					stack = stack[:k]
@@ -67,15 +80,21 @@ func checkXMLDepth(b []byte, max int) error {
 		i += n
 		end, selfClosing := tagEnd(b[i:])
 		i += end
+		if i >= len(b) && (end == 0 || b[len(b)-1] != '>') {
+			break // an unfinished start tag: left for the parser to report
+		}
 		if selfClosing || voidElements[string(bytes.ToLower([]byte(name)))] {
 			continue
 		}
 		stack = append(stack, name)
 		if len(stack) > max {
-			return fmt.Errorf("the document is nested more than %d levels deep", max)
+			return "", fmt.Errorf("the document is nested more than %d levels deep", max)
 		}
 	}
-	return nil
+	for k := len(stack) - 1; k >= 0; k-- {
+		tail += "</" + stack[k] + ">"
+	}
+	return tail, nil
 }
 
 // tagName reads an element name and returns it with the bytes consumed.

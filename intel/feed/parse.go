@@ -86,13 +86,23 @@ func Parse(body []byte, opts Options) (f *Feed, err error) {
 		if err != nil {
 			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document is not valid JSON")
 		}
-	} else {
-		if err := checkXMLDepth(body, maxDepth); err != nil {
+	}
+	var closing string
+	if body[0] != '{' && body[0] != '[' {
+		closing, err = checkXMLDepth(body, maxDepth)
+		if err != nil {
 			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "%s", err)
 		}
 		body = cleanXML(body)
 	}
 	gf, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil && closing != "" {
+		// A truncated document: close what is open and try once more.
+		fixed := append(body[:len(body):len(body)], closing...)
+		if gf2, err2 := gofeed.NewParser().Parse(bytes.NewReader(fixed)); err2 == nil {
+			gf, err = gf2, nil
+		}
+	}
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document is not an RSS, Atom or JSON feed")
