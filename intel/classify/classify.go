@@ -1,0 +1,496 @@
+// Package classify labels technology news: the industries and technical
+// routes an item concerns, the risk dimensions it speaks to, its polarity
+// (risk, opportunity or neutral), its severity, the enterprises it names, and
+// the dictionary cues behind each decision, so that the risk map can show why
+// an item sits where it does.
+//
+// Industries and routes come from the keyword dictionaries of package
+// taxonomy; dimensions, polarity and severity from the cue dictionary
+// embedded here (cues.json). Both are matched in one pass by an Aho–Corasick
+// automaton over case-folded text, with word-boundary checks for Latin terms,
+// title matches weighted above summary matches, negative keywords, and
+// negation, hedging and reversal of cues ("未出现违约", "rumours", "lifts an
+// export ban").
+package classify
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"kedaitong"
+	"kedaitong/taxonomy"
+)
+
+// Tuning. A match in the title counts titleWeight times its weight.
+const (
+	titleWeight       = 2.0
+	industryThreshold = 3.0  // an industry needs this much keyword weight
+	industryRelative  = 0.25 // ... and this share of the best industry's
+	routeThreshold    = 3.0  // a route needs this much route-keyword weight
+	dimThreshold      = 3.0  // a dimension needs this much cue weight
+	dimRelative       = 0.3  // ... and this share of the best dimension's
+	polarityThreshold = 2.0  // |opportunity - risk| below this is neutral
+	balanceRatio      = 0.75 // min/max above this is neutral
+	negatedDimFactor  = 0.7  // a negated cue still shows the dimension, weaker
+	negatedOppFactor  = 0.5  // a negated opportunity cue counts as this much risk
+	hedgeFactor       = 0.5  // hedged cues count half
+	preWindow         = 36   // bytes before a cue a negator or reverser may stand
+	postWindow        = 24   // bytes after a cue a negator or reverser may stand
+)
+
+// Enterprise is an enterprise the classifier links items to.
+type Enterprise struct {
+	ID         string   // the platform's id, returned in Label.Enterprises
+	Name       string   // the full name, e.g. 赣州芯研微电子有限公司
+	ShortNames []string // other names used in news, e.g. 芯研微电子, Xinyan
+}
+
+// Cue is a dictionary term that fired, with what it supports.
+type Cue struct {
+	Term       string   `json:"term"`                 // as written in the dictionary
+	Dimensions []string `json:"dimensions,omitempty"` // the dimensions it supports
+	Polarity   string   `json:"polarity"`             // after negation or reversal
+	Weight     float64  `json:"weight"`               // after title weighting and modifiers
+	Modifier   string   `json:"modifier,omitempty"`   // "negated", "hedged", "reversed" or ""
+	InTitle    bool     `json:"in_title,omitempty"`
+}
+
+// Label is the classification of one news item. Slices are never nil, so
+// that they encode as JSON arrays.
+type Label struct {
+	ID          string   `json:"id"`
+	Industries  []string `json:"industries"` // industry codes, strongest first
+	Dimensions  []string `json:"dimensions"` // dimension codes, strongest first
+	Polarity    string   `json:"polarity"`   // risk, opportunity or neutral
+	Routes      []string `json:"routes"`     // route codes of the chosen industries
+	Severity    string   `json:"severity"`   // high or normal
+	Enterprises []string `json:"enterprises"`
+	Cues        []Cue    `json:"cues"`
+	RiskScore   float64  `json:"risk_score"`        // summed risk weight of the cues
+	OppScore    float64  `json:"opportunity_score"` // summed opportunity weight
+}
+
+// Classifier labels news items. It is immutable and safe for concurrent use.
+type Classifier struct {
+	tax         *taxonomy.Taxonomy
+	cues        *cueFile
+	base        *patternSet // taxonomy and cue terms
+	enterprises []Enterprise
+	patterns    []pattern
+	ac          *automaton
+	routeInd    []int    // route index → industry index
+	routeCodes  []string // route index → code
+	scratch     sync.Pool
+}
+
+// New returns a classifier over the taxonomy's keyword dictionaries and the
+// embedded cue dictionary.
+func New(t *taxonomy.Taxonomy) (*Classifier, error) {
+	if t == nil {
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "classify: no taxonomy")
+	}
+	cf, err := parseCues(embeddedCues)
+	if err != nil {
+		return nil, err
+	}
+	c := &Classifier{tax: t, cues: cf, base: newPatternSet()}
+	add := func(groups []taxonomy.KeywordGroup, target int, route, negative bool) {
+		for _, g := range groups {
+			w := g.Weight
+			if negative {
+				w = -w
+			}
+			for _, term := range g.Terms() {
+				c.base.add(term, entry{kind: kindKeyword, target: target, route: route, negative: negative, weight: w})
+			}
+		}
+	}
+	for i, ind := range t.Industries {
+		add(ind.Keywords, i, false, false)
+		add(ind.Negative, i, false, true)
+		for _, r := range ind.Routes {
+			ri := len(c.routeCodes)
+			c.routeCodes = append(c.routeCodes, r.Code)
+			c.routeInd = append(c.routeInd, i)
+			add(r.Keywords, ri, true, false)
+			add(r.Negative, ri, true, true)
+		}
+	}
+	for gi, g := range cf.Cues {
+		for _, term := range append(append([]string{}, g.ZH...), g.EN...) {
+			c.base.add(term, entry{kind: kindCue, target: gi})
+		}
+	}
+	for _, m := range []struct {
+		l    termList
+		kind int
+	}{{cf.Negators, kindNegator}, {cf.NegatorsAfter, kindNegAfter}, {cf.Hedges, kindHedge},
+		{cf.Reversers, kindReverser}, {cf.Masks, kindMask}} {
+		for _, term := range m.l.all() {
+			c.base.add(term, entry{kind: m.kind})
+		}
+	}
+	c.build()
+	return c, nil
+}
+
+// WithEnterprises returns a copy of c that also links items to the
+// enterprises by their names and short names. Short names of fewer than two
+// Chinese characters or three Latin letters are ignored, as they would match
+// inside other words.
+func (c *Classifier) WithEnterprises(list []Enterprise) *Classifier {
+	n := &Classifier{tax: c.tax, cues: c.cues, base: c.base, routeInd: c.routeInd, routeCodes: c.routeCodes,
+		enterprises: append([]Enterprise(nil), list...)}
+	n.build()
+	return n
+}
+
+// build compiles the base patterns and the enterprise names.
+func (c *Classifier) build() {
+	ps := &patternSet{patterns: make([]pattern, len(c.base.patterns)), index: map[string]int{}}
+	for i, p := range c.base.patterns {
+		p.entries = slices.Clone(p.entries)
+		ps.patterns[i] = p
+	}
+	for k, v := range c.base.index {
+		ps.index[k] = v
+	}
+	for ei, e := range c.enterprises {
+		for _, name := range append([]string{e.Name}, e.ShortNames...) {
+			if usableName(name) {
+				ps.add(name, entry{kind: kindEnterprise, target: ei})
+			}
+		}
+	}
+	c.patterns = ps.patterns
+	c.ac = buildAutomaton(ps.keys())
+	c.scratch.New = func() any { return &scratch{} }
+}
+
+// usableName reports whether an enterprise name is long enough to link by:
+// at least two Chinese characters or three Latin letters or digits.
+func usableName(name string) bool {
+	name = strings.TrimSpace(strings.TrimSuffix(name, "*"))
+	han, latin := 0, 0
+	for _, r := range name {
+		switch {
+		case r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF:
+			han++
+		case r < 0x80 && isWordByte(byte(r)):
+			latin++
+		}
+	}
+	return han >= 2 || latin >= 3
+}
+
+// scratch holds per-call buffers.
+type scratch struct {
+	norm    normalised
+	matches []match
+	kept    []match
+}
+
+// hit is an accepted match with its region.
+type hit struct {
+	match
+	title bool
+}
+
+// Classify labels one item from its title and summary (either may be empty).
+func (c *Classifier) Classify(title, summary string) Label {
+	sc := c.scratch.Get().(*scratch)
+	defer c.scratch.Put(sc)
+	sc.norm.reset()
+	sc.norm.add(title)
+	titleEnd := int32(len(sc.norm.text))
+	sc.norm.add(" 。 ")
+	sc.norm.add(summary)
+
+	// Find, keep those at word boundaries, then drop matches inside a
+	// longer match of the same domain.
+	sc.matches = c.ac.find(sc.norm.text, sc.matches[:0])
+	sc.kept = sc.kept[:0]
+	for _, m := range sc.matches {
+		p := &c.patterns[m.key]
+		if p.accept(&sc.norm, int(m.start), int(m.end)) {
+			sc.kept = append(sc.kept, m)
+		}
+	}
+	sort.Slice(sc.kept, func(i, j int) bool {
+		a, b := sc.kept[i], sc.kept[j]
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		return a.end > b.end
+	})
+	var hits [3][]hit
+	var maxEnd [3]int32
+	for d := range maxEnd {
+		maxEnd[d] = -1
+	}
+	for _, m := range sc.kept {
+		d := c.patterns[m.key].domain
+		if m.end <= maxEnd[d] {
+			continue // inside a longer match
+		}
+		maxEnd[d] = m.end
+		hits[d] = append(hits[d], hit{match: m, title: m.end <= titleEnd})
+	}
+
+	l := Label{Industries: []string{}, Dimensions: []string{}, Routes: []string{}, Enterprises: []string{},
+		Cues: []Cue{}, Polarity: Neutral, Severity: SeverityNormal}
+	c.industries(&l, hits[0])
+	c.dimensions(&l, hits[1], sc.norm.text)
+	for _, h := range hits[2] {
+		for _, e := range c.patterns[h.key].entries {
+			id := c.enterprises[e.target].ID
+			if !slices.Contains(l.Enterprises, id) {
+				l.Enterprises = append(l.Enterprises, id)
+			}
+		}
+	}
+	return l
+}
+
+// seenKey identifies a pattern in a region: each counts once per region.
+type seenKey struct {
+	key   int32
+	title bool
+}
+
+// industries scores industry and route keywords.
+func (c *Classifier) industries(l *Label, hits []hit) {
+	nInd := len(c.tax.Industries)
+	ind := make([]float64, nInd)
+	route := make([]float64, len(c.routeCodes))
+	seen := map[seenKey]bool{}
+	for _, h := range hits {
+		sk := seenKey{h.key, h.title}
+		if seen[sk] {
+			continue
+		}
+		seen[sk] = true
+		rw := 1.0
+		if h.title {
+			rw = titleWeight
+		}
+		for _, e := range c.patterns[h.key].entries {
+			w := e.weight * rw
+			switch {
+			case e.route:
+				route[e.target] += w
+				if !e.negative {
+					ind[c.routeInd[e.target]] += w
+				}
+			default:
+				ind[e.target] += w
+			}
+		}
+	}
+	best := 0.0
+	for _, s := range ind {
+		best = max(best, s)
+	}
+	order := make([]int, 0, nInd)
+	for i, s := range ind {
+		if s >= industryThreshold && s >= industryRelative*best {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ind[order[a]] > ind[order[b]] })
+	chosen := map[int]bool{}
+	for _, i := range order {
+		l.Industries = append(l.Industries, c.tax.Industries[i].Code)
+		chosen[i] = true
+	}
+	routes := make([]int, 0, 4)
+	for ri, s := range route {
+		if s >= routeThreshold && chosen[c.routeInd[ri]] {
+			routes = append(routes, ri)
+		}
+	}
+	sort.SliceStable(routes, func(a, b int) bool { return route[routes[a]] > route[routes[b]] })
+	for _, ri := range routes {
+		l.Routes = append(l.Routes, c.routeCodes[ri])
+	}
+}
+
+// modifier kinds found around a cue.
+const (
+	modNone = iota
+	modNegated
+	modReversed
+)
+
+// dimensions scores cues, applying negators, reversers and hedges.
+func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
+	var mods, cues []hit
+	for _, h := range hits {
+		switch c.patterns[h.key].entries[0].kind {
+		case kindCue:
+			cues = append(cues, h)
+		case kindNegator, kindNegAfter, kindHedge, kindReverser:
+			mods = append(mods, h)
+		}
+	}
+	dim := map[string]float64{}
+	seen := map[seenKey]bool{}
+	risk, opp := 0.0, 0.0
+	for _, h := range cues {
+		sk := seenKey{h.key, h.title}
+		if seen[sk] {
+			continue
+		}
+		seen[sk] = true
+		mod, hedged := c.modifiers(h, mods, text)
+		p := &c.patterns[h.key]
+		for _, e := range p.entries {
+			if e.kind != kindCue {
+				continue
+			}
+			g := c.cues.Cues[e.target]
+			w := g.Weight
+			if h.title {
+				w *= titleWeight
+			}
+			if hedged {
+				w *= hedgeFactor
+			}
+			pol, dw, pw := g.Polarity, w, w
+			cue := Cue{Term: p.term, Dimensions: g.Dimensions, InTitle: h.title}
+			switch mod {
+			case modNegated:
+				cue.Modifier = "negated"
+				dw = w * negatedDimFactor
+				if pol == Opportunity {
+					pol, pw = Risk, w*negatedOppFactor
+				} else {
+					pol, pw = Neutral, 0
+				}
+			case modReversed:
+				cue.Modifier = "reversed"
+				switch pol {
+				case Risk:
+					pol = Opportunity
+				case Opportunity:
+					pol = Risk
+				}
+			default:
+				if hedged {
+					cue.Modifier = "hedged"
+				}
+				if g.Severity == SeverityHigh && pol == Risk {
+					l.Severity = SeverityHigh
+				}
+			}
+			switch pol {
+			case Risk:
+				risk += pw
+			case Opportunity:
+				opp += pw
+			}
+			for _, d := range g.Dimensions {
+				dim[d] += dw
+			}
+			cue.Polarity, cue.Weight = pol, round2(pw)
+			if pol == Neutral {
+				cue.Weight = round2(dw)
+			}
+			l.Cues = append(l.Cues, cue)
+		}
+	}
+	best := 0.0
+	for _, s := range dim {
+		best = max(best, s)
+	}
+	for _, d := range Dimensions {
+		if s := dim[d]; s >= dimThreshold && s >= dimRelative*best {
+			l.Dimensions = append(l.Dimensions, d)
+		}
+	}
+	sort.SliceStable(l.Dimensions, func(a, b int) bool { return dim[l.Dimensions[a]] > dim[l.Dimensions[b]] })
+	l.RiskScore, l.OppScore = round2(risk), round2(opp)
+	hi, lo := max(risk, opp), min(risk, opp)
+	switch {
+	case hi-lo < polarityThreshold || lo > balanceRatio*hi:
+		l.Polarity = Neutral
+	case risk > opp:
+		l.Polarity = Risk
+	default:
+		l.Polarity = Opportunity
+	}
+	if l.Polarity != Risk && l.Severity == SeverityHigh && risk < opp {
+		l.Severity = SeverityNormal
+	}
+}
+
+// modifiers finds what modifies cue h: a negator or reverser close before
+// it or a negator-after or reverser close after it, in the same clause, and
+// a hedge anywhere in its sentence.
+func (c *Classifier) modifiers(h hit, mods []hit, text []byte) (mod int, hedged bool) {
+	for _, m := range mods {
+		kind := c.patterns[m.key].entries[0].kind
+		switch kind {
+		case kindHedge:
+			lo, hi := m.end, h.start
+			if m.start > h.end {
+				lo, hi = h.end, m.start
+			}
+			if lo <= hi && !hasBreak(text[lo:hi], true) {
+				hedged = true
+			}
+		case kindNegator, kindReverser:
+			if m.end <= h.start && h.start-m.end <= preWindow && !hasBreak(text[m.end:h.start], false) {
+				mod = modOf(kind)
+			}
+			if kind == kindReverser && m.start >= h.end && m.start-h.end <= postWindow && !hasBreak(text[h.end:m.start], false) {
+				mod = modReversed
+			}
+		case kindNegAfter:
+			if m.start >= h.end && m.start-h.end <= postWindow+12 && !hasBreak(text[h.end:m.start], false) {
+				mod = modNegated
+			}
+		}
+	}
+	return mod, hedged
+}
+
+func modOf(kind int) int {
+	if kind == kindReverser {
+		return modReversed
+	}
+	return modNegated
+}
+
+// hasBreak reports whether s crosses a clause boundary (or, with sentence,
+// only a sentence boundary). A full stop ends a sentence only before a space
+// or at the end, so "35.3%" does not; a comma between digits does not break.
+func hasBreak(s []byte, sentence bool) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.':
+			if i+1 >= len(s) || s[i+1] == ' ' {
+				return true
+			}
+		case '!', '?':
+			return true
+		case ';', ':':
+			if !sentence {
+				return true
+			}
+		case ',':
+			if !sentence && !(i > 0 && i+1 < len(s) && s[i-1] >= '0' && s[i-1] <= '9' && s[i+1] >= '0' && s[i+1] <= '9') {
+				return true
+			}
+		case 0xE3: // 。 、 (U+3002, U+3001); full-width ，！？ are ASCII by now
+			if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x82 || (!sentence && s[i+2] == 0x81)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
