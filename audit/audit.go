@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -119,8 +120,9 @@ type Log struct {
 	coll store.Collection
 	now  func() time.Time
 
-	mu   sync.Mutex
-	head *record // the newest entry this Log knows of; nil when it must re-read
+	mu        sync.Mutex
+	head      *record      // the newest entry this Log knows of; nil when it must re-read
+	conflicts atomic.Int64 // inserts that lost the race for a sequence number
 }
 
 // Open declares the log's collection and indexes on st and returns the log.
@@ -205,6 +207,7 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 		if !kedaitong.Is(err, kedaitong.EConflict) {
 			return Entry{}, fmt.Errorf("audit: append: %w", err)
 		}
+		l.conflicts.Add(1)
 		if attempt+1 >= maxAttempts {
 			return Entry{}, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append: lost the race for a sequence number %d times", maxAttempts)
 		}

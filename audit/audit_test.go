@@ -65,7 +65,7 @@ func appendN(t testing.TB, l *Log, n int) []Entry {
 
 func TestAppendChainVerifies(t *testing.T) {
 	ctx := context.Background()
-	_, l := newLog(t)
+	st, l := newLog(t)
 	defer func(old int) { verifyPage = old }(verifyPage)
 	verifyPage = 7 // make the walk cross many pages
 
@@ -90,6 +90,8 @@ func TestAppendChainVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
+	// The walk and the read of the newest entry go by the primary key.
+	storetest.AssertIndexed(t, st, CollectionName, store.Query{Limit: verifyPage, After: cursorAt(t, docID(3))})
 	if !rep.Intact || rep.Entries != 120 || rep.Head != got[119].Hash {
 		t.Fatalf("Verify = %+v, want intact with 120 entries and head %s", rep, got[119].Hash)
 	}
@@ -321,6 +323,14 @@ func TestConcurrentAppend(t *testing.T) {
 	if !rep.Intact || rep.Entries != writers*each {
 		t.Fatalf("Verify = %+v, want %d intact entries", rep, writers*each)
 	}
+	var conflicts int64
+	for _, l := range logs {
+		conflicts += l.conflicts.Load()
+	}
+	t.Logf("%d inserts lost the race and were retried", conflicts)
+	if conflicts == 0 {
+		t.Errorf("no insert lost the race: the retry path was not exercised")
+	}
 	seen := allRequestIDs(t, first)
 	for w := range writers {
 		for i := range each {
@@ -358,4 +368,13 @@ func allRequestIDs(t testing.TB, l *Log) map[string]int {
 		}
 		after = page.Next
 	}
+}
+
+func cursorAt(t testing.TB, id string) string {
+	t.Helper()
+	c, err := store.EncodeCursor(nil, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -206,4 +207,16 @@ func TestListLimits(t *testing.T) {
 			t.Errorf("limit %d: query limit %d, %v; want %d", tt.in, q.Limit, err, tt.want)
 		}
 	}
+}
+
+func ExampleNormalizeRegion() {
+	for _, code := range []string{"36", "360700", "360702", "360000"} {
+		short, _ := NormalizeRegion(code)
+		fmt.Println(code, "→", short)
+	}
+	// Output:
+	// 36 → 36
+	// 360700 → 3607
+	// 360702 → 360702
+	// 360000 → 36
 }
