@@ -47,10 +47,22 @@ type SQLite struct {
 // busyTimeoutMS is how long a statement waits for another writer's lock.
 const busyTimeoutMS = 10000
 
+// SQLiteOptions tunes OpenSQLiteWith; the zero value is what the server uses.
+type SQLiteOptions struct {
+	// NoSync turns fsync off (synchronous=OFF): a crash of the machine may
+	// lose recent writes. For tests, which want a fresh database quickly.
+	NoSync bool
+}
+
 // OpenSQLite opens (creating it when needed) the database <dir>/kedaitong.db.
 // A folder that cannot be created or written is EUnavailable with a message
 // that names it.
 func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
+	return OpenSQLiteWith(ctx, dir, SQLiteOptions{})
+}
+
+// OpenSQLiteWith is OpenSQLite with options.
+func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite, error) {
 	if dir == "" {
 		return nil, kedaitong.Errorf(kedaitong.EUnavailable, "the data folder is not set")
 	}
@@ -76,10 +88,15 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 	common := []string{
 		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
 		"_pragma=cache_size(-32000)",
+		"_pragma=mmap_size(268435456)",
+	}
+	sync := "_pragma=synchronous(FULL)"
+	if opt.NoSync {
+		sync = "_pragma=synchronous(OFF)"
 	}
 	wdb, err := sql.Open("sqlite", dsn(append(common,
 		"_pragma=journal_mode(WAL)",
-		"_pragma=synchronous(FULL)",
+		sync,
 		"_txlock=immediate")...))
 	if err != nil {
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
