@@ -9,7 +9,6 @@ import (
 	"kedaitong/internal/browsertest"
 )
 
-
 // TestBrowserLoginAndUsers: a failed log-in shows an error (Chinese), the
 // admin logs in, creates a bank officer with the form, logs out, and the
 // officer logs in (English) and finds no user administration.

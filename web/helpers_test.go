@@ -20,15 +20,25 @@ import (
 
 // env is a server on a fresh embedded store, reached over real HTTP.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *web.Server
 	ts    *httptest.Server
 	ids   *identity.Service
 	log   *audit.Log
+	enf   *rbac.Enforcer
 	users map[string]identity.User
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvTB(t) }
+
+// newEnvB is newEnv for benchmarks, with the demo users seeded.
+func newEnvB(b *testing.B) *env {
+	e := newEnvTB(b)
+	e.seedUsers()
+	return e
+}
+
+func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.New(t)
@@ -46,13 +56,13 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Deps{Store: st, Logger: logger, Identity: ids, RBAC: enf, Audit: rec, AuditLog: log})
+	srv, err := web.New(web.Deps{Store: st, Logger: logger, Identity: ids, RBAC: enf, Policy: enf, Audit: rec, AuditLog: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, srv: srv, ts: ts, ids: ids, log: log, users: map[string]identity.User{}}
+	return &env{t: t, srv: srv, ts: ts, ids: ids, log: log, enf: enf, users: map[string]identity.User{}}
 }
 
 // seedUsers creates one user per role (and a second bank and city) with password testPW.
@@ -102,7 +112,7 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) json(t *testing.T) map[string]any {
+func (r resp) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {

@@ -29,6 +29,7 @@ type Deps struct {
 	Version  string
 	Identity *identity.Service
 	RBAC     Authorizer
+	Policy   PolicyAdmin
 	Audit    AuditRecorder
 	AuditLog *audit.Log
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
@@ -133,6 +134,9 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	v1 := e.Group("/api/v1")
 	s.api(v1, Route{Method: http.MethodGet, Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true}, s.openAPI)
 	s.registerIdentityAPI(v1)
+	if s.deps.Policy != nil {
+		s.registerPolicyAPI(v1)
+	}
 	s.api(v1, Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
 }
 

@@ -69,7 +69,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if seeded {
 		m.Logger.Info("seeded an empty store", "demo", m.Config.Demo)
 	}
-	srv, err := web.New(web.Deps{Store: st, Logger: m.Logger, Version: version, Identity: m.Identity, RBAC: m.RBAC,
+	srv, err := web.New(web.Deps{Store: st, Logger: m.Logger, Version: version, Identity: m.Identity, RBAC: m.RBAC, Policy: m.RBAC,
 		Audit: rec, AuditLog: m.Audit, SecureCookies: m.Config.SecureCookies, TrustedProxies: m.Config.TrustedProxyList()})
 	if err != nil {
 		return err
