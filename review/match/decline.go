@@ -49,6 +49,7 @@ func (s *Solver) Decline(application, expert string) (*Result, error) {
 	}
 	// Take the unit off and forbid the pair for good.
 	g.ucap[arc], g.rcap[arc], g.rcap[g.rev[arc]] = 0, 0, 0
+	g.tcap[arc], g.tcap[g.rev[arc]] = 0, 0
 	s.declined[[2]int32{ai, ei}] = true
 	s.declCnt[int(ai)*3+t]++
 

@@ -23,6 +23,7 @@ type graph struct {
 	rev   []int32
 	rcap  []int32 // residual capacity
 	ucap  []int32 // capacity when the flow is zero
+	tcap  []int32 // rcap of an arc plus rcap of its reverse (constant)
 	cost  []int64 // scaled cost
 	pot   []int64 // node potentials (scaled units)
 	k     int64   // cost scale: n+1
@@ -44,6 +45,7 @@ func newGraph(n int32, deg []int32) *edgeBuilder {
 	g.rev = make([]int32, m)
 	g.rcap = make([]int32, m)
 	g.ucap = make([]int32, m)
+	g.tcap = make([]int32, m)
 	g.cost = make([]int64, m)
 	g.pot = make([]int64, n)
 	pos := make([]int32, n)
@@ -60,6 +62,7 @@ func (b *edgeBuilder) add(u, v, capacity int32, cost int64) int32 {
 	g.to[a], g.to[r] = v, u
 	g.rev[a], g.rev[r] = r, a
 	g.rcap[a], g.ucap[a] = capacity, capacity
+	g.tcap[a], g.tcap[r] = capacity, capacity
 	g.cost[a], g.cost[r] = cost, -cost
 	return a
 }
@@ -160,7 +163,12 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 	ring := make([]int32, n+1)
 	p := g.pot
 	work := 0
+	upd := updateScratch{dist: make([]int64, n), done: make([]bool, n)}
+	updateEvery := int(float64(n) * updateFactor)
 	for eps > 1 {
+		if debugPhase != nil {
+			debugPhase(eps, work)
+		}
 		eps = max(1, eps/alpha)
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("cost scaling: %w", err)
@@ -186,11 +194,13 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 			}
 		}
 		for u := range n {
-			cur[u] = g.first[u]
 			if excess[u] > 0 {
 				push(u)
 			}
 		}
+		g.priceUpdate(eps, excess, &upd)
+		copy(cur, g.first[:n])
+		sinceUpdate := 0
 		for head != tail {
 			u := ring[head]
 			head++
@@ -239,6 +249,11 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 				p[u] = best - eps
 				cur[u] = g.first[u]
 				work++
+				if sinceUpdate++; sinceUpdate >= updateEvery {
+					g.priceUpdate(eps, excess, &upd)
+					copy(cur, g.first[:n])
+					sinceUpdate = 0
+				}
 				if work&0xffff == 0 {
 					if err := ctx.Err(); err != nil {
 						return fmt.Errorf("cost scaling: %w", err)
@@ -249,6 +264,81 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 	}
 	return nil
 }
+
+// updateScratch holds the arrays of priceUpdate.
+type updateScratch struct {
+	dist []int64
+	done []bool
+	heap distHeap
+}
+
+// priceUpdate is the global price update of cost scaling: it lowers every
+// price by ε times the node's distance to the nearest node with a
+// deficit, where an arc of reduced cost rc counts rc/ε+1 (0 when rc < 0).
+// The prices stay ε-optimal and every node with excess gets an admissible
+// path to a deficit. The search stops once every node with excess is
+// reached; nodes not reached are lowered by the last distance.
+func (g *graph) priceUpdate(eps int64, excess []int64, sc *updateScratch) {
+	n := g.n
+	p := g.pot
+	d, done := sc.dist, sc.done
+	h := &sc.heap
+	h.items = h.items[:0]
+	active := 0
+	for v := range n {
+		d[v] = math.MaxInt64
+		done[v] = false
+		if excess[v] < 0 {
+			d[v] = 0
+			h.push(0, v)
+		} else if excess[v] > 0 {
+			active++
+		}
+	}
+	var level int64
+	for len(h.items) > 0 && active > 0 {
+		dv, v := h.pop()
+		if done[v] || dv > d[v] {
+			continue
+		}
+		done[v] = true
+		level = dv
+		if excess[v] > 0 {
+			active--
+		}
+		pv := p[v]
+		for b := g.first[v]; b < g.first[v+1]; b++ {
+			// the reverse of b is the arc u→v: its residual capacity is
+			// tcap−rcap of b and its cost −cost of b
+			if g.tcap[b] == g.rcap[b] {
+				continue
+			}
+			u := g.to[b]
+			if done[u] {
+				continue
+			}
+			nd := dv
+			if rc := p[u] - pv - g.cost[b]; rc >= 0 {
+				nd += rc/eps + 1
+			}
+			if nd < d[u] {
+				d[u] = nd
+				h.push(nd, u)
+			}
+		}
+	}
+	for v := range n {
+		if done[v] {
+			p[v] -= eps * d[v]
+		} else {
+			p[v] -= eps * level
+		}
+	}
+}
+
+// debugPhase, when set by a test, is called at the start of every
+// refinement.
+var debugPhase func(eps int64, relabels int)
 
 // exactPotentials replaces the prices (which leave reduced costs ≥ −1)
 // with potentials under which every residual arc has reduced cost ≥ 0:
@@ -319,7 +409,7 @@ func (g *graph) certify() (int64, error) {
 		var net int64
 		for a := g.first[u]; a < g.first[u+1]; a++ {
 			r, b := g.rcap[a], g.rev[a]
-			if r < 0 || g.to[b] != u || g.rev[b] != a || r+g.rcap[b] != g.ucap[a]+g.ucap[b] {
+			if r < 0 || g.to[b] != u || g.rev[b] != a || r+g.rcap[b] != g.ucap[a]+g.ucap[b] || g.tcap[a] != g.tcap[b] || g.tcap[a] != g.ucap[a]+g.ucap[b] || g.cost[a] != -g.cost[b] {
 				return 0, fmt.Errorf("certificate: arc %d of node %d is inconsistent", a, u)
 			}
 			net += int64(g.ucap[a] - r) // flow out along a (negative on reverse arcs)
@@ -357,3 +447,7 @@ func (g *graph) certify() (int64, error) {
 	}
 	return value, nil
 }
+
+// updateFactor sets how often cost scaling runs a global price update:
+// after updateFactor × n relabels.
+var updateFactor = 1.0

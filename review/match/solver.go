@@ -9,7 +9,7 @@ import (
 )
 
 // costScalingAlpha is the factor by which ε shrinks between refinements.
-const costScalingAlpha = 16
+var costScalingAlpha int64 = 16
 
 // Solver holds a solved instance: the flow network with its optimal flow
 // and potentials, so that declined invitations can be repaired locally.
