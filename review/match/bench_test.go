@@ -81,7 +81,7 @@ func peakHeap(f func()) uint64 {
 }
 
 var benchSizes = []struct {
-	name          string
+	name         string
 	nA, nE, cand int
 }{
 	{"5000x3000x100", 5000, 3000, 100},

@@ -3,8 +3,8 @@ package match
 import (
 	"context"
 	"os"
-	"syscall"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 )
