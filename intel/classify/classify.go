@@ -33,11 +33,12 @@ const (
 	dimRelative       = 0.3  // ... and this share of the best dimension's
 	polarityThreshold = 2.0  // |opportunity - risk| below this is neutral
 	balanceRatio      = 0.75 // min/max above this is neutral
-	negatedDimFactor  = 0.7  // a negated cue still shows the dimension, weaker
 	negatedOppFactor  = 0.5  // a negated opportunity cue counts as this much risk
 	hedgeFactor       = 0.5  // hedged cues count half
-	preWindow         = 36   // bytes before a cue a negator or reverser may stand
-	postWindow        = 24   // bytes after a cue a negator or reverser may stand
+	negWindow         = 36   // bytes before a cue a negator may stand
+	negAfterWindow    = 36   // bytes after a cue a negator-after may stand
+	revBefore         = 27   // bytes before a cue a reverser may stand
+	revAfter          = 12   // bytes after a cue a reverser may stand
 )
 
 // Enterprise is an enterprise the classifier links items to.
@@ -80,6 +81,7 @@ type Classifier struct {
 	enterprises []Enterprise
 	patterns    []pattern
 	ac          *automaton
+	maxKeyLen   int32    // longest key in bytes
 	routeInd    []int    // route index → industry index
 	routeCodes  []string // route index → code
 	scratch     sync.Pool
@@ -166,6 +168,10 @@ func (c *Classifier) build() {
 	}
 	c.patterns = ps.patterns
 	c.ac = buildAutomaton(ps.keys())
+	c.maxKeyLen = 0
+	for _, p := range ps.patterns {
+		c.maxKeyLen = max(c.maxKeyLen, int32(len(p.key)))
+	}
 	c.scratch.New = func() any { return &scratch{} }
 }
 
@@ -226,16 +232,20 @@ func (c *Classifier) Classify(title, summary string) Label {
 		return a.end > b.end
 	})
 	var hits [3][]hit
-	var maxEnd [3]int32
+	var maxEnd, maxStart [3]int32
 	for d := range maxEnd {
 		maxEnd[d] = -1
 	}
 	for _, m := range sc.kept {
 		d := c.patterns[m.key].domain
-		if m.end <= maxEnd[d] {
-			continue // inside a longer match
+		if d == 0 {
+			hits[0] = append(hits[0], hit{match: m, title: m.end <= titleEnd})
+			continue // keywords: see industries
 		}
-		maxEnd[d] = m.end
+		if m.end < maxEnd[d] || m.end == maxEnd[d] && m.start > maxStart[d] {
+			continue // inside a longer match (equal spans are all kept)
+		}
+		maxEnd[d], maxStart[d] = m.end, m.start
 		hits[d] = append(hits[d], hit{match: m, title: m.end <= titleEnd})
 	}
 
@@ -260,23 +270,48 @@ type seenKey struct {
 	title bool
 }
 
-// industries scores industry and route keywords.
+// industryOf returns the industry index an entry speaks of.
+func (c *Classifier) industryOf(e entry) int {
+	if e.route {
+		return c.routeInd[e.target]
+	}
+	return e.target
+}
+
+// industries scores industry and route keywords. A keyword inside a longer
+// keyword counts only for industries the longer one does not speak of: in
+// 太阳能电池 the 电池 does not count for batteries, but in TOPCon电池 (a
+// battery-negative term) TOPCon still counts for photovoltaics.
 func (c *Classifier) industries(l *Label, hits []hit) {
 	nInd := len(c.tax.Industries)
 	ind := make([]float64, nInd)
 	route := make([]float64, len(c.routeCodes))
 	seen := map[seenKey]bool{}
-	for _, h := range hits {
+	var hidden []int
+	for hi, h := range hits {
 		sk := seenKey{h.key, h.title}
 		if seen[sk] {
 			continue
 		}
 		seen[sk] = true
+		hidden = hidden[:0]
+		// hits are sorted by start, longer first: containers come before h
+		// and start at most maxKeyLen bytes earlier.
+		for gi := hi - 1; gi >= 0 && hits[gi].start >= h.start-c.maxKeyLen; gi-- {
+			if g := hits[gi]; g.end >= h.end && g.end-g.start > h.end-h.start {
+				for _, e := range c.patterns[g.key].entries {
+					hidden = append(hidden, c.industryOf(e))
+				}
+			}
+		}
 		rw := 1.0
 		if h.title {
 			rw = titleWeight
 		}
 		for _, e := range c.patterns[h.key].entries {
+			if slices.Contains(hidden, c.industryOf(e)) {
+				continue
+			}
 			w := e.weight * rw
 			switch {
 			case e.route:
@@ -328,16 +363,25 @@ const (
 func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 	var mods, cues []hit
 	for _, h := range hits {
-		switch c.patterns[h.key].entries[0].kind {
-		case kindCue:
+		isCue, isMod := false, false
+		for _, e := range c.patterns[h.key].entries {
+			switch e.kind {
+			case kindCue:
+				isCue = true
+			case kindNegator, kindNegAfter, kindHedge, kindReverser:
+				isMod = true
+			}
+		}
+		if isCue {
 			cues = append(cues, h)
-		case kindNegator, kindNegAfter, kindHedge, kindReverser:
+		}
+		if isMod {
 			mods = append(mods, h)
 		}
 	}
 	dim := map[string]float64{}
 	seen := map[seenKey]bool{}
-	risk, opp := 0.0, 0.0
+	risk, opp, denied := 0.0, 0.0, 0.0
 	for _, h := range cues {
 		sk := seenKey{h.key, h.title}
 		if seen[sk] {
@@ -363,11 +407,13 @@ func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 			switch mod {
 			case modNegated:
 				cue.Modifier = "negated"
-				dw = w * negatedDimFactor
 				if pol == Opportunity {
 					pol, pw = Risk, w*negatedOppFactor
 				} else {
 					pol, pw = Neutral, 0
+					if g.Polarity == Risk {
+						denied += w
+					}
 				}
 			case modReversed:
 				cue.Modifier = "reversed"
@@ -414,7 +460,9 @@ func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 	l.RiskScore, l.OppScore = round2(risk), round2(opp)
 	hi, lo := max(risk, opp), min(risk, opp)
 	switch {
-	case hi-lo < polarityThreshold || lo > balanceRatio*hi:
+	case hi-lo < polarityThreshold+denied || lo > balanceRatio*hi:
+		// A denied risk ("denies default rumours") leaves the item
+		// neutral unless other cues clearly outweigh it.
 		l.Polarity = Neutral
 	case risk > opp:
 		l.Polarity = Risk
@@ -427,51 +475,73 @@ func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 }
 
 // modifiers finds what modifies cue h: a negator or reverser close before
-// it or a negator-after or reverser close after it, in the same clause, and
-// a hedge anywhere in its sentence.
+// it or a reverser close after it, in the same clause; a negator-after close
+// after it in the same sentence ("资金链断裂传闻 公司辟谣"); a hedge anywhere in
+// its clause.
 func (c *Classifier) modifiers(h hit, mods []hit, text []byte) (mod int, hedged bool) {
 	for _, m := range mods {
-		kind := c.patterns[m.key].entries[0].kind
+		for _, e := range c.patterns[m.key].entries {
+			c.modifier(e.kind, h, m, text, &mod, &hedged)
+		}
+	}
+	return mod, hedged
+}
+
+// modifier applies modifier match m of the kind to cue h.
+func (c *Classifier) modifier(kind int, h, m hit, text []byte, mod *int, hedged *bool) {
+	if m.match == h.match {
+		return
+	}
+	{
 		switch kind {
 		case kindHedge:
 			lo, hi := m.end, h.start
 			if m.start > h.end {
 				lo, hi = h.end, m.start
 			}
-			if lo <= hi && !hasBreak(text[lo:hi], true) {
-				hedged = true
+			if lo <= hi && !hasBreak(text, lo, hi, false) {
+				*hedged = true
 			}
-		case kindNegator, kindReverser:
-			if m.end <= h.start && h.start-m.end <= preWindow && !hasBreak(text[m.end:h.start], false) {
-				mod = modOf(kind)
+		case kindNegator:
+			if m.end <= h.start && h.start-m.end <= negWindow && !hasBreak(text, m.end, h.start, false) {
+				*mod = modNegated
 			}
-			if kind == kindReverser && m.start >= h.end && m.start-h.end <= postWindow && !hasBreak(text[h.end:m.start], false) {
-				mod = modReversed
+		case kindReverser:
+			if m.end <= h.start && h.start-m.end <= revBefore && !hasBreak(text, m.end, h.start, false) ||
+				m.start >= h.end && m.start-h.end <= revAfter && !hasBreak(text, h.end, m.start, false) {
+				*mod = modReversed
 			}
 		case kindNegAfter:
-			if m.start >= h.end && m.start-h.end <= postWindow+12 && !hasBreak(text[h.end:m.start], false) {
-				mod = modNegated
+			if m.start >= h.end && m.start-h.end <= negAfterWindow && !hasBreak(text, h.end, m.start, true) {
+				*mod = modNegated
 			}
 		}
 	}
-	return mod, hedged
 }
 
-func modOf(kind int) int {
-	if kind == kindReverser {
-		return modReversed
-	}
-	return modNegated
-}
-
-// hasBreak reports whether s crosses a clause boundary (or, with sentence,
-// only a sentence boundary). A full stop ends a sentence only before a space
-// or at the end, so "35.3%" does not; a comma between digits does not break.
-func hasBreak(s []byte, sentence bool) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
+// hasBreak reports whether text[lo:hi] crosses a clause boundary (or, with
+// sentence, a sentence boundary). A full stop ends a sentence only before a
+// space or at the end, so "35.3%" does not; a comma between digits does not
+// break. A space between Chinese characters (how headlines separate their
+// statements) and the English conjunctions as, after, amid, while, because
+// and but end a clause.
+func hasBreak(text []byte, lo, hi int32, sentence bool) bool {
+	for i := lo; i < hi; i++ {
+		switch text[i] {
+		case ' ':
+			if sentence {
+				continue
+			}
+			if i > 0 && i+1 < int32(len(text)) && text[i-1] >= 0x80 && text[i+1] >= 0x80 {
+				return true
+			}
+			for _, w := range conjunctions {
+				if i+int32(len(w)) < hi && string(text[i+1:i+1+int32(len(w))]) == w && text[i+1+int32(len(w))] == ' ' {
+					return true
+				}
+			}
 		case '.':
-			if i+1 >= len(s) || s[i+1] == ' ' {
+			if i+1 >= int32(len(text)) || text[i+1] == ' ' {
 				return true
 			}
 		case '!', '?':
@@ -481,16 +551,21 @@ func hasBreak(s []byte, sentence bool) bool {
 				return true
 			}
 		case ',':
-			if !sentence && !(i > 0 && i+1 < len(s) && s[i-1] >= '0' && s[i-1] <= '9' && s[i+1] >= '0' && s[i+1] <= '9') {
+			if !sentence && !(i > 0 && i+1 < int32(len(text)) && isDigit(text[i-1]) && isDigit(text[i+1])) {
 				return true
 			}
 		case 0xE3: // 。 、 (U+3002, U+3001); full-width ，！？ are ASCII by now
-			if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x82 || (!sentence && s[i+2] == 0x81)) {
+			if i+2 < int32(len(text)) && text[i+1] == 0x80 && (text[i+2] == 0x82 || (!sentence && text[i+2] == 0x81)) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// conjunctions end a clause in English text.
+var conjunctions = []string{"as", "after", "amid", "while", "because", "but", "although", "though"}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }

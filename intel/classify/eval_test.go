@@ -80,8 +80,8 @@ func (s prf) scores() (p, r, f1 float64) {
 }
 
 type scores struct {
-	n, polOK   int
-	ind, dim   prf
+	n, polOK int
+	ind, dim prf
 }
 
 func (s scores) String() string {

@@ -1,0 +1,7 @@
+package classify
+
+import "encoding/json"
+
+type jsonRaw = json.RawMessage
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
