@@ -26,7 +26,6 @@ func notYet(name, synopsis, what string) func(context.Context, []string, stdio) 
 }
 
 var (
-	runMatch    = notYet("match", "match < instance.json > result.json", "the panel optimiser is being built")
 	runClassify = notYet("classify", "classify < items.jsonl > labels.jsonl", "the news classifier is being built")
 	runCrawl    = notYet("crawl", "crawl [--once] [--all] [--data DIR | --mongodb-uri URI]", "the crawler is being built")
 )
