@@ -35,7 +35,12 @@ const (
 
 var rulesDef = store.CollectionDef{
 	Name: RulesCollection,
+	// The store plans a query on the first index that serves it; each
+	// index orders by id after its fields, so pages of a type or of a
+	// user's rules come in index order without a sort.
 	Indexes: []store.Index{
+		{Fields: []string{"ptype"}},
+		{Fields: []string{"ptype", "v0"}},
 		{Fields: []string{"ptype", "v0", "v1", "v2", "v3", "v4", "v5"}, Unique: true},
 	},
 }
@@ -481,15 +486,11 @@ func (a *Adapter) filtered(ctx context.Context, ptype string, fieldIndex int, fi
 	if !some {
 		return nil, kedaitong.Invalid("filter", "a filter needs at least one value")
 	}
-	// The unique index serves ptype plus a run of leading fields.
+	// Select by type and, when the filter starts there, by v0; the rest
+	// of the filter is checked here.
 	q := store.Query{Eq: map[string]any{"ptype": ptype}}
-	if fieldIndex == 0 {
-		for i, v := range fieldValues {
-			if v == "" {
-				break
-			}
-			q.Eq[fmt.Sprintf("v%d", i)] = v
-		}
+	if fieldIndex == 0 && fieldValues[0] != "" {
+		q.Eq["v0"] = fieldValues[0]
 	}
 	var out [][]string
 	err := a.each(ctx, q, func(d ruleDoc) error {

@@ -310,3 +310,15 @@ func TestAdapterBumpsVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestAdapterQueriesAreIndexed(t *testing.T) {
+	st := storetest.New(t)
+	newAdapter(t, st)
+	for _, q := range []store.Query{
+		{Limit: pageSize},
+		{Eq: map[string]any{"ptype": "g"}, Limit: pageSize},
+		{Eq: map[string]any{"ptype": "g", "v0": "u1"}, Limit: pageSize},
+	} {
+		storetest.AssertIndexed(t, st, RulesCollection, q)
+	}
+}
