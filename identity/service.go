@@ -61,12 +61,24 @@ type Event struct {
 	Detail     map[string]any
 }
 
+// RoleBinder keeps the access-control model's user→role bindings in step
+// with the accounts (package rbac's enforcer).
+type RoleBinder interface {
+	SetUserRole(ctx context.Context, user, role, domain string) error
+	RemoveUser(ctx context.Context, user string) error
+}
+
 // Service manages accounts, sessions and tokens.
 type Service struct {
 	users, sessions, tokens, failures store.Collection
 	rec                               Recorder
+	roles                             RoleBinder
 	now                               func() time.Time
 }
+
+// BindRoles makes the service keep rb's user→role bindings: set when an
+// account is created or enabled, removed when it is disabled.
+func (s *Service) BindRoles(rb RoleBinder) { s.roles = rb }
 
 // Open declares the package's collections and returns the service.
 func Open(ctx context.Context, st store.Store, rec Recorder) (*Service, error) {
@@ -161,6 +173,12 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (User
 			return User{}, &kedaitong.Error{Code: kedaitong.EConflict, Field: "username", Message: "this username is taken"}
 		}
 		return User{}, fmt.Errorf("identity: create user: %w", err)
+	}
+	if s.roles != nil {
+		if err := s.roles.SetUserRole(ctx, u.ID, u.Role, u.Domain()); err != nil {
+			_ = s.users.Delete(ctx, u.ID) // no account without its role binding
+			return User{}, fmt.Errorf("identity: bind role: %w", err)
+		}
 	}
 	s.record(ctx, Event{Actor: actor, Action: "user.create", ObjectKind: "user", ObjectID: u.ID, BankID: u.BankID, Region: u.Region,
 		Detail: map[string]any{"username": u.Username, "role": u.Role}})
@@ -267,6 +285,17 @@ func (s *Service) UpdateUser(ctx context.Context, actor User, id string, p Patch
 	u.UpdatedAt = s.now()
 	if _, err := s.users.Replace(ctx, u.ID, ver, u); err != nil {
 		return User{}, err
+	}
+	if s.roles != nil && p.Disabled != nil {
+		var err error
+		if u.Disabled {
+			err = s.roles.RemoveUser(ctx, u.ID)
+		} else {
+			err = s.roles.SetUserRole(ctx, u.ID, u.Role, u.Domain())
+		}
+		if err != nil {
+			return User{}, fmt.Errorf("identity: role binding: %w", err)
+		}
 	}
 	s.record(ctx, Event{Actor: &actor, Action: "user.update", ObjectKind: "user", ObjectID: u.ID, BankID: u.BankID, Region: u.Region, Detail: detail})
 	return u, nil

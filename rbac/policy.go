@@ -38,35 +38,76 @@ func DefaultPolicy() ([][]string, error) {
 	return rows, nil
 }
 
-// seed stores the default policy unless the store was seeded before. Rules
-// already there are kept, so two servers seeding at once, or a seed cut
-// short and redone, end with one copy of each rule; the marker is written
-// last. A store once seeded is never seeded again: an admin's removal of a
-// default rule sticks.
+// seed stores the rules of the default policy that this store has never
+// been given: on a fresh store all of them, after an upgrade whose
+// policy.csv adds rules only the new ones. The ids of every default rule
+// ever seeded are kept in one marker document, so an admin's removal of a
+// default rule sticks across restarts and upgrades. Rules already there are
+// kept, so two servers seeding at once end with one copy of each rule; the
+// marker is written last (version-guarded, retried on a race).
 func seed(ctx context.Context, ad *Adapter) error {
-	var marker struct{}
-	if _, err := ad.meta.Get(ctx, seededID, &marker); err == nil {
-		return nil
-	} else if kedaitong.ErrorCode(err) != kedaitong.ENotFound {
-		return fmt.Errorf("rbac: read seed marker: %w", err)
-	}
 	rows, err := DefaultPolicy()
 	if err != nil {
 		return err
 	}
-	changed := false
-	for _, r := range rows {
-		err := ad.rules.Insert(ctx, ruleID("p", r), newRuleDoc("p", r))
-		switch {
-		case err == nil:
-			changed = true
-		case kedaitong.ErrorCode(err) == kedaitong.EConflict:
-		default:
-			return ad.finish(ctx, changed, fmt.Errorf("rbac: seed rule %q: %w", r, err))
+	for attempt := 0; attempt < 5; attempt++ {
+		var marker struct {
+			Rules int      `json:"rules"`
+			IDs   []string `json:"ids"`
+		}
+		ver, err := ad.meta.Get(ctx, seededID, &marker)
+		fresh := kedaitong.ErrorCode(err) == kedaitong.ENotFound
+		if err != nil && !fresh {
+			return fmt.Errorf("rbac: read seed marker: %w", err)
+		}
+		if !fresh && marker.IDs == nil && marker.Rules > 0 {
+			// A store seeded before ids were recorded: count every current
+			// default rule as seeded rather than re-adding removed ones.
+			for _, r := range rows {
+				marker.IDs = append(marker.IDs, ruleID("p", r))
+			}
+		}
+		seen := make(map[string]bool, len(marker.IDs))
+		for _, id := range marker.IDs {
+			seen[id] = true
+		}
+		changed := false
+		added := 0
+		for _, r := range rows {
+			id := ruleID("p", r)
+			if seen[id] {
+				continue
+			}
+			err := ad.rules.Insert(ctx, id, newRuleDoc("p", r))
+			switch {
+			case err == nil:
+				changed = true
+			case kedaitong.ErrorCode(err) == kedaitong.EConflict:
+			default:
+				return ad.finish(ctx, changed, fmt.Errorf("rbac: seed rule %q: %w", r, err))
+			}
+			marker.IDs = append(marker.IDs, id)
+			seen[id] = true
+			added++
+		}
+		if added == 0 && !fresh {
+			return ad.finish(ctx, changed, nil)
+		}
+		marker.Rules = len(marker.IDs)
+		if fresh {
+			err = ad.meta.Insert(ctx, seededID, marker)
+		} else {
+			_, err = ad.meta.Replace(ctx, seededID, ver, marker)
+		}
+		if err == nil {
+			return ad.finish(ctx, changed, nil)
+		}
+		if kedaitong.ErrorCode(err) != kedaitong.EConflict {
+			return ad.finish(ctx, changed, fmt.Errorf("rbac: write seed marker: %w", err))
+		}
+		if ferr := ad.finish(ctx, changed, nil); ferr != nil {
+			return ferr
 		}
 	}
-	if err := ad.meta.Insert(ctx, seededID, map[string]any{"rules": len(rows)}); err != nil && kedaitong.ErrorCode(err) != kedaitong.EConflict {
-		return ad.finish(ctx, changed, fmt.Errorf("rbac: write seed marker: %w", err))
-	}
-	return ad.finish(ctx, changed, nil)
+	return fmt.Errorf("rbac: seed marker kept changing; try again")
 }

@@ -56,6 +56,7 @@ func newEnvTB(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ids.BindRoles(enf)
 	srv, err := web.New(web.Deps{Store: st, Logger: logger, Identity: ids, RBAC: enf, Policy: enf, Audit: rec, AuditLog: log})
 	if err != nil {
 		t.Fatal(err)

@@ -62,6 +62,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.RBAC, err = rbac.New(ctx, st); err != nil {
 		return err
 	}
+	m.Identity.BindRoles(m.RBAC)
 	seeded, err := bootstrap.Run(ctx, bootstrap.Env{Store: st, Demo: m.Config.Demo, Out: m.Out}, m.hooks()...)
 	if err != nil {
 		return err
