@@ -57,8 +57,10 @@ func startFerret(dir string) (uri string, stop func(), err error) {
 func ferretBaseURI(t testing.TB) string {
 	t.Helper()
 	sharedFerret.once.Do(func() {
-		// The server lives as long as the test binary; its files go to a
-		// directory of the system's temporary directory, one per process.
+		// The server lives as long as the test binary, so its files go to a
+		// directory of its own rather than one test's TempDir. Every test
+		// drops its database, which removes its file: only the empty
+		// directory remains. (SQLite's mode=memory deadlocks FerretDB.)
 		dir, err := os.MkdirTemp("", "kedai-ferret-")
 		if err != nil {
 			sharedFerret.err = err

@@ -61,10 +61,11 @@ func OpenMongo(ctx context.Context, uri string) (*Mongo, error) {
 		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "MongoDB client options are not valid")
 	}
 	m := &Mongo{client: client, db: client.Database(dbName), defs: map[string][]Index{}}
+	start := time.Now()
 	if err := m.Ping(ctx); err != nil {
 		_ = m.Close()
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err,
-			"MongoDB at %s did not answer within %s", strings.Join(cs.Hosts, ","), mongoTimeout)
+			"MongoDB at %s did not answer (gave up after %s)", strings.Join(cs.Hosts, ","), time.Since(start).Round(100*time.Millisecond))
 	}
 	return m, nil
 }
@@ -332,12 +333,11 @@ func (c *mongoCollection) Find(ctx context.Context, q Query) (Page, error) {
 	for cur.Next(ctx) {
 		if q.Limit > 0 && len(page.Docs) == q.Limit {
 			// One more than the limit: there is a next page.
-			sv, err := bsonScalar(lastRaw, plan.Sort)
-			if plan.Sort == "" {
-				sv, err = nil, nil
-			}
-			if err != nil {
-				return Page{}, err
+			var sv any
+			if plan.Sort != "" {
+				if sv, err = bsonScalar(lastRaw, plan.Sort); err != nil {
+					return Page{}, err
+				}
 			}
 			if page.Next, err = EncodeCursor(sv, page.Docs[len(page.Docs)-1].ID); err != nil {
 				return Page{}, err

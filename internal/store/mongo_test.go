@@ -473,6 +473,27 @@ func TestOpenMongoUnreachable(t *testing.T) {
 	mongoWantCode(t, "OpenMongo with a bad URI", err, kedaitong.EInvalid)
 }
 
+func TestOpenMongoDatabaseName(t *testing.T) {
+	base := ferretBaseURI(t) // mongodb://host:port/
+	tests := []struct{ uri, want string }{
+		{base + "?maxPoolSize=1", MongoDefaultDatabase},
+		{base + "kedai_other?maxPoolSize=1", "kedai_other"},
+	}
+	for _, tt := range tests {
+		m, err := OpenMongo(context.Background(), tt.uri)
+		if err != nil {
+			t.Fatalf("OpenMongo(%s): %v", tt.uri, err)
+		}
+		if got := m.db.Name(); got != tt.want {
+			t.Errorf("OpenMongo(%s): database %q, want %q", tt.uri, got, tt.want)
+		}
+		if err := m.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		mongoWantCode(t, "Ping after Close", m.Ping(context.Background()), kedaitong.EUnavailable)
+	}
+}
+
 func TestFerretPingAfterStop(t *testing.T) {
 	uri, stop, err := startFerret(t.TempDir())
 	if err != nil {
