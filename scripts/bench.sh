@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The benchmark scenarios recorded in BENCHMARKS.md. Each line runs Go
+# benchmarks; the figures are the custom metrics they report (p50/p99, req/s,
+# MB/s, peak heap). Set BENCH to a regexp to run only some, e.g.
+#   BENCH=Store make bench
+set -euo pipefail
+only=${BENCH:-.}
+run() { # name, package, -bench regexp, -benchtime
+  if [[ "$1" =~ $only ]]; then
+    echo "== $1"
+    go test -run '^$' -bench "$3" -benchtime "$4" -timeout 30m "$2" | grep -E '^(Benchmark|ok|FAIL|---)' || true
+  fi
+}
+run "HTTP (64 concurrent clients, in-process server on loopback)" ./web 'Healthz64|AuthenticatedRead64|StoreRead64' 20000x
+run "Auth overhead and log-in" ./web 'Guard|Login' 200x
+run "Store on SQLite (1,000,000 documents for find)" ./internal/store 'BenchmarkSQLite' 1x
+run "Store on the FerretDB stand-in (10,000 documents)" ./internal/store 'BenchmarkFerret' 1x
+run "Start-up to ready" ./cmd/kedaitong 'StartupToReady' 5x
+run "Panel optimiser" ./review/match 'Solve|Decode' 1x
+run "Panel optimiser: replace a declined seat" ./review/match 'Decline' 100x
+run "Casbin decisions" ./rbac 'RoleAllowed|Allowed' 1s
+run "Audit log append" ./audit 'Append' 1000x
+run "News classifier" ./intel/classify 'Classify' 2s
