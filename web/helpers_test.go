@@ -12,15 +12,18 @@ import (
 
 	"kedaitong/audit"
 	"kedaitong/identity"
-	"kedaitong/internal/auditlink"
+	"kedaitong/internal/app"
+	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 	"kedaitong/rbac"
 	"kedaitong/web"
+	"time"
 )
 
 // env is a server on a fresh embedded store, reached over real HTTP.
 type env struct {
 	t     testing.TB
+	app   *app.App
 	srv   *web.Server
 	ts    *httptest.Server
 	ids   *identity.Service
@@ -42,28 +45,14 @@ func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.New(t)
-	log, err := audit.Open(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	rec := auditlink.Recorder{Log: log, Logger: logger}
-	ids, err := identity.Open(ctx, st, rec)
+	a, err := app.New(ctx, st, config.Config{ShutdownGrace: time.Second}, logger, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	enf, err := rbac.New(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids.BindRoles(enf)
-	srv, err := web.New(web.Deps{Store: st, Logger: logger, Identity: ids, RBAC: enf, Policy: enf, Audit: rec, AuditLog: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(a.Server.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, srv: srv, ts: ts, ids: ids, log: log, enf: enf, users: map[string]identity.User{}}
+	return &env{t: t, app: a, srv: a.Server, ts: ts, ids: a.Identity, log: a.Audit, enf: a.RBAC, users: map[string]identity.User{}}
 }
 
 // seedUsers creates one user per role (and a second bank and city) with password testPW.

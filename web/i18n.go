@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 
@@ -25,9 +26,24 @@ const langCookie = "kedai_lang"
 func newBundle() (*i18n.Bundle, error) {
 	b := i18n.NewBundle(uiLanguages[0])
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, f := range []string{"locales/zh-CN.json", "locales/en.json"} {
-		if _, err := b.LoadMessageFileFS(localeFS, f); err != nil {
+	// Each part of the UI keeps its own message files: <part>.zh-CN.json
+	// and <part>.en.json. A message id may be defined only once.
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]string{}
+	for _, f := range files {
+		mf, err := b.LoadMessageFileFS(localeFS, f)
+		if err != nil {
 			return nil, fmt.Errorf("web: locale %s: %w", f, err)
+		}
+		for _, m := range mf.Messages {
+			k := mf.Tag.String() + " " + m.ID
+			if other, dup := seen[k]; dup {
+				return nil, fmt.Errorf("web: message %q is in both %s and %s", m.ID, other, f)
+			}
+			seen[k] = f
 		}
 	}
 	return b, nil
