@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
@@ -32,6 +33,8 @@ const MongoDefaultDatabase = "kedaitong"
 type Mongo struct {
 	client *mongo.Client
 	db     *mongo.Database
+
+	declare sync.Mutex // serialises Collection's list-then-create of indexes
 
 	mu   sync.Mutex
 	defs map[string][]Index // indexes declared so far, by collection
@@ -102,6 +105,8 @@ func (m *Mongo) Collection(ctx context.Context, def CollectionDef) (Collection, 
 		return nil, err
 	}
 	c := m.db.Collection(def.Name)
+	m.declare.Lock()
+	defer m.declare.Unlock()
 	if len(def.Indexes) > 0 {
 		// Create only the missing indexes: cheaper than re-creating, and the
 		// FerretDB stand-in drops the connection on an existing one.
@@ -496,6 +501,8 @@ func mongoErr(err error, format string, args ...any) error {
 	what := fmt.Sprintf(format, args...)
 	var sse topology.ServerSelectionError
 	var ne net.Error
+	var conn topology.ConnectionError
+	var pool driver.RetryablePoolError
 	var ce mongo.CommandError
 	var we mongo.WriteException
 	switch {
@@ -507,7 +514,7 @@ func mongoErr(err error, format string, args ...any) error {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return kedaitong.Wrap(kedaitong.ENotFound, err, "%s: not found", what)
 	case errors.As(err, &sse), mongo.IsTimeout(err), mongo.IsNetworkError(err),
-		errors.Is(err, mongo.ErrClientDisconnected), errors.Is(err, context.Canceled), errors.As(err, &ne):
+		errors.Is(err, mongo.ErrClientDisconnected), errors.Is(err, context.Canceled), errors.As(err, &ne), errors.As(err, &conn), errors.As(err, &pool):
 		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database does not answer", what)
 	case errors.As(err, &ce) && isRefusal(ce.Code):
 		return kedaitong.Wrap(kedaitong.EInvalid, err, "%s: the database refuses it", what)

@@ -9,11 +9,13 @@ import (
 	"net/url"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"kedaitong"
 )
@@ -210,6 +212,24 @@ func TestMongoIndexes(t *testing.T) {
 			if _, err := m.Collection(ctx, mongoDef); err != nil {
 				t.Fatalf("Collection #%d: %v", i+1, err)
 			}
+		}
+		// Concurrent first declarations of the same indexes all succeed.
+		conc := CollectionDef{Name: "conc", Indexes: mongoDef.Indexes}
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := m.Collection(ctx, conc); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("concurrent Collection: %v", err)
 		}
 		more := CollectionDef{Name: mongoDef.Name, Indexes: []Index{{Fields: []string{"rate"}}}}
 		c, err := m.Collection(ctx, more)
@@ -527,4 +547,34 @@ func TestFerretPingAfterStop(t *testing.T) {
 	short2, cancel2 := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel2()
 	mongoWantCode(t, "Insert after stop", c.Insert(short2, "x", map[string]any{"a": 1}), kedaitong.EUnavailable)
+}
+
+func TestMongoErr(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"duplicate key", mongo.WriteException{WriteErrors: []mongo.WriteError{{Code: 11000, Message: "E11000 duplicate key"}}}, kedaitong.EConflict},
+		{"FerretDB unique on update", mongo.CommandError{Code: 1, Message: "constraint failed: UNIQUE constraint failed: index 'x' (2067)"}, kedaitong.EConflict},
+		{"no documents", fmt.Errorf("find: %w", mongo.ErrNoDocuments), kedaitong.ENotFound},
+		{"deadline", context.DeadlineExceeded, kedaitong.EUnavailable},
+		{"disconnected", mongo.ErrClientDisconnected, kedaitong.EUnavailable},
+		{"type mismatch", mongo.WriteException{WriteErrors: []mongo.WriteError{{Code: 14, Message: "Cannot apply $inc"}}}, kedaitong.EInvalid},
+		{"bad value", mongo.CommandError{Code: 2, Message: "bad"}, kedaitong.EInvalid},
+		{"other internal error", mongo.CommandError{Code: 1, Message: "something else"}, kedaitong.EInternal},
+		{"unknown", fmt.Errorf("boom"), kedaitong.EInternal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := mongoErr(tt.err, "op %d", 1)
+			if got := kedaitong.ErrorCode(err); got != tt.want {
+				t.Errorf("mongoErr(%v) code = %q, want %q", tt.err, got, tt.want)
+			}
+			// (Driver errors hold slices, so errors.Is cannot compare them.)
+			if !strings.Contains(err.Error(), tt.err.Error()) {
+				t.Errorf("mongoErr(%v) = %v does not keep the cause", tt.err, err)
+			}
+		})
+	}
 }
