@@ -312,8 +312,8 @@ func TestUsersAPI(t *testing.T) {
 		t.Errorf("disabled user logs in: %d", r.status)
 	}
 	// The changes are audited with who did them.
-	es, _, _ := e.log.List(context.Background(), audit.Filter{Action: "user.update", Limit: 10})
-	if len(es) != 1 || es[0].Username != "manager" {
+	es, _, _ := e.log.List(context.Background(), audit.Filter{UserID: e.users["manager"].ID, Limit: 10})
+	if len(es) == 0 || es[0].Action != "user.update" || es[0].Username != "manager" || es[0].RequestID == "" {
 		t.Errorf("audit of user.update = %+v", es)
 	}
 	// Limit bounds.

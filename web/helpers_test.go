@@ -70,6 +70,18 @@ func (e *env) seedUsers() {
 		{Username: "analyst", Role: "analyst"},
 	} {
 		n.Password = testPW
+		if n.Username == "admin" { // the first admin exists already: set its password
+			a, err := e.ids.UserByName(context.Background(), "admin")
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			pw := testPW
+			if a, err = e.ids.UpdateUser(context.Background(), a, a.ID, identity.Patch{Password: &pw}); err != nil {
+				e.t.Fatal(err)
+			}
+			e.users["admin"] = a
+			continue
+		}
 		u, err := e.ids.CreateUser(context.Background(), nil, n)
 		if err != nil {
 			e.t.Fatal(err)
