@@ -18,7 +18,9 @@ import (
 
 	"kedaitong"
 	"kedaitong/audit"
+	"kedaitong/experts"
 	"kedaitong/identity"
+	"kedaitong/intel"
 	"kedaitong/internal/store"
 )
 
@@ -30,6 +32,8 @@ type Deps struct {
 	Identity *identity.Service
 	RBAC     Authorizer
 	Policy   PolicyAdmin
+	Experts  *experts.Service
+	Intel    *intel.Service
 	Audit    AuditRecorder
 	AuditLog *audit.Log
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
@@ -136,6 +140,12 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	s.registerIdentityAPI(v1)
 	if s.deps.Policy != nil {
 		s.registerPolicyAPI(v1)
+	}
+	if s.deps.Experts != nil {
+		s.registerExpertsAPI(v1)
+	}
+	if s.deps.Intel != nil {
+		s.registerIntelAPI(v1)
 	}
 	s.api(v1, Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
 }

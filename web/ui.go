@@ -107,6 +107,12 @@ func (s *Server) registerUI(e *gin.Engine) {
 	e.StaticFS("/static", http.FS(sub))
 	s.page(e, uiRoute{Method: "GET", Path: "/", Public: true}, func(c *gin.Context) { s.render(c, http.StatusOK, "home", "app.name", nil) })
 	s.registerAuthPages(e)
+	if s.deps.Experts != nil {
+		s.registerExpertsPages(e)
+	}
+	if s.deps.Intel != nil {
+		s.registerIntelPages(e)
+	}
 }
 
 func (s *Server) renderNotFound(c *gin.Context) {
