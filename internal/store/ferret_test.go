@@ -20,7 +20,18 @@ import (
 var sharedFerret struct {
 	once sync.Once
 	uri  string // mongodb://127.0.0.1:port/
+	dir  string
+	stop func()
 	err  error
+}
+
+// stopSharedFerret stops the shared FerretDB, if it was started, and removes
+// its directory. A TestMain of the package may call it after m.Run.
+func stopSharedFerret() {
+	if sharedFerret.stop != nil {
+		sharedFerret.stop()
+		os.RemoveAll(sharedFerret.dir)
+	}
 }
 
 // startFerret starts an embedded FerretDB with the SQLite handler keeping its
@@ -66,7 +77,8 @@ func ferretBaseURI(t testing.TB) string {
 			sharedFerret.err = err
 			return
 		}
-		sharedFerret.uri, _, sharedFerret.err = startFerret(dir)
+		sharedFerret.dir = dir
+		sharedFerret.uri, sharedFerret.stop, sharedFerret.err = startFerret(dir)
 	})
 	if sharedFerret.err != nil {
 		t.Fatalf("FerretDB stand-in: %v", sharedFerret.err)
