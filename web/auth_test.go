@@ -25,6 +25,7 @@ var allowedRoles = map[string][]string{
 	"GET /api/v1/users/:id":        {"admin", "bank_manager"},
 	"PATCH /api/v1/users/:id":      {"admin", "bank_manager"},
 	"GET /api/v1/audit":            {"admin", "official"},
+	"GET /api/v1/fields":           {"*"},
 	"GET /api/v1/policies":         {"admin"},
 	"POST /api/v1/policies":        {"admin"},
 	"POST /api/v1/policies/remove": {"admin"},

@@ -138,6 +138,7 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	v1 := e.Group("/api/v1")
 	s.api(v1, Route{Method: http.MethodGet, Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true}, s.openAPI)
 	s.registerIdentityAPI(v1)
+	s.registerFieldsAPI(v1)
 	if s.deps.Policy != nil {
 		s.registerPolicyAPI(v1)
 	}
