@@ -8,17 +8,26 @@ import (
 
 // automaton is an Aho–Corasick automaton over the bytes of normalised text
 // (see normalise). It reports every occurrence of every key, overlapping
-// ones included. It is immutable after build and safe for concurrent use.
+// ones included. The states nearest the root (numbered in breadth-first
+// order) have a dense transition table over byte classes, so that the scan
+// of most text never follows a failure link; deeper states keep sparse edges
+// and failure links. It is immutable after build and safe for concurrent use.
 type automaton struct {
-	root    [256]int32 // dense goto of the root; 0 means stay at the root
-	edgeOff []int32    // node i's edges are labels/targets[edgeOff[i]:edgeOff[i+1]]
+	class   [256]uint8 // byte → class; 0 for bytes in no key
+	nClass  int32
+	nDense  int32   // states below this use delta
+	delta   []int32 // delta[s*nClass+class], complete transitions
+	edgeOff []int32 // state i's edges are labels/targets[edgeOff[i]:edgeOff[i+1]]
 	labels  []byte
 	targets []int32
 	fail    []int32
-	outOff  []int32 // node i's outputs are outs[outOff[i]:outOff[i+1]]
+	outOff  []int32 // state i's outputs are outs[outOff[i]:outOff[i+1]]
 	outs    []int32 // key ids
 	keyLen  []int32 // length in bytes of each key
 }
+
+// denseBudget caps the dense table, in cells.
+var denseBudget = 1 << 20
 
 // buildAutomaton builds an automaton for the keys; key i is reported as id i.
 // Empty keys are never reported.
@@ -46,77 +55,87 @@ func buildAutomaton(keys []string) *automaton {
 		}
 		nodes[cur].out = append(nodes[cur].out, int32(id))
 	}
-	// Breadth-first: failure links, and each node's outputs merged with its
-	// failure node's (which is shallower, so already complete).
-	a.fail = make([]int32, len(nodes))
-	queue := make([]int32, 0, len(nodes))
-	for b, nx := range nodes[0].next {
-		a.root[b] = nx
-		queue = append(queue, nx)
-	}
-	slices.Sort(queue)
-	for qi := 0; qi < len(queue); qi++ {
-		cur := queue[qi]
-		labels := make([]byte, 0, len(nodes[cur].next))
-		for b := range nodes[cur].next {
-			labels = append(labels, b)
-		}
-		slices.Sort(labels)
-		for _, b := range labels {
-			nx := nodes[cur].next[b]
-			f := a.fail[cur]
-			for {
-				if t, ok := nodes[f].next[b]; ok && !(f == 0 && t == nx) {
-					a.fail[nx] = t
-					break
-				}
-				if f == 0 {
-					a.fail[nx] = 0
-					break
-				}
-				f = a.fail[f]
-			}
-			nodes[nx].out = append(nodes[nx].out, nodes[a.fail[nx]].out...)
-			queue = append(queue, nx)
-		}
-	}
-	// Flatten.
-	a.edgeOff = make([]int32, len(nodes)+1)
-	a.outOff = make([]int32, len(nodes)+1)
-	for i, n := range nodes {
+	sortedLabels := func(n node) []byte {
 		labels := make([]byte, 0, len(n.next))
 		for b := range n.next {
 			labels = append(labels, b)
 		}
 		slices.Sort(labels)
-		for _, b := range labels {
+		return labels
+	}
+	// Breadth-first: the new numbering, failure links, and each node's
+	// outputs merged with its failure node's (shallower, so complete).
+	fail := make([]int32, len(nodes))
+	order := []int32{0}
+	for qi := 0; qi < len(order); qi++ {
+		cur := order[qi]
+		for _, b := range sortedLabels(nodes[cur]) {
+			nx := nodes[cur].next[b]
+			if cur != 0 {
+				f := fail[cur]
+				for {
+					if t, ok := nodes[f].next[b]; ok {
+						fail[nx] = t
+						break
+					}
+					if f == 0 {
+						break
+					}
+					f = fail[f]
+				}
+			}
+			nodes[nx].out = append(nodes[nx].out, nodes[fail[nx]].out...)
+			order = append(order, nx)
+		}
+	}
+	newID := make([]int32, len(nodes))
+	for i, old := range order {
+		newID[old] = int32(i)
+	}
+	// Byte classes.
+	for _, k := range keys {
+		for i := 0; i < len(k); i++ {
+			if a.class[k[i]] == 0 {
+				a.nClass++
+				a.class[k[i]] = uint8(a.nClass)
+			}
+		}
+	}
+	a.nClass++ // class 0
+	// Flatten in the new numbering.
+	a.fail = make([]int32, len(nodes))
+	a.edgeOff = make([]int32, len(nodes)+1)
+	a.outOff = make([]int32, len(nodes)+1)
+	for i, old := range order {
+		n := nodes[old]
+		a.fail[i] = newID[fail[old]]
+		for _, b := range sortedLabels(n) {
 			a.labels = append(a.labels, b)
-			a.targets = append(a.targets, n.next[b])
+			a.targets = append(a.targets, newID[n.next[b]])
 		}
 		a.edgeOff[i+1] = int32(len(a.labels))
 		a.outs = append(a.outs, n.out...)
 		a.outOff[i+1] = int32(len(a.outs))
 	}
+	// Dense transitions for the first states; a state's failure state is
+	// shallower, hence numbered lower and already complete.
+	a.nDense = int32(max(1, min(len(nodes), denseBudget/int(a.nClass)))) // the root at least
+	a.delta = make([]int32, int(a.nDense)*int(a.nClass))
+	for s := int32(0); s < a.nDense; s++ {
+		row := a.delta[s*a.nClass : (s+1)*a.nClass]
+		if s != 0 {
+			copy(row, a.delta[a.fail[s]*a.nClass:(a.fail[s]+1)*a.nClass])
+		}
+		for e := a.edgeOff[s]; e < a.edgeOff[s+1]; e++ {
+			row[a.class[a.labels[e]]] = a.targets[e]
+		}
+	}
 	return a
 }
 
-// step returns the node reached from node s on byte b, or -1.
-func (a *automaton) step(s int32, b byte) int32 {
-	if s == 0 {
-		return a.root[b] // 0 (stay) when there is no edge
-	}
+// sparse returns the state reached from state s on byte b by an edge, or -1.
+func (a *automaton) sparse(s int32, b byte) int32 {
 	lo, hi := a.edgeOff[s], a.edgeOff[s+1]
-	if hi-lo <= 8 {
-		for i := lo; i < hi; i++ {
-			if a.labels[i] == b {
-				return a.targets[i]
-			}
-			if a.labels[i] > b {
-				return -1
-			}
-		}
-		return -1
-	}
 	for lo < hi {
 		m := int32(uint32(lo+hi) >> 1)
 		switch {
@@ -142,17 +161,27 @@ func (a *automaton) find(text []byte, dst []match) []match {
 	s := int32(0)
 	for i := 0; i < len(text); i++ {
 		b := text[i]
-		for {
-			nx := a.step(s, b)
-			if nx >= 0 {
-				s = nx
-				break
+		c := int32(a.class[b])
+		if s < a.nDense {
+			s = a.delta[s*a.nClass+c]
+		} else {
+			for {
+				if nx := a.sparse(s, b); nx >= 0 {
+					s = nx
+					break
+				}
+				s = a.fail[s]
+				if s < a.nDense {
+					s = a.delta[s*a.nClass+c]
+					break
+				}
 			}
-			s = a.fail[s]
 		}
-		for _, id := range a.outs[a.outOff[s]:a.outOff[s+1]] {
+		if lo, hi := a.outOff[s], a.outOff[s+1]; lo < hi {
 			end := int32(i + 1)
-			dst = append(dst, match{key: id, start: end - a.keyLen[id], end: end})
+			for _, id := range a.outs[lo:hi] {
+				dst = append(dst, match{key: id, start: end - a.keyLen[id], end: end})
+			}
 		}
 	}
 	return dst
@@ -189,7 +218,7 @@ func (n *normalised) add(s string) {
 		case r == 0x201C || r == 0x201D:
 			n.addASCII('"')
 		default:
-			up := unicode.IsUpper(r)
+			up := r < 0x2E80 && unicode.IsUpper(r) // no case in CJK
 			if up {
 				r = unicode.ToLower(r)
 			}

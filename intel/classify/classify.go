@@ -224,12 +224,11 @@ func (c *Classifier) Classify(title, summary string) Label {
 			sc.kept = append(sc.kept, m)
 		}
 	}
-	sort.Slice(sc.kept, func(i, j int) bool {
-		a, b := sc.kept[i], sc.kept[j]
+	slices.SortFunc(sc.kept, func(a, b match) int {
 		if a.start != b.start {
-			return a.start < b.start
+			return int(a.start - b.start)
 		}
-		return a.end > b.end
+		return int(b.end - a.end)
 	})
 	var hits [3][]hit
 	var maxEnd, maxStart [3]int32
@@ -286,14 +285,14 @@ func (c *Classifier) industries(l *Label, hits []hit) {
 	nInd := len(c.tax.Industries)
 	ind := make([]float64, nInd)
 	route := make([]float64, len(c.routeCodes))
-	seen := map[seenKey]bool{}
+	var seen []seenKey
 	var hidden []int
 	for hi, h := range hits {
 		sk := seenKey{h.key, h.title}
-		if seen[sk] {
+		if slices.Contains(seen, sk) {
 			continue
 		}
-		seen[sk] = true
+		seen = append(seen, sk)
 		hidden = hidden[:0]
 		// hits are sorted by start, longer first: containers come before h
 		// and start at most maxKeyLen bytes earlier.
@@ -380,14 +379,14 @@ func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 		}
 	}
 	dim := map[string]float64{}
-	seen := map[seenKey]bool{}
+	var seen []seenKey
 	risk, opp, denied := 0.0, 0.0, 0.0
 	for _, h := range cues {
 		sk := seenKey{h.key, h.title}
-		if seen[sk] {
+		if slices.Contains(seen, sk) {
 			continue
 		}
-		seen[sk] = true
+		seen = append(seen, sk)
 		mod, hedged := c.modifiers(h, mods, text)
 		p := &c.patterns[h.key]
 		for _, e := range p.entries {

@@ -272,3 +272,34 @@ func TestMain(t *testing.T) {
 		})
 	}
 }
+
+// TestAutomatonSparseStates repeats the naive comparison with a tiny dense
+// table, so that deep states take the sparse path and its failure links.
+func TestAutomatonSparseStates(t *testing.T) {
+	old := denseBudget
+	denseBudget = 1
+	defer func() { denseBudget = old }()
+	TestAutomatonMatchesNaive(t)
+	c := newClassifier(t)
+	if c.ac.nDense != 1 {
+		t.Fatalf("nDense = %d, want 1", c.ac.nDense)
+	}
+	for _, g := range loadGold(t)[:40] {
+		denseBudget = old
+		want := newClassifierCached(t).Classify(g.Title, g.Summary)
+		denseBudget = 1
+		if got := c.Classify(g.Title, g.Summary); !slices.Equal(got.Industries, want.Industries) || got.Polarity != want.Polarity || len(got.Cues) != len(want.Cues) {
+			t.Errorf("%s: sparse automaton differs from dense: %v %s vs %v %s", g.ID, got.Industries, got.Polarity, want.Industries, want.Polarity)
+		}
+	}
+}
+
+var cached struct {
+	once sync.Once
+	c    *Classifier
+}
+
+func newClassifierCached(t testing.TB) *Classifier {
+	cached.once.Do(func() { cached.c = newClassifier(t) })
+	return cached.c
+}
