@@ -415,7 +415,9 @@ func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 					}
 				}
 			case modReversed:
-				cue.Modifier = "reversed"
+				if pol != Neutral {
+					cue.Modifier = "reversed"
+				}
 				switch pol {
 				case Risk:
 					pol = Opportunity
