@@ -37,6 +37,7 @@ const sqMaxIDLen = 512
 // IMMEDIATE, so they hold the write lock from their first statement.
 type SQLite struct {
 	path string
+	opt  SQLiteOptions
 	rdb  *sql.DB // readers
 	wdb  *sql.DB // the one writer connection
 
@@ -52,6 +53,11 @@ type SQLiteOptions struct {
 	// NoSync turns fsync off (synchronous=OFF): a crash of the machine may
 	// lose recent writes. For tests, which want a fresh database quickly.
 	NoSync bool
+	// CheckPlan, when set, is shown SQLite's EXPLAIN QUERY PLAN of every
+	// Find and Count before it runs (filtered tells whether the query has
+	// conditions); an error it returns fails the query. Tests set it so that
+	// every query any code issues is proved to be served by an index.
+	CheckPlan func(plan string, filtered bool) error
 }
 
 // OpenSQLite opens (creating it when needed) the database <dir>/kedaitong.db.
@@ -144,7 +150,7 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		rdb.Close()
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
 	}
-	return &SQLite{path: path, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}}, nil
+	return &SQLite{path: path, opt: opt, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}}, nil
 }
 
 // Path returns the database file's path.
@@ -380,6 +386,9 @@ func (c *sqliteColl) Find(ctx context.Context, q Query) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
+	if err := c.checkPlan(ctx, q, false); err != nil {
+		return Page{}, err
+	}
 	if sq.none {
 		return Page{}, nil
 	}
@@ -424,6 +433,9 @@ func (c *sqliteColl) Find(ctx context.Context, q Query) (Page, error) {
 func (c *sqliteColl) Count(ctx context.Context, q Query) (int64, error) {
 	sq, err := c.buildCount(q)
 	if err != nil {
+		return 0, err
+	}
+	if err := c.checkPlan(ctx, q, true); err != nil {
 		return 0, err
 	}
 	if sq.none {
@@ -961,3 +973,20 @@ var (
 	_ Store      = (*SQLite)(nil)
 	_ Collection = (*sqliteColl)(nil)
 )
+
+// checkPlan runs the store's CheckPlan option (tests) on the query's plan.
+func (c *sqliteColl) checkPlan(ctx context.Context, q Query, count bool) error {
+	check := c.s.opt.CheckPlan
+	if check == nil {
+		return nil
+	}
+	plan, err := c.s.explain(ctx, c.name, q, count)
+	if err != nil {
+		return err
+	}
+	filtered := len(q.Eq) > 0 || len(q.In) > 0 || q.Range != nil || (!count && q.After != "")
+	if err := check(plan, filtered); err != nil {
+		return kedaitong.Wrap(kedaitong.EInternal, err, "query on %s (%+v) is not served by an index", c.name, q)
+	}
+	return nil
+}

@@ -13,7 +13,10 @@ import (
 
 // New returns a fresh SQLite store in t.TempDir(), closed on cleanup. It
 // skips fsync (a test's database does not outlive the test), which makes it
-// several times faster to create and to write.
+// several times faster to create and to write. Every Find and Count on it
+// has its query plan checked first: a query no index serves fails (with
+// EInternal naming the plan), so every test proves the queries its code
+// issues are indexed.
 func New(t testing.TB) store.Store {
 	t.Helper()
 	return NewSQLite(t)
@@ -23,7 +26,7 @@ func New(t testing.TB) store.Store {
 // (ExplainFind, Backup).
 func NewSQLite(t testing.TB) *store.SQLite {
 	t.Helper()
-	s, err := store.OpenSQLiteWith(context.Background(), t.TempDir(), store.SQLiteOptions{NoSync: true})
+	s, err := store.OpenSQLiteWith(context.Background(), t.TempDir(), store.SQLiteOptions{NoSync: true, CheckPlan: CheckPlan})
 	if err != nil {
 		t.Fatalf("open test store: %v", err)
 	}
