@@ -33,6 +33,10 @@ func (s *Server) apiAudit(c *gin.Context) {
 			*p.dst = t
 		}
 	}
+	if f.Region != "" && !identity.ValidRegion(f.Region) {
+		abortWithError(c, kedaitong.Invalid("region", "use a Jiangxi GB/T 2260 code: 36, a city such as 3607, or a county such as 360702"))
+		return
+	}
 	u := mustCaller(c).User
 	if u.Role == identity.RoleOfficial {
 		switch {
