@@ -43,6 +43,7 @@ type SQLite struct {
 
 	mu    sync.Mutex
 	colls map[string]*sqliteColl
+	files *sqliteFiles
 }
 
 // busyTimeoutMS is how long a statement waits for another writer's lock.

@@ -21,6 +21,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"time"
 )
 
 // Store is an open database.
@@ -33,6 +35,8 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Backend names the backend: "sqlite" or "mongodb".
 	Backend() string
+	// Files is the store's area for binary content (attachments).
+	Files() Files
 	// Close releases the database.
 	Close() error
 }
@@ -123,4 +127,28 @@ func DecodeAll[T any](docs []Doc) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// Files holds binary content written once and read whole: a blob table on
+// SQLite, GridFS on MongoDB. Metadata that must be queried belongs in a
+// collection document that names the file's id.
+type Files interface {
+	// PutFile stores at most max bytes read from r under the id and returns
+	// the stored metadata (size and SHA-256 filled in). An existing id is
+	// EConflict; content over max is ETooLarge and nothing is stored.
+	PutFile(ctx context.Context, id string, meta FileMeta, r io.Reader, max int64) (FileMeta, error)
+	// OpenFile returns the content and metadata of the file; ENotFound when
+	// there is none. The caller closes the reader.
+	OpenFile(ctx context.Context, id string) (io.ReadCloser, FileMeta, error)
+	// DeleteFile removes the file; ENotFound when there is none.
+	DeleteFile(ctx context.Context, id string) error
+}
+
+// FileMeta describes a stored file.
+type FileMeta struct {
+	Name        string    `json:"name"`         // the name it was uploaded with
+	ContentType string    `json:"content_type"` // as detected from the content
+	Size        int64     `json:"size"`         // bytes; filled in by PutFile
+	SHA256      string    `json:"sha256"`       // hex; filled in by PutFile
+	Created     time.Time `json:"created"`      // filled in by PutFile when zero
 }
