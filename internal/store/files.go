@@ -51,4 +51,3 @@ func completeMeta(meta FileMeta, data []byte) FileMeta {
 func fileNotFound(id string) error {
 	return kedaitong.Errorf(kedaitong.ENotFound, "no file %q", id)
 }
-
