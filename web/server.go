@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -41,6 +42,9 @@ type Deps struct {
 	SecureCookies bool
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// RateLimit is the API requests a second one client address may make
+	// (bursts up to four times that); 0 turns the limit off.
+	RateLimit float64
 }
 
 // Server is the HTTP server.
@@ -98,6 +102,9 @@ func New(d Deps) (*Server, error) {
 		s.metrics.instrument(),
 		securityHeaders(),
 	)
+	if d.RateLimit > 0 {
+		e.Use(newRateLimiter(d.RateLimit, int(math.Max(4*d.RateLimit, 1))).middleware())
+	}
 	e.NoRoute(s.noRoute)
 	e.NoMethod(s.noMethod)
 	s.engine = e

@@ -24,6 +24,7 @@ type Config struct {
 	LogLevel       string        // debug, info, warn, error
 	ShutdownGrace  time.Duration // how long a shutdown waits for requests to drain
 	SecureCookies  bool          // mark cookies Secure (__Host-) behind a TLS-terminating proxy
+	RateLimit      float64       // API requests a second per client address; 0 = no limit
 }
 
 // TrustedProxyList splits TrustedProxies.
@@ -53,6 +54,7 @@ var Options = []Option{
 	{Flag: "fetch-allow", Env: "KEDAI_FETCH_ALLOW", Default: "", Usage: "comma-separated hosts, IPs or CIDRs the crawler and webhooks may reach although not public"},
 	{Flag: "trusted-proxies", Env: "KEDAI_TRUSTED_PROXIES", Default: "", Usage: "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed"},
 	{Flag: "secure-cookies", Env: "KEDAI_SECURE_COOKIES", Default: "false", Usage: "mark session cookies Secure (__Host- prefix) when TLS ends at a proxy in front"},
+	{Flag: "rate-limit", Env: "KEDAI_RATE_LIMIT", Default: "50", Usage: "API requests a second one client address may make, bursts up to four times that (0: no limit)"},
 	{Flag: "log-level", Env: "KEDAI_LOG_LEVEL", Default: "info", Usage: "debug, info, warn or error"},
 	{Flag: "shutdown-grace", Env: "KEDAI_SHUTDOWN_GRACE", Default: "15s", Usage: "how long a shutdown waits for requests in flight"},
 }
@@ -118,6 +120,9 @@ func Load(fs *flag.FlagSet, getenv func(string) string) (Config, error) {
 	}
 	if c.Crawl, err = parseBool("crawl", val["crawl"]); err != nil {
 		return c, err
+	}
+	if c.RateLimit, err = strconv.ParseFloat(val["rate-limit"], 64); err != nil || c.RateLimit < 0 || c.RateLimit > 1e6 {
+		return c, fmt.Errorf("--rate-limit: %q is not a number of requests a second (0 for no limit)", val["rate-limit"])
 	}
 	if c.ShutdownGrace, err = time.ParseDuration(val["shutdown-grace"]); err != nil || c.ShutdownGrace < 0 {
 		return c, fmt.Errorf("--shutdown-grace: %q is not a duration such as 15s", val["shutdown-grace"])
