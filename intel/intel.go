@@ -1,6 +1,188 @@
-// Package intel is the technology-news intelligence: sources, the crawler
-// that polls them, the stored and classified items.
+// Package intel is the technology-news intelligence: the sources an analyst
+// subscribes to, the crawler that polls them (fetch → parse → classify →
+// dedupe → store), and the stored, classified items that the risk map and
+// the item stream read.
+//
+// Collections:
+//
+//   - intel_sources: one document per feed, holding its settings, its health
+//     and the crawler's lease. The lease is a version-guarded claim on the
+//     document itself (lease owner, lease expiry and the scheduler's due time
+//     change in one write), so several crawlers sharing a store never fetch
+//     a feed twice in one interval, and a crashed crawler's leases expire.
+//   - intel_items: one document per story per source. Its id is derived from
+//     the source and the item's key (GUID, else link, else a hash of title
+//     and date), so a re-crawl cannot store a story twice.
+//   - intel_item_terms: small link documents {term, ts, item} for the
+//     multi-valued filters (industries, dimensions, enterprises), so every
+//     item query is served by an index.
+//   - intel_buckets: the near-duplicate detector's LSH buckets (MinHash of
+//     character shingles of the normalised title and summary), band key →
+//     cluster. The first item of a cluster is its representative
+//     (cluster_first); downstream counts only those.
 package intel
 
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+	_ "time/tzdata" // source time zones work on hosts without a zoneinfo database
+
+	"kedaitong/identity"
+	"kedaitong/intel/classify"
+	"kedaitong/intel/fetch"
+	"kedaitong/internal/store"
+	"kedaitong/taxonomy"
+)
+
+// Collections of the package.
+var (
+	SourcesDef = store.CollectionDef{Name: "intel_sources", Indexes: []store.Index{
+		{Fields: []string{"url_key"}, Unique: true},
+		{Fields: []string{"next_due_ms"}},
+	}}
+	ItemsDef = store.CollectionDef{Name: "intel_items", Indexes: []store.Index{
+		{Fields: []string{"published_ms"}},
+		{Fields: []string{"source_id", "published_ms"}},
+		{Fields: []string{"polarity", "published_ms"}},
+		{Fields: []string{"cluster_first", "published_ms"}},
+	}}
+	TermsDef = store.CollectionDef{Name: "intel_item_terms", Indexes: []store.Index{
+		{Fields: []string{"term", "ts"}},
+	}}
+	BucketsDef = store.CollectionDef{Name: "intel_buckets"}
+)
+
+// Defaults of Options.
+const (
+	DefaultWorkers = 16
+	DefaultLease   = 2 * time.Minute
+)
+
+// Options configure a Service.
+type Options struct {
+	// Guard checks source URLs when they are added; Client fetches them.
+	// Nil builds both from FetchAllow.
+	Guard  *fetch.Guard
+	Client *fetch.Client
+	// FetchAllow is the operator's allow list (KEDAI_FETCH_ALLOW) used
+	// when Guard is nil.
+	FetchAllow string
+	Recorder   identity.Recorder
+	Logger     *slog.Logger
+	// Worker names this crawler in leases; empty picks host-pid-random.
+	Worker string
+	// Workers is the size of the fetch pool; 0 means DefaultWorkers.
+	Workers int
+	// Lease is how long a claim on a source lasts before another crawler
+	// may take it over; 0 means DefaultLease. It must exceed the longest
+	// fetch (30 s) plus the time to store a feed.
+	Lease time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
 // Service manages sources and items and runs the crawler.
-type Service struct{}
+type Service struct {
+	sources store.Collection
+	items   store.Collection
+	terms   store.Collection
+	buckets store.Collection
+
+	tax    *taxonomy.Taxonomy
+	guard  *fetch.Guard
+	client *fetch.Client
+	rec    identity.Recorder
+	log    *slog.Logger
+	worker string
+	pool   int
+	lease  time.Duration
+	now    func() time.Time
+
+	base *classify.Classifier
+	cls  atomic.Pointer[classify.Classifier] // base plus the enterprises
+
+	entMu       sync.Mutex
+	enterprises map[string]classify.Enterprise
+}
+
+// Open declares the package's collections and returns the service.
+func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
+	s := &Service{tax: taxonomy.Default(), rec: opts.Recorder, log: opts.Logger, worker: opts.Worker,
+		pool: opts.Workers, lease: opts.Lease, now: opts.Now, guard: opts.Guard, client: opts.Client}
+	for _, x := range []struct {
+		c   *store.Collection
+		def store.CollectionDef
+	}{{&s.sources, SourcesDef}, {&s.items, ItemsDef}, {&s.terms, TermsDef}, {&s.buckets, BucketsDef}} {
+		var err error
+		if *x.c, err = st.Collection(ctx, x.def); err != nil {
+			return nil, fmt.Errorf("intel: %w", err)
+		}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.pool <= 0 {
+		s.pool = DefaultWorkers
+	}
+	if s.lease <= 0 {
+		s.lease = DefaultLease
+	}
+	if s.worker == "" {
+		host, _ := os.Hostname()
+		s.worker = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(3))
+	}
+	if s.guard == nil {
+		g, err := fetch.NewGuard(opts.FetchAllow)
+		if err != nil {
+			return nil, err
+		}
+		s.guard = g
+	}
+	if s.client == nil {
+		s.client = fetch.New(s.guard, fetch.Options{UserAgent: fetch.DefaultUserAgent + " worker/" + s.worker})
+	}
+	c, err := classify.New(s.tax)
+	if err != nil {
+		return nil, err
+	}
+	s.base = c
+	s.cls.Store(c)
+	s.enterprises = map[string]classify.Enterprise{}
+	return s, nil
+}
+
+// Worker returns the name this crawler claims sources under.
+func (s *Service) Worker() string { return s.worker }
+
+// SetEnterprises replaces the enterprises that new items are linked to (by
+// full name and short names). Applications call it when the list of
+// enterprises under review changes; items already stored keep their links.
+func (s *Service) SetEnterprises(list []classify.Enterprise) {
+	s.entMu.Lock()
+	defer s.entMu.Unlock()
+	s.enterprises = map[string]classify.Enterprise{}
+	for _, e := range list {
+		if e.ID != "" {
+			s.enterprises[e.ID] = e
+		}
+	}
+	s.cls.Store(s.base.WithEnterprises(list))
+}
+
+// classifier returns the current classifier.
+func (s *Service) classifier() *classify.Classifier { return s.cls.Load() }
+
+func (s *Service) record(ctx context.Context, u *identity.User, action, kind, id string, detail map[string]any) {
+	if s.rec == nil {
+		return
+	}
+	s.rec.Record(ctx, identity.Event{Actor: u, Action: action, ObjectKind: kind, ObjectID: id, Detail: detail})
+}

@@ -1,0 +1,446 @@
+package intel
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/intel/classify"
+	"kedaitong/intel/feed"
+	"kedaitong/internal/store"
+)
+
+// Item is a stored, classified story as the API shows it.
+type Item struct {
+	ID           string         `json:"id"`
+	SourceID     string         `json:"source_id"`
+	Title        string         `json:"title"`
+	Link         string         `json:"link"`
+	Published    time.Time      `json:"published"`
+	Industries   []string       `json:"industries"`
+	Dimensions   []string       `json:"dimensions"`
+	Polarity     string         `json:"polarity"`
+	ClusterID    string         `json:"cluster_id"`
+	ClusterFirst bool           `json:"cluster_first"` // the cluster's representative: counted once downstream
+	Enterprises  []string       `json:"enterprises"`
+	Routes       []string       `json:"routes"`
+	Severity     string         `json:"severity"`
+	Cues         []classify.Cue `json:"cues"`
+	Summary      string         `json:"summary"`
+	SafeHTML     string         `json:"safe_html"` // sanitised HTML of the entry
+	Language     string         `json:"language"`
+	Fetched      time.Time      `json:"fetched"`
+}
+
+// itemDoc is the stored document.
+type itemDoc struct {
+	Item
+	Key         string `json:"key"`
+	PublishedMS int64  `json:"published_ms"`
+}
+
+type termDoc struct {
+	Term string `json:"term"`
+	TS   int64  `json:"ts"`
+	Item string `json:"item"`
+}
+
+type bucketDoc struct {
+	ClusterID string `json:"cluster_id"`
+	Sig       string `json:"sig"`
+	TS        int64  `json:"ts"`
+}
+
+// itemID is the id of an item of a source: a hash of the source and the
+// item's key, so the same story from the same source is stored once.
+func itemID(sourceID, key string) string {
+	h := sha256.Sum256([]byte(sourceID + "\x00" + key))
+	return "it_" + hex.EncodeToString(h[:12])
+}
+
+// clusterWindow is how far apart in time two items may be and still be one story.
+const clusterWindow = 30 * 24 * time.Hour
+
+// ingest classifies, clusters and stores one parsed feed item unless it is
+// stored already. It reports whether it stored it. Every write is keyed by
+// the item, so a crawl interrupted half-way is completed by the next one.
+func (s *Service) ingest(ctx context.Context, src *sourceDoc, fi feed.Item, cls *classify.Classifier, now time.Time) (bool, error) {
+	id := itemID(src.ID, feed.ItemKey(fi))
+	if _, err := s.items.Get(ctx, id, nil); err == nil {
+		return false, nil
+	} else if !kedaitong.Is(err, kedaitong.ENotFound) {
+		return false, err
+	}
+	return s.store(ctx, src, id, fi, cls, now)
+}
+
+func (s *Service) store(ctx context.Context, src *sourceDoc, id string, fi feed.Item, cls *classify.Classifier, now time.Time) (bool, error) {
+	l := cls.Classify(fi.Title, fi.Summary)
+	pub := fi.Published
+	if pub.IsZero() || pub.After(now.Add(24*time.Hour)) {
+		pub = now
+	}
+	pub = pub.UTC().Truncate(time.Millisecond)
+	lang := src.Language
+	if lang == "" {
+		lang = guessLanguage(fi.Title + fi.Summary)
+	}
+	d := itemDoc{Item: Item{ID: id, SourceID: src.ID, Title: fi.Title, Link: fi.Link, Published: pub,
+		Industries: l.Industries, Dimensions: l.Dimensions, Polarity: l.Polarity, Enterprises: l.Enterprises,
+		Routes: l.Routes, Severity: l.Severity, Cues: l.Cues, Summary: fi.Summary, SafeHTML: fi.SafeHTML,
+		Language: lang, Fetched: now.UTC()}, Key: feed.ItemKey(fi), PublishedMS: pub.UnixMilli()}
+	if d.Title == "" {
+		d.Title = firstRunes(fi.Summary, 80)
+	}
+	var err error
+	d.ClusterID, d.ClusterFirst, err = s.cluster(ctx, id, fi.Title, fi.Summary, d.PublishedMS)
+	if err != nil {
+		return false, err
+	}
+	var terms []string
+	for _, x := range l.Industries {
+		terms = append(terms, "i:"+x)
+	}
+	for _, x := range l.Dimensions {
+		terms = append(terms, "d:"+x)
+	}
+	for _, x := range l.Enterprises {
+		terms = append(terms, "e:"+x)
+	}
+	for _, t := range terms {
+		if err := s.terms.Insert(ctx, t+"|"+id, termDoc{Term: t, TS: d.PublishedMS, Item: id}); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
+			return false, err
+		}
+	}
+	if err := s.items.Insert(ctx, id, &d); err != nil {
+		if kedaitong.Is(err, kedaitong.EConflict) {
+			return false, nil // another crawler stored it a moment ago
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// cluster finds the story an item belongs to among earlier items (from any
+// source) and returns its cluster id, and whether the item starts a new one.
+func (s *Service) cluster(ctx context.Context, id, title, summary string, ts int64) (string, bool, error) {
+	sig, ok := signature(title, summary)
+	if !ok {
+		return id, true, nil
+	}
+	keys := bandKeys(sig)
+	cluster := ""
+	var missing []string
+	for _, k := range keys {
+		var b bucketDoc
+		_, err := s.buckets.Get(ctx, k, &b)
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			missing = append(missing, k)
+			continue
+		}
+		if err != nil {
+			return "", false, err
+		}
+		if cluster != "" || b.ClusterID == id {
+			if b.ClusterID == id {
+				cluster = id // a re-run of this item's own interrupted ingest
+			}
+			continue
+		}
+		other, ok := parseSig(b.Sig)
+		if ok && similarity(sig, other) >= dupThreshold && absMS(ts-b.TS) <= clusterWindow.Milliseconds() {
+			cluster = b.ClusterID
+		}
+	}
+	first := cluster == "" || cluster == id
+	if cluster == "" {
+		cluster = id
+	}
+	for _, k := range missing {
+		err := s.buckets.Insert(ctx, k, bucketDoc{ClusterID: cluster, Sig: sigString(sig), TS: ts})
+		if err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
+			return "", false, err
+		}
+	}
+	return cluster, first, nil
+}
+
+func absMS(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func firstRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// guessLanguage says zh when a fifth of the letters are Chinese.
+func guessLanguage(s string) string {
+	han, letters := 0, 0
+	for _, r := range s {
+		switch {
+		case r >= 0x4E00 && r <= 0x9FFF:
+			han++
+			letters++
+		case r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z'):
+			letters++
+		}
+	}
+	if letters > 0 && han*5 >= letters {
+		return "zh"
+	}
+	return "en"
+}
+
+// ItemFilter narrows the item stream. Empty fields do not filter.
+type ItemFilter struct {
+	Industry   string // an industry code (or a route code, matching items on that route)
+	Dimension  string
+	Polarity   string
+	Source     string
+	Enterprise string
+	Q          string     // words that must all occur in the title or summary
+	Since      *time.Time // published at or after
+	Until      *time.Time // published before
+	FirstOnly  bool       // only the first item of each story cluster
+	Limit      int
+	Cursor     string
+}
+
+// Polarities of items.
+var Polarities = []string{"risk", "opportunity", "neutral"}
+
+// Validate checks the filter's codes.
+func (s *Service) validateFilter(f *ItemFilter) error {
+	f.Industry = strings.TrimSpace(f.Industry)
+	if f.Industry != "" && !s.tax.IsField(f.Industry) {
+		return kedaitong.Invalid("industry", "%q is not an industry or technical route code", f.Industry)
+	}
+	if f.Dimension != "" && !slices.Contains(classify.Dimensions, f.Dimension) {
+		return kedaitong.Invalid("dimension", "%q is not one of %s", f.Dimension, strings.Join(classify.Dimensions, ", "))
+	}
+	if f.Polarity != "" && !slices.Contains(Polarities, f.Polarity) {
+		return kedaitong.Invalid("polarity", "%q is not one of risk, opportunity, neutral", f.Polarity)
+	}
+	if len(f.Source) > 64 {
+		return kedaitong.Invalid("source", "is not a source id")
+	}
+	if len(f.Enterprise) > 128 {
+		return kedaitong.Invalid("enterprise", "is not an enterprise id")
+	}
+	if utf8.RuneCountInString(f.Q) > 200 {
+		return kedaitong.Invalid("q", "at most 200 characters")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	return nil
+}
+
+// scanBudget is how many index entries one page of the item stream reads
+// at most; a page that finds fewer matches than asked still ends with a
+// cursor, so a client paging on sees every match.
+const scanBudget = 4000
+
+// Items lists items newest first. Analysts, banks, officials and
+// administrators read them all (public news is not scoped). One declared
+// index drives the scan (the most selective filter); the other filters are
+// checked on the items themselves.
+func (s *Service) Items(ctx context.Context, u identity.User, f ItemFilter) ([]Item, string, error) {
+	if err := mayRead(u); err != nil {
+		return nil, "", err
+	}
+	if err := s.validateFilter(&f); err != nil {
+		return nil, "", err
+	}
+	coll, q, viaTerms := s.driver(f)
+	words := queryWords(f.Q)
+	out := []Item{}
+	scanned := 0
+	after := f.Cursor
+	for {
+		q.After = after
+		q.Limit = min(500, max(f.Limit*2, 100))
+		p, err := coll.Find(ctx, q)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, doc := range p.Docs {
+			scanned++
+			var it itemDoc
+			var sortVal int64
+			if viaTerms {
+				var t termDoc
+				if err := doc.Decode(&t); err != nil {
+					return nil, "", err
+				}
+				sortVal = t.TS
+				if _, err := s.items.Get(ctx, t.Item, &it); err != nil {
+					if kedaitong.Is(err, kedaitong.ENotFound) {
+						continue // the term outlived an interrupted ingest
+					}
+					return nil, "", err
+				}
+			} else {
+				if err := doc.Decode(&it); err != nil {
+					return nil, "", err
+				}
+				sortVal = it.PublishedMS
+			}
+			if matches(&it, f, words) {
+				out = append(out, it.Item.normal())
+			}
+			if len(out) == f.Limit || scanned >= scanBudget {
+				next, err := store.EncodeCursor(sortVal, doc.ID)
+				if err != nil {
+					return nil, "", err
+				}
+				return out, next, nil
+			}
+		}
+		if p.Next == "" {
+			return out, "", nil
+		}
+		after = p.Next
+	}
+}
+
+// Item returns one item.
+func (s *Service) Item(ctx context.Context, u identity.User, id string) (Item, error) {
+	if err := mayRead(u); err != nil {
+		return Item{}, err
+	}
+	var d itemDoc
+	if id == "" || len(id) > 64 {
+		return Item{}, kedaitong.Errorf(kedaitong.ENotFound, "no such item")
+	}
+	if _, err := s.items.Get(ctx, id, &d); err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			return Item{}, kedaitong.Errorf(kedaitong.ENotFound, "no such item")
+		}
+		return Item{}, err
+	}
+	return d.Item.normal(), nil
+}
+
+func (it Item) normal() Item {
+	for _, p := range []*[]string{&it.Industries, &it.Dimensions, &it.Enterprises, &it.Routes} {
+		if *p == nil {
+			*p = []string{}
+		}
+	}
+	if it.Cues == nil {
+		it.Cues = []classify.Cue{}
+	}
+	return it
+}
+
+// driver picks the collection and query that drive an item scan.
+func (s *Service) driver(f ItemFilter) (store.Collection, store.Query, bool) {
+	var rng *store.Range
+	if f.Since != nil || f.Until != nil {
+		rng = &store.Range{}
+		if f.Since != nil {
+			rng.Gte = f.Since.UnixMilli()
+		}
+		if f.Until != nil {
+			rng.Lt = f.Until.UnixMilli()
+		}
+	}
+	term := func(t string) (store.Collection, store.Query, bool) {
+		q := store.Query{Eq: map[string]any{"term": t}, Sort: "ts", Desc: true}
+		if rng != nil {
+			r := *rng
+			r.Field = "ts"
+			q.Range = &r
+		}
+		return s.terms, q, true
+	}
+	items := func(eq map[string]any) (store.Collection, store.Query, bool) {
+		q := store.Query{Eq: eq, Sort: "published_ms", Desc: true}
+		if rng != nil {
+			r := *rng
+			r.Field = "published_ms"
+			q.Range = &r
+		}
+		return s.items, q, false
+	}
+	industry := f.Industry
+	if s.tax.IsRoute(industry) {
+		industry = s.tax.IndustryOf(industry)
+	}
+	switch {
+	case f.Enterprise != "":
+		return term("e:" + f.Enterprise)
+	case f.Source != "":
+		return items(map[string]any{"source_id": f.Source})
+	case industry != "":
+		return term("i:" + industry)
+	case f.Dimension != "":
+		return term("d:" + f.Dimension)
+	case f.Polarity != "":
+		return items(map[string]any{"polarity": f.Polarity})
+	case f.FirstOnly:
+		return items(map[string]any{"cluster_first": true})
+	}
+	return items(nil)
+}
+
+// matches checks every filter on an item.
+func matches(it *itemDoc, f ItemFilter, words []string) bool {
+	switch {
+	case f.Source != "" && it.SourceID != f.Source,
+		f.Polarity != "" && it.Polarity != f.Polarity,
+		f.Dimension != "" && !slices.Contains(it.Dimensions, f.Dimension),
+		f.Enterprise != "" && !slices.Contains(it.Enterprises, f.Enterprise),
+		f.FirstOnly && !it.ClusterFirst,
+		f.Since != nil && it.PublishedMS < f.Since.UnixMilli(),
+		f.Until != nil && it.PublishedMS >= f.Until.UnixMilli():
+		return false
+	}
+	if f.Industry != "" {
+		if strings.Contains(f.Industry, ".") {
+			if !slices.Contains(it.Routes, f.Industry) {
+				return false
+			}
+		} else if !slices.Contains(it.Industries, f.Industry) {
+			return false
+		}
+	}
+	if len(words) > 0 {
+		text := foldText(it.Title + "\n" + it.Summary)
+		for _, w := range words {
+			if !strings.Contains(text, w) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// foldText folds width and case for text search.
+func foldText(s string) string { return strings.ToLower(width.Fold.String(s)) }
+
+// queryWords splits a text query into the words that must all occur.
+func queryWords(q string) []string {
+	var out []string
+	for _, w := range strings.Fields(foldText(q)) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,145 @@
+package intel
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"hash/fnv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
+)
+
+// Near-duplicate detection: MinHash over character shingles of the
+// normalised title and summary, with LSH banding. bands × rows hashes; two
+// texts share a band with probability about 1-(1-J^rows)^bands, which is
+// one half near J = 0.6; a shared band is confirmed by the Jaccard
+// similarity estimated from the whole signature of 64 hashes.
+const (
+	lshBands     = 5
+	lshRows      = 4
+	sigLen       = 64 // the first lshBands × lshRows hashes form the bands; all of them confirm
+	dupThreshold = 0.7  // estimated Jaccard at or above which two items are one story
+	maxDupText   = 800  // runes of normalised text shingled
+)
+
+var sigSeeds = func() [sigLen][2]uint64 {
+	var s [sigLen][2]uint64
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := range s {
+		for j := range 2 {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			s[i][j] = x | 1
+		}
+	}
+	return s
+}()
+
+// normaliseForDup folds width and case and keeps only letters and digits,
+// so re-posts that differ in punctuation, spacing or full-width forms match.
+func normaliseForDup(title, summary string) []rune {
+	var out []rune
+	add := func(s string) {
+		s = width.Fold.String(s)
+		for _, r := range s {
+			if len(out) >= maxDupText {
+				return
+			}
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out = append(out, unicode.ToLower(r))
+			}
+		}
+	}
+	add(title)
+	add(summary)
+	return out
+}
+
+// signature is the MinHash signature of a text's shingles: 3-rune shingles
+// for mostly-Chinese text, 5-rune ones for Latin text (whose letters repeat
+// more). It returns false when the text is too short to judge.
+func signature(title, summary string) ([sigLen]uint32, bool) {
+	var sig [sigLen]uint32
+	rs := normaliseForDup(title, summary)
+	han := 0
+	for _, r := range rs {
+		if unicode.Is(unicode.Han, r) {
+			han++
+		}
+	}
+	k := 5
+	if han*2 >= len(rs) {
+		k = 3
+	}
+	if len(rs) < k+4 {
+		return sig, false
+	}
+	for i := range sig {
+		sig[i] = ^uint32(0)
+	}
+	buf := make([]byte, 0, 4*k)
+	for i := 0; i+k <= len(rs); i++ {
+		buf = buf[:0]
+		for _, r := range rs[i : i+k] {
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(r))
+		}
+		h := fnv.New64a()
+		h.Write(buf)
+		x := h.Sum64()
+		for j := range sig {
+			v := uint32((x*sigSeeds[j][0] + sigSeeds[j][1]) >> 32)
+			if v < sig[j] {
+				sig[j] = v
+			}
+		}
+	}
+	return sig, true
+}
+
+// bandKeys are the bucket ids of a signature, one per band.
+func bandKeys(sig [sigLen]uint32) []string {
+	out := make([]string, lshBands)
+	for b := range lshBands {
+		h := fnv.New64a()
+		var tmp [4]byte
+		for _, v := range sig[b*lshRows : (b+1)*lshRows] {
+			binary.LittleEndian.PutUint32(tmp[:], v)
+			h.Write(tmp[:])
+		}
+		out[b] = "b" + string(rune('0'+b)) + "_" + hex.EncodeToString(h.Sum(nil))
+	}
+	return out
+}
+
+// similarity estimates the Jaccard similarity of two signatures.
+func similarity(a, b [sigLen]uint32) float64 {
+	n := 0
+	for i := range a {
+		if a[i] == b[i] {
+			n++
+		}
+	}
+	return float64(n) / sigLen
+}
+
+func sigString(sig [sigLen]uint32) string {
+	b := make([]byte, 0, 4*sigLen)
+	for _, v := range sig {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	return hex.EncodeToString(b)
+}
+
+func parseSig(s string) ([sigLen]uint32, bool) {
+	var sig [sigLen]uint32
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != 4*sigLen {
+		return sig, false
+	}
+	for i := range sig {
+		sig[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return sig, true
+}
