@@ -18,9 +18,9 @@ import (
 const (
 	lshBands     = 5
 	lshRows      = 4
-	sigLen       = 64 // the first lshBands × lshRows hashes form the bands; all of them confirm
-	dupThreshold = 0.7  // estimated Jaccard at or above which two items are one story
-	maxDupText   = 800  // runes of normalised text shingled
+	sigLen       = 64  // the first lshBands × lshRows hashes form the bands; all of them confirm
+	dupThreshold = 0.7 // estimated Jaccard at or above which two items are one story
+	maxDupText   = 800 // runes of normalised text shingled
 )
 
 var sigSeeds = func() [sigLen][2]uint64 {

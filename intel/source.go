@@ -47,17 +47,17 @@ type Source struct {
 
 // Health is what the crawler learnt of a source.
 type Health struct {
-	LastFetch           *time.Time `json:"last_fetch"`             // the last attempt
-	LastSuccess         *time.Time `json:"last_success"`           // the last attempt that reached the feed
-	LastStatus          string     `json:"last_status"`            // "", "ok", "not_modified", "failed"
-	LastHTTPStatus      int        `json:"last_http_status"`       // the server's answer, 0 when none
-	LastError           string     `json:"last_error"`             // in words, "" after a success
-	ErrorKind           string     `json:"error_kind,omitempty"`   // refused, timeout, http_status, too_large, parse, ...
-	ConsecutiveFailures int        `json:"consecutive_failures"`   // failures in a row
-	NextDue             *time.Time `json:"next_due"`               // nil for a disabled source
-	LastNewItems        int        `json:"last_new_items"`         // items the last fetch stored
-	Items               int64      `json:"items"`                  // items stored from this source
-	ETag                string     `json:"etag,omitempty"`         // validator for the next conditional GET
+	LastFetch           *time.Time `json:"last_fetch"`              // the last attempt
+	LastSuccess         *time.Time `json:"last_success"`            // the last attempt that reached the feed
+	LastStatus          string     `json:"last_status"`             // "", "ok", "not_modified", "failed"
+	LastHTTPStatus      int        `json:"last_http_status"`        // the server's answer, 0 when none
+	LastError           string     `json:"last_error"`              // in words, "" after a success
+	ErrorKind           string     `json:"error_kind,omitempty"`    // refused, timeout, http_status, too_large, parse, ...
+	ConsecutiveFailures int        `json:"consecutive_failures"`    // failures in a row
+	NextDue             *time.Time `json:"next_due"`                // nil for a disabled source
+	LastNewItems        int        `json:"last_new_items"`          // items the last fetch stored
+	Items               int64      `json:"items"`                   // items stored from this source
+	ETag                string     `json:"etag,omitempty"`          // validator for the next conditional GET
 	LastModified        string     `json:"last_modified,omitempty"` // validator for the next conditional GET
 }
 
