@@ -1,6 +1,57 @@
 package app
 
-import "context"
+import (
+	"context"
+	"fmt"
 
-// openIntel opens the technology-news intelligence (sources, items, crawler).
-func (a *App) openIntel(ctx context.Context) error { return nil }
+	"kedaitong/intel"
+	"kedaitong/internal/bootstrap"
+	"kedaitong/web"
+)
+
+// openIntel opens the technology-news intelligence (sources, items,
+// crawler). The crawler runs inside the server when Config.Crawl is set;
+// with --demo an empty store gets the bundled sample feeds, ingested
+// through the crawler's own path without network.
+//
+// Note for the applications part: call Intel().SetEnterprises with the
+// enterprises under review (name and short names) whenever they change, so
+// new items are linked to them.
+func (a *App) openIntel(ctx context.Context) error {
+	svc, err := intel.Open(ctx, a.Store, intel.Options{FetchAllow: a.Config.FetchAllow, Recorder: a.Recorder, Logger: a.Logger})
+	if err != nil {
+		return err
+	}
+	a.parts = append(a.parts, part{
+		name: "intel",
+		seed: func(ctx context.Context, env bootstrap.Env) error {
+			if !env.Demo {
+				return nil
+			}
+			sum, err := svc.SeedDemo(ctx)
+			if err != nil {
+				return fmt.Errorf("intel: demo feeds: %w", err)
+			}
+			fmt.Fprintf(env.Out, "demo news: %d sample items from %d bundled feeds\n", sum.NewItems, sum.Sources)
+			return nil
+		},
+		run: func(ctx context.Context) {
+			if a.Config.Crawl {
+				svc.Run(ctx)
+			}
+		},
+		web: func(d *web.Deps) { d.Intel = svc },
+	})
+	return nil
+}
+
+// Intel returns the intelligence service (nil before New has opened it).
+func (a *App) Intel() *intel.Service {
+	var d web.Deps
+	for _, p := range a.parts {
+		if p.name == "intel" && p.web != nil {
+			p.web(&d)
+		}
+	}
+	return d.Intel
+}
