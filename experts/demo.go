@@ -181,6 +181,13 @@ func (s *Service) SeedDemo(ctx context.Context) (int, error) {
 	if err := s.changePostings(ctx, add, true); err != nil {
 		return 0, err
 	}
+	texts := map[string]string{}
+	for _, e := range es {
+		texts[e.ID] = searchText(e)
+	}
+	if err := s.setTexts(ctx, texts); err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, e := range es {
 		if err := s.experts.Insert(ctx, e.ID, e); err != nil {

@@ -405,10 +405,7 @@ func normalize(e *Expert, tax *taxonomy.Taxonomy, today string) error {
 	if err := normalizeFields(e, tax); err != nil {
 		return err
 	}
-	if e.Region = strings.TrimSpace(e.Region); !ValidRegion(e.Region) {
-		if e.Region == "" {
-			return kedaitong.Invalid("region", "is required: a GB/T 2260 code such as 36, 3607 or 360702")
-		}
+	if e.Region = strings.TrimSpace(e.Region); e.Region != "" && !ValidRegion(e.Region) {
 		return kedaitong.Invalid("region", "%q is not a GB/T 2260 region code (e.g. 36 Jiangxi, 3607 Ganzhou, 360702)", e.Region)
 	}
 	if e.Capacity < 0 || e.Capacity > MaxCapacity {

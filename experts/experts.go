@@ -37,7 +37,7 @@
 // Free text covers the name and organisation names. Chinese is indexed by
 // single characters (a query's characters are intersected, then the whole
 // query is matched as a substring of the name or an organisation), Latin
-// words by their lower-cased prefixes of two to eight letters.
+// words and numbers by their lower-cased prefixes of up to eight characters.
 package experts
 
 import (

@@ -444,6 +444,15 @@ func (s *Service) importTable(ctx context.Context, actor identity.User, t *table
 	if err := s.changePostings(ctx, add, true); err != nil {
 		return res, err
 	}
+	texts := map[string]string{}
+	for _, c := range changes {
+		if c.old == nil || searchText(*c.old) != searchText(c.e) {
+			texts[c.e.ID] = searchText(c.e)
+		}
+	}
+	if err := s.setTexts(ctx, texts); err != nil {
+		return res, err
+	}
 	for _, c := range changes {
 		var err error
 		if c.created {

@@ -65,8 +65,8 @@ func isCJK(r rune) bool {
 const maxPrefix = 8
 
 // textTerms returns the index terms of a text: each CJK character, and the
-// prefixes of two to eight letters of each Latin word or number (lower-cased,
-// NFKC-folded). A word of one letter is a term of its own.
+// prefixes of one to eight letters of each Latin word or number
+// (lower-cased, NFKC-folded).
 func textTerms(s string) []string {
 	set := map[string]bool{}
 	var word []rune
@@ -74,10 +74,7 @@ func textTerms(s string) []string {
 		if len(word) == 0 {
 			return
 		}
-		if len(word) == 1 {
-			set[string(word)] = true
-		}
-		for n := 2; n <= min(len(word), maxPrefix); n++ {
+		for n := 1; n <= min(len(word), maxPrefix); n++ {
 			set[string(word[:n])] = true
 		}
 		word = word[:0]

@@ -117,7 +117,22 @@ func (s *Service) Search(ctx context.Context, actor identity.User, f Filter) ([]
 		if i < len(ids) && ids[i] == after {
 			i++
 		}
-		for ; i < len(ids); i++ {
+		ids = ids[i:]
+		misses, textFiltered := 0, false
+		for i := 0; i < len(ids); i++ {
+			// Many candidates rejected by the re-check: the query's
+			// characters are common but its text is rare; re-check the
+			// rest against the stored texts, which is cheaper in bulk.
+			if misses > 2*f.Limit+20 && len(words) > 0 && !textFiltered {
+				rest, err := s.filterByText(ctx, ids[i:], words)
+				if err != nil {
+					return nil, "", err
+				}
+				ids, i, textFiltered = rest, 0, true
+				if len(ids) == 0 {
+					break
+				}
+			}
 			e, _, err := s.load(ctx, ids[i])
 			if kedaitong.Is(err, kedaitong.ENotFound) {
 				continue // a posting's extra id
@@ -126,6 +141,7 @@ func (s *Service) Search(ctx context.Context, actor identity.User, f Filter) ([]
 				return nil, "", err
 			}
 			if !match(e) {
+				misses++
 				continue
 			}
 			if len(out) == f.Limit {

@@ -258,6 +258,11 @@ func (s *Service) write(ctx context.Context, old *Expert, ver int64, e Expert) e
 	if err := s.changePostings(ctx, add, true); err != nil {
 		return err
 	}
+	if old == nil || searchText(*old) != searchText(e) {
+		if err := s.setTexts(ctx, map[string]string{e.ID: searchText(e)}); err != nil {
+			return err
+		}
+	}
 	var err error
 	if old == nil {
 		err = s.experts.Insert(ctx, e.ID, e)
@@ -279,6 +284,7 @@ func (s *Service) write(ctx context.Context, old *Expert, ver int64, e Expert) e
 // profiles it read.
 func (s *Service) Reindex(ctx context.Context) (int, error) {
 	want := map[string][]string{}
+	texts := map[string]string{}
 	n := 0
 	after := ""
 	for {
@@ -292,6 +298,7 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 				return n, err
 			}
 			n++
+			texts[e.ID] = searchText(e)
 			for _, k := range keys(e, s.tax.IndustryOf) {
 				want[k] = append(want[k], e.ID)
 			}
@@ -308,6 +315,9 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 			return n, err
 		}
 		for _, d := range page.Docs {
+			if strings.HasPrefix(d.ID, "x|") {
+				continue // a text shard, rewritten below
+			}
 			var p posting
 			if err := d.Decode(&p); err != nil {
 				return n, err
@@ -322,6 +332,9 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 			break
 		}
 		after = page.Next
+	}
+	if err := s.rewriteTexts(ctx, texts); err != nil {
+		return n, err
 	}
 	for k, ids := range want {
 		slices.Sort(ids)
