@@ -31,7 +31,7 @@ func init() {
 	}
 }
 
-const jsonCT = "application/json"
+const expertJSONType = "application/json"
 
 // expertEnv is a server with the test users logged in.
 type expertEnv struct {
@@ -48,12 +48,12 @@ func newExpertEnv(t *testing.T) *expertEnv {
 
 func (x *expertEnv) post(who, path, body string) resp {
 	x.t.Helper()
-	return x.do("POST", path, body, as(who, "Content-Type", jsonCT)...)
+	return x.do("POST", path, body, as(who, "Content-Type", expertJSONType)...)
 }
 
 func (x *expertEnv) patch(who, path, body string) resp {
 	x.t.Helper()
-	return x.do("PATCH", path, body, as(who, "Content-Type", jsonCT)...)
+	return x.do("PATCH", path, body, as(who, "Content-Type", expertJSONType)...)
 }
 
 func (x *expertEnv) get(who, path string) resp {
