@@ -235,11 +235,6 @@ func (s *Service) buildSource(ctx context.Context, in NewSource, checkURL bool) 
 		}
 		return sourceDoc{}, err
 	}
-	if checkURL {
-		if err := s.guard.CheckURL(ctx, raw); err != nil {
-			return sourceDoc{}, err
-		}
-	}
 	title, err := checkTitle(in.Title)
 	if err != nil {
 		return sourceDoc{}, err
@@ -265,6 +260,12 @@ func (s *Service) buildSource(ctx context.Context, in NewSource, checkURL bool) 
 	}
 	if zone == "" {
 		zone = defaultZone(lang)
+	}
+	// The address last: it may need a DNS lookup.
+	if checkURL {
+		if err := s.guard.CheckURL(ctx, raw); err != nil {
+			return sourceDoc{}, err
+		}
 	}
 	enabled := in.Enabled == nil || *in.Enabled
 	now := s.now().UTC()

@@ -25,11 +25,6 @@ func notYet(name, synopsis, what string) func(context.Context, []string, stdio) 
 	}
 }
 
-var (
-	runClassify = notYet("classify", "classify < items.jsonl > labels.jsonl", "the news classifier is being built")
-	runCrawl    = notYet("crawl", "crawl [--once] [--all] [--data DIR | --mongodb-uri URI]", "the crawler is being built")
-)
-
 func runBackup(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	out := fs.String("out", "", "the file to write the copy to (must not exist)")

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"kedaitong/intel"
+	"kedaitong/internal/config"
+	"kedaitong/internal/store"
+)
+
+// runCrawl is `kedaitong crawl`: the crawler as a worker beside servers
+// started with --crawl=false. Several workers (and servers) on one store
+// share the sources through leases. With --once it fetches every due source
+// (--all: every enabled source) once, shows its progress on standard error
+// (a bar on a terminal, one line per source otherwise) and prints one JSON
+// line {"sources","fetched","not_modified","failed","new_items","seconds"}
+// on standard output; without it, it runs until SIGINT or SIGTERM.
+func runCrawl(ctx context.Context, args []string, io stdio) int {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	once := fs.Bool("once", false, "fetch every due source once, print a JSON summary and exit")
+	all := fs.Bool("all", false, "with --once: fetch every enabled source, due or not")
+	workers := fs.Int("workers", intel.DefaultWorkers, "concurrent fetches")
+	lease := fs.Duration("lease", intel.DefaultLease, "how long a claim on a source lasts before another worker may take it over")
+	config.Register(fs, "data", "mongodb-uri", "fetch-allow", "log-level")
+	if code := parseFlags(fs, args, io, "crawl [--once] [--all] [--data DIR | --mongodb-uri URI]"); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(io.err, "kedaitong crawl: unexpected argument %q\n", fs.Arg(0))
+		return exitBadInput
+	}
+	if *all && !*once {
+		fmt.Fprintln(io.err, "kedaitong crawl: --all needs --once")
+		return exitBadInput
+	}
+	if *workers < 1 || *workers > 256 {
+		fmt.Fprintln(io.err, "kedaitong crawl: --workers must be from 1 to 256")
+		return exitBadInput
+	}
+	if *lease < 5*time.Second {
+		fmt.Fprintln(io.err, "kedaitong crawl: --lease must be at least 5s")
+		return exitBadInput
+	}
+	cfg, err := config.Load(fs, nil)
+	if err != nil {
+		fmt.Fprintf(io.err, "kedaitong crawl: %v\n", err)
+		return exitBadInput
+	}
+	log := newLogger(io.err, cfg.LogLevel)
+	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	st, err := store.Open(octx, cfg.DataDir, cfg.MongoURI)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(io.err, "kedaitong crawl: cannot open the store: %v\n", err)
+		return exitFailure
+	}
+	defer st.Close()
+	svc, err := intel.Open(ctx, st, intel.Options{FetchAllow: cfg.FetchAllow, Logger: log, Workers: *workers, Lease: *lease})
+	if err != nil {
+		fmt.Fprintf(io.err, "kedaitong crawl: %v\n", err)
+		return exitFailure
+	}
+	if !*once {
+		fmt.Fprintf(io.err, "kedaitong crawl: worker %s running until interrupted\n", svc.Worker())
+		var mu sync.Mutex
+		svc.RunWith(ctx, 2*time.Second, func(o intel.Outcome) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(io.err, outcomeLine(o))
+		})
+		return exitOK
+	}
+	p := newProgress(io.err)
+	sum, err := svc.CrawlOnce(ctx, *all, p.report)
+	p.done()
+	enc := json.NewEncoder(io.out)
+	if jerr := enc.Encode(sum); jerr != nil {
+		return exitFailure
+	}
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(io.err, "kedaitong crawl: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func outcomeLine(o intel.Outcome) string {
+	s := fmt.Sprintf("%-12s %s new=%d (%.2fs)", o.Status, o.URL, o.NewItems, o.DurationSec)
+	if o.Error != "" {
+		s += ": " + o.Error
+	}
+	return s
+}
+
+// progress draws a bar on a terminal and plain lines elsewhere.
+type progress struct {
+	mu   sync.Mutex
+	w    io.Writer
+	tty  bool
+	last string
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) report(done, total int, o intel.Outcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.tty {
+		fmt.Fprintf(p.w, "[%d/%d] %s\n", done, total, outcomeLine(o))
+		return
+	}
+	const width = 30
+	filled := width
+	if total > 0 {
+		filled = done * width / total
+	}
+	p.last = fmt.Sprintf("\r[%s%s] %d/%d  %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, truncate(o.URL, 40))
+	fmt.Fprint(p.w, p.last+"\x1b[K")
+}
+
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.last != "" {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
