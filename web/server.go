@@ -23,6 +23,7 @@ import (
 	"kedaitong/identity"
 	"kedaitong/intel"
 	"kedaitong/internal/store"
+	"kedaitong/review"
 )
 
 // Deps are what the server serves.
@@ -35,6 +36,7 @@ type Deps struct {
 	Policy   PolicyAdmin
 	Experts  *experts.Service
 	Intel    *intel.Service
+	Review   *review.Service
 	Audit    AuditRecorder
 	AuditLog *audit.Log
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
@@ -154,6 +156,9 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	}
 	if s.deps.Intel != nil {
 		s.registerIntelAPI(v1)
+	}
+	if s.deps.Review != nil {
+		s.registerApplicationsAPI(v1)
 	}
 	s.api(v1, Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
 }

@@ -113,6 +113,9 @@ func (s *Server) registerUI(e *gin.Engine) {
 	if s.deps.Intel != nil {
 		s.registerIntelPages(e)
 	}
+	if s.deps.Review != nil {
+		s.registerApplicationsPages(e)
+	}
 }
 
 func (s *Server) renderNotFound(c *gin.Context) {

@@ -20,6 +20,7 @@ import (
 	"kedaitong/internal/config"
 	"kedaitong/internal/store"
 	"kedaitong/rbac"
+	"kedaitong/review"
 	"kedaitong/web"
 )
 
@@ -36,6 +37,7 @@ type App struct {
 	Identity *identity.Service
 	RBAC     *rbac.Enforcer
 	Server   *web.Server
+	Review   *review.Service // loan applications and the whitelist
 
 	parts []part // the domain parts beyond identity, in dependency order
 }
@@ -87,7 +89,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel} {
+	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

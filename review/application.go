@@ -1,0 +1,316 @@
+// Package review is the domain of loan applications that banks send to the
+// think tank for technical review: the enterprise and the loan, derived
+// indicators and pre-screen flags, the technical dossier's attachments, the
+// application's states, the bank's lending decision, and the officials'
+// whitelist of enterprises. Scoring, panels and reports build on it.
+package review
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/taxonomy"
+)
+
+// States of an application.
+const (
+	StateDraft     = "draft"
+	StateSubmitted = "submitted"
+	StateInReview  = "in_review"
+	StateClosed    = "closed"
+	StateWithdrawn = "withdrawn"
+)
+
+// States lists every state in the order of the flow.
+var States = []string{StateDraft, StateSubmitted, StateInReview, StateClosed, StateWithdrawn}
+
+// ValidState reports whether s is a state.
+func ValidState(s string) bool {
+	for _, x := range States {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Maturity stages an enterprise declares (and experts judge).
+const (
+	MaturityLab        = "lab"
+	MaturityPilot      = "pilot"
+	MaturityIndustrial = "industrial"
+)
+
+// Maturities lists the maturity stages.
+var Maturities = []string{MaturityLab, MaturityPilot, MaturityIndustrial}
+
+// DateLayout is the layout of dates in applications (founding, decisions).
+const DateLayout = "2006-01-02"
+
+// Limits of an application's inputs.
+const (
+	MaxNameLen     = 200   // characters of an enterprise name
+	MaxTextLen     = 2000  // characters of purpose, other IP and a team member's note
+	MaxSummaryLen  = 20000 // characters of the technical summary
+	MaxTeam        = 20    // notable people listed
+	MaxTermMonths  = 120   // the longest loan term
+	MaxMoney       = int64(1e13)
+	MaxCount       = int64(10_000_000) // staff and patent counts
+	SeriesYears    = 2                 // revenue and net profit: the last two years, newest first
+	MaxReasonLen   = 1000              // characters of a whitelist reason
+	earliestFounds = "1900-01-01"
+)
+
+// Person is one of the team's notable people.
+type Person struct {
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty"` // role in the enterprise, e.g. CTO
+	Note  string `json:"note,omitempty"`  // background: degrees, former employers, awards
+}
+
+// Enterprise is the applicant. Money is in yuan; series are the last two
+// years, newest first.
+type Enterprise struct {
+	Name               string   `json:"name"`
+	CreditCode         string   `json:"credit_code"` // unified social credit code (GB 32100-2015)
+	Region             string   `json:"region"`      // six-digit Jiangxi county code
+	Founded            string   `json:"founded"`     // YYYY-MM-DD
+	Route              string   `json:"route"`       // taxonomy route, industry.route
+	Staff              int64    `json:"staff"`
+	RDStaff            int64    `json:"rd_staff"`
+	Revenue            []int64  `json:"revenue"`
+	NetProfit          []int64  `json:"net_profit"`
+	RDSpend            int64    `json:"rd_spend"`
+	InventionPatents   int64    `json:"invention_patents"`
+	PendingPatents     int64    `json:"pending_patents"`
+	UtilityModels      int64    `json:"utility_models"`
+	SoftwareCopyrights int64    `json:"software_copyrights"`
+	OtherIP            string   `json:"other_ip"`
+	TechContractIncome int64    `json:"tech_contract_income"`
+	Team               []Person `json:"team"`
+	Maturity           string   `json:"maturity"` // lab, pilot, industrial
+}
+
+// Loan is what the bank is asked for.
+type Loan struct {
+	Amount     int64  `json:"amount"` // yuan
+	TermMonths int    `json:"term_months"`
+	Purpose    string `json:"purpose"`
+}
+
+// Input is what a bank writes: the body of POST /api/v1/applications.
+type Input struct {
+	Enterprise Enterprise `json:"enterprise"`
+	Loan       Loan       `json:"loan"`
+	Summary    string     `json:"summary"` // the technical summary
+}
+
+var codeRE = regexp.MustCompile(`^[0-9A-HJ-NP-RTUWXY]{18}$`)
+
+// creditAlphabet is GB 32100-2015's 31 characters; a character's value is its index.
+const creditAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+var creditWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// CreditCheckDigit returns the check character for the first 17 characters
+// of a unified social credit code, or an error naming the first character
+// outside the alphabet.
+func CreditCheckDigit(first17 string) (byte, error) {
+	if len(first17) != 17 {
+		return 0, fmt.Errorf("want 17 characters, got %d", len(first17))
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		v := strings.IndexByte(creditAlphabet, first17[i])
+		if v < 0 {
+			return 0, fmt.Errorf("character %d (%q) is not allowed", i+1, first17[i])
+		}
+		sum += v * creditWeights[i]
+	}
+	c := 31 - sum%31
+	if c == 31 {
+		c = 0
+	}
+	return creditAlphabet[c], nil
+}
+
+// NormalizeCreditCode trims and upper-cases a code.
+func NormalizeCreditCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// CheckCreditCode verifies a (normalised) unified social credit code: 18
+// characters of the GB 32100-2015 alphabet (no I, O, S, V, Z) with the right
+// check character.
+func CheckCreditCode(code string) error {
+	const field = "enterprise.credit_code"
+	if n := utf8.RuneCountInString(code); n != 18 {
+		return kedaitong.Invalid(field, "a unified social credit code has 18 characters, not %d", n)
+	}
+	if !codeRE.MatchString(code) {
+		return kedaitong.Invalid(field, "a unified social credit code uses only digits and the letters A–Y without I, O, S, V and Z")
+	}
+	want, err := CreditCheckDigit(code[:17])
+	if err != nil {
+		return kedaitong.Invalid(field, "%v", err)
+	}
+	if code[17] != want {
+		return kedaitong.Invalid(field, "the check character is wrong (GB 32100-2015): the code is mistyped")
+	}
+	return nil
+}
+
+// Normalize trims the input's text fields and upper-cases the credit code.
+func (in *Input) Normalize() {
+	e := &in.Enterprise
+	e.Name = strings.TrimSpace(e.Name)
+	e.CreditCode = NormalizeCreditCode(e.CreditCode)
+	e.Region = strings.TrimSpace(e.Region)
+	e.Founded = strings.TrimSpace(e.Founded)
+	e.Route = strings.TrimSpace(e.Route)
+	e.Maturity = strings.TrimSpace(e.Maturity)
+	e.OtherIP = strings.TrimSpace(e.OtherIP)
+	team := e.Team[:0:0]
+	for _, p := range e.Team {
+		p.Name, p.Title, p.Note = strings.TrimSpace(p.Name), strings.TrimSpace(p.Title), strings.TrimSpace(p.Note)
+		if p.Name != "" || p.Title != "" || p.Note != "" {
+			team = append(team, p)
+		}
+	}
+	e.Team = team
+	in.Loan.Purpose = strings.TrimSpace(in.Loan.Purpose)
+	in.Summary = strings.TrimSpace(in.Summary)
+}
+
+// Check returns every problem of a normalised input, in the order of the
+// form, as invalid-input errors naming their fields; none means valid.
+// today is the caller's date (YYYY-MM-DD), for the founding date.
+func (in *Input) Check(tax *taxonomy.Taxonomy, today string) []*kedaitong.Error {
+	var errs []*kedaitong.Error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, kedaitong.Invalid(field, format, args...))
+	}
+	e := &in.Enterprise
+	switch n := utf8.RuneCountInString(e.Name); {
+	case n == 0:
+		add("enterprise.name", "the enterprise's name is required")
+	case n > MaxNameLen:
+		add("enterprise.name", "at most %d characters", MaxNameLen)
+	}
+	if err := CheckCreditCode(e.CreditCode); err != nil {
+		var ke *kedaitong.Error = err.(*kedaitong.Error)
+		errs = append(errs, ke)
+	}
+	if len(e.Region) != 6 || !identity.ValidRegion(e.Region) {
+		add("enterprise.region", "a six-digit Jiangxi county code (GB/T 2260), e.g. 360702")
+	}
+	if f, err := time.Parse(DateLayout, e.Founded); err != nil || f.Format(DateLayout) != e.Founded {
+		add("enterprise.founded", "a date as YYYY-MM-DD is required")
+	} else if e.Founded > today {
+		add("enterprise.founded", "the founding date %s is in the future", e.Founded)
+	} else if e.Founded < earliestFounds {
+		add("enterprise.founded", "the founding date %s is implausibly early", e.Founded)
+	}
+	switch {
+	case e.Route == "":
+		add("enterprise.route", "the technical route is required (industry.route, see /api/v1/fields)")
+	case !tax.IsRoute(e.Route):
+		add("enterprise.route", "%q is not a technical route of the taxonomy (see /api/v1/fields)", e.Route)
+	}
+	count := func(field string, v int64) {
+		if v < 0 {
+			add(field, "must not be negative")
+		} else if v > MaxCount {
+			add(field, "is implausibly large")
+		}
+	}
+	money := func(field string, v int64, signed bool) {
+		if v < 0 && !signed {
+			add(field, "must not be negative")
+		} else if v > MaxMoney || v < -MaxMoney {
+			add(field, "is implausibly large (amounts are in yuan)")
+		}
+	}
+	count("enterprise.staff", e.Staff)
+	if e.Staff == 0 {
+		add("enterprise.staff", "an enterprise has at least one employee")
+	}
+	count("enterprise.rd_staff", e.RDStaff)
+	if e.RDStaff > e.Staff && e.Staff >= 0 {
+		add("enterprise.rd_staff", "R&D staff (%d) cannot exceed staff (%d)", e.RDStaff, e.Staff)
+	}
+	if len(e.Revenue) != SeriesYears {
+		add("enterprise.revenue", "give the revenue of the last %d years, newest first", SeriesYears)
+	}
+	for i, v := range e.Revenue {
+		money(fmt.Sprintf("enterprise.revenue[%d]", i), v, false)
+	}
+	if len(e.NetProfit) != SeriesYears {
+		add("enterprise.net_profit", "give the net profit of the last %d years, newest first (losses negative)", SeriesYears)
+	}
+	for i, v := range e.NetProfit {
+		money(fmt.Sprintf("enterprise.net_profit[%d]", i), v, true)
+	}
+	money("enterprise.rd_spend", e.RDSpend, false)
+	count("enterprise.invention_patents", e.InventionPatents)
+	count("enterprise.pending_patents", e.PendingPatents)
+	count("enterprise.utility_models", e.UtilityModels)
+	count("enterprise.software_copyrights", e.SoftwareCopyrights)
+	if utf8.RuneCountInString(e.OtherIP) > MaxTextLen {
+		add("enterprise.other_ip", "at most %d characters", MaxTextLen)
+	}
+	money("enterprise.tech_contract_income", e.TechContractIncome, false)
+	if len(e.Team) > MaxTeam {
+		add("enterprise.team", "list at most %d notable people", MaxTeam)
+	}
+	for i, p := range e.Team {
+		f := fmt.Sprintf("enterprise.team[%d]", i)
+		if p.Name == "" {
+			add(f+".name", "each person needs a name")
+		}
+		if utf8.RuneCountInString(p.Name) > MaxNameLen || utf8.RuneCountInString(p.Title) > MaxNameLen || utf8.RuneCountInString(p.Note) > MaxTextLen {
+			add(f, "too long")
+		}
+	}
+	switch e.Maturity {
+	case MaturityLab, MaturityPilot, MaturityIndustrial:
+	case "":
+		add("enterprise.maturity", "the declared maturity stage is required: lab, pilot or industrial")
+	default:
+		add("enterprise.maturity", "%q is not a maturity stage: lab, pilot or industrial", e.Maturity)
+	}
+	switch {
+	case in.Loan.Amount <= 0:
+		add("loan.amount", "the loan amount must be a positive number of yuan")
+	case in.Loan.Amount > MaxMoney:
+		add("loan.amount", "is implausibly large (amounts are in yuan)")
+	}
+	if in.Loan.TermMonths < 1 || in.Loan.TermMonths > MaxTermMonths {
+		add("loan.term_months", "the term is 1 to %d months", MaxTermMonths)
+	}
+	switch n := utf8.RuneCountInString(in.Loan.Purpose); {
+	case n == 0:
+		add("loan.purpose", "the loan's purpose is required")
+	case n > MaxTextLen:
+		add("loan.purpose", "at most %d characters", MaxTextLen)
+	}
+	switch n := utf8.RuneCountInString(in.Summary); {
+	case n == 0:
+		add("summary", "the technical summary is required")
+	case n > MaxSummaryLen:
+		add("summary", "at most %d characters", MaxSummaryLen)
+	}
+	return errs
+}
+
+// Validate normalises the input and returns its first problem, or nil.
+func (in *Input) Validate(tax *taxonomy.Taxonomy, today string) error {
+	in.Normalize()
+	if errs := in.Check(tax, today); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
