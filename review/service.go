@@ -119,6 +119,14 @@ func Open(ctx context.Context, st store.Store, rec identity.Recorder) (*Service,
 // SetClock replaces the service's clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
+// clip keeps at most n characters of s (audit details are small).
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
 func (s *Service) record(ctx context.Context, actor *identity.User, action string, a *Application, detail map[string]any) {
 	if s.rec == nil {
 		return
@@ -356,7 +364,7 @@ func (s *Service) Withdraw(ctx context.Context, actor identity.User, id, reason 
 	if err != nil {
 		return View{}, err
 	}
-	s.record(ctx, &actor, "application.withdraw", &a, map[string]any{"reason": reason})
+	s.record(ctx, &actor, "application.withdraw", &a, map[string]any{"reason": clip(reason, 300)})
 	return s.view(ctx, actor, a, ver)
 }
 

@@ -164,7 +164,7 @@ func (s *Service) changeWhitelist(ctx context.Context, actor identity.User, a Ap
 	}
 	if s.rec != nil {
 		s.rec.Record(ctx, identity.Event{Actor: &actor, Action: "whitelist." + action, ObjectKind: "enterprise", ObjectID: a.CreditCode,
-			Region: a.Region, Detail: map[string]any{"reason": reason, "name": a.Enterprise.Name}})
+			Region: a.Region, Detail: map[string]any{"reason": clip(reason, 300), "name": clip(a.Enterprise.Name, 100)}})
 	}
 	return w, nil
 }
