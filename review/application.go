@@ -6,6 +6,8 @@
 package review
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -73,6 +75,42 @@ type Person struct {
 	Note  string `json:"note,omitempty"`  // background: degrees, former employers, awards
 }
 
+// UnmarshalJSON accepts a person as an object or as a plain name.
+func (p *Person) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err == nil {
+		*p = Person{Name: name}
+		return nil
+	}
+	type plain Person
+	var q plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return err
+	}
+	*p = Person(q)
+	return nil
+}
+
+// Notes is free text that may also be sent as a list of lines.
+type Notes string
+
+// UnmarshalJSON accepts a string or a list of strings (joined by "; ").
+func (n *Notes) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*n = Notes(s)
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
+	*n = Notes(strings.Join(list, "; "))
+	return nil
+}
+
 // Enterprise is the applicant. Money is in yuan; series are the last two
 // years, newest first.
 type Enterprise struct {
@@ -90,7 +128,7 @@ type Enterprise struct {
 	PendingPatents     int64    `json:"pending_patents"`
 	UtilityModels      int64    `json:"utility_models"`
 	SoftwareCopyrights int64    `json:"software_copyrights"`
-	OtherIP            string   `json:"other_ip"`
+	OtherIP            Notes    `json:"other_ip"` // text, or a list of items
 	TechContractIncome int64    `json:"tech_contract_income"`
 	Team               []Person `json:"team"`
 	Maturity           string   `json:"maturity"` // lab, pilot, industrial
@@ -172,7 +210,7 @@ func (in *Input) Normalize() {
 	e.Founded = strings.TrimSpace(e.Founded)
 	e.Route = strings.TrimSpace(e.Route)
 	e.Maturity = strings.TrimSpace(e.Maturity)
-	e.OtherIP = strings.TrimSpace(e.OtherIP)
+	e.OtherIP = Notes(strings.TrimSpace(string(e.OtherIP)))
 	team := e.Team[:0:0]
 	for _, p := range e.Team {
 		p.Name, p.Title, p.Note = strings.TrimSpace(p.Name), strings.TrimSpace(p.Title), strings.TrimSpace(p.Note)
@@ -259,7 +297,7 @@ func (in *Input) Check(tax *taxonomy.Taxonomy, today string) []*kedaitong.Error 
 	count("enterprise.pending_patents", e.PendingPatents)
 	count("enterprise.utility_models", e.UtilityModels)
 	count("enterprise.software_copyrights", e.SoftwareCopyrights)
-	if utf8.RuneCountInString(e.OtherIP) > MaxTextLen {
+	if utf8.RuneCountInString(string(e.OtherIP)) > MaxTextLen {
 		add("enterprise.other_ip", "at most %d characters", MaxTextLen)
 	}
 	money("enterprise.tech_contract_income", e.TechContractIncome, false)

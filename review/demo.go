@@ -84,8 +84,8 @@ func demoInputs(r *rand.Rand, n int) []Input {
 		staff := int64(20 + r.IntN(400))
 		rev0 := int64(2+r.IntN(200)) * 1000000
 		rev1 := rev0 * int64(70+r.IntN(50)) / 100
-		p0 := rev0 * int64(r.IntN(30)-12) / 100
-		p1 := rev1 * int64(r.IntN(30)-10) / 100
+		p0 := rev0 * int64(r.IntN(30)-6) / 100
+		p1 := rev1 * int64(r.IntN(30)-5) / 100
 		year := 2008 + r.IntN(17)
 		ins = append(ins, Input{
 			Enterprise: Enterprise{

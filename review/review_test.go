@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -720,5 +721,22 @@ func TestSeedDemo(t *testing.T) {
 	}
 	if flags[review.FlagStrongTech] == 0 || flags[review.FlagPseudoTech] == 0 {
 		t.Errorf("flags %v: want both stereotypes", flags)
+	}
+}
+
+func TestFlexibleTeamAndIP(t *testing.T) {
+	var in review.Input
+	body := `{"enterprise":{"team":["陈志远", {"name":"李娜","title":"CTO"}],"other_ip":["布图设计 6 项","软著 4 项"]}}`
+	if err := json.Unmarshal([]byte(body), &in); err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Enterprise.Team) != 2 || in.Enterprise.Team[0].Name != "陈志远" || in.Enterprise.Team[1].Title != "CTO" {
+		t.Errorf("team %+v", in.Enterprise.Team)
+	}
+	if in.Enterprise.OtherIP != "布图设计 6 项; 软著 4 项" {
+		t.Errorf("other IP %q", in.Enterprise.OtherIP)
+	}
+	if err := json.Unmarshal([]byte(`{"enterprise":{"team":[{"name":"x","age":3}]}}`), &in); err == nil {
+		t.Error("a person with an unknown field was accepted")
 	}
 }

@@ -213,7 +213,7 @@ func parseAppForm(c *gin.Context) (review.Input, appForm) {
 			Route: f.V["route"], Staff: num("staff"), RDStaff: num("rd_staff"),
 			Revenue: []int64{num("revenue0"), num("revenue1")}, NetProfit: []int64{num("net_profit0"), num("net_profit1")},
 			RDSpend: num("rd_spend"), InventionPatents: num("invention_patents"), PendingPatents: num("pending_patents"),
-			UtilityModels: num("utility_models"), SoftwareCopyrights: num("software_copyrights"), OtherIP: f.V["other_ip"],
+			UtilityModels: num("utility_models"), SoftwareCopyrights: num("software_copyrights"), OtherIP: review.Notes(f.V["other_ip"]),
 			TechContractIncome: num("tech_contract_income"), Maturity: f.V["maturity"]},
 		Loan:    review.Loan{Amount: num("amount"), TermMonths: int(num("term_months")), Purpose: f.V["purpose"]},
 		Summary: f.V["summary"],
