@@ -74,6 +74,11 @@ const clusterWindow = 30 * 24 * time.Hour
 // the item, so a crawl interrupted half-way is completed by the next one.
 func (s *Service) ingest(ctx context.Context, src *sourceDoc, fi feed.Item, cls *classify.Classifier, now time.Time) (bool, error) {
 	id := itemID(src.ID, feed.ItemKey(fi))
+	if src.Health.Items == 0 && len(src.Seen) == 0 {
+		// A source that never stored an item: nothing to look up (an
+		// interrupted first crawl is caught by the item's unique id).
+		return s.store(ctx, src, id, fi, cls, now)
+	}
 	if _, err := s.items.Get(ctx, id, nil); err == nil {
 		return false, nil
 	} else if !kedaitong.Is(err, kedaitong.ENotFound) {
@@ -131,28 +136,39 @@ func (s *Service) store(ctx context.Context, src *sourceDoc, id string, fi feed.
 
 // cluster finds the story an item belongs to among earlier items (from any
 // source) and returns its cluster id, and whether the item starts a new one.
+// It claims each of the item's LSH buckets with an insert (no read for a
+// new story, the common case); a bucket taken already is read, and when
+// its story is similar enough and close in time the item joins it, and the
+// buckets it claimed are pointed at that story too.
 func (s *Service) cluster(ctx context.Context, id, title, summary string, ts int64) (string, bool, error) {
 	sig, ok := signature(title, summary)
 	if !ok {
 		return id, true, nil
 	}
-	keys := bandKeys(sig)
+	mineDoc := bucketDoc{ClusterID: id, Sig: sigString(sig), TS: ts}
 	cluster := ""
-	var missing []string
-	for _, k := range keys {
-		var b bucketDoc
-		_, err := s.buckets.Get(ctx, k, &b)
-		if kedaitong.Is(err, kedaitong.ENotFound) {
-			missing = append(missing, k)
+	var mine []string
+	for _, k := range bandKeys(sig) {
+		err := s.buckets.Insert(ctx, k, mineDoc)
+		if err == nil {
+			mine = append(mine, k)
 			continue
 		}
-		if err != nil {
+		if !kedaitong.Is(err, kedaitong.EConflict) {
 			return "", false, err
 		}
-		if cluster != "" || b.ClusterID == id {
-			if b.ClusterID == id {
-				cluster = id // a re-run of this item's own interrupted ingest
+		if cluster != "" {
+			continue
+		}
+		var b bucketDoc
+		if _, err := s.buckets.Get(ctx, k, &b); err != nil {
+			if kedaitong.Is(err, kedaitong.ENotFound) {
+				continue
 			}
+			return "", false, err
+		}
+		if b.ClusterID == id {
+			cluster = id // a re-run of this item's own interrupted ingest
 			continue
 		}
 		other, ok := parseSig(b.Sig)
@@ -160,17 +176,18 @@ func (s *Service) cluster(ctx context.Context, id, title, summary string, ts int
 			cluster = b.ClusterID
 		}
 	}
-	first := cluster == "" || cluster == id
-	if cluster == "" {
-		cluster = id
+	if cluster == "" || cluster == id {
+		return id, true, nil
 	}
-	for _, k := range missing {
-		err := s.buckets.Insert(ctx, k, bucketDoc{ClusterID: cluster, Sig: sigString(sig), TS: ts})
-		if err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
-			return "", false, err
+	for _, k := range mine {
+		var b bucketDoc
+		v, err := s.buckets.Get(ctx, k, &b)
+		if err == nil && b.ClusterID == id {
+			b.ClusterID = cluster
+			_, _ = s.buckets.Replace(ctx, k, v, &b) // a lost race leaves the bucket on this item: harmless
 		}
 	}
-	return cluster, first, nil
+	return cluster, false, nil
 }
 
 func absMS(x int64) int64 {

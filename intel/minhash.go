@@ -13,10 +13,10 @@ import (
 // Near-duplicate detection: MinHash over character shingles of the
 // normalised title and summary, with LSH banding. bands × rows hashes; two
 // texts share a band with probability about 1-(1-J^rows)^bands, which is
-// one half near J = 0.6; a shared band is confirmed by the Jaccard
+// one half near J = 0.7; a shared band is confirmed by the Jaccard
 // similarity estimated from the whole signature of 64 hashes.
 const (
-	lshBands     = 5
+	lshBands     = 4
 	lshRows      = 4
 	sigLen       = 64  // the first lshBands × lshRows hashes form the bands; all of them confirm
 	dupThreshold = 0.7 // estimated Jaccard at or above which two items are one story
