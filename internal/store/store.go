@@ -60,6 +60,12 @@ type Collection interface {
 	Get(ctx context.Context, id string, out any) (version int64, err error)
 	// Insert stores a new document at version 1. A duplicate id or unique key is EConflict.
 	Insert(ctx context.Context, id string, doc any) error
+	// InsertMany inserts many new documents at once, for throughput (a
+	// crawl's items): each is stored or refused on its own, as Insert would
+	// (they are not one transaction). It returns one error per document, nil
+	// for those stored, and an error for the batch when nothing can be said
+	// of the documents (the store is unreachable). At most MaxBatch documents.
+	InsertMany(ctx context.Context, docs []NewDoc) ([]error, error)
 	// Replace overwrites the document when its version is still version and
 	// returns the new version. A missing document is ENotFound; a stale version
 	// or a broken unique key is EConflict.
@@ -77,6 +83,15 @@ type Collection interface {
 	// the document lacks start at 0. Concurrent calls lose nothing.
 	Incr(ctx context.Context, id string, init map[string]any, deltas map[string]int64) (Doc, error)
 }
+
+// NewDoc is a document for InsertMany.
+type NewDoc struct {
+	ID  string
+	Doc any
+}
+
+// MaxBatch bounds InsertMany.
+const MaxBatch = 1000
 
 // Query selects documents by equality, membership and one range on indexed
 // fields. All conditions must be served by one declared index: the Eq and In

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"kedaitong"
+)
+
+func checkBatch(docs []NewDoc) error {
+	if len(docs) > MaxBatch {
+		return kedaitong.Errorf(kedaitong.EInvalid, "at most %d documents in one batch, not %d", MaxBatch, len(docs))
+	}
+	return nil
+}
+
+// InsertMany inserts the documents in one SQLite transaction (one commit,
+// one sync): a refused statement rolls back only itself, so each document
+// is stored or refused on its own.
+func (c *sqliteColl) InsertMany(ctx context.Context, docs []NewDoc) ([]error, error) {
+	if err := checkBatch(docs); err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(docs))
+	if len(docs) == 0 {
+		return errs, nil
+	}
+	datas := make([][]byte, len(docs))
+	for i, d := range docs {
+		if err := sqCheckID(d.ID); err != nil {
+			errs[i] = err
+			continue
+		}
+		data, err := sqMarshal(d.Doc)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		datas[i] = data
+	}
+	tx, err := c.s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, sqliteErr(err, "insert into %s", c.name)
+	}
+	stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
+	if err != nil {
+		tx.Rollback()
+		return nil, sqliteErr(err, "insert into %s", c.name)
+	}
+	for i, d := range docs {
+		if errs[i] != nil {
+			continue
+		}
+		if _, err := stmt.ExecContext(ctx, d.ID, datas[i]); err != nil {
+			e := sqliteErr(err, "insert %s %q", c.name, d.ID)
+			if !kedaitong.Is(e, kedaitong.EConflict) {
+				stmt.Close()
+				tx.Rollback()
+				return nil, e
+			}
+			errs[i] = e
+		}
+	}
+	stmt.Close()
+	if err := tx.Commit(); err != nil {
+		return nil, sqliteErr(err, "insert into %s", c.name)
+	}
+	return errs, nil
+}
+
+// InsertMany inserts the documents with one unordered insertMany: each is
+// stored or refused on its own.
+func (c *mongoCollection) InsertMany(ctx context.Context, docs []NewDoc) ([]error, error) {
+	if err := checkBatch(docs); err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(docs))
+	var batch []any
+	var index []int // batch position → docs position
+	for i, d := range docs {
+		if err := checkMongoID(d.ID); err != nil {
+			errs[i] = err
+			continue
+		}
+		fields, err := docToBSON(d.Doc)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		full := make(bson.D, 0, len(fields)+2)
+		full = append(full, bson.E{Key: mongoIDKey, Value: d.ID}, bson.E{Key: mongoVersionKey, Value: int64(1)})
+		batch = append(batch, append(full, fields...))
+		index = append(index, i)
+	}
+	if len(batch) == 0 {
+		return errs, nil
+	}
+	_, err := c.c.InsertMany(ctx, batch, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return errs, nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || len(bwe.WriteErrors) == 0 {
+		return nil, mongoErr(err, "insert into %s", c.name)
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(index) {
+			continue
+		}
+		i := index[we.Index]
+		if we.Code == 11000 || we.Code == 11001 {
+			errs[i] = kedaitong.Errorf(kedaitong.EConflict, "%s %q exists already (or breaks a unique key)", c.name, docs[i].ID)
+		} else {
+			errs[i] = mongoErr(we, "insert %s %q", c.name, docs[i].ID)
+		}
+	}
+	return errs, nil
+}
