@@ -24,6 +24,7 @@ import (
 	"kedaitong/intel"
 	"kedaitong/internal/store"
 	"kedaitong/review"
+	"kedaitong/review/panel"
 )
 
 // Deps are what the server serves.
@@ -37,6 +38,7 @@ type Deps struct {
 	Experts  *experts.Service
 	Intel    *intel.Service
 	Review   *review.Service
+	Panel    *panel.Service
 	Audit    AuditRecorder
 	AuditLog *audit.Log
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
@@ -159,6 +161,9 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	}
 	if s.deps.Review != nil {
 		s.registerApplicationsAPI(v1)
+	}
+	if s.deps.Panel != nil {
+		s.registerAssignmentsAPI(v1)
 	}
 	s.api(v1, Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
 }

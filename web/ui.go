@@ -116,6 +116,9 @@ func (s *Server) registerUI(e *gin.Engine) {
 	if s.deps.Review != nil {
 		s.registerApplicationsPages(e)
 	}
+	if s.deps.Panel != nil {
+		s.registerAssignmentsPages(e)
+	}
 }
 
 func (s *Server) renderNotFound(c *gin.Context) {

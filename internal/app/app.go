@@ -21,6 +21,7 @@ import (
 	"kedaitong/internal/store"
 	"kedaitong/rbac"
 	"kedaitong/review"
+	"kedaitong/review/panel"
 	"kedaitong/web"
 )
 
@@ -38,6 +39,7 @@ type App struct {
 	RBAC     *rbac.Enforcer
 	Server   *web.Server
 	Review   *review.Service // loan applications and the whitelist
+	Panel    *panel.Service  // panel assignment: runs, invitations, replacements
 
 	parts []part // the domain parts beyond identity, in dependency order
 }
@@ -89,7 +91,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview} {
+	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview, a.openPanel} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

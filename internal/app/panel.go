@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"kedaitong/experts"
+	"kedaitong/review/panel"
+	"kedaitong/web"
+)
+
+// openPanel opens panel assignment over the expert library and the loan
+// applications and adds it to a.parts: the service for the web server, and
+// a sweep every minute that expires unanswered invitations and invites
+// their replacements.
+func (a *App) openPanel(ctx context.Context) error {
+	es, err := experts.Open(ctx, a.Store, a.Recorder)
+	if err != nil {
+		return err
+	}
+	svc, err := panel.Open(ctx, a.Store, a.Review, es, a.Recorder, panel.Options{})
+	if err != nil {
+		return err
+	}
+	a.Panel = svc
+	a.parts = append(a.parts, part{
+		name: "panel",
+		run: func(ctx context.Context) {
+			t := time.NewTicker(time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if n, err := svc.Sweep(ctx); err != nil {
+						a.Logger.Warn("panel sweep", "err", err)
+					} else if n > 0 {
+						a.Logger.Info("expired unanswered invitations", "expired", n)
+					}
+				}
+			}
+		},
+		web: func(d *web.Deps) { d.Panel = svc },
+	})
+	return nil
+}
