@@ -1,0 +1,157 @@
+package consult
+
+import (
+	"context"
+	"slices"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/internal/store"
+)
+
+// Filter narrows a list; it never widens what the caller may see.
+type Filter struct {
+	State   string
+	Route   string // a route or an industry
+	Urgency string
+	Limit   int // 1..500, default 50
+	Cursor  string
+}
+
+// maxScan bounds the documents one list call examines; a page may be short
+// (with a cursor to go on) when the filters match few of them.
+const maxScan = 2000
+
+func (f *Filter) validate(s *Service) error {
+	if f.State != "" && !slices.Contains(States, f.State) {
+		return kedaitong.Invalid("state", "one of open, accepted, answered, followup, closed")
+	}
+	if f.Route != "" && !s.tax.IsField(f.Route) {
+		return kedaitong.Invalid("route", "%q is neither a technical route nor an industry", f.Route)
+	}
+	if f.Urgency != "" && f.Urgency != UrgencyNormal && f.Urgency != UrgencyUrgent {
+		return kedaitong.Invalid("urgency", "normal or urgent")
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	if f.Limit < 1 || f.Limit > 500 {
+		return kedaitong.Invalid("limit", "must be a whole number from 1 to 500")
+	}
+	return nil
+}
+
+func (f *Filter) matches(c *Consultation) bool {
+	return (f.State == "" || c.State == f.State) && (f.Urgency == "" || c.Urgency == f.Urgency) &&
+		(f.Route == "" || c.Route == f.Route || c.Industry == f.Route)
+}
+
+// List returns the consultations u may see, newest first.
+func (s *Service) List(ctx context.Context, u identity.User, f Filter) ([]View, string, error) {
+	if err := f.validate(s); err != nil {
+		return nil, "", err
+	}
+	if u.Role == identity.RoleExpert {
+		return s.listExpert(ctx, u, f)
+	}
+	q := store.Query{Sort: "created_ms", Desc: true, After: f.Cursor}
+	switch {
+	case u.Role == identity.RoleAdmin:
+	case identity.IsBankRole(u.Role) && u.BankID != "":
+		q.Eq = map[string]any{"bank_id": u.BankID}
+	case u.Role == identity.RoleOfficial && identity.ValidRegion(u.Region):
+		switch len(u.Region) {
+		case 4:
+			q.Eq = map[string]any{"city": u.Region}
+		case 6:
+			q.Eq = map[string]any{"region": u.Region}
+		}
+	default:
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see consultations")
+	}
+	filtered := f.State != "" || f.Route != "" || f.Urgency != ""
+	q.Limit = f.Limit
+	if filtered {
+		q.Limit = min(maxScan, max(f.Limit*4, 200))
+	}
+	out := []View{}
+	scanned := 0
+	for {
+		p, err := s.cons.Find(ctx, q)
+		if err != nil {
+			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
+				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+			}
+			return nil, "", err
+		}
+		for i, d := range p.Docs {
+			scanned++
+			var c Consultation
+			if err := d.Decode(&c); err != nil {
+				return nil, "", err
+			}
+			if f.matches(&c) && CanRead(u, &c) {
+				out = append(out, s.view(u, c, d.Version))
+			}
+			last := i == len(p.Docs)-1
+			if len(out) == f.Limit || scanned >= maxScan {
+				if last && p.Next == "" {
+					return out, "", nil
+				}
+				next, err := store.EncodeCursor(c.CreatedMS, c.ID)
+				return out, next, err
+			}
+		}
+		if p.Next == "" {
+			return out, "", nil
+		}
+		q.After = p.Next
+	}
+}
+
+// listExpert lists through the expert's links, re-checking each.
+func (s *Service) listExpert(ctx context.Context, u identity.User, f Filter) ([]View, string, error) {
+	out := []View{}
+	if u.ExpertID == "" {
+		return out, "", nil
+	}
+	q := store.Query{Eq: map[string]any{"expert_id": u.ExpertID}, Sort: "created_ms", Desc: true, Limit: f.Limit + 20, After: f.Cursor}
+	scanned := 0
+	for {
+		p, err := s.links.Find(ctx, q)
+		if err != nil {
+			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
+				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+			}
+			return nil, "", err
+		}
+		for i, d := range p.Docs {
+			scanned++
+			var l link
+			if err := d.Decode(&l); err != nil {
+				return nil, "", err
+			}
+			c, ver, err := s.load(ctx, l.ConsultationID)
+			if err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+				return nil, "", err
+			}
+			if err == nil && f.matches(&c) && CanRead(u, &c) {
+				out = append(out, s.view(u, c, ver))
+			}
+			last := i == len(p.Docs)-1
+			if len(out) == f.Limit || scanned >= maxScan {
+				if last && p.Next == "" {
+					return out, "", nil
+				}
+				next, err := store.EncodeCursor(l.CreatedMS, d.ID)
+				return out, next, err
+			}
+		}
+		if p.Next == "" {
+			return out, "", nil
+		}
+		q.After = p.Next
+	}
+}
+
+func storeFirst() store.Query { return store.Query{Sort: "created_ms", Limit: 1} }

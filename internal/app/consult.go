@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"kedaitong/consult"
+	"kedaitong/experts"
+	"kedaitong/internal/bootstrap"
+	"kedaitong/notify"
+	"kedaitong/web"
+)
+
+// openConsult opens the in-app notifications and the consultations (after
+// the expert library and the applications) and adds them to a.parts: demo
+// consultations on a demo store, re-routing every minute, the API and pages.
+func (a *App) openConsult(ctx context.Context) error {
+	notes, err := notify.Open(ctx, a.Store)
+	if err != nil {
+		return err
+	}
+	ex, err := experts.Open(ctx, a.Store, a.Recorder)
+	if err != nil {
+		return err
+	}
+	svc, err := consult.Open(ctx, a.Store, ex, a.Review, notes, a.Recorder)
+	if err != nil {
+		return err
+	}
+	a.parts = append(a.parts, part{
+		name: "consult",
+		seed: func(ctx context.Context, env bootstrap.Env) error {
+			if !env.Demo {
+				return nil
+			}
+			gz, err := a.Identity.UserByName(ctx, "gzbank.officer")
+			if err != nil {
+				return fmt.Errorf("demo consultations: %w", err)
+			}
+			nc, err := a.Identity.UserByName(ctx, "ncbank.officer")
+			if err != nil {
+				return fmt.Errorf("demo consultations: %w", err)
+			}
+			n, err := svc.SeedDemo(ctx, gz, nc)
+			if err != nil {
+				return fmt.Errorf("demo consultations: %w", err)
+			}
+			fmt.Fprintf(env.Out, "Seeded %d demo consultations.\n", n)
+			return nil
+		},
+		run: func(ctx context.Context) {
+			t := time.NewTicker(time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if n, err := svc.Reroute(ctx); err != nil {
+						a.Logger.Warn("consultations: re-route", "err", err)
+					} else if n > 0 {
+						a.Logger.Info("consultations: re-routed", "count", n)
+					}
+				}
+			}
+		},
+		web: func(d *web.Deps) { d.Consult, d.Notify = svc, notes },
+	})
+	return nil
+}
