@@ -19,10 +19,12 @@ import (
 
 	"kedaitong"
 	"kedaitong/audit"
+	"kedaitong/consult"
 	"kedaitong/experts"
 	"kedaitong/identity"
 	"kedaitong/intel"
 	"kedaitong/internal/store"
+	"kedaitong/notify"
 	"kedaitong/review"
 	"kedaitong/review/panel"
 )
@@ -38,6 +40,8 @@ type Deps struct {
 	Experts  *experts.Service
 	Intel    *intel.Service
 	Review   *review.Service
+	Consult  *consult.Service // consultations
+	Notify   *notify.Service  // in-app notifications
 	Panel    *panel.Service
 	Audit    AuditRecorder
 	AuditLog *audit.Log
@@ -164,6 +168,12 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	}
 	if s.deps.Panel != nil {
 		s.registerAssignmentsAPI(v1)
+	}
+	if s.deps.Consult != nil {
+		s.registerConsultAPI(v1)
+	}
+	if s.deps.Notify != nil {
+		s.registerNotifyAPI(v1)
 	}
 	s.api(v1, Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
 }

@@ -65,6 +65,7 @@ type Page struct {
 	User      *identity.User // the logged-in user, nil when none
 	CSRF      string         // the session's form token
 	Data      any
+	Unread    int64 // the user's unread notifications
 	authz     Authorizer
 }
 
@@ -85,6 +86,9 @@ func (s *Server) render(c *gin.Context, status int, name, titleID string, data a
 	if cl, ok := caller(c); ok {
 		u := cl.User
 		p.User, p.CSRF = &u, cl.CSRF
+		if s.deps.Notify != nil {
+			p.Unread, _ = s.deps.Notify.Unread(c.Request.Context(), u.ID)
+		}
 	}
 	t, ok := s.ui.pages[name]
 	if !ok {
@@ -118,6 +122,9 @@ func (s *Server) registerUI(e *gin.Engine) {
 	}
 	if s.deps.Panel != nil {
 		s.registerAssignmentsPages(e)
+	}
+	if s.deps.Consult != nil {
+		s.registerConsultPages(e)
 	}
 }
 

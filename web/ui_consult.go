@@ -1,0 +1,257 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/consult"
+	"kedaitong/identity"
+	"kedaitong/notify"
+)
+
+func (s *Server) registerConsultPages(e *gin.Engine) {
+	s.page(e, uiRoute{Method: "GET", Path: "/consultations", Obj: "consultation", Act: "read"}, s.pageConsultations)
+	s.page(e, uiRoute{Method: "GET", Path: "/consultations/new", Obj: "consultation", Act: "create"}, s.pageNewConsultation)
+	s.page(e, uiRoute{Method: "POST", Path: "/consultations/new", Obj: "consultation", Act: "create"}, s.pageAskConsultation)
+	s.page(e, uiRoute{Method: "GET", Path: "/consultations/:id", Obj: "consultation", Act: "read"}, s.pageConsultation)
+	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/accept", Obj: "consultation", Act: "accept"}, s.pageAcceptConsultation)
+	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/answer", Obj: "consultation", Act: "answer"}, s.pageAnswerConsultation)
+	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/followup", Obj: "consultation", Act: "followup"}, s.pageFollowUpConsultation)
+	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/rate", Obj: "consultation", Act: "rate"}, s.pageRateConsultation)
+	up := uiRoute{Method: "POST", Path: "/consultations/:id/attachments", Obj: "consultation", Act: "answer"}
+	s.uiRoutes = append(s.uiRoutes, up)
+	e.Handle(up.Method, up.Path, limitBody(maxUploadBody+64<<10), s.pageGuard(up), s.pageAttachConsultation)
+	if s.deps.Notify != nil {
+		s.page(e, uiRoute{Method: "GET", Path: "/notifications", Obj: "notification", Act: "read"}, s.pageNotifications)
+		s.page(e, uiRoute{Method: "POST", Path: "/notifications/read-all", Obj: "notification", Act: "update"}, s.pageMarkAllRead)
+		s.page(e, uiRoute{Method: "POST", Path: "/notifications/:id/read", Obj: "notification", Act: "update"}, s.pageMarkRead)
+	}
+}
+
+// conRow is a consultation as the pages show it.
+type conRow struct {
+	consult.View
+	Route       string
+	ExpertLabel string
+	Created     string
+	DueText     string
+	Can         map[string]bool
+}
+
+func fmtTime(t time.Time) string {
+	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+}
+
+func toConRow(v consult.View, lang string) conRow {
+	r := conRow{View: v, Route: notify.Text(v.RouteName).In(lang), Created: fmtTime(v.CreatedAt), DueText: fmtTime(v.Due), Can: map[string]bool{}}
+	if v.Expert != nil {
+		r.ExpertLabel = v.Expert.Label.In(lang)
+	}
+	for _, a := range v.Actions {
+		r.Can[a] = true
+	}
+	return r
+}
+
+func (s *Server) pageConsultations(c *gin.Context) {
+	cl := mustCaller(c)
+	lang := pickLang(c)
+	_, cur, _ := pageParams(c)
+	f := consult.Filter{State: c.Query("state"), Limit: 50, Cursor: cur}
+	vs, next, err := s.deps.Consult.List(c.Request.Context(), cl.User, f)
+	errMsg := ""
+	if err != nil {
+		errMsg = kedaitong.ErrorMessage(err)
+	}
+	rows := make([]conRow, 0, len(vs))
+	for _, v := range vs {
+		rows = append(rows, toConRow(v, lang))
+	}
+	nextURL := ""
+	if next != "" {
+		q := url.Values{"cursor": {next}}
+		if f.State != "" {
+			q.Set("state", f.State)
+		}
+		nextURL = "/consultations?" + q.Encode()
+	}
+	s.render(c, StatusOf(err), "consult_list", "consult.list.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg,
+		"States": consult.States, "State": f.State, "Bank": identity.IsBankRole(cl.User.Role)})
+}
+
+// conForm is the ask form's values and errors by input name.
+type conForm struct {
+	V      map[string]string
+	Errors map[string]string
+}
+
+func (s *Server) renderConsultForm(c *gin.Context, status int, f conForm) {
+	s.render(c, status, "consult_new", "consult.new.title", gin.H{"F": f, "Routes": routeGroups(pickLang(c)), "Max": consult.MaxQuestion})
+}
+
+func (s *Server) pageNewConsultation(c *gin.Context) {
+	s.renderConsultForm(c, http.StatusOK, conForm{V: map[string]string{"urgency": consult.UrgencyNormal, "application_id": c.Query("application")}, Errors: map[string]string{}})
+}
+
+func (s *Server) pageAskConsultation(c *gin.Context) {
+	f := conForm{V: map[string]string{}, Errors: map[string]string{}}
+	for _, k := range []string{"route", "question", "urgency", "application_id", "credit_code"} {
+		f.V[k] = c.PostForm(k)
+	}
+	in := consult.Input{Route: f.V["route"], Question: f.V["question"], Urgency: f.V["urgency"], ApplicationID: f.V["application_id"], CreditCode: f.V["credit_code"]}
+	v, err := s.deps.Consult.Ask(c.Request.Context(), mustCaller(c).User, in)
+	if err != nil {
+		var field string
+		if e, ok := err.(*kedaitong.Error); ok {
+			field = e.Field
+		}
+		msg := kedaitong.ErrorMessage(err)
+		if e, ok := err.(*kedaitong.Error); ok && field != "" {
+			msg = e.Message
+			if tr := s.tr(c); tr.Lang != "en" {
+				if m := tr.T("consult.err." + field); m != "consult.err."+field {
+					msg = m
+				}
+			}
+		}
+		if field == "" {
+			field = "_"
+		}
+		f.Errors[field] = msg
+		s.renderConsultForm(c, StatusOf(err), f)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/consultations/"+v.ID+"?done=asked")
+}
+
+func (s *Server) pageConsultation(c *gin.Context) { s.renderConsultation(c, http.StatusOK, "", "") }
+
+// renderConsultation shows one consultation with a notice or an error.
+func (s *Server) renderConsultation(c *gin.Context, status int, notice, errMsg string) {
+	cl := mustCaller(c)
+	v, err := s.deps.Consult.Get(c.Request.Context(), cl.User, c.Param("id"))
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.renderError(c, StatusOf(err), "error.internal")
+		return
+	}
+	if d := c.Query("done"); notice == "" && slices.Contains([]string{"asked", "accepted", "answered", "followup", "rated", "attached"}, d) {
+		notice = "consult.done." + d
+	}
+	s.render(c, status, "consult_detail", "consult.detail.title", gin.H{"C": toConRow(v, pickLang(c)), "Notice": notice, "Error": errMsg,
+		"Oversees": cl.User.Role == identity.RoleOfficial || cl.User.Role == identity.RoleAdmin, "MaxAnswer": consult.MaxAnswer})
+}
+
+// afterConsultAction redirects after a successful form, or re-renders the
+// consultation with the error.
+func (s *Server) afterConsultAction(c *gin.Context, err error, done string) {
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.renderConsultation(c, StatusOf(err), "", kedaitong.ErrorMessage(err))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/consultations/"+url.PathEscape(c.Param("id"))+"?done="+done)
+}
+
+func (s *Server) pageAcceptConsultation(c *gin.Context) {
+	_, err := s.deps.Consult.Accept(c.Request.Context(), mustCaller(c).User, c.Param("id"))
+	s.afterConsultAction(c, err, "accepted")
+}
+
+func (s *Server) pageAnswerConsultation(c *gin.Context) {
+	_, err := s.deps.Consult.Answer(c.Request.Context(), mustCaller(c).User, c.Param("id"), consult.AnswerInput{Text: c.PostForm("text")})
+	s.afterConsultAction(c, err, "answered")
+}
+
+func (s *Server) pageFollowUpConsultation(c *gin.Context) {
+	_, err := s.deps.Consult.AskFollowUp(c.Request.Context(), mustCaller(c).User, c.Param("id"), consult.FollowUpInput{Question: c.PostForm("question")})
+	s.afterConsultAction(c, err, "followup")
+}
+
+func (s *Server) pageRateConsultation(c *gin.Context) {
+	stars, err := strconv.Atoi(strings.TrimSpace(c.PostForm("stars")))
+	if err != nil {
+		s.afterConsultAction(c, kedaitong.Invalid("stars", "choose 1 to 5 stars"), "")
+		return
+	}
+	_, err = s.deps.Consult.Rate(c.Request.Context(), mustCaller(c).User, c.Param("id"), consult.RateInput{Stars: stars})
+	s.afterConsultAction(c, err, "rated")
+}
+
+func (s *Server) pageAttachConsultation(c *gin.Context) {
+	name, r, err := dossierUpload(c)
+	if err == nil {
+		_, err = s.deps.Consult.AddAttachment(c.Request.Context(), mustCaller(c).User, c.Param("id"), name, r)
+	}
+	s.afterConsultAction(c, err, "attached")
+}
+
+// noteRow is a notification as the inbox shows it.
+type noteRow struct {
+	notify.Notification
+	TitleText, BodyText, When string
+}
+
+func (s *Server) pageNotifications(c *gin.Context) {
+	cl := mustCaller(c)
+	lang := pickLang(c)
+	_, cur, _ := pageParams(c)
+	unread := c.Query("unread") == "true"
+	ns, next, err := s.deps.Notify.List(c.Request.Context(), cl.User.ID, notify.Filter{UnreadOnly: unread, Limit: 50, Cursor: cur})
+	errMsg := ""
+	if err != nil {
+		errMsg = kedaitong.ErrorMessage(err)
+	}
+	rows := make([]noteRow, 0, len(ns))
+	for _, n := range ns {
+		rows = append(rows, noteRow{Notification: n, TitleText: n.Title.In(lang), BodyText: n.Body.In(lang), When: fmtTime(n.CreatedAt)})
+	}
+	nextURL := ""
+	if next != "" {
+		q := url.Values{"cursor": {next}}
+		if unread {
+			q.Set("unread", "true")
+		}
+		nextURL = "/notifications?" + q.Encode()
+	}
+	s.render(c, StatusOf(err), "notifications", "notify.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg, "UnreadOnly": unread})
+}
+
+// pageMarkRead marks a notification read and follows its link.
+func (s *Server) pageMarkRead(c *gin.Context) {
+	n, err := s.deps.Notify.MarkRead(c.Request.Context(), mustCaller(c).User.ID, c.Param("id"))
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.renderError(c, StatusOf(err), "error.internal")
+		return
+	}
+	to := safeNext(n.Link)
+	if n.Link == "" || c.PostForm("stay") != "" {
+		to = "/notifications"
+	}
+	c.Redirect(http.StatusSeeOther, to)
+}
+
+func (s *Server) pageMarkAllRead(c *gin.Context) {
+	if _, err := s.deps.Notify.MarkAllRead(c.Request.Context(), mustCaller(c).User.ID); err != nil {
+		s.renderError(c, StatusOf(err), "error.internal")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/notifications")
+}
