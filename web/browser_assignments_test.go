@@ -115,7 +115,7 @@ func TestBrowserAssignmentJourney(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "assignment-invitations-en")
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#asg-table tr[data-state=invited] button.accept")),
-		chromedp.WaitVisible(chromedp.CSS("#asg-done")),
+		chromedp.WaitVisible(chromedp.CSS("#asg-table tr[data-state=accepted]")),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestBrowserAssignmentJourney(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#asg-table tr[data-state=invited] input.decline-reason"), "Travelling abroad"),
 		chromedp.Click(chromedp.CSS("#asg-table tr[data-state=invited] button.decline")),
-		chromedp.WaitVisible(chromedp.CSS("#asg-done")),
+		chromedp.WaitVisible(chromedp.CSS("#asg-table tr[data-state=declined]")),
 	); err != nil {
 		t.Fatal(err)
 	}
