@@ -604,3 +604,42 @@ func TestQueriesIndexed(t *testing.T) {
 		storetest.AssertIndexed(t, f.st, x.coll, x.q)
 	}
 }
+
+// TestSeedDemo: the demo consultations exist in several states, some owned
+// by exp-0001 (the demo expert user's profile), and seeding twice adds none.
+func TestSeedDemo(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.ex.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.apps.Seed(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	gz := identity.User{ID: "u-gz", Username: "gzbank.officer", Role: identity.RoleBankOfficer, BankID: "ganzhou-bank"}
+	nc := identity.User{ID: "u-nc", Username: "ncbank.officer", Role: identity.RoleBankOfficer, BankID: "nanchang-bank"}
+	n, err := f.svc.SeedDemo(ctx, gz, nc)
+	if err != nil || n != 5 {
+		t.Fatalf("seeded %d, %v", n, err)
+	}
+	vs, _, err := f.svc.List(ctx, admin, consult.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	for _, v := range vs {
+		states[v.State]++
+	}
+	for _, st := range []string{consult.StateOpen, consult.StateAccepted, consult.StateAnswered, consult.StateClosed} {
+		if states[st] == 0 {
+			t.Errorf("no demo consultation is %s: %v", st, states)
+		}
+	}
+	mine, _, err := f.svc.List(ctx, identity.User{Role: identity.RoleExpert, ExpertID: "exp-0001"}, consult.Filter{})
+	if err != nil || len(mine) < 3 {
+		t.Errorf("exp-0001 sees %d demo consultations, %v", len(mine), err)
+	}
+	if n, err := f.svc.SeedDemo(ctx, gz, nc); err != nil || n != 0 {
+		t.Errorf("seeding again: %d, %v", n, err)
+	}
+}

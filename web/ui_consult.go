@@ -43,6 +43,12 @@ type conRow struct {
 	Created     string
 	DueText     string
 	Can         map[string]bool
+	Steps       []stepRow
+}
+
+type stepRow struct {
+	Event, When string
+	Experts     []string
 }
 
 func fmtTime(t time.Time) string {
@@ -56,6 +62,9 @@ func toConRow(v consult.View, lang string) conRow {
 	}
 	for _, a := range v.Actions {
 		r.Can[a] = true
+	}
+	for _, st := range v.History {
+		r.Steps = append(r.Steps, stepRow{Event: st.Event, When: fmtTime(st.At), Experts: st.Experts})
 	}
 	return r
 }
