@@ -479,6 +479,9 @@ func TestReroute(t *testing.T) {
 	if vs, _, err := f.svc.List(ctx, f.users["ganzhou"], consult.Filter{}); err != nil || len(vs) != 1 {
 		t.Errorf("Ganzhou official's list: %d, %v", len(vs), err)
 	}
+	if vs, _, err := f.svc.List(ctx, f.users["province"], consult.Filter{Rerouted: true}); err != nil || len(vs) != 1 {
+		t.Errorf("province official's re-routed list: %d, %v", len(vs), err)
+	}
 	if vs, _, err := f.svc.List(ctx, f.users["nanchang"], consult.Filter{}); err != nil || len(vs) != 0 {
 		t.Errorf("Nanchang official's list: %d, %v", len(vs), err)
 	}
@@ -517,6 +520,7 @@ func TestListScopesAndFilters(t *testing.T) {
 		{"urgent", f.users["officer"], consult.Filter{Urgency: "urgent"}, 1},
 		{"industry", f.users["officer"], consult.Filter{Route: "lithium-battery"}, 2},
 		{"state", f.users["officer"], consult.Filter{State: "closed"}, 0},
+		{"rerouted", f.users["officer"], consult.Filter{Rerouted: true}, 0},
 		{"expert", f.users["l1"], consult.Filter{}, 3},
 		{"province official: untied ones", f.users["province"], consult.Filter{}, 4},
 		{"city official: untied ones are the province's", f.users["ganzhou"], consult.Filter{}, 0},

@@ -14,8 +14,11 @@ type Filter struct {
 	State   string
 	Route   string // a route or an industry
 	Urgency string
-	Limit   int // 1..500, default 50
-	Cursor  string
+	// Rerouted keeps only consultations re-routed because nobody accepted
+	// them in time (what officials watch).
+	Rerouted bool
+	Limit    int // 1..500, default 50
+	Cursor   string
 }
 
 // maxScan bounds the documents one list call examines; a page may be short
@@ -43,7 +46,7 @@ func (f *Filter) validate(s *Service) error {
 
 func (f *Filter) matches(c *Consultation) bool {
 	return (f.State == "" || c.State == f.State) && (f.Urgency == "" || c.Urgency == f.Urgency) &&
-		(f.Route == "" || c.Route == f.Route || c.Industry == f.Route)
+		(f.Route == "" || c.Route == f.Route || c.Industry == f.Route) && (!f.Rerouted || c.Rerouted)
 }
 
 // List returns the consultations u may see, newest first.
@@ -69,7 +72,7 @@ func (s *Service) List(ctx context.Context, u identity.User, f Filter) ([]View, 
 	default:
 		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see consultations")
 	}
-	filtered := f.State != "" || f.Route != "" || f.Urgency != ""
+	filtered := f.State != "" || f.Route != "" || f.Urgency != "" || f.Rerouted
 	q.Limit = f.Limit
 	if filtered {
 		q.Limit = min(maxScan, max(f.Limit*4, 200))

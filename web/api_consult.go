@@ -14,7 +14,7 @@ import (
 func (s *Server) registerConsultAPI(v1 *gin.RouterGroup) {
 	const tag = "consultations"
 	s.api(v1, Route{Method: "POST", Path: "/consultations", Summary: "Ask the think tank a question on a technical route: {\"route\",\"question\",\"urgency\":\"normal\"|\"urgent\",\"application_id\"?,\"credit_code\"?}; routed to up to three experts", Tag: tag, Obj: "consultation", Act: "create"}, s.apiAskConsultation)
-	s.api(v1, Route{Method: "GET", Path: "/consultations", Summary: "Consultations the caller may see, newest first; filters state, route (a route or an industry), urgency", Tag: tag, Obj: "consultation", Act: "read"}, s.apiConsultations)
+	s.api(v1, Route{Method: "GET", Path: "/consultations", Summary: "Consultations the caller may see, newest first; filters state, route (a route or an industry), urgency, rerouted=true", Tag: tag, Obj: "consultation", Act: "read"}, s.apiConsultations)
 	s.api(v1, Route{Method: "GET", Path: "/consultations/:id", Summary: "One consultation; banks see the expert only as tier and field", Tag: tag, Obj: "consultation", Act: "read"}, s.apiConsultation)
 	s.api(v1, Route{Method: "POST", Path: "/consultations/:id/accept", Summary: "Accept a consultation offered to the calling expert; the first to accept owns it (409 for the others)", Tag: tag, Obj: "consultation", Act: "accept"}, s.apiAcceptConsultation)
 	s.api(v1, Route{Method: "POST", Path: "/consultations/:id/answer", Summary: "Answer an accepted consultation, or its pending follow-up: {\"text\"} (1 to 20,000 characters)", Tag: tag, Obj: "consultation", Act: "answer"}, s.apiAnswerConsultation)
@@ -54,6 +54,14 @@ func (s *Server) apiConsultations(c *gin.Context) {
 		return
 	}
 	f := consult.Filter{State: c.Query("state"), Route: c.Query("route"), Urgency: c.Query("urgency"), Limit: limit, Cursor: cur}
+	switch c.Query("rerouted") {
+	case "", "false", "0":
+	case "true", "1":
+		f.Rerouted = true
+	default:
+		abortWithError(c, kedaitong.Invalid("rerouted", "true or false"))
+		return
+	}
 	vs, next, err := s.deps.Consult.List(c.Request.Context(), mustCaller(c).User, f)
 	if err != nil {
 		abortWithError(c, err)
