@@ -87,7 +87,7 @@ func TestDefaultPolicy(t *testing.T) {
 		{RoleExpert, "consultation", "create", false},
 		{RoleBankOfficer, "consultation", "answer", false},
 		{RoleAnalyst, "consultation", "read", false},
-		{RoleAdmin, "consultation", "read", false},
+		{RoleAdmin, "consultation", "read", true}, // the admin sees every consultation
 		// intelligence
 		{RoleAnalyst, "source", "refresh", true},
 		{RoleAdmin, "source", "import", true},
