@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -137,27 +136,28 @@ func (s *Service) process(ctx context.Context, d sourceDoc) Outcome {
 		for _, id := range d.Seen {
 			known[id] = true
 		}
+		var fresh []feed.Item
+		inFeed := make(map[string]bool, len(f.Items))
 		for _, it := range f.Items {
 			id := itemID(d.ID, feed.ItemKey(it))
-			if slices.Contains(seen, id) {
+			if inFeed[id] {
 				continue
 			}
+			inFeed[id] = true
 			seen = append(seen, id)
-			if known[id] {
-				continue
-			}
-			stored, serr := s.ingest(ctx, &d, it, cls, now)
-			if serr != nil {
-				out.Status, out.ErrorKind = StatusFailed, "store"
-				out.Error = "the items could not be stored: " + kedaitong.ErrorMessage(serr)
-				s.log.Warn("intel: store item", "source", d.ID, "err", serr)
-				bodyHash = ""
-				break
-			}
-			if stored {
-				out.NewItems++
+			if !known[id] {
+				fresh = append(fresh, it)
 			}
 		}
+		stored, serr := s.ingestBatch(ctx, &d, fresh, cls, now)
+		out.NewItems = len(stored)
+		if serr != nil {
+			out.Status, out.ErrorKind = StatusFailed, "store"
+			out.Error = "the items could not be stored: " + kedaitong.ErrorMessage(serr)
+			s.log.Warn("intel: store item", "source", d.ID, "err", serr)
+			bodyHash = ""
+		}
+		s.notify(ctx, stored)
 	}
 	out.Duration = time.Since(start)
 	out.DurationSec = out.Duration.Seconds()

@@ -108,6 +108,42 @@ type Service struct {
 
 	entMu       sync.Mutex
 	enterprises map[string]classify.Enterprise
+
+	hooksMu sync.Mutex
+	hooks   atomic.Pointer[[]ItemsHook]
+}
+
+// ItemsHook is told of the items a crawl stored, right after they are
+// stored (one call per fetched feed, with only the items stored now). It
+// runs on the crawler's goroutine: it should be quick, and it must not
+// fail the crawl (the items are stored whatever it does).
+type ItemsHook func(ctx context.Context, items []Item)
+
+// OnItems subscribes h to newly stored items (the risk map's counters, the
+// alerts). Hooks run in the order they were added.
+func (s *Service) OnItems(h ItemsHook) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	var hs []ItemsHook
+	if old := s.hooks.Load(); old != nil {
+		hs = append(hs, *old...)
+	}
+	hs = append(hs, h)
+	s.hooks.Store(&hs)
+}
+
+// notify tells the hooks of stored items.
+func (s *Service) notify(ctx context.Context, items []Item) {
+	if len(items) == 0 {
+		return
+	}
+	hs := s.hooks.Load()
+	if hs == nil {
+		return
+	}
+	for _, h := range *hs {
+		h(ctx, items)
+	}
 }
 
 // Open declares the package's collections and returns the service.

@@ -69,25 +69,107 @@ func itemID(sourceID, key string) string {
 // clusterWindow is how far apart in time two items may be and still be one story.
 const clusterWindow = 30 * 24 * time.Hour
 
-// ingest classifies, clusters and stores one parsed feed item unless it is
-// stored already. It reports whether it stored it. Every write is keyed by
-// the item, so a crawl interrupted half-way is completed by the next one.
-func (s *Service) ingest(ctx context.Context, src *sourceDoc, fi feed.Item, cls *classify.Classifier, now time.Time) (bool, error) {
-	id := itemID(src.ID, feed.ItemKey(fi))
-	if src.Health.Items == 0 && len(src.Seen) == 0 {
-		// A source that never stored an item: nothing to look up (an
-		// interrupted first crawl is caught by the item's unique id).
-		return s.store(ctx, src, id, fi, cls, now)
-	}
-	if _, err := s.items.Get(ctx, id, nil); err == nil {
-		return false, nil
-	} else if !kedaitong.Is(err, kedaitong.ENotFound) {
-		return false, err
-	}
-	return s.store(ctx, src, id, fi, cls, now)
+// batchItems is how many items of a feed are stored with one batch of
+// inserts per collection (their terms stay under store.MaxBatch).
+const batchItems = 100
+
+// pending is an item being stored by ingestBatch.
+type pending struct {
+	doc    itemDoc
+	sig    [sigLen]uint32
+	hasSig bool
+	keys   []string
+	terms  []string
 }
 
-func (s *Service) store(ctx context.Context, src *sourceDoc, id string, fi feed.Item, cls *classify.Classifier, now time.Time) (bool, error) {
+// ingestBatch classifies, clusters and stores the parsed items of a feed
+// that are not stored yet, and returns the items it stored. The writes go
+// per collection in batches (buckets, then term links, then the items
+// themselves, each one commit), keyed by the item, so a crawl interrupted
+// half-way is completed by the next one: an item counts as stored only
+// when its own document is.
+func (s *Service) ingestBatch(ctx context.Context, src *sourceDoc, fis []feed.Item, cls *classify.Classifier, now time.Time) ([]Item, error) {
+	var stored []Item
+	for len(fis) > 0 {
+		n := min(batchItems, len(fis))
+		got, err := s.ingestChunk(ctx, src, fis[:n], cls, now)
+		stored = append(stored, got...)
+		if err != nil {
+			return stored, err
+		}
+		fis = fis[n:]
+	}
+	return stored, nil
+}
+
+func (s *Service) ingestChunk(ctx context.Context, src *sourceDoc, fis []feed.Item, cls *classify.Classifier, now time.Time) ([]Item, error) {
+	firstCrawl := src.Health.Items == 0 && len(src.Seen) == 0
+	ps := make([]*pending, 0, len(fis))
+	for _, fi := range fis {
+		id := itemID(src.ID, feed.ItemKey(fi))
+		if !firstCrawl {
+			// A source that stored items before: skip those stored already
+			// (on a first crawl, an interrupted earlier attempt is caught
+			// by the item's unique id).
+			if _, err := s.items.Get(ctx, id, nil); err == nil {
+				continue
+			} else if !kedaitong.Is(err, kedaitong.ENotFound) {
+				return nil, err
+			}
+		}
+		ps = append(ps, s.prepare(src, id, fi, cls, now))
+	}
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	if err := s.clusterBatch(ctx, ps); err != nil {
+		return nil, err
+	}
+	var terms []store.NewDoc
+	for _, p := range ps {
+		for _, t := range p.terms {
+			terms = append(terms, store.NewDoc{ID: t + "|" + p.doc.ID, Doc: termDoc{Term: t, TS: p.doc.PublishedMS, Item: p.doc.ID}})
+		}
+	}
+	if err := s.insertAll(ctx, s.terms, terms, nil); err != nil {
+		return nil, err
+	}
+	docs := make([]store.NewDoc, len(ps))
+	for i, p := range ps {
+		docs[i] = store.NewDoc{ID: p.doc.ID, Doc: &p.doc}
+	}
+	var stored []Item
+	err := s.insertAll(ctx, s.items, docs, func(i int, ok bool) {
+		if ok {
+			stored = append(stored, ps[i].doc.Item.normal())
+		}
+	})
+	return stored, err
+}
+
+// insertAll inserts docs in batches, treating a conflict (stored already)
+// as done; each reports whether the document was stored now.
+func (s *Service) insertAll(ctx context.Context, c store.Collection, docs []store.NewDoc, each func(i int, ok bool)) error {
+	for off := 0; off < len(docs); off += store.MaxBatch {
+		part := docs[off:min(off+store.MaxBatch, len(docs))]
+		errs, err := c.InsertMany(ctx, part)
+		if err != nil {
+			return err
+		}
+		for i, e := range errs {
+			if e != nil && !kedaitong.Is(e, kedaitong.EConflict) {
+				return e
+			}
+			if each != nil {
+				each(off+i, e == nil)
+			}
+		}
+	}
+	return nil
+}
+
+// prepare classifies a feed item into the document it will be stored as.
+func (s *Service) prepare(src *sourceDoc, id string, fi feed.Item, cls *classify.Classifier, now time.Time) *pending {
 	l := cls.Classify(fi.Title, fi.Summary)
 	pub := fi.Published
 	if pub.IsZero() || pub.After(now.Add(24*time.Hour)) {
@@ -98,96 +180,132 @@ func (s *Service) store(ctx context.Context, src *sourceDoc, id string, fi feed.
 	if lang == "" {
 		lang = guessLanguage(fi.Title + fi.Summary)
 	}
-	d := itemDoc{Item: Item{ID: id, SourceID: src.ID, Title: fi.Title, Link: fi.Link, Published: pub,
+	p := &pending{doc: itemDoc{Item: Item{ID: id, SourceID: src.ID, Title: fi.Title, Link: fi.Link, Published: pub,
 		Industries: l.Industries, Dimensions: l.Dimensions, Polarity: l.Polarity, Enterprises: l.Enterprises,
 		Routes: l.Routes, Severity: l.Severity, Cues: l.Cues, Summary: fi.Summary, SafeHTML: fi.SafeHTML,
-		Language: lang, Fetched: now.UTC()}, Key: feed.ItemKey(fi), PublishedMS: pub.UnixMilli()}
-	if d.Title == "" {
-		d.Title = firstRunes(fi.Summary, 80)
+		Language: lang, Fetched: now.UTC(), ClusterID: id, ClusterFirst: true}, Key: feed.ItemKey(fi), PublishedMS: pub.UnixMilli()}}
+	if p.doc.Title == "" {
+		p.doc.Title = firstRunes(fi.Summary, 80)
 	}
-	var err error
-	d.ClusterID, d.ClusterFirst, err = s.cluster(ctx, id, fi.Title, fi.Summary, d.PublishedMS)
-	if err != nil {
-		return false, err
+	p.sig, p.hasSig = signature(fi.Title, fi.Summary)
+	if p.hasSig {
+		p.keys = bandKeys(p.sig)
 	}
-	var terms []string
 	for _, x := range l.Industries {
-		terms = append(terms, "i:"+x)
+		p.terms = append(p.terms, "i:"+x)
 	}
 	for _, x := range l.Dimensions {
-		terms = append(terms, "d:"+x)
+		p.terms = append(p.terms, "d:"+x)
 	}
 	for _, x := range l.Enterprises {
-		terms = append(terms, "e:"+x)
+		p.terms = append(p.terms, "e:"+x)
 	}
-	for _, t := range terms {
-		if err := s.terms.Insert(ctx, t+"|"+id, termDoc{Term: t, TS: d.PublishedMS, Item: id}); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
-			return false, err
-		}
-	}
-	if err := s.items.Insert(ctx, id, &d); err != nil {
-		if kedaitong.Is(err, kedaitong.EConflict) {
-			return false, nil // another crawler stored it a moment ago
-		}
-		return false, err
-	}
-	return true, nil
+	return p
 }
 
-// cluster finds the story an item belongs to among earlier items (from any
-// source) and returns its cluster id, and whether the item starts a new one.
-// It claims each of the item's LSH buckets with an insert (no read for a
-// new story, the common case); a bucket taken already is read, and when
-// its story is similar enough and close in time the item joins it, and the
-// buckets it claimed are pointed at that story too.
-func (s *Service) cluster(ctx context.Context, id, title, summary string, ts int64) (string, bool, error) {
-	sig, ok := signature(title, summary)
-	if !ok {
-		return id, true, nil
-	}
-	mineDoc := bucketDoc{ClusterID: id, Sig: sigString(sig), TS: ts}
-	cluster := ""
-	var mine []string
-	for _, k := range bandKeys(sig) {
-		err := s.buckets.Insert(ctx, k, mineDoc)
-		if err == nil {
-			mine = append(mine, k)
+// clusterBatch finds the story each item belongs to, among the batch's
+// earlier items and the items stored before (from any source), and sets
+// its cluster id and whether it starts a new cluster. Each LSH bucket is
+// claimed with an insert (one batch, no read for a new story, the common
+// case); a bucket taken already is read, and when its story is similar
+// enough and close in time the item joins it, and the buckets the item
+// claimed are pointed at that story too.
+func (s *Service) clusterBatch(ctx context.Context, ps []*pending) error {
+	owner := map[string]*pending{} // band key → the batch's first item with it
+	var claims []store.NewDoc
+	var claimOf []*pending
+	for _, p := range ps {
+		if !p.hasSig {
 			continue
 		}
-		if !kedaitong.Is(err, kedaitong.EConflict) {
-			return "", false, err
-		}
-		if cluster != "" {
-			continue
-		}
-		var b bucketDoc
-		if _, err := s.buckets.Get(ctx, k, &b); err != nil {
-			if kedaitong.Is(err, kedaitong.ENotFound) {
+		for _, k := range p.keys {
+			o, taken := owner[k]
+			if !taken {
+				owner[k] = p
+				claims = append(claims, store.NewDoc{ID: k})
+				claimOf = append(claimOf, p)
 				continue
 			}
-			return "", false, err
+			if p.doc.ClusterFirst && o != p && similarity(p.sig, o.sig) >= dupThreshold && absMS(p.doc.PublishedMS-o.doc.PublishedMS) <= clusterWindow.Milliseconds() {
+				p.doc.ClusterID, p.doc.ClusterFirst = o.doc.ClusterID, false
+			}
 		}
-		if b.ClusterID == id {
-			cluster = id // a re-run of this item's own interrupted ingest
+	}
+	for i, p := range claimOf {
+		// Buckets point at the story (an item that joined an earlier one
+		// of the batch points its buckets at that story).
+		claims[i].Doc = bucketDoc{ClusterID: p.doc.ClusterID, Sig: sigString(p.sig), TS: p.doc.PublishedMS}
+	}
+	mine := map[*pending][]string{}
+	conflicts := map[*pending][]string{}
+	for off := 0; off < len(claims); off += store.MaxBatch {
+		part := claims[off:min(off+store.MaxBatch, len(claims))]
+		errs, err := s.buckets.InsertMany(ctx, part)
+		if err != nil {
+			return err
+		}
+		for i, e := range errs {
+			p := claimOf[off+i]
+			switch {
+			case e == nil:
+				mine[p] = append(mine[p], part[i].ID)
+			case kedaitong.Is(e, kedaitong.EConflict):
+				conflicts[p] = append(conflicts[p], part[i].ID)
+			default:
+				return e
+			}
+		}
+	}
+	// Items whose buckets were taken before this batch: join the stored
+	// story when it is the same one.
+	joined := map[string]string{} // an item's own id → the stored cluster it joined
+	for _, p := range ps {
+		ks := conflicts[p]
+		if len(ks) == 0 || !p.doc.ClusterFirst {
 			continue
 		}
-		other, ok := parseSig(b.Sig)
-		if ok && similarity(sig, other) >= dupThreshold && absMS(ts-b.TS) <= clusterWindow.Milliseconds() {
-			cluster = b.ClusterID
+		for _, k := range ks {
+			var b bucketDoc
+			if _, err := s.buckets.Get(ctx, k, &b); err != nil {
+				if kedaitong.Is(err, kedaitong.ENotFound) {
+					continue
+				}
+				return err
+			}
+			if b.ClusterID == p.doc.ID {
+				break // a re-run of this item's own interrupted ingest
+			}
+			other, ok := parseSig(b.Sig)
+			if ok && similarity(p.sig, other) >= dupThreshold && absMS(p.doc.PublishedMS-b.TS) <= clusterWindow.Milliseconds() {
+				joined[p.doc.ID] = b.ClusterID
+				p.doc.ClusterID, p.doc.ClusterFirst = b.ClusterID, false
+				break
+			}
 		}
 	}
-	if cluster == "" || cluster == id {
-		return id, true, nil
+	if len(joined) == 0 {
+		return nil
 	}
-	for _, k := range mine {
-		var b bucketDoc
-		v, err := s.buckets.Get(ctx, k, &b)
-		if err == nil && b.ClusterID == id {
-			b.ClusterID = cluster
-			_, _ = s.buckets.Replace(ctx, k, v, &b) // a lost race leaves the bucket on this item: harmless
+	for _, p := range ps {
+		if c, ok := joined[p.doc.ClusterID]; ok && !p.doc.ClusterFirst {
+			p.doc.ClusterID = c // joined a batch item that joined a stored story
 		}
 	}
-	return cluster, false, nil
+	for _, p := range ps {
+		c, ok := joined[p.doc.ID]
+		if !ok {
+			continue
+		}
+		for _, k := range mine[p] {
+			var b bucketDoc
+			v, err := s.buckets.Get(ctx, k, &b)
+			if err == nil && b.ClusterID == p.doc.ID {
+				b.ClusterID = c
+				_, _ = s.buckets.Replace(ctx, k, v, &b) // a lost race leaves the bucket on this item: harmless
+			}
+		}
+	}
+	return nil
 }
 
 func absMS(x int64) int64 {

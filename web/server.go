@@ -27,6 +27,8 @@ import (
 	"kedaitong/notify"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/riskmap"
+	"kedaitong/alerts"
 )
 
 // Deps are what the server serves.
@@ -43,6 +45,8 @@ type Deps struct {
 	Consult  *consult.Service // consultations
 	Notify   *notify.Service  // in-app notifications
 	Panel    *panel.Service
+	Riskmap  *riskmap.Service // the industry risk map and banks' exposure
+	Alerts   *alerts.Service  // alert rules, inbox and webhooks
 	Audit    AuditRecorder
 	AuditLog *audit.Log
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
@@ -168,6 +172,12 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	}
 	if s.deps.Panel != nil {
 		s.registerAssignmentsAPI(v1)
+	}
+	if s.deps.Riskmap != nil {
+		s.registerRiskmapAPI(v1)
+	}
+	if s.deps.Alerts != nil {
+		s.registerAlertsAPI(v1)
 	}
 	if s.deps.Consult != nil {
 		s.registerConsultAPI(v1)

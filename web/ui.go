@@ -123,6 +123,9 @@ func (s *Server) registerUI(e *gin.Engine) {
 	if s.deps.Panel != nil {
 		s.registerAssignmentsPages(e)
 	}
+	if s.deps.Riskmap != nil {
+		s.registerRiskmapPages(e)
+	}
 	if s.deps.Consult != nil {
 		s.registerConsultPages(e)
 	}

@@ -1,0 +1,280 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/alerts"
+	"kedaitong/intel"
+	"kedaitong/riskmap"
+)
+
+// registerRiskmapPages registers the risk map page, its SVG and CSV, and
+// the alerts inbox page.
+func (s *Server) registerRiskmapPages(e *gin.Engine) {
+	s.page(e, uiRoute{Method: "GET", Path: "/riskmap", Obj: "riskmap", Act: "read"}, s.pageRiskmap)
+	s.dualPage(e, uiRoute{Method: "GET", Path: "/riskmap.svg", Obj: "riskmap", Act: "read"}, s.pageRiskmapSVG)
+	s.dualPage(e, uiRoute{Method: "GET", Path: "/riskmap.csv", Obj: "riskmap", Act: "read"}, s.pageRiskmapCSV)
+	if s.deps.Alerts != nil {
+		s.page(e, uiRoute{Method: "GET", Path: "/alerts", Obj: "alert", Act: "read"}, s.pageAlerts)
+		s.page(e, uiRoute{Method: "POST", Path: "/alerts/read", Obj: "alert", Act: "read"}, s.pageAlertsReadAll)
+		s.page(e, uiRoute{Method: "POST", Path: "/alerts/:id/read", Obj: "alert", Act: "read"}, s.pageAlertRead)
+		s.page(e, uiRoute{Method: "POST", Path: "/alerts/rules", Obj: "alert_rule", Act: "create"}, s.pageCreateRule)
+		s.page(e, uiRoute{Method: "POST", Path: "/alerts/rules/:id/delete", Obj: "alert_rule", Act: "delete"}, s.pageDeleteRule)
+	}
+}
+
+// dualPage registers a page-style GET that clients may also fetch with an
+// API token: with an Authorization header it is guarded as an API route
+// (401/403 as JSON), else as a page (log-in redirect).
+func (s *Server) dualPage(e *gin.Engine, r uiRoute, h gin.HandlerFunc) {
+	s.uiRoutes = append(s.uiRoutes, r)
+	pg := s.pageGuard(r)
+	api := s.guard(Route{Method: r.Method, Path: r.Path, Obj: r.Obj, Act: r.Act})
+	e.Handle(r.Method, r.Path, limitBody(maxJSONBody), func(c *gin.Context) {
+		if c.GetHeader("Authorization") != "" {
+			api(c)
+		} else {
+			pg(c)
+		}
+	}, h)
+}
+
+// mapCell is a cell of the page's table.
+type mapCell struct {
+	riskmap.Cell
+	Selected bool
+}
+
+// mapRow is an industry's row.
+type mapRow struct {
+	Code      string
+	Name      string
+	Cells     []mapCell
+	Sparkline template.HTML
+}
+
+type riskmapPage struct {
+	From, To   string
+	Error      string
+	Dimensions []string
+	DimNames   []string
+	Rows       []mapRow
+	Cell       string // industry:dimension selected
+	CellName   string
+	Items      []intel.Item
+	Exposure   *riskmap.Exposure
+	Query      string // from=…&to=…
+}
+
+func (s *Server) pageRiskmap(c *gin.Context) {
+	lang := pickLang(c)
+	u := mustCaller(c).User
+	p := riskmapPage{}
+	r, err := s.deps.Riskmap.ParseRange(c.Query("from"), c.Query("to"))
+	if err != nil {
+		p.Error = kedaitong.ErrorMessage(err)
+		r, _ = s.deps.Riskmap.ParseRange("", "")
+	}
+	p.From, p.To = r.From.String(), r.To.String()
+	p.Query = "from=" + p.From + "&to=" + p.To
+	m, err := s.deps.Riskmap.Map(c.Request.Context(), u, r)
+	if err != nil {
+		s.renderError(c, StatusOf(err), "error.title")
+		return
+	}
+	p.Dimensions = m.Dimensions
+	for _, d := range m.Dimensions {
+		p.DimNames = append(p.DimNames, riskmap.DimensionName(d, lang))
+	}
+	if cell := c.Query("cell"); cell != "" {
+		ind, dim, _ := strings.Cut(cell, ":")
+		if !s.deps.Riskmap.Taxonomy().IsIndustry(ind) || riskmap.DimensionName(dim, "en") == dim {
+			p.Error = kedaitong.ErrorMessage(kedaitong.Invalid("cell", "%q is not an industry:dimension", cell))
+		} else {
+			p.Cell = cell
+			p.CellName = s.deps.Riskmap.IndustryName(ind, lang) + " · " + riskmap.DimensionName(dim, lang)
+			since, until := r.From.Time(), r.To.Add(1).Time()
+			items, _, err := s.deps.Intel.Items(c.Request.Context(), u, intel.ItemFilter{Industry: ind, Dimension: dim, Since: &since, Until: &until, FirstOnly: true, Limit: 50})
+			if err != nil {
+				s.renderError(c, StatusOf(err), "error.title")
+				return
+			}
+			p.Items = items
+		}
+	}
+	for _, ind := range m.Industries {
+		row := mapRow{Code: ind, Name: s.deps.Riskmap.IndustryName(ind, lang), Sparkline: sparkline(m.Series[ind])}
+		for _, d := range m.Dimensions {
+			cl, _ := m.Cell(ind, d)
+			row.Cells = append(row.Cells, mapCell{Cell: cl, Selected: p.Cell == ind+":"+d})
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	if riskmap.MayReadExposure(u) == nil && s.deps.RBAC.RoleAllowed(u.Role, "exposure", "read") {
+		if p.Exposure, err = s.deps.Riskmap.Exposure(c.Request.Context(), u, r); err != nil {
+			s.renderError(c, StatusOf(err), "error.title")
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "riskmap", "riskmap.title", p)
+}
+
+// sparkline draws a series as a small inline SVG polyline (numbers only).
+func sparkline(xs []int64) template.HTML {
+	const w, h = 120, 24
+	if len(xs) == 0 {
+		return ""
+	}
+	var hi int64 = 1
+	for _, x := range xs {
+		hi = max(hi, x)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="spark" width="%d" height="%d" viewBox="0 0 %d %d" aria-hidden="true"><polyline fill="none" stroke="currentColor" stroke-width="1.2" points="`, w, h, w, h)
+	for i, x := range xs {
+		px := 0.0
+		if len(xs) > 1 {
+			px = float64(i) * float64(w-2) / float64(len(xs)-1)
+		}
+		py := float64(h-2) - float64(x)*float64(h-4)/float64(hi)
+		fmt.Fprintf(&b, "%.1f,%.1f ", px+1, py)
+	}
+	b.WriteString(`"/></svg>`)
+	return template.HTML(b.String())
+}
+
+func (s *Server) riskmapFor(c *gin.Context) (*riskmap.Map, bool) {
+	r, err := s.deps.Riskmap.ParseRange(c.Query("from"), c.Query("to"))
+	if err != nil {
+		abortWithError(c, err)
+		return nil, false
+	}
+	m, err := s.deps.Riskmap.Map(c.Request.Context(), mustCaller(c).User, r)
+	if err != nil {
+		abortWithError(c, err)
+		return nil, false
+	}
+	return m, true
+}
+
+func (s *Server) pageRiskmapSVG(c *gin.Context) {
+	m, ok := s.riskmapFor(c)
+	if !ok {
+		return
+	}
+	c.Header("Content-Language", pickLang(c))
+	c.Header("Vary", "Accept-Language, Cookie")
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	c.Data(http.StatusOK, "image/svg+xml; charset=utf-8", s.deps.Riskmap.SVG(m, pickLang(c)))
+}
+
+func (s *Server) pageRiskmapCSV(c *gin.Context) {
+	m, ok := s.riskmapFor(c)
+	if !ok {
+		return
+	}
+	lang := pickLang(c)
+	var b bytes.Buffer
+	b.WriteString("\ufeff") // spreadsheets read UTF-8 with the mark
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"industry", "industry_name", "dimension", "dimension_name", "score", "level", "count", "risk_count", "opportunity_count", "trend", "weight", "baseline_mean", "baseline_sd", "low_confidence", "from", "to"})
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	for _, cl := range m.Cells {
+		_ = w.Write([]string{cl.Industry, s.deps.Riskmap.IndustryName(cl.Industry, lang), cl.Dimension, riskmap.DimensionName(cl.Dimension, lang),
+			f(cl.Score), cl.Level, strconv.FormatInt(cl.Count, 10), strconv.FormatInt(cl.RiskCount, 10), strconv.FormatInt(cl.OpportunityCount, 10),
+			f(cl.Trend), f(cl.Weight), f(cl.BaselineMean), f(cl.BaselineSD), strconv.FormatBool(cl.LowConfidence), m.From, m.To})
+	}
+	w.Flush()
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="riskmap-%s-%s.csv"`, m.From, m.To))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+}
+
+type alertsPage struct {
+	Alerts []alerts.Alert
+	Next   string
+	Unread int64
+	Rules  []alerts.Rule
+	Error  string
+	Notice string
+	Form   alerts.NewRule
+	Lang   string
+	Inds   []string
+	Dims   []string
+}
+
+func (s *Server) renderAlerts(c *gin.Context, status int, p alertsPage) {
+	u := mustCaller(c).User
+	ctx := c.Request.Context()
+	limit, cur, _ := pageParams(c)
+	var err error
+	if p.Alerts, p.Next, err = s.deps.Alerts.List(ctx, u, alerts.Filter{Limit: limit, Cursor: cur, UnreadOnly: c.Query("unread") == "true"}); err != nil {
+		s.renderError(c, StatusOf(err), "error.title")
+		return
+	}
+	p.Unread, _ = s.deps.Alerts.Unread(ctx, u)
+	if alerts.MaySubscribe(u) == nil {
+		p.Rules, _, _ = s.deps.Alerts.Rules(ctx, u, 100, "")
+	}
+	p.Lang = pickLang(c)
+	p.Inds = s.deps.Riskmap.Industries()
+	p.Dims = riskmap.Dimensions
+	s.render(c, status, "alerts", "alerts.title", p)
+}
+
+func (s *Server) pageAlerts(c *gin.Context) {
+	p := alertsPage{}
+	switch c.Query("done") {
+	case "rule":
+		p.Notice = "alerts.rule_created"
+	case "read":
+		p.Notice = "alerts.marked"
+	}
+	s.renderAlerts(c, http.StatusOK, p)
+}
+
+func (s *Server) pageAlertRead(c *gin.Context) {
+	if _, err := s.deps.Alerts.MarkRead(c.Request.Context(), mustCaller(c).User, c.Param("id")); err != nil {
+		s.renderError(c, StatusOf(err), "error.title")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/alerts?done=read")
+}
+
+func (s *Server) pageAlertsReadAll(c *gin.Context) {
+	if _, err := s.deps.Alerts.MarkAllRead(c.Request.Context(), mustCaller(c).User); err != nil {
+		s.renderError(c, StatusOf(err), "error.title")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/alerts?done=read")
+}
+
+func (s *Server) pageCreateRule(c *gin.Context) {
+	in := alerts.NewRule{Name: c.PostForm("name"), Industries: c.PostFormArray("industries"), Routes: splitCodes(c.PostForm("routes")),
+		Dimensions: c.PostFormArray("dimensions"), Severity: c.PostForm("severity")}
+	if _, err := s.deps.Alerts.CreateRule(c.Request.Context(), mustCaller(c).User, in); err != nil {
+		s.renderAlerts(c, StatusOf(err), alertsPage{Error: kedaitong.ErrorMessage(err), Form: in})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/alerts?done=rule")
+}
+
+func (s *Server) pageDeleteRule(c *gin.Context) {
+	if err := s.deps.Alerts.DeleteRule(c.Request.Context(), mustCaller(c).User, c.Param("id")); err != nil {
+		s.renderError(c, StatusOf(err), "error.title")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/alerts")
+}
+
+func splitCodes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '，' })
+}
