@@ -154,6 +154,7 @@ type Panel struct {
 	Pending       bool           `json:"pending"` // a seat was freed and its replacement is owed
 	Closed        bool           `json:"closed"`  // the application left the review: no more invitations
 	LastRunID     string         `json:"last_run_id"`
+	Adjudicator   string         `json:"adjudicator,omitempty"` // the adjudicating seat's assignment id (AddAdjudicator)
 	CreatedAt     time.Time      `json:"created_at"`
 	UpdatedAt     time.Time      `json:"updated_at"`
 	UpdatedMS     int64          `json:"updated_ms"`

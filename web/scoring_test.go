@@ -1,0 +1,429 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func init() {
+	allowedRoles["GET /api/v1/rubrics"] = []string{"expert", "official", "admin"}
+	allowedRoles["GET /api/v1/rubrics/:key"] = []string{"expert", "official", "admin"}
+	allowedRoles["PUT /api/v1/rubrics/:key"] = []string{"official", "admin"}
+	allowedRoles["GET /api/v1/assignments/:id/dossier"] = []string{"expert"}
+	allowedRoles["GET /api/v1/assignments/:id/dossier/attachments/:att"] = []string{"expert"}
+	allowedRoles["GET /api/v1/assignments/:id/score"] = []string{"expert"}
+	allowedRoles["PUT /api/v1/assignments/:id/score"] = []string{"expert"}
+	allowedRoles["POST /api/v1/assignments/:id/submit"] = []string{"expert"}
+	allowedRoles["GET /api/v1/applications/:id/report"] = []string{"bank_officer", "bank_manager", "official", "admin"}
+	allowedRoles["GET /api/v1/reports"] = []string{"bank_officer", "bank_manager", "official", "admin"}
+	allowedRoles["GET /api/v1/reports/export"] = []string{"bank_officer", "bank_manager", "official", "admin"}
+	allowedRoles["POST /api/v1/applications/:id/adjudicator"] = []string{"official", "admin"}
+}
+
+// scoringEnv is a panelEnv whose panel was assigned, with a logged-in
+// user for each seat holder: seat[user] is that expert's assignment id.
+type scoringEnv struct {
+	*panelEnv
+	seat map[string]string // username → assignment id
+}
+
+var seatUsers = map[string]string{"expert": "exp-1", "e2": "exp-2", "e3": "exp-3", "e4": "exp-4", "e6": "exp-6"}
+
+func newScoringEnv(t *testing.T) *scoringEnv {
+	p := newPanelEnv(t)
+	for u, id := range seatUsers {
+		if u == "expert" {
+			continue
+		}
+		body := fmt.Sprintf(`{"username":%q,"password":%q,"role":"expert","expert_id":%q}`, u, testPW, id)
+		if r := p.do("POST", "/api/v1/users", body, as(p.sec["admin"], appCT...)...); r.status != http.StatusCreated {
+			t.Fatalf("create user %s = %d %s", u, r.status, r.body)
+		}
+		p.sec[u] = p.login(u)
+	}
+	if r := p.do("POST", "/api/v1/assignments/run", "", as(p.sec["official"])...); r.status != 200 {
+		t.Fatalf("run = %d %s", r.status, r.body)
+	}
+	s := &scoringEnv{panelEnv: p, seat: map[string]string{}}
+	for u := range seatUsers {
+		for _, a := range p.items(t, u, "/api/v1/assignments") {
+			s.seat[u] = a["id"].(string)
+		}
+	}
+	if len(s.seat) != 4 {
+		t.Fatalf("seats = %v, want 4 experts", s.seat)
+	}
+	return s
+}
+
+func (s *scoringEnv) accept(t *testing.T, u string) {
+	t.Helper()
+	if r := s.do("POST", "/api/v1/assignments/"+s.seat[u]+"/accept", "", as(s.sec[u])...); r.status != 200 {
+		t.Fatalf("accept %s = %d %s", u, r.status, r.body)
+	}
+}
+
+func scoreJSON(v int, rec string) string {
+	return fmt.Sprintf(`{"criteria":{"originality":%d,"barriers":%d,"industrialisation":%d,"team":%d,"maturity":%d,"rd_ip":%d,"market":%d},
+		"recommendation":%q,"confidence":2,"comment":"工艺路线可行","risk_points":["流片良率","人员流失"],"maturity_stage":"pilot"}`, v, v, v, v, v, v, v, rec)
+}
+
+func (s *scoringEnv) put(u, body string) resp {
+	return s.do("PUT", "/api/v1/assignments/"+s.seat[u]+"/score", body, as(s.sec[u], appCT...)...)
+}
+
+func (s *scoringEnv) submit(u string) resp {
+	return s.do("POST", "/api/v1/assignments/"+s.seat[u]+"/submit", "", as(s.sec[u])...)
+}
+
+func TestScoringJourney(t *testing.T) {
+	s := newScoringEnv(t)
+	var users []string
+	for u := range s.seat {
+		users = append(users, u)
+		s.accept(t, u)
+	}
+	// The report is a conflict until the panel closes.
+	if r := s.do("GET", "/api/v1/applications/"+s.appID+"/report", "", as(s.sec["officer"])...); r.status != 409 {
+		t.Fatalf("report before closing = %d %s", r.status, r.body)
+	}
+	// Drafts: a partial draft saves; every save is a revision.
+	u0 := users[0]
+	if r := s.put(u0, `{"criteria":{"originality":7}}`); r.status != 200 || r.json(t)["revision"].(float64) != 1 {
+		t.Fatalf("partial draft = %d %s", r.status, r.body)
+	}
+	// Submitting an incomplete draft: 400.
+	if r := s.submit(u0); r.status != 400 || !strings.Contains(string(r.body), "criteria.") {
+		t.Fatalf("incomplete submit = %d %s", r.status, r.body)
+	}
+	// Blind: the dossier of an expert holds its own score, never others'.
+	scores := map[string]int{users[0]: 7, users[1]: 6, users[2]: 5, users[3]: 6}
+	for i, u := range users {
+		if r := s.put(u, scoreJSON(scores[u], "support")); r.status != 200 {
+			t.Fatalf("draft %s = %d %s", u, r.status, r.body)
+		}
+		if i < 3 {
+			if r := s.submit(u); r.status != 200 || r.json(t)["panel_closed"] != false {
+				t.Fatalf("submit %s = %d %s", u, r.status, r.body)
+			}
+		}
+	}
+	r := s.do("GET", "/api/v1/assignments/"+s.seat[users[3]]+"/dossier", "", as(s.sec[users[3]])...)
+	if r.status != 200 {
+		t.Fatalf("dossier = %d %s", r.status, r.body)
+	}
+	d := r.json(t)
+	if d["application"].(map[string]any)["indicators"] == nil || d["guideline"].(map[string]any)["criteria"] == nil {
+		t.Errorf("dossier lacks indicators or guideline: %s", r.body)
+	}
+	for _, other := range []string{"李院士", "张工", "刘工", "赵教授", "mean", "median"} {
+		if strings.Contains(string(r.body), other) {
+			t.Errorf("the dossier shows %q before the panel closed", other)
+		}
+	}
+	// Locked after submit: 409 on save and submit.
+	if r := s.put(users[0], scoreJSON(3, "support")); r.status != 409 {
+		t.Errorf("save after submit = %d %s", r.status, r.body)
+	}
+	if r := s.submit(users[0]); r.status != 409 {
+		t.Errorf("second submit = %d %s", r.status, r.body)
+	}
+	// The history keeps every revision.
+	r = s.do("GET", "/api/v1/assignments/"+s.seat[u0]+"/score", "", as(s.sec[u0])...)
+	if h := r.json(t)["history"].([]any); r.status != 200 || len(h) != 3 || r.json(t)["state"] != "submitted" {
+		t.Errorf("score = %d, history %d: %s", r.status, len(h), r.body)
+	}
+	// The last submit closes the panel.
+	if r := s.submit(users[3]); r.status != 200 || r.json(t)["panel_closed"] != true {
+		t.Fatalf("last submit = %d %s", r.status, r.body)
+	}
+	r = s.do("GET", "/api/v1/applications/"+s.appID+"/report", "", as(s.sec["officer"])...)
+	if r.status != 200 {
+		t.Fatalf("report = %d %s", r.status, r.body)
+	}
+	rep := r.json(t)
+	ov := rep["overall"].(map[string]any)
+	if ov["mean"].(float64) != 6 || ov["median"].(float64) != 6 || ov["calibrated"] == nil {
+		t.Errorf("overall = %v", ov)
+	}
+	if c := rep["criteria"].(map[string]any)["originality"].(map[string]any); c["mean"].(float64) != 6 {
+		t.Errorf("originality = %v", c)
+	}
+	if rc := rep["recommendations"].(map[string]any); rc["support"].(float64) != 4 || rc["do_not_support"].(float64) != 0 || rc["support_with_conditions"].(float64) != 0 {
+		t.Errorf("recommendations = %v", rc)
+	}
+	if rep["maturity_stage"] != "pilot" || rep["disagreement"] != false || rep["whitelisted"] != false {
+		t.Errorf("report = %s", r.body)
+	}
+	if p := rep["panel"].([]any); len(p) != 4 || p[0].(map[string]any)["tier"] == nil || p[0].(map[string]any)["field"] == nil {
+		t.Errorf("panel = %v", p)
+	}
+	for _, name := range []string{"李院士", "王院士", "张工", "刘工", "赵教授", "exp-"} {
+		if strings.Contains(string(r.body), name) {
+			t.Errorf("the report names an expert: %q", name)
+		}
+	}
+	if !strings.Contains(string(r.body), "industry expert, ") || !strings.Contains(string(r.body), "流片良率") {
+		t.Errorf("report lacks attribution or risk points: %s", r.body)
+	}
+	// The application is closed; officials of the region read the report, another bank does not.
+	if r := s.do("GET", "/api/v1/applications/"+s.appID, "", as(s.sec["officer"])...); r.json(t)["state"] != "closed" {
+		t.Errorf("application state = %v", r.json(t)["state"])
+	}
+	if r := s.do("GET", "/api/v1/applications/"+s.appID+"/report", "", as(s.sec["cityofficial"])...); r.status != 200 {
+		t.Errorf("official report = %d", r.status)
+	}
+	off2 := s.login("officer2")
+	if r := s.do("GET", "/api/v1/applications/"+s.appID+"/report", "", as(off2)...); r.status != 404 {
+		t.Errorf("another bank's report = %d", r.status)
+	}
+	if r := s.do("GET", "/api/v1/applications/"+s.appID+"/report", "", as(s.sec["expert"])...); r.status != 403 {
+		t.Errorf("expert report = %d", r.status)
+	}
+	// The XLSX export of the bank's reports.
+	r = s.do("GET", "/api/v1/reports/export?lang=en", "", as(s.sec["officer"])...)
+	if r.status != 200 {
+		t.Fatalf("export = %d %s", r.status, r.body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Reports")
+	if len(rows) != 2 || rows[1][0] != s.appID {
+		t.Errorf("export rows = %v", rows)
+	}
+	r = s.do("GET", "/api/v1/reports/export", "", as(off2)...)
+	f, _ = excelize.OpenReader(bytes.NewReader(r.body))
+	if rows, _ := f.GetRows("评审报告"); len(rows) != 1 {
+		t.Errorf("another bank's export = %v", rows)
+	}
+}
+
+func TestScoringBadInput(t *testing.T) {
+	s := newScoringEnv(t)
+	u := "expert"
+	// Before accepting: 409.
+	if r := s.put(u, scoreJSON(5, "support")); r.status != 409 {
+		t.Errorf("score before accept = %d %s", r.status, r.body)
+	}
+	s.accept(t, u)
+	bad := map[string]string{
+		"above 9":            `{"criteria":{"originality":10}}`,
+		"below 1":            `{"criteria":{"originality":0}}`,
+		"fractional":         `{"criteria":{"originality":5.5}}`,
+		"unknown criterion":  `{"criteria":{"beauty":5}}`,
+		"not a number":       `{"criteria":{"originality":"five"}}`,
+		"bad recommendation": `{"recommendation":"maybe"}`,
+		"confidence 4":       `{"confidence":4}`,
+		"bad maturity":       `{"maturity_stage":"mass"}`,
+		"unknown field":      `{"score":5}`,
+		"malformed":          `{"criteria":`,
+	}
+	for name, body := range bad {
+		r := s.put(u, body)
+		if r.status != 400 || r.errorCode(t) != "invalid_input" {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	if r := s.do("PUT", "/api/v1/assignments/"+s.seat[u]+"/score", `{}`, as(s.sec[u])...); r.status != 415 {
+		t.Errorf("no content type = %d", r.status)
+	}
+	// Nothing was saved.
+	r := s.do("GET", "/api/v1/assignments/"+s.seat[u]+"/score", "", as(s.sec[u])...)
+	if r.status != 200 || r.json(t)["revision"].(float64) != 0 {
+		t.Errorf("after refused saves: %d %s", r.status, r.body)
+	}
+	// Submit without a comment: 400.
+	noComment := strings.Replace(scoreJSON(5, "support"), `"工艺路线可行"`, `""`, 1)
+	if r := s.put(u, noComment); r.status != 200 {
+		t.Fatalf("draft = %d %s", r.status, r.body)
+	}
+	if r := s.submit(u); r.status != 400 || !strings.Contains(string(r.body), "comment") {
+		t.Errorf("submit without comment = %d %s", r.status, r.body)
+	}
+	// Missing criterion at submit: 400.
+	if r := s.put(u, `{"criteria":{"originality":5},"recommendation":"support","confidence":2,"comment":"x","risk_points":["a"],"maturity_stage":"lab"}`); r.status != 200 {
+		t.Fatal(r.status)
+	}
+	if r := s.submit(u); r.status != 400 {
+		t.Errorf("submit with missing criteria = %d %s", r.status, r.body)
+	}
+	// Another expert's assignment: 404; others' roles: 403; unknown: 404.
+	other := s.seat["e3"]
+	if r := s.do("PUT", "/api/v1/assignments/"+other+"/score", scoreJSON(5, "support"), as(s.sec[u], appCT...)...); r.status != 404 {
+		t.Errorf("another expert's assignment = %d %s", r.status, r.body)
+	}
+	if r := s.do("POST", "/api/v1/assignments/"+other+"/submit", "", as(s.sec[u])...); r.status != 404 {
+		t.Errorf("submit another's = %d", r.status)
+	}
+	if r := s.do("GET", "/api/v1/assignments/"+other+"/dossier", "", as(s.sec[u])...); r.status != 404 {
+		t.Errorf("another's dossier = %d", r.status)
+	}
+	if r := s.do("PUT", "/api/v1/assignments/asg-nope/score", scoreJSON(5, "support"), as(s.sec[u], appCT...)...); r.status != 404 {
+		t.Errorf("unknown assignment = %d", r.status)
+	}
+	for _, who := range []string{"officer", "official", "admin"} {
+		if r := s.do("PUT", "/api/v1/assignments/"+s.seat[u]+"/score", scoreJSON(5, "support"), as(s.sec[who], appCT...)...); r.status != 403 {
+			t.Errorf("%s scoring = %d", who, r.status)
+		}
+	}
+	// Submit with a body: saved then submitted.
+	if r := s.do("POST", "/api/v1/assignments/"+s.seat[u]+"/submit", scoreJSON(5, "support"), as(s.sec[u], appCT...)...); r.status != 200 {
+		t.Errorf("submit with body = %d %s", r.status, r.body)
+	}
+}
+
+func TestScoringSubmitRace(t *testing.T) {
+	s := newScoringEnv(t)
+	u := "expert"
+	s.accept(t, u)
+	if r := s.put(u, scoreJSON(6, "support")); r.status != 200 {
+		t.Fatal(r.status)
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = s.submit(u).status
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case 409:
+		default:
+			t.Errorf("racing submit = %d", c)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d submits won, want exactly 1 (%v)", ok, codes)
+	}
+}
+
+func TestScoringDisagreementAdjudicator(t *testing.T) {
+	s := newScoringEnv(t)
+	recs := map[string]string{"expert": "support", "e3": "do_not_support", "e4": "support_with_conditions", "e6": "support"}
+	vals := map[string]int{"expert": 8, "e3": 3, "e4": 5, "e6": 7}
+	for u := range s.seat {
+		s.accept(t, u)
+		if r := s.put(u, scoreJSON(vals[u], recs[u])); r.status != 200 {
+			t.Fatal(r.status, string(r.body))
+		}
+		if r := s.submit(u); r.status != 200 {
+			t.Fatal(r.status, string(r.body))
+		}
+	}
+	r := s.do("GET", "/api/v1/applications/"+s.appID+"/report", "", as(s.sec["official"])...)
+	rep := r.json(t)
+	if r.status != 200 || rep["disagreement"] != true {
+		t.Fatalf("report = %d %s", r.status, r.body)
+	}
+	// Bad adjudicator requests: unknown expert 400; already on the panel 400; a bank 403.
+	if r := s.do("POST", "/api/v1/applications/"+s.appID+"/adjudicator", `{"expert_id":"exp-99"}`, as(s.sec["official"], appCT...)...); r.status != 400 {
+		t.Errorf("unknown adjudicator = %d %s", r.status, r.body)
+	}
+	if r := s.do("POST", "/api/v1/applications/"+s.appID+"/adjudicator", `{"expert_id":"exp-3"}`, as(s.sec["official"], appCT...)...); r.status != 400 {
+		t.Errorf("member as adjudicator = %d %s", r.status, r.body)
+	}
+	if r := s.do("POST", "/api/v1/applications/"+s.appID+"/adjudicator", ``, as(s.sec["officer"])...); r.status != 403 {
+		t.Errorf("bank adding adjudicator = %d", r.status)
+	}
+	r = s.do("POST", "/api/v1/applications/"+s.appID+"/adjudicator", ``, as(s.sec["official"])...)
+	if r.status != 201 || r.json(t)["expert_id"] != "exp-2" {
+		t.Fatalf("adjudicator = %d %s", r.status, r.body)
+	}
+	if r := s.do("POST", "/api/v1/applications/"+s.appID+"/adjudicator", ``, as(s.sec["official"])...); r.status != 409 {
+		t.Errorf("second adjudicator = %d", r.status)
+	}
+	adj := r.json(t)["id"].(string)
+	s.seat["e2"] = adj
+	s.accept(t, "e2")
+	if r := s.put("e2", scoreJSON(6, "support_with_conditions")); r.status != 200 {
+		t.Fatal(r.status)
+	}
+	if r := s.submit("e2"); r.status != 200 || r.json(t)["panel_closed"] != true {
+		t.Fatalf("adjudicator submit = %d %s", r.status, r.body)
+	}
+	r = s.do("GET", "/api/v1/applications/"+s.appID+"/report", "", as(s.sec["officer"])...)
+	rep = r.json(t)
+	if rep["adjudicated"] != true || rep["revision"].(float64) != 2 || len(rep["panel"].([]any)) != 5 {
+		t.Errorf("revised report = %s", r.body)
+	}
+}
+
+func TestRubricAPI(t *testing.T) {
+	s := newPanelEnv(t)
+	r := s.do("GET", "/api/v1/rubrics/semiconductors.ic-design", "", as(s.sec["expert"])...)
+	if r.status != 200 {
+		t.Fatalf("rubric = %d %s", r.status, r.body)
+	}
+	g := r.json(t)
+	if g["key"] != "semiconductors" || g["version"].(float64) != 1 || len(g["criteria"].([]any)) != 7 {
+		t.Fatalf("rubric = %s", r.body)
+	}
+	// An official refines the route: a new guideline of the route, version 1.
+	body := strings.Replace(string(r.body), `"key":"semiconductors"`, `"key":"x"`, 1)
+	body = strings.Replace(body, `"weight":0.18`, `"weight":0.30`, 1)
+	var in map[string]any
+	in = mustParse(t, body)
+	delete(in, "key")
+	delete(in, "version")
+	delete(in, "at")
+	delete(in, "at_ms")
+	delete(in, "by")
+	in["note"] = "originality weighs more for IC design"
+	r = s.do("PUT", "/api/v1/rubrics/semiconductors.ic-design", mustJSON(t, in), as(s.sec["official"], appCT...)...)
+	if r.status != 200 || r.json(t)["version"].(float64) != 1 || r.json(t)["key"] != "semiconductors.ic-design" {
+		t.Fatalf("put rubric = %d %s", r.status, r.body)
+	}
+	if r := s.do("GET", "/api/v1/rubrics/semiconductors.ic-design", "", as(s.sec["expert"])...); r.json(t)["key"] != "semiconductors.ic-design" {
+		t.Errorf("the route's refinement is not in force: %s", r.body)
+	}
+	// Bad guidelines: 400, nothing stored.
+	for name, mut := range map[string]func(m map[string]any){
+		"no criteria": func(m map[string]any) { m["criteria"] = []any{} },
+		"zero weight": func(m map[string]any) { m["criteria"].([]any)[0].(map[string]any)["weight"] = 0 },
+		"missing 5": func(m map[string]any) {
+			delete(m["criteria"].([]any)[0].(map[string]any)["anchors"].(map[string]any), "5")
+		},
+		"no english": func(m map[string]any) {
+			m["criteria"].([]any)[0].(map[string]any)["name"] = map[string]any{"zh": "原创"}
+		},
+		"duplicate id": func(m map[string]any) { m["criteria"].([]any)[1].(map[string]any)["id"] = "originality" },
+	} {
+		m := mustParse(t, mustJSON(t, in))
+		mut(m)
+		if r := s.do("PUT", "/api/v1/rubrics/semiconductors.ic-design", mustJSON(t, m), as(s.sec["official"], appCT...)...); r.status != 400 {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	if r := s.do("PUT", "/api/v1/rubrics/not-a-field", mustJSON(t, in), as(s.sec["official"], appCT...)...); r.status != 400 {
+		t.Errorf("unknown key = %d", r.status)
+	}
+	if r := s.do("PUT", "/api/v1/rubrics/semiconductors", mustJSON(t, in), as(s.sec["expert"], appCT...)...); r.status != 403 {
+		t.Errorf("expert editing = %d", r.status)
+	}
+	if r := s.do("GET", "/api/v1/rubrics/semiconductors.ic-design", "", as(s.sec["expert"])...); r.json(t)["version"].(float64) != 1 {
+		t.Errorf("refused edits changed the version")
+	}
+	if r := s.do("GET", "/api/v1/rubrics", "", as(s.sec["officer"])...); r.status != 403 {
+		t.Errorf("bank reading rubrics = %d", r.status)
+	}
+}
+
+func mustParse(t *testing.T, s string) map[string]any {
+	t.Helper()
+	return resp{body: []byte(s)}.json(t)
+}
