@@ -27,6 +27,7 @@ import (
 	"kedaitong/notify"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/review/scoring"
 	"kedaitong/riskmap"
 	"kedaitong/alerts"
 )
@@ -45,6 +46,7 @@ type Deps struct {
 	Consult  *consult.Service // consultations
 	Notify   *notify.Service  // in-app notifications
 	Panel    *panel.Service
+	Scoring  *scoring.Service // rubric, scores, panel reports
 	Riskmap  *riskmap.Service // the industry risk map and banks' exposure
 	Alerts   *alerts.Service  // alert rules, inbox and webhooks
 	Audit    AuditRecorder
@@ -172,6 +174,9 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	}
 	if s.deps.Panel != nil {
 		s.registerAssignmentsAPI(v1)
+	}
+	if s.deps.Scoring != nil {
+		s.registerScoringAPI(v1)
 	}
 	if s.deps.Riskmap != nil {
 		s.registerRiskmapAPI(v1)

@@ -91,7 +91,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openConsult, a.openRiskmap} {
+	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}
