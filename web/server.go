@@ -20,6 +20,7 @@ import (
 	"kedaitong"
 	"kedaitong/audit"
 	"kedaitong/consult"
+	"kedaitong/dashboard"
 	"kedaitong/experts"
 	"kedaitong/identity"
 	"kedaitong/intel"
@@ -51,6 +52,8 @@ type Deps struct {
 	Alerts   *alerts.Service  // alert rules, inbox and webhooks
 	Audit    AuditRecorder
 	AuditLog *audit.Log
+	// Dashboard is the officials' dashboard (counters kept on write).
+	Dashboard *dashboard.Service
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
 	// this server, for deployments behind a TLS-terminating proxy.
 	SecureCookies bool
@@ -183,6 +186,9 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	}
 	if s.deps.Alerts != nil {
 		s.registerAlertsAPI(v1)
+	}
+	if s.deps.Dashboard != nil {
+		s.registerDashboardAPI(v1)
 	}
 	if s.deps.Consult != nil {
 		s.registerConsultAPI(v1)

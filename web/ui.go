@@ -126,6 +126,9 @@ func (s *Server) registerUI(e *gin.Engine) {
 	if s.deps.Riskmap != nil {
 		s.registerRiskmapPages(e)
 	}
+	if s.deps.Dashboard != nil {
+		s.registerDashboardPages(e)
+	}
 	if s.deps.Consult != nil {
 		s.registerConsultPages(e)
 	}

@@ -83,7 +83,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 	if a.Audit, err = audit.Open(ctx, st); err != nil {
 		return nil, err
 	}
-	a.Recorder = auditlink.Recorder{Log: a.Audit, Logger: logger}
+	a.Recorder = auditlink.Recorder{Log: a.Audit, Logger: logger, Observers: &auditlink.Observers{}}
 	if a.Identity, err = identity.Open(ctx, st, a.Recorder); err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap} {
+	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,408 @@
+// Package dashboard is the officials' dashboard: counters of applications,
+// consultations, panel seats, the whitelist and re-reviews per region
+// (province, city, county), kept on write, and the model, SVG charts and
+// XLSX export built from them.
+//
+// # Counters on write
+//
+// Every state change of the platform passes through the audit recorder
+// (internal/auditlink); the dashboard observes those events (Observe) and
+// turns them into counter increments, so a view reads one counter document
+// for the region and one per child region — never the applications.
+//
+//   - application.* events: the application is read and its facets (state,
+//     industry, age group, reviewed, supported, days from submission to
+//     report, granted amount) are compared with the facets last counted for
+//     it, kept in one snapshot document per application
+//     ("dashboard_apps", version-guarded); the difference is added to the
+//     counters of the province, the city and the county.
+//   - consultation.ask / consultation.answer: asked, answered and answered
+//     within the deadline (the consultation's own answered_on_time).
+//   - assignment.invite / accept / decline / expire / submit: panel seats
+//     offered, open, declined, expired, submitted and submitted on time.
+//   - whitelist.add / whitelist.lift: whitelisted enterprises.
+//   - report.* events with detail disagreement=true: panels with
+//     disagreement.
+//   - rereview.due / rereview.start / rereview.conclude: re-reviews due,
+//     running, and exits recommended.
+//
+// Counter documents live in "dashboard_counters", one per region code, with
+// the parent region indexed for drill-down. Days from submission to report
+// are a histogram (fields d_0 … d_365, the last "a year or more"), so the
+// median is read from at most 366 numbers. Rebuild recomputes everything
+// from the stored documents once (a store that had data before the
+// dashboard existed); the server runs it at start when no counters exist.
+//
+// Definitions: "reviewed" applications are closed ones (the panel's report
+// is in); "supported" ones are those whose bank recorded a granted loan. A
+// start-up is an enterprise under three years old at submission
+// (review.AgeStartup). Counts are per application.
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"kedaitong"
+	"kedaitong/consult"
+	"kedaitong/identity"
+	"kedaitong/internal/store"
+	"kedaitong/review"
+	"kedaitong/taxonomy"
+)
+
+// Collections of the package.
+var (
+	CountersDef = store.CollectionDef{Name: "dashboard_counters", Indexes: []store.Index{
+		{Fields: []string{"parent", "scope"}},
+	}}
+	SnapshotsDef = store.CollectionDef{Name: "dashboard_apps"}
+	MetaDef      = store.CollectionDef{Name: "dashboard_meta"}
+)
+
+// MaxDays is the last bucket of the days histogram: a year or more.
+const MaxDays = 365
+
+// Province is the code of the whole province.
+const Province = "36"
+
+// Service keeps the counters and builds views.
+type Service struct {
+	st       store.Store
+	counters store.Collection
+	snaps    store.Collection
+	meta     store.Collection
+	apps     *review.Service
+	cons     store.Collection
+	tax      *taxonomy.Taxonomy
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// Open declares the package's collections. apps is required.
+func Open(ctx context.Context, st store.Store, apps *review.Service, logger *slog.Logger) (*Service, error) {
+	if apps == nil {
+		return nil, fmt.Errorf("dashboard: the applications are required")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{st: st, apps: apps, tax: taxonomy.Default(), log: logger, now: func() time.Time { return time.Now().UTC() }}
+	for _, x := range []struct {
+		c   *store.Collection
+		def store.CollectionDef
+	}{{&s.counters, CountersDef}, {&s.snaps, SnapshotsDef}, {&s.meta, MetaDef}, {&s.cons, consult.ConsultationsDef}} {
+		var err error
+		if *x.c, err = st.Collection(ctx, x.def); err != nil {
+			return nil, fmt.Errorf("dashboard: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Scopes returns the regions whose counters an object in region counts
+// in: the province, its city and its county (as far as region goes).
+func Scopes(region string) []string {
+	switch {
+	case len(region) >= 6:
+		return []string{Province, region[:4], region[:6]}
+	case len(region) >= 4:
+		return []string{Province, region[:4]}
+	case strings.HasPrefix(region, Province):
+		return []string{Province}
+	}
+	return nil
+}
+
+func parentOf(scope string) string {
+	switch len(scope) {
+	case 4:
+		return Province
+	case 6:
+		return scope[:4]
+	}
+	return "-"
+}
+
+// counter document fields are lowercase letters, digits and underscores.
+func key(prefix, code string) string {
+	return prefix + "_" + strings.NewReplacer("-", "_", ".", "_").Replace(code)
+}
+
+// add adds deltas to the counters of every scope of region.
+func (s *Service) add(ctx context.Context, region string, d map[string]int64) error {
+	for k, v := range d {
+		if v == 0 {
+			delete(d, k)
+		}
+	}
+	if len(d) == 0 {
+		return nil
+	}
+	for _, sc := range Scopes(region) {
+		if _, err := s.counters.Incr(ctx, sc, map[string]any{"scope": sc, "parent": parentOf(sc)}, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Facets are what one application contributes to its regions' counters.
+func Facets(a *review.Application) map[string]int64 {
+	f := map[string]int64{"apps": 1, key("st", a.State): 1}
+	if a.Industry != "" {
+		f[key("ind", a.Industry)] = 1
+	}
+	age := a.Indicators.AgeGroup
+	if age == "" {
+		age = "unknown"
+	}
+	f[key("age", age)] = 1
+	startup := int64(0)
+	if age == review.AgeStartup {
+		startup = 1
+	}
+	if a.State != review.StateDraft && a.State != review.StateWithdrawn || a.SubmittedAt != nil {
+		f["submitted"] = 1
+		f["submitted_startup"] = startup
+	}
+	if a.State == review.StateClosed {
+		f["rev"], f["rev_startup"] = 1, startup
+		if a.SubmittedAt != nil && a.ClosedAt != nil {
+			d := int(a.ClosedAt.Sub(*a.SubmittedAt).Hours() / 24)
+			d = max(0, min(d, MaxDays))
+			f["d_"+strconv.Itoa(d)] = 1
+		}
+	}
+	if a.Decision != nil {
+		f["decided"] = 1
+		if a.Decision.Granted {
+			f["sup"], f["sup_startup"] = 1, startup
+			f["granted_amount"] = a.Decision.Amount
+		}
+	}
+	for k, v := range f {
+		if v == 0 {
+			delete(f, k)
+		}
+	}
+	return f
+}
+
+type snapshot struct {
+	Region string           `json:"region"`
+	Facets map[string]int64 `json:"facets"`
+}
+
+// countApplication brings the counters of one application up to date.
+func (s *Service) countApplication(ctx context.Context, id string) error {
+	for range 5 {
+		a, err := s.apps.Load(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := snapshot{Region: a.Region, Facets: Facets(&a)}
+		var old snapshot
+		ver, err := s.snaps.Get(ctx, id, &old)
+		switch {
+		case kedaitong.Is(err, kedaitong.ENotFound):
+			err = s.snaps.Insert(ctx, id, now)
+		case err == nil:
+			if old.Region == now.Region && equal(old.Facets, now.Facets) {
+				return nil
+			}
+			_, err = s.snaps.Replace(ctx, id, ver, now)
+		}
+		if kedaitong.Is(err, kedaitong.EConflict) {
+			continue // another writer counted it at the same time: read again
+		}
+		if err != nil {
+			return err
+		}
+		if old.Region != "" {
+			neg := map[string]int64{}
+			for k, v := range old.Facets {
+				neg[k] = -v
+			}
+			if old.Region == now.Region {
+				for k, v := range now.Facets {
+					neg[k] += v
+				}
+				return s.add(ctx, now.Region, neg)
+			}
+			if err := s.add(ctx, old.Region, neg); err != nil {
+				return err
+			}
+		}
+		return s.add(ctx, now.Region, copyMap(now.Facets))
+	}
+	return kedaitong.Errorf(kedaitong.EConflict, "dashboard: application %s kept changing", id)
+}
+
+func equal(a, b map[string]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func copyMap(m map[string]int64) map[string]int64 {
+	out := make(map[string]int64, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Observe counts one audit event. It is registered as an observer of the
+// audit recorder; failures are logged (Rebuild repairs the counters).
+func (s *Service) Observe(ctx context.Context, ev identity.Event) {
+	if ev.Outcome != "" && ev.Outcome != "ok" {
+		return
+	}
+	if err := s.observe(ctx, ev); err != nil {
+		s.log.WarnContext(ctx, "dashboard: counting an event failed", "err", err, "action", ev.Action, "object", ev.ObjectID)
+	}
+}
+
+func (s *Service) observe(ctx context.Context, ev identity.Event) error {
+	kind, verb, _ := strings.Cut(ev.Action, ".")
+	switch kind {
+	case "application":
+		if ev.ObjectKind == "application" && ev.ObjectID != "" {
+			return s.countApplication(ctx, ev.ObjectID)
+		}
+	case "consultation":
+		switch verb {
+		case "ask":
+			return s.add(ctx, ev.Region, map[string]int64{"con": 1})
+		case "answer":
+			var c consult.Consultation
+			if _, err := s.cons.Get(ctx, ev.ObjectID, &c); err != nil {
+				return err
+			}
+			d := map[string]int64{"con_ans": 1}
+			if c.AnsweredOnTime != nil && *c.AnsweredOnTime {
+				d["con_ontime"] = 1
+			}
+			return s.add(ctx, c.Region, d)
+		}
+	case "assignment":
+		switch verb {
+		case "invite":
+			return s.add(ctx, ev.Region, map[string]int64{"seats": 1, "seats_open": 1})
+		case "accept":
+			return s.add(ctx, ev.Region, map[string]int64{"seats_acc": 1})
+		case "decline":
+			return s.add(ctx, ev.Region, map[string]int64{"seats_open": -1, "seats_declined": 1})
+		case "expire":
+			return s.add(ctx, ev.Region, map[string]int64{"seats_open": -1, "seats_expired": 1})
+		case "release", "withdraw":
+			return s.add(ctx, ev.Region, map[string]int64{"seats_open": -1})
+		case "submit":
+			d := map[string]int64{"seats_open": -1, "seats_done": 1}
+			if b, ok := ev.Detail["on_time"].(bool); ok && b {
+				d["seats_ontime"] = 1
+			}
+			return s.add(ctx, ev.Region, d)
+		}
+	case "whitelist":
+		switch verb {
+		case "add":
+			return s.add(ctx, ev.Region, map[string]int64{"wl": 1})
+		case "lift":
+			return s.add(ctx, ev.Region, map[string]int64{"wl": -1})
+		}
+	case "report":
+		if b, ok := ev.Detail["disagreement"].(bool); ok && b {
+			return s.add(ctx, ev.Region, map[string]int64{"disagree": 1})
+		}
+	case "rereview":
+		switch verb {
+		case "due":
+			return s.add(ctx, ev.Region, map[string]int64{"rr_due": 1})
+		case "start":
+			return s.add(ctx, ev.Region, map[string]int64{"rr_due": -1, "rr_open": 1})
+		case "conclude":
+			d := map[string]int64{"rr_open": -1, "rr_done": 1}
+			if b, ok := ev.Detail["exit"].(bool); ok && b {
+				d["rr_exit"] = 1
+			}
+			return s.add(ctx, ev.Region, d)
+		}
+	}
+	return nil
+}
+
+// counts reads the counters of a region (all zero when there are none).
+func (s *Service) counts(ctx context.Context, scope string) (map[string]int64, error) {
+	var raw map[string]any
+	_, err := s.counters.Get(ctx, scope, &raw)
+	if kedaitong.Is(err, kedaitong.ENotFound) {
+		return map[string]int64{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ints(raw), nil
+}
+
+func ints(raw map[string]any) map[string]int64 {
+	out := make(map[string]int64, len(raw))
+	for k, v := range raw {
+		if f, ok := v.(float64); ok {
+			out[k] = int64(f)
+		}
+	}
+	return out
+}
+
+// children reads the counters of the regions directly under scope that
+// have any, ordered by code.
+func (s *Service) children(ctx context.Context, scope string) (map[string]map[string]int64, error) {
+	out := map[string]map[string]int64{}
+	if len(scope) >= 6 {
+		return out, nil
+	}
+	q := store.Query{Eq: map[string]any{"parent": scope}, Sort: "scope", Limit: 500}
+	for {
+		p, err := s.counters.Find(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range p.Docs {
+			var raw map[string]any
+			if err := d.Decode(&raw); err != nil {
+				return nil, err
+			}
+			out[d.ID] = ints(raw)
+		}
+		if p.Next == "" {
+			return out, nil
+		}
+		q.After = p.Next
+	}
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
