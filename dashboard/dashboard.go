@@ -18,11 +18,12 @@
 //     counters of the province, the city and the county.
 //   - consultation.ask / consultation.answer: asked, answered and answered
 //     within the deadline (the consultation's own answered_on_time).
-//   - assignment.invite / accept / decline / expire / submit: panel seats
-//     offered, open, declined, expired, submitted and submitted on time.
+//   - assignment.invite / accept / decline / expire and score.submit: panel
+//     seats offered, open, declined, expired, submitted and submitted by the
+//     due date.
 //   - whitelist.add / whitelist.lift: whitelisted enterprises.
-//   - report.* events with detail disagreement=true: panels with
-//     disagreement.
+//   - report.issue with detail disagreement=true: panels with disagreement
+//     (a revised report does not count the panel again).
 //   - rereview.due / rereview.start / rereview.conclude: re-reviews due,
 //     running, and exits recommended.
 //
@@ -53,6 +54,7 @@ import (
 	"kedaitong/identity"
 	"kedaitong/internal/store"
 	"kedaitong/review"
+	"kedaitong/review/panel"
 	"kedaitong/taxonomy"
 )
 
@@ -79,6 +81,7 @@ type Service struct {
 	meta     store.Collection
 	apps     *review.Service
 	cons     store.Collection
+	asg      store.Collection
 	tax      *taxonomy.Taxonomy
 	log      *slog.Logger
 	now      func() time.Time
@@ -96,7 +99,7 @@ func Open(ctx context.Context, st store.Store, apps *review.Service, logger *slo
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
-	}{{&s.counters, CountersDef}, {&s.snaps, SnapshotsDef}, {&s.meta, MetaDef}, {&s.cons, consult.ConsultationsDef}} {
+	}{{&s.counters, CountersDef}, {&s.snaps, SnapshotsDef}, {&s.meta, MetaDef}, {&s.cons, consult.ConsultationsDef}, {&s.asg, panel.AssignmentsDef}} {
 		var err error
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
@@ -326,7 +329,23 @@ func (s *Service) observe(ctx context.Context, ev identity.Event) error {
 		case "lift":
 			return s.add(ctx, ev.Region, map[string]int64{"wl": -1})
 		}
+	case "score":
+		if verb != "submit" {
+			return nil
+		}
+		var a panel.Assignment
+		if _, err := s.asg.Get(ctx, ev.ObjectID, &a); err != nil {
+			return err
+		}
+		d := map[string]int64{"seats_open": -1, "seats_done": 1}
+		if !s.now().After(a.Due) {
+			d["seats_ontime"] = 1
+		}
+		return s.add(ctx, a.Region, d)
 	case "report":
+		if verb != "issue" {
+			return nil // a revision keeps the panel counted once
+		}
 		if b, ok := ev.Detail["disagreement"].(bool); ok && b {
 			return s.add(ctx, ev.Region, map[string]int64{"disagree": 1})
 		}
