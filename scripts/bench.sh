@@ -18,6 +18,7 @@ run "Store on the FerretDB stand-in (10,000 documents)" ./internal/store 'Benchm
 run "Start-up to ready" ./cmd/kedaitong 'StartupToReady' 5x
 run "Panel optimiser" ./review/match 'Solve|Decode' 1x
 run "Panel optimiser: replace a declined seat" ./review/match 'Decline' 100x
+run "Review scoring: 64 experts submit at once (p99), closing a panel with its report" ./review/scoring 'Submit64|CloseAndReport' 5x
 run "Casbin decisions" ./rbac 'RoleAllowed|Allowed' 1s
 run "Audit log append" ./audit 'Append' 1000x
 run "News classifier" ./intel/classify 'Classify' 2s

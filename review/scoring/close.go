@@ -292,9 +292,19 @@ func (s *Service) build(ctx context.Context, app review.Application, p panel.Pan
 			recorded[id] = true
 		}
 	}
+	byID := map[string]panel.Assignment{}
+	for _, a := range done {
+		byID[a.ID] = a
+	}
 	for _, sc := range scores {
 		if recorded[sc.AssignmentID] {
 			continue
+		}
+		if a := byID[sc.AssignmentID]; a.RespondedAt != nil && sc.SubmittedAt != nil {
+			days := max(0, sc.SubmittedAt.Sub(*a.RespondedAt).Hours()/24)
+			if err := s.experts.RecordSubmission(ctx, sc.ExpertID, math.Min(days, 3650), !sc.SubmittedAt.After(a.Due)); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+				return true, err
+			}
 		}
 		o := ps.Scores[sc.ExpertID]
 		h := historyEntry{ExpertID: sc.ExpertID, ApplicationID: app.ID, Overall: o, PanelMean: r.Overall.Mean, ClosedMS: doc.ClosedMS}

@@ -29,7 +29,7 @@
 // have not submitted are then released (their assignments become expired
 // with panel.ReleasedReason). Closing builds and stores the report, closes
 // the application (review.Close) and records each expert's deviation from
-// the panel mean. Submissions record their timing when they are made.
+// the panel mean and the timing of its submission.
 //
 // # Adjudication
 //
@@ -474,12 +474,6 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 		prev.Revision = sc.Revision + 1
 		_, _ = s.scores.Replace(context.WithoutCancel(ctx), a.ID, nver, prev)
 		return Submission{}, err
-	}
-	if a.RespondedAt != nil {
-		days := max(0, now.Sub(*a.RespondedAt).Hours()/24)
-		if err := s.experts.RecordSubmission(ctx, a.ExpertID, math.Min(days, 3650), !now.After(a.Due)); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
-			return Submission{}, err
-		}
 	}
 	s.record(ctx, &actor, "score.submit", "assignment", a.ID, "", a.Region, map[string]any{
 		"application_id": a.ApplicationID, "revision": sc.Revision, "guideline": versionID(sc.GuidelineKey, sc.GuidelineVersion)})
