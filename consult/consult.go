@@ -183,7 +183,8 @@ type Attachment struct {
 // Step is one event of a consultation's history. Expert ids in it are
 // shown only to officials and administrators.
 type Step struct {
-	Event   string    `json:"event"` // asked, routed, rerouted, accepted, answered, followup, followup_answered, rated
+	Event   string    `json:"event"`            // asked, routed, rerouted, accepted, declined, answered, followup, followup_answered, rated
+	Reason  string    `json:"reason,omitempty"` // why an expert declined (officials and admins see it)
 	At      time.Time `json:"at"`
 	Experts []string  `json:"experts,omitempty"`
 }
@@ -405,13 +406,13 @@ func (s *Service) view(u identity.User, c Consultation, ver int64) View {
 	v.History = make([]Step, 0, len(c.History))
 	for _, st := range c.History {
 		if !oversees {
-			st.Experts = nil
+			st.Experts, st.Reason = nil, ""
 		}
 		v.History = append(v.History, st)
 	}
 	switch {
 	case u.Role == identity.RoleExpert && c.State == StateOpen && slices.Contains(c.Offered, u.ExpertID):
-		v.Actions = append(v.Actions, "accept")
+		v.Actions = append(v.Actions, "accept", "decline")
 	case owns(u, &c) && (c.State == StateAccepted || c.State == StateFollowUp):
 		v.Actions = append(v.Actions, "answer", "attach")
 	case asksFor(u, &c) && c.State == StateAnswered:

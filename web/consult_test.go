@@ -332,3 +332,7 @@ func TestConsultationForbiddenCallers(t *testing.T) {
 		t.Errorf("the forbidden calls changed it: %s", r.body)
 	}
 }
+
+func init() {
+	allowedRoles["POST /api/v1/consultations/:id/decline"] = []string{"expert"}
+}

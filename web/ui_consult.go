@@ -22,6 +22,7 @@ func (s *Server) registerConsultPages(e *gin.Engine) {
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/new", Obj: "consultation", Act: "create"}, s.pageAskConsultation)
 	s.page(e, uiRoute{Method: "GET", Path: "/consultations/:id", Obj: "consultation", Act: "read"}, s.pageConsultation)
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/accept", Obj: "consultation", Act: "accept"}, s.pageAcceptConsultation)
+	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/decline", Obj: "consultation", Act: "decline"}, s.pageDeclineConsultation)
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/answer", Obj: "consultation", Act: "answer"}, s.pageAnswerConsultation)
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/followup", Obj: "consultation", Act: "followup"}, s.pageFollowUpConsultation)
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/rate", Obj: "consultation", Act: "rate"}, s.pageRateConsultation)
@@ -91,8 +92,12 @@ func (s *Server) pageConsultations(c *gin.Context) {
 		}
 		nextURL = "/consultations?" + q.Encode()
 	}
+	notice := ""
+	if c.Query("done") == "declined" {
+		notice = "consult.declined"
+	}
 	s.render(c, StatusOf(err), "consult_list", "consult.list.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg,
-		"States": consult.States, "State": f.State, "Bank": identity.IsBankRole(cl.User.Role)})
+		"States": consult.States, "State": f.State, "Bank": identity.IsBankRole(cl.User.Role), "Notice": notice})
 }
 
 // conForm is the ask form's values and errors by input name.
