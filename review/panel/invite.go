@@ -163,7 +163,9 @@ func (s *Service) Refill(ctx context.Context, applicationIDs []string) (RunResul
 			return RunResult{}, err
 		}
 		if a.State != review.StateSubmitted && a.State != review.StateInReview {
-			if err := s.closePanel(ctx, id); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+			// The application left the review (withdrawn or closed): no more
+			// invitations, and the seats not yet submitted are released.
+			if _, err := s.Release(ctx, id); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
 				return RunResult{}, err
 			}
 			continue

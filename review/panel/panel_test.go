@@ -605,6 +605,16 @@ func TestWithdrawnApplicationClosesItsPanel(t *testing.T) {
 	if err != nil || r.SeatsFilled != 0 || r.Applications != 0 {
 		t.Errorf("run after withdrawal = %+v, %v", r, err)
 	}
+	// The invitation already sent is released, so the expert's capacity is free again.
+	as, _, err := f.ps.List(ctx, admin, panel.Filter{Application: app.ID, Limit: 50})
+	if err != nil || len(as) == 0 {
+		t.Fatalf("assignments of the withdrawn application: %v %v", as, err)
+	}
+	for _, a := range as {
+		if a.State != panel.StateExpired || a.Reason != panel.ReleasedReason {
+			t.Errorf("assignment %s after withdrawal: %s %q, want expired and released", a.ID, a.State, a.Reason)
+		}
+	}
 }
 
 func TestQueriesIndexed(t *testing.T) {

@@ -103,7 +103,9 @@ func (s *Service) wanting(ctx context.Context, scope string) ([]review.Applicati
 				return nil, err
 			}
 			if err != nil || (a.State != review.StateSubmitted && a.State != review.StateInReview) {
-				if err := s.closePanel(ctx, d.ID); err != nil {
+				// The application left the review (withdrawn, closed or gone):
+				// no more invitations, and unsubmitted seats are released.
+				if _, err := s.Release(ctx, d.ID); err != nil {
 					return nil, err
 				}
 				continue
