@@ -24,6 +24,13 @@ func (s *Service) MarkSubmitted(ctx context.Context, id string, at time.Time) (A
 	if err != nil {
 		return a, err
 	}
+	return s.MarkSubmittedAt(ctx, a, ver, at)
+}
+
+// MarkSubmittedAt is MarkSubmitted of an assignment the caller has just
+// read at version ver (LoadVersion), saving a read: a change since that
+// read is a conflict.
+func (s *Service) MarkSubmittedAt(ctx context.Context, a Assignment, ver int64, at time.Time) (Assignment, error) {
 	if a.State != StateAccepted {
 		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an accepted assignment can be submitted", a.State)
 	}
@@ -42,6 +49,11 @@ func (s *Service) MarkSubmitted(ctx context.Context, id string, at time.Time) (A
 func (s *Service) Load(ctx context.Context, id string) (Assignment, error) {
 	a, _, err := s.load(ctx, id)
 	return a, err
+}
+
+// LoadVersion is Load with the assignment's version (for MarkSubmittedAt).
+func (s *Service) LoadVersion(ctx context.Context, id string) (Assignment, int64, error) {
+	return s.load(ctx, id)
 }
 
 // Seats returns an application's panel document and the assignments of

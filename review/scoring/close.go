@@ -641,6 +641,42 @@ func (s *Service) CloseDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return s.closeAll(ctx, ids)
+}
+
+// SweepLimit bounds the submitted scores one CloseSubmitted reads.
+const SweepLimit = 500
+
+// CloseSubmitted closes the panels of the applications with a score
+// submitted since since whose panel may close (every seat submitted): the
+// safety net for the closer's signals lost to a crash or a full buffer,
+// and for panels closed by another server. It returns how many closed.
+func (s *Service) CloseSubmitted(ctx context.Context, since time.Time) (int, error) {
+	page, err := s.scores.Find(ctx, submittedSince(since))
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for _, d := range page.Docs {
+		var sc struct {
+			ApplicationID string `json:"application_id"`
+		}
+		if err := d.Decode(&sc); err != nil {
+			return 0, err
+		}
+		if !slices.Contains(ids, sc.ApplicationID) {
+			ids = append(ids, sc.ApplicationID)
+		}
+	}
+	return s.closeAll(ctx, ids)
+}
+
+func submittedSince(since time.Time) store.Query {
+	return store.Query{Eq: map[string]any{"state": StateSubmitted}, Range: &store.Range{Field: "updated_ms", Gte: since.UnixMilli()},
+		Sort: "updated_ms", Desc: true, Limit: SweepLimit}
+}
+
+func (s *Service) closeAll(ctx context.Context, ids []string) (int, error) {
 	n := 0
 	for _, id := range ids {
 		ok, err := s.TryClose(ctx, id)
@@ -666,7 +702,20 @@ func (s *Service) Get(ctx context.Context, actor identity.User, applicationID st
 		return Report{}, err
 	}
 	var d stored
-	if _, err := s.reports.Get(ctx, applicationID, &d); err != nil {
+	_, err = s.reports.Get(ctx, applicationID, &d)
+	if kedaitong.Is(err, kedaitong.ENotFound) && v.State == review.StateInReview {
+		// The closer may not have run yet after the last submission:
+		// close here (TryClose is idempotent) rather than answer 409.
+		if ok, cerr := s.TryClose(ctx, applicationID); cerr == nil && ok {
+			_, err = s.reports.Get(ctx, applicationID, &d)
+		}
+	} else if err == nil && d.Disagreement && !d.Adjudicated {
+		// Likewise an adjudicator's submission not yet in the report.
+		if ok, cerr := s.TryClose(ctx, applicationID); cerr == nil && ok {
+			_, err = s.reports.Get(ctx, applicationID, &d)
+		}
+	}
+	if err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
 			return Report{}, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: its panel has not closed, so there is no report yet", v.State)
 		}

@@ -225,11 +225,19 @@ func (s *Service) Guideline(ctx context.Context, field string) (Guideline, error
 }
 
 // GuidelineVersion returns one version of a guideline.
+// Versions never change once stored, so each is read once and kept.
 func (s *Service) GuidelineVersion(ctx context.Context, key string, v int) (Guideline, error) {
+	id := versionID(key, v)
+	if g, ok := s.versions.Load(id); ok {
+		return g.(Guideline), nil
+	}
 	var g Guideline
-	_, err := s.guidelines.Get(ctx, versionID(key, v), &g)
+	_, err := s.guidelines.Get(ctx, id, &g)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		return g, kedaitong.Errorf(kedaitong.ENotFound, "no version %d of the guideline %q", v, key)
+	}
+	if err == nil {
+		s.versions.Store(id, g)
 	}
 	return g, err
 }

@@ -48,6 +48,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -90,6 +91,7 @@ var (
 	ScoresDef         = store.CollectionDef{Name: "scores", Indexes: []store.Index{
 		{Fields: []string{"application_id", "updated_ms"}},
 		{Fields: []string{"expert_id", "updated_ms"}},
+		{Fields: []string{"state", "updated_ms"}},
 	}}
 	ReportsDef = store.CollectionDef{Name: "reports", Indexes: []store.Index{
 		{Fields: []string{"closed_ms"}},
@@ -123,7 +125,14 @@ type Service struct {
 	opts                                 Options
 	defaults                             map[string]Guideline
 	now                                  func() time.Time
+	versions                             sync.Map    // key@version → Guideline (versions never change)
+	closing                              chan string // applications whose panel may close (Submit → the closer)
 }
+
+// ClosingBuffer bounds the signals waiting for the closer; beyond it a
+// signal is dropped and the closer's periodic sweep (CloseDue) finds the
+// panel.
+const ClosingBuffer = 1024
 
 // Open declares the package's collections, stores the built-in guidelines
 // where none is stored, and returns the service.
@@ -139,7 +148,7 @@ func Open(ctx context.Context, st store.Store, rs *review.Service, ps *panel.Ser
 		return nil, err
 	}
 	s := &Service{st: st, review: rs, panel: ps, experts: es, rec: rec, tax: taxonomy.Default(), opts: opts, defaults: d,
-		now: func() time.Time { return time.Now().UTC() }}
+		now: func() time.Time { return time.Now().UTC() }, closing: make(chan string, ClosingBuffer)}
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
@@ -305,17 +314,22 @@ func (c Content) complete(g Guideline) error {
 // assignment reads the calling expert's assignment; anyone else's is not
 // found.
 func (s *Service) assignment(ctx context.Context, actor identity.User, id string) (panel.Assignment, error) {
+	a, _, err := s.assignmentVersion(ctx, actor, id)
+	return a, err
+}
+
+func (s *Service) assignmentVersion(ctx context.Context, actor identity.User, id string) (panel.Assignment, int64, error) {
 	if actor.Role != identity.RoleExpert || actor.ExpertID == "" {
-		return panel.Assignment{}, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id)
+		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id)
 	}
-	a, err := s.panel.Load(ctx, id)
+	a, ver, err := s.panel.LoadVersion(ctx, id)
 	if err != nil {
-		return a, err
+		return a, 0, err
 	}
 	if a.ExpertID != actor.ExpertID {
-		return panel.Assignment{}, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id)
+		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id)
 	}
-	return a, nil
+	return a, ver, nil
 }
 
 func stateConflict(a panel.Assignment) error {
@@ -420,19 +434,20 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 	return Score{}, kedaitong.Errorf(kedaitong.EConflict, "the score is being saved at the same time; read it again")
 }
 
-// Submission is the answer to a submit.
+// Submission is the answer to a submit: the locked score. The panel
+// closes just after (the closer), not within the submission.
 type Submission struct {
 	Score
-	PanelClosed bool `json:"panel_closed"`
 }
 
 // Submit locks the calling expert's score: it must be complete (every
 // criterion, a recommendation, a confidence, a comment, risk points and a
 // maturity stage). Of two racing submits exactly one wins; the other, and
-// every later change, is a conflict. When this was the panel's last seat,
-// the panel closes and the report is built.
+// every later change, is a conflict. Closing the panel is not done here:
+// the submission signals the closer (Closing), which closes the panel at
+// once when this was its last seat and builds the report.
 func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (Submission, error) {
-	a, err := s.assignment(ctx, actor, id)
+	a, aver, err := s.assignmentVersion(ctx, actor, id)
 	if err != nil {
 		return Submission{}, err
 	}
@@ -467,7 +482,11 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	if err != nil {
 		return Submission{}, err
 	}
-	if _, err := s.panel.MarkSubmitted(ctx, a.ID, now); err != nil {
+	_, err = s.panel.MarkSubmittedAt(ctx, a, aver, now)
+	if kedaitong.Is(err, kedaitong.EConflict) { // changed since read (e.g. its counters): read it again
+		_, err = s.panel.MarkSubmitted(ctx, a.ID, now)
+	}
+	if err != nil {
 		// The assignment was declined or released meanwhile: the score
 		// goes back to a draft (its history keeps the attempt).
 		prev.History = append(slices.Clip(prev.History), Revision{Revision: sc.Revision + 1, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: StateDraft, At: now})
@@ -477,12 +496,22 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	}
 	s.record(ctx, &actor, "score.submit", "assignment", a.ID, "", a.Region, map[string]any{
 		"application_id": a.ApplicationID, "revision": sc.Revision, "guideline": versionID(sc.GuidelineKey, sc.GuidelineVersion)})
-	closed, err := s.TryClose(ctx, a.ApplicationID)
-	if err != nil {
-		return Submission{Score: sc}, nil // the sweep closes it later
-	}
-	return Submission{Score: sc, PanelClosed: closed}, nil
+	s.signal(a.ApplicationID)
+	return Submission{Score: sc}, nil
 }
+
+// signal tells the closer that an application's panel may close; it never
+// blocks (a full buffer drops the signal: the sweep catches up).
+func (s *Service) signal(applicationID string) {
+	select {
+	case s.closing <- applicationID:
+	default:
+	}
+}
+
+// Closing delivers the applications whose panel may close now (a score was
+// submitted): the closer (RunCloser) calls TryClose for each.
+func (s *Service) Closing() <-chan string { return s.closing }
 
 // Dossier is what an assigned expert reads: the application (the
 // enterprise, the loan, the summary, the derived indicators and flags,

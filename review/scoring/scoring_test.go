@@ -158,12 +158,13 @@ func TestQuorumAtDeadlineReleasesLateSeats(t *testing.T) {
 	if len(as) != 4 {
 		t.Fatalf("seats = %d", len(as))
 	}
+	ctx := context.Background()
 	for _, a := range as[:3] {
-		if s := f.score(t, a, 6); s.PanelClosed {
-			t.Fatal("closed before every seat submitted and before the deadline")
+		f.score(t, a, 6)
+		if ok, err := f.sc.TryClose(ctx, app); err != nil || ok {
+			t.Fatalf("closed before every seat submitted and before the deadline: %v %v", ok, err)
 		}
 	}
-	ctx := context.Background()
 	if n, err := f.sc.CloseDue(ctx); err != nil || n != 0 {
 		t.Fatalf("before the deadline: %d %v", n, err)
 	}
@@ -336,6 +337,7 @@ func TestQueriesAreIndexed(t *testing.T) {
 		{scoring.ReportsDef, store.Query{Eq: map[string]any{"city": "3607"}, Sort: "closed_ms", Desc: true, Limit: 10}},
 		{scoring.ReportsDef, store.Query{Eq: map[string]any{"region": "360702"}, Sort: "closed_ms", Desc: true, Limit: 10}},
 		{scoring.GuidelineHeadsDef, store.Query{Sort: "key", Limit: 500}},
+		{scoring.ScoresDef, store.Query{Eq: map[string]any{"state": "submitted"}, Range: &store.Range{Field: "updated_ms", Gte: int64(1)}, Sort: "updated_ms", Desc: true, Limit: scoring.SweepLimit}},
 		{panel.AssignmentsDef, store.Query{Eq: map[string]any{"state": "accepted"}, Range: &store.Range{Field: "due_ms", Lte: int64(1)}, Sort: "due_ms", Limit: 500}},
 	} {
 		if _, err := f.st.Collection(context.Background(), q.def); err != nil {
@@ -345,9 +347,10 @@ func TestQueriesAreIndexed(t *testing.T) {
 	}
 }
 
-// BenchmarkSubmit64 measures score submission (a draft save and the
-// submit, which closes the panel on its last seat) by 64 experts at once
-// on 16 applications, on the embedded store; it reports the p99.
+// BenchmarkSubmit64 measures score submission (the submit of a saved
+// draft; closing the panel is the closer's work, after the answer) by 64
+// experts at once on 16 applications, on the embedded store; it reports
+// the p99 and p50.
 func BenchmarkSubmit64(b *testing.B) {
 	var lat []time.Duration
 	for i := 0; i < b.N; i++ {
@@ -421,5 +424,110 @@ func BenchmarkCloseAndReport(b *testing.B) {
 		if err != nil || !ok {
 			b.Fatalf("close: %v %v", ok, err)
 		}
+	}
+}
+
+// drain returns the applications signalled to the closer so far.
+func (f *fixture) drain() []string {
+	var out []string
+	for {
+		select {
+		case id := <-f.sc.Closing():
+			out = append(out, id)
+		default:
+			return out
+		}
+	}
+}
+
+// The last submission does not close the panel itself: it signals the
+// closer, whose TryClose closes it; a second TryClose does nothing.
+func TestSubmitSignalsTheCloser(t *testing.T) {
+	f := newFixture(t)
+	f.panelOf4(t, 3)
+	app := f.application(t)
+	as := f.seats(t, app)
+	ctx := context.Background()
+	for _, a := range as {
+		f.score(t, a, 6)
+	}
+	if got := f.drain(); len(got) != 4 || got[3] != app {
+		t.Fatalf("signals = %v, want 4 for %s", got, app)
+	}
+	if a, _ := f.rs.Load(ctx, app); a.State != review.StateInReview {
+		t.Fatalf("the submit closed the application itself: %s", a.State)
+	}
+	if ok, err := f.sc.TryClose(ctx, app); err != nil || !ok {
+		t.Fatalf("closer: %v %v", ok, err)
+	}
+	if ok, err := f.sc.TryClose(ctx, app); err != nil || ok {
+		t.Fatalf("second close: %v %v", ok, err)
+	}
+	if a, _ := f.rs.Load(ctx, app); a.State != review.StateClosed {
+		t.Errorf("application = %s after closing", a.State)
+	}
+}
+
+// Closers racing (several servers, the signal and the sweep) issue one
+// report.
+func TestTryCloseRacing(t *testing.T) {
+	f := newFixture(t)
+	f.panelOf4(t, 3)
+	app := f.application(t)
+	for _, a := range f.seats(t, app) {
+		f.score(t, a, 6)
+	}
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := f.sc.TryClose(context.Background(), app)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Errorf("%d closers won, want 1", wins.Load())
+	}
+	r, err := f.sc.Get(context.Background(), gzbank, app)
+	if err != nil || r.Revision != 1 || r.Submitted != 4 {
+		t.Errorf("report revision %d submitted %d: %v", r.Revision, r.Submitted, err)
+	}
+}
+
+// A signal lost (a crash, a full buffer) is caught by the sweep over
+// recent submissions; the bank reading the report closes it too.
+func TestLostSignalIsSwept(t *testing.T) {
+	f := newFixture(t)
+	f.panelOf4(t, 6)
+	ctx := context.Background()
+	app1, app2 := f.application(t), f.application(t)
+	for _, app := range []string{app1, app2} {
+		for _, a := range f.seats(t, app) {
+			f.score(t, a, 6)
+		}
+	}
+	f.drain() // lost
+	if n, err := f.sc.CloseSubmitted(ctx, start.Add(-time.Hour)); err != nil || n != 2 {
+		t.Fatalf("sweep closed %d: %v", n, err)
+	}
+	if n, err := f.sc.CloseSubmitted(ctx, start.Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("second sweep closed %d: %v", n, err)
+	}
+	app3 := f.application(t)
+	for _, a := range f.seats(t, app3) {
+		f.score(t, a, 7)
+	}
+	f.drain()
+	r, err := f.sc.Get(ctx, gzbank, app3)
+	if err != nil || r.Overall.Mean != 7 {
+		t.Fatalf("report read before the closer ran: %+v %v", r.Overall, err)
 	}
 }
