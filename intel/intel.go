@@ -111,6 +111,8 @@ type Service struct {
 
 	hooksMu sync.Mutex
 	hooks   atomic.Pointer[[]ItemsHook]
+
+	rl relinker // stored items re-linked to enterprises learnt later
 }
 
 // ItemsHook is told of the items a crawl stored, right after they are
@@ -192,6 +194,7 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	s.base = c
 	s.cls.Store(c)
 	s.enterprises = map[string]classify.Enterprise{}
+	s.rl.wake = make(chan struct{}, 1)
 	return s, nil
 }
 
@@ -200,7 +203,9 @@ func (s *Service) Worker() string { return s.worker }
 
 // SetEnterprises replaces the enterprises that new items are linked to (by
 // full name and short names). Applications call it when the list of
-// enterprises under review changes; items already stored keep their links.
+// enterprises under review changes. Items already stored keep their links
+// and are linked to the enterprises new in list by the re-linker (RunRelink
+// in the background, or Relink): those published in the last RelinkWindow.
 func (s *Service) SetEnterprises(list []classify.Enterprise) {
 	s.entMu.Lock()
 	defer s.entMu.Unlock()
@@ -211,6 +216,7 @@ func (s *Service) SetEnterprises(list []classify.Enterprise) {
 		}
 	}
 	s.cls.Store(s.base.WithEnterprises(list))
+	s.queueRelink(list)
 }
 
 // classifier returns the current classifier.

@@ -16,7 +16,7 @@ import (
 //
 // Note for the applications part: call Intel().SetEnterprises with the
 // enterprises under review (name and short names) whenever they change, so
-// new items are linked to them.
+// new items are linked to them (and stored ones re-linked in the background).
 func (a *App) openIntel(ctx context.Context) error {
 	svc, err := intel.Open(ctx, a.Store, intel.Options{FetchAllow: a.Config.FetchAllow, Recorder: a.Recorder, Logger: a.Logger})
 	if err != nil {
@@ -36,9 +36,16 @@ func (a *App) openIntel(ctx context.Context) error {
 			return nil
 		},
 		run: func(ctx context.Context) {
-			if a.Config.Crawl {
-				svc.Run(ctx)
+			// The re-linker runs wherever the enterprise list is kept
+			// (the server), with or without the crawler.
+			if !a.Config.Crawl {
+				svc.RunRelink(ctx)
+				return
 			}
+			done := make(chan struct{})
+			go func() { defer close(done); svc.RunRelink(ctx) }()
+			svc.Run(ctx)
+			<-done
 		},
 		web: func(d *web.Deps) { d.Intel = svc },
 	})
