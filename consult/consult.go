@@ -212,6 +212,7 @@ type Service struct {
 	rec                identity.Recorder
 	tax                *taxonomy.Taxonomy
 	now                func() time.Time
+	bankOrgIDs         func(bankID string) []string
 }
 
 // Open declares the package's collections on st. notes and rec may be nil
@@ -235,6 +236,10 @@ func Open(ctx context.Context, st store.Store, ex *experts.Service, apps *review
 
 // SetClock replaces the service's clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetBankOrgIDs makes the conflict checks also treat every organisation id
+// fn gives for the asking bank as the bank (package banks' registry).
+func (s *Service) SetBankOrgIDs(fn func(bankID string) []string) { s.bankOrgIDs = fn }
 
 var idRE = regexp.MustCompile(`^con-[0-9a-f]{16}$`)
 

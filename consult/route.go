@@ -84,10 +84,15 @@ func BankOrgIDs(bankID string) []string {
 }
 
 // parties returns the organisation ids an expert must not be tied to.
-func (c *Consultation) parties() map[string]bool {
+func (s *Service) parties(c *Consultation) map[string]bool {
 	p := map[string]bool{}
 	for _, id := range BankOrgIDs(c.BankID) {
 		p[id] = true
+	}
+	if s.bankOrgIDs != nil {
+		for _, id := range s.bankOrgIDs(c.BankID) {
+			p[id] = true
+		}
 	}
 	if c.CreditCode != "" {
 		p[experts.OrgID("", c.CreditCode)] = true
@@ -147,7 +152,7 @@ func (s *Service) spare(ctx context.Context, e experts.Expert) (bool, int64, err
 func (s *Service) candidates(ctx context.Context, c *Consultation, exclude []string, n int) ([]candidate, error) {
 	admin := identity.User{Role: identity.RoleAdmin}
 	today := s.now().In(cst).Format(experts.DateLayout)
-	parties := c.parties()
+	parties := s.parties(c)
 	seen := map[string]bool{}
 	for _, x := range exclude {
 		seen[x] = true

@@ -18,7 +18,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kedaitong"
+	"kedaitong/alerts"
 	"kedaitong/audit"
+	"kedaitong/banks"
 	"kedaitong/consult"
 	"kedaitong/dashboard"
 	"kedaitong/experts"
@@ -30,7 +32,6 @@ import (
 	"kedaitong/review/panel"
 	"kedaitong/review/scoring"
 	"kedaitong/riskmap"
-	"kedaitong/alerts"
 )
 
 // Deps are what the server serves.
@@ -41,6 +42,7 @@ type Deps struct {
 	Identity *identity.Service
 	RBAC     Authorizer
 	Policy   PolicyAdmin
+	Banks    *banks.Service
 	Experts  *experts.Service
 	Intel    *intel.Service
 	Review   *review.Service
@@ -163,6 +165,9 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	s.api(v1, Route{Method: http.MethodGet, Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true}, s.openAPI)
 	s.registerIdentityAPI(v1)
 	s.registerFieldsAPI(v1)
+	if s.deps.Banks != nil {
+		s.registerBanksAPI(v1)
+	}
 	if s.deps.Policy != nil {
 		s.registerPolicyAPI(v1)
 	}

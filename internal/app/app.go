@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"kedaitong/audit"
+	"kedaitong/banks"
 	"kedaitong/identity"
 	"kedaitong/internal/auditlink"
 	"kedaitong/internal/bootstrap"
@@ -37,6 +38,7 @@ type App struct {
 	Recorder auditlink.Recorder
 	Identity *identity.Service
 	RBAC     *rbac.Enforcer
+	Banks    *banks.Service
 	Server   *web.Server
 	Review   *review.Service // loan applications and the whitelist
 	Panel    *panel.Service  // panel assignment: runs, invitations, replacements
@@ -91,7 +93,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard} {
+	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

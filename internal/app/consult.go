@@ -25,6 +25,9 @@ func (a *App) openConsult(ctx context.Context) error {
 		return err
 	}
 	svc, err := consult.Open(ctx, a.Store, ex, a.Review, notes, a.Recorder)
+	if err == nil {
+		svc.SetBankOrgIDs(a.Banks.OrgIDs)
+	}
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func (a *App) openPanel(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, err := panel.Open(ctx, a.Store, a.Review, es, a.Recorder, panel.Options{})
+	svc, err := panel.Open(ctx, a.Store, a.Review, es, a.Recorder, panel.Options{BankOrgIDs: a.Banks.OrgIDs})
 	if err != nil {
 		return err
 	}

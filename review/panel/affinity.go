@@ -135,6 +135,11 @@ func (s *Service) partiesOf(a *review.Application) parties {
 		for _, o := range s.opts.BankOrgs[a.BankID] {
 			p.bank[o] = true
 		}
+		if s.opts.BankOrgIDs != nil {
+			for _, o := range s.opts.BankOrgIDs(a.BankID) {
+				p.bank[o] = true
+			}
+		}
 	}
 	for _, m := range a.Enterprise.Team {
 		if n := foldName(m.Name); n != "" {

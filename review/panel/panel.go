@@ -249,9 +249,12 @@ var shortMessages = map[string]string{
 type Options struct {
 	// Seats per tier of a new panel; nil means DefaultSeats.
 	Seats map[string]int
-	// BankOrgs maps a bank id to the organisation ids (experts.OrgID) of
-	// the bank, for conflict checks; "org:<bank id>" always counts too.
-	// Nil means DemoBankOrgs.
+	// BankOrgIDs returns the organisation ids (experts.OrgID) a bank is
+	// known by, for conflict checks (package banks' registry); nil means
+	// BankOrgs alone. "org:<bank id>" always counts too.
+	BankOrgIDs func(bankID string) []string
+	// BankOrgs maps a bank id to more organisation ids of the bank.
+	// Nil means DemoBankOrgs when BankOrgIDs is nil too.
 	BankOrgs map[string][]string
 }
 
@@ -281,7 +284,7 @@ func Open(ctx context.Context, st store.Store, rs *review.Service, es *experts.S
 	if s.opts.Seats == nil {
 		s.opts.Seats = DefaultSeats
 	}
-	if s.opts.BankOrgs == nil {
+	if s.opts.BankOrgs == nil && s.opts.BankOrgIDs == nil {
 		s.opts.BankOrgs = DemoBankOrgs
 	}
 	for _, x := range []struct {
