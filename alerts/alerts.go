@@ -18,6 +18,12 @@
 //   - enterprise: a risk story naming an enterprise with an open application
 //     or a loan: to that application's bank.
 //   - rule: a risk story matching a user's rule: to its owner.
+//   - field: experts are subscribed to their fields by default (the
+//     industries and routes of their expert profiles): a high-severity risk
+//     story in one of them, and a cell spike in one of their industries.
+//   - a stored story linked later to an enterprise that became known after
+//     it was stored (the crawler's re-linker): the enterprise trigger, for
+//     stories of the last 7 days (OnLinked).
 //
 // A story is alerted once (its cluster's first item); one recipient gets
 // one alert per story, listing every reason it fired for them.
@@ -76,6 +82,7 @@ const (
 	KindHigh       = "high_severity"
 	KindEnterprise = "enterprise"
 	KindRule       = "rule"
+	KindField      = "field" // an expert's default subscription: the fields of the expert's profile
 )
 
 // Options configure a Service.
@@ -86,6 +93,10 @@ type Options struct {
 	Recorder  identity.Recorder
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// ExpertFields lists the expert accounts with the fields (industry or
+	// route codes) of their expert profiles: experts are subscribed to
+	// their fields by default. Nil: no expert is.
+	ExpertFields func(ctx context.Context) (map[string][]string, error)
 }
 
 // Service evaluates triggers and delivers alerts.
@@ -105,12 +116,17 @@ type Service struct {
 	ruleMu    sync.Mutex
 	ruleCache []Rule
 	ruleAt    time.Time
+
+	expertFields func(ctx context.Context) (map[string][]string, error)
+	fieldMu      sync.Mutex
+	fieldCache   []fieldSub
+	fieldAt      time.Time
 }
 
 // Open declares the package's collections.
 func Open(ctx context.Context, st store.Store, rm *riskmap.Service, opts Options) (*Service, error) {
 	s := &Service{rm: rm, tax: taxonomy.Default(), threshold: opts.Threshold, guard: opts.Guard, notify: opts.Notify,
-		rec: opts.Recorder, log: opts.Logger, now: opts.Now, wake: make(chan struct{}, 1)}
+		rec: opts.Recorder, log: opts.Logger, now: opts.Now, wake: make(chan struct{}, 1), expertFields: opts.ExpertFields}
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
@@ -239,6 +255,40 @@ func (s *Service) OnItems(ctx context.Context, items []intel.Item) {
 	}
 }
 
+// LinkedWindow is how recent a stored story must be for a link added
+// later (an enterprise that became known after the story was stored) to
+// raise the enterprise alert: news is rapid response, older stories show in
+// the bank's exposure instead.
+const LinkedWindow = 7 * 24 * time.Hour
+
+// OnLinked is the re-linker's hook: stored items that were linked to
+// enterprises after they were stored. Only the enterprise trigger runs (the
+// other triggers ran when the items were stored); an alert already given
+// for the story is not repeated.
+func (s *Service) OnLinked(ctx context.Context, items []intel.Item) {
+	book, err := s.rm.Book(ctx)
+	if err != nil {
+		s.log.Warn("alerts: linked items", "err", err)
+		return
+	}
+	since := s.now().Add(-LinkedWindow)
+	for i := range items {
+		it := &items[i]
+		if it.Polarity != classify.Risk || it.Published.Before(since) {
+			continue
+		}
+		ev := s.newItemEvent(it)
+		s.enterpriseTrigger(ev, it, book)
+		if len(ev.banks) == 0 {
+			continue
+		}
+		if _, err := s.deliver(ctx, ev); err != nil {
+			s.log.Warn("alerts: linked items", "err", err)
+			return
+		}
+	}
+}
+
 // Evaluate runs the triggers on items and returns how many alerts it put
 // in inboxes.
 func (s *Service) Evaluate(ctx context.Context, items []intel.Item) (int, error) {
@@ -247,6 +297,10 @@ func (s *Service) Evaluate(ctx context.Context, items []intel.Item) (int, error)
 		return 0, err
 	}
 	rules, err := s.allRules(ctx)
+	if err != nil {
+		return 0, err
+	}
+	subs, err := s.fieldSubs(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -270,7 +324,7 @@ func (s *Service) Evaluate(ctx context.Context, items []intel.Item) (int, error)
 				}
 			}
 		}
-		if ev := s.itemEvent(it, book, rules); ev != nil {
+		if ev := s.itemEvent(it, book, rules, subs); ev != nil {
 			evs = append(evs, ev)
 		}
 	}
@@ -285,7 +339,7 @@ func (s *Service) Evaluate(ctx context.Context, items []intel.Item) (int, error)
 			return 0, err
 		}
 		for _, c := range cells {
-			ev, err := s.spikeEvent(ctx, d, c, book, rules, items)
+			ev, err := s.spikeEvent(ctx, d, c, book, rules, subs, items)
 			if err != nil {
 				return 0, err
 			}
@@ -314,27 +368,9 @@ func ref(it *intel.Item) ItemRef {
 }
 
 // itemEvent applies the per-story triggers to a risk story.
-func (s *Service) itemEvent(it *intel.Item, book *riskmap.Book, rules []Rule) *event {
-	ev := &event{key: "item:" + it.ClusterID, routes: it.Routes, enterprise: it.Enterprises, items: []ItemRef{ref(it)},
-		link: "/intel/items/" + it.ID}
-	if len(it.Industries) > 0 {
-		ev.industry = it.Industries[0]
-	}
-	if len(it.Dimensions) > 0 {
-		ev.dimension = it.Dimensions[0]
-	}
-	ev.title = Text{ZH: "风险报道：" + it.Title, EN: "Risk story: " + it.Title}
-	for _, code := range it.Enterprises {
-		for _, r := range book.ByEnterprise[code] {
-			what := Text{ZH: "申请在办", EN: "an open application"}
-			if r.Granted {
-				what = Text{ZH: "已获贷款", EN: "a loan"}
-			}
-			ev.toBank(r.BankID, reason{kind: KindEnterprise, text: Text{
-				ZH: fmt.Sprintf("报道点名贵行有%s的企业 %s（%s）", what.ZH, r.Name, r.CreditCode),
-				EN: fmt.Sprintf("The story names %s (%s), an enterprise with %s at your bank", r.Name, r.CreditCode, what.EN)}})
-		}
-	}
+func (s *Service) itemEvent(it *intel.Item, book *riskmap.Book, rules []Rule, subs []fieldSub) *event {
+	ev := s.newItemEvent(it)
+	s.enterpriseTrigger(ev, it, book)
 	if it.Severity == classify.SeverityHigh {
 		for _, route := range it.Routes {
 			for _, bank := range book.ByRoute[route] {
@@ -351,14 +387,128 @@ func (s *Service) itemEvent(it *intel.Item, book *riskmap.Book, rules []Rule) *e
 				ZH: fmt.Sprintf("符合您的订阅规则「%s」", r.Name), EN: fmt.Sprintf("Matches your rule “%s”", r.Name)}})
 		}
 	}
+	if it.Severity == classify.SeverityHigh {
+		for _, sub := range subs {
+			if f := sub.matchItem(it); f != "" {
+				ev.toUser(sub.userID, reason{kind: KindField, text: Text{
+					ZH: fmt.Sprintf("高严重度风险（出口管制、路线被超越、破产或违约）出现在您的专业领域 %s", s.rm.IndustryName(f, "zh-CN")),
+					EN: fmt.Sprintf("A high-severity risk (export control, route overtaken, insolvency or default) in your field %s", s.rm.IndustryName(f, "en"))}})
+			}
+		}
+	}
 	if len(ev.banks) == 0 && len(ev.users) == 0 {
 		return nil
 	}
 	return ev
 }
 
+// fieldSub is an expert's default subscription: the industries and
+// routes of the expert's profile.
+type fieldSub struct {
+	userID string
+	fields []string // industry or route codes
+}
+
+// matchItem returns the field of the expert the item is in ("" when none):
+// a route field matches items on that route, an industry field items of
+// that industry.
+func (f fieldSub) matchItem(it *intel.Item) string {
+	for _, x := range f.fields {
+		if strings.Contains(x, ".") {
+			if slices.Contains(it.Routes, x) {
+				return x
+			}
+		} else if slices.Contains(it.Industries, x) {
+			return x
+		}
+	}
+	return ""
+}
+
+// matchIndustry returns the field of the expert in the industry ("" when none).
+func (f fieldSub) matchIndustry(industry string, industryOf func(string) string) string {
+	for _, x := range f.fields {
+		if x == industry || industryOf(x) == industry {
+			return x
+		}
+	}
+	return ""
+}
+
+// fieldSubs returns the experts' default subscriptions (cached for a minute).
+func (s *Service) fieldSubs(ctx context.Context) ([]fieldSub, error) {
+	if s.expertFields == nil {
+		return nil, nil
+	}
+	s.fieldMu.Lock()
+	defer s.fieldMu.Unlock()
+	if s.fieldCache != nil && time.Since(s.fieldAt) < time.Minute {
+		return s.fieldCache, nil
+	}
+	m, err := s.expertFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []fieldSub{}
+	for uid, fs := range m {
+		var ok []string
+		for _, f := range fs {
+			if s.tax.IsField(f) {
+				ok = append(ok, f)
+			}
+		}
+		if len(ok) > 0 {
+			out = append(out, fieldSub{userID: uid, fields: ok})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].userID < out[j].userID })
+	s.fieldCache, s.fieldAt = out, time.Now()
+	return out, nil
+}
+
+// FieldsChanged drops the cached expert subscriptions (an expert's profile
+// or account changed).
+func (s *Service) FieldsChanged() {
+	s.fieldMu.Lock()
+	s.fieldCache = nil
+	s.fieldMu.Unlock()
+}
+
+// newItemEvent is the event of a risk story, not yet addressed.
+func (s *Service) newItemEvent(it *intel.Item) *event {
+	ev := &event{key: "item:" + it.ClusterID, routes: it.Routes, enterprise: it.Enterprises, items: []ItemRef{ref(it)},
+		link: "/intel/items/" + it.ID}
+	if ev.key == "item:" {
+		ev.key = "item:" + it.ID
+	}
+	if len(it.Industries) > 0 {
+		ev.industry = it.Industries[0]
+	}
+	if len(it.Dimensions) > 0 {
+		ev.dimension = it.Dimensions[0]
+	}
+	ev.title = Text{ZH: "风险报道：" + it.Title, EN: "Risk story: " + it.Title}
+	return ev
+}
+
+// enterpriseTrigger addresses the story to the banks with an open
+// application or a loan on an enterprise it names.
+func (s *Service) enterpriseTrigger(ev *event, it *intel.Item, book *riskmap.Book) {
+	for _, code := range it.Enterprises {
+		for _, r := range book.ByEnterprise[code] {
+			what := Text{ZH: "申请在办", EN: "an open application"}
+			if r.Granted {
+				what = Text{ZH: "已获贷款", EN: "a loan"}
+			}
+			ev.toBank(r.BankID, reason{kind: KindEnterprise, text: Text{
+				ZH: fmt.Sprintf("报道点名贵行有%s的企业 %s（%s）", what.ZH, r.Name, r.CreditCode),
+				EN: fmt.Sprintf("The story names %s (%s), an enterprise with %s at your bank", r.Name, r.CreditCode, what.EN)}})
+		}
+	}
+}
+
 // spikeEvent claims the cell's alert of the day and addresses it.
-func (s *Service) spikeEvent(ctx context.Context, d riskmap.Day, c riskmap.Cell, book *riskmap.Book, rules []Rule, items []intel.Item) (*event, error) {
+func (s *Service) spikeEvent(ctx context.Context, d riskmap.Day, c riskmap.Cell, book *riskmap.Book, rules []Rule, subs []fieldSub, items []intel.Item) (*event, error) {
 	key := "spike:" + c.Industry + ":" + c.Dimension + ":" + d.String()
 	ev := &event{key: key, industry: c.Industry, dimension: c.Dimension, score: c.Score, routes: []string{}, enterprise: []string{},
 		link: fmt.Sprintf("/riskmap?cell=%s:%s&from=%s&to=%s", c.Industry, c.Dimension, d.Add(-(riskmap.SpikeWindow - 1)), d)}
@@ -375,6 +525,13 @@ func (s *Service) spikeEvent(ctx context.Context, d riskmap.Day, c riskmap.Cell,
 		r := &rules[i]
 		if r.matchCell(c.Industry, c.Dimension, s.tax.IndustryOf) {
 			ev.toUser(r.UserID, reason{kind: KindSpike, rule: r.ID, text: Text{ZH: why.text.ZH + fmt.Sprintf("；符合规则「%s」", r.Name), EN: why.text.EN + fmt.Sprintf("; matches your rule “%s”", r.Name)}})
+		}
+	}
+	for _, sub := range subs {
+		if f := sub.matchIndustry(c.Industry, s.tax.IndustryOf); f != "" {
+			ev.toUser(sub.userID, reason{kind: KindSpike, text: Text{
+				ZH: why.text.ZH + fmt.Sprintf("；属于您的专业领域 %s", s.rm.IndustryName(f, "zh-CN")),
+				EN: why.text.EN + fmt.Sprintf("; in your field %s", s.rm.IndustryName(f, "en"))}})
 		}
 	}
 	for i := range items {
@@ -527,7 +684,7 @@ type Filter struct {
 	Cursor     string
 }
 
-// MayRead: alerts are for analysts, banks' users and officials.
+// MayRead: alerts are for analysts, banks' users, officials and experts.
 func MayRead(u identity.User) error { return MaySubscribe(u) }
 
 // List returns the caller's alerts, newest first.

@@ -121,13 +121,14 @@ func (s *Service) validate(in *NewRule) error {
 	return nil
 }
 
-// MaySubscribe: analysts, banks' users and officials keep rules.
+// MaySubscribe: analysts, banks' users, officials and experts keep rules
+// (experts are also subscribed to their fields by default).
 func MaySubscribe(u identity.User) error {
 	switch u.Role {
-	case identity.RoleAnalyst, identity.RoleBankOfficer, identity.RoleBankManager, identity.RoleOfficial:
+	case identity.RoleAnalyst, identity.RoleBankOfficer, identity.RoleBankManager, identity.RoleOfficial, identity.RoleExpert:
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "alert rules are for analysts, banks and officials")
+	return kedaitong.Errorf(kedaitong.EForbidden, "alerts are for analysts, banks, officials and experts")
 }
 
 // CreateRule adds a rule of the caller's.

@@ -17,13 +17,13 @@ func init() {
 	for k, v := range map[string][]string{
 		"GET /api/v1/riskmap":                {"analyst", "bank_officer", "bank_manager", "official", "admin"},
 		"GET /api/v1/riskmap/exposure":       {"bank_officer", "bank_manager"},
-		"GET /api/v1/alerts":                 {"analyst", "bank_officer", "bank_manager", "official"},
-		"GET /api/v1/alerts/unread":          {"analyst", "bank_officer", "bank_manager", "official"},
-		"POST /api/v1/alerts/read":           {"analyst", "bank_officer", "bank_manager", "official"},
-		"POST /api/v1/alerts/:id/read":       {"analyst", "bank_officer", "bank_manager", "official"},
-		"GET /api/v1/alerts/rules":           {"analyst", "bank_officer", "bank_manager", "official"},
-		"POST /api/v1/alerts/rules":          {"analyst", "bank_officer", "bank_manager", "official"},
-		"DELETE /api/v1/alerts/rules/:id":    {"analyst", "bank_officer", "bank_manager", "official"},
+		"GET /api/v1/alerts":                 {"analyst", "bank_officer", "bank_manager", "official", "expert"},
+		"GET /api/v1/alerts/unread":          {"analyst", "bank_officer", "bank_manager", "official", "expert"},
+		"POST /api/v1/alerts/read":           {"analyst", "bank_officer", "bank_manager", "official", "expert"},
+		"POST /api/v1/alerts/:id/read":       {"analyst", "bank_officer", "bank_manager", "official", "expert"},
+		"GET /api/v1/alerts/rules":           {"analyst", "bank_officer", "bank_manager", "official", "expert"},
+		"POST /api/v1/alerts/rules":          {"analyst", "bank_officer", "bank_manager", "official", "expert"},
+		"DELETE /api/v1/alerts/rules/:id":    {"analyst", "bank_officer", "bank_manager", "official", "expert"},
 		"GET /api/v1/alerts/webhooks":        {"bank_officer", "bank_manager"},
 		"POST /api/v1/alerts/webhooks":       {"bank_manager"},
 		"GET /api/v1/alerts/webhooks/:id":    {"bank_officer", "bank_manager"},
@@ -225,8 +225,8 @@ func TestAlertRulesAPI(t *testing.T) {
 	if r := e.do("DELETE", "/api/v1/alerts/rules/"+id, "", as(e.login("official"))...); r.status != 404 {
 		t.Errorf("another user deletes it: %d", r.status)
 	}
-	if r := e.do("POST", "/api/v1/alerts/rules", `{"industries":["semiconductors"]}`, as(e.login("expert"), "Content-Type", "application/json")...); r.status != 403 {
-		t.Errorf("expert creates a rule: %d", r.status)
+	if r := e.do("POST", "/api/v1/alerts/rules", `{"industries":["semiconductors"]}`, as(e.login("admin"), "Content-Type", "application/json")...); r.status != 403 {
+		t.Errorf("admin creates a rule: %d", r.status)
 	}
 	if r := e.do("DELETE", "/api/v1/alerts/rules/"+id, "", an...); r.status != 204 {
 		t.Errorf("delete: %d", r.status)

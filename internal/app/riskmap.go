@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"kedaitong/alerts"
+	"kedaitong/experts"
+	"kedaitong/identity"
 	"kedaitong/intel"
 	"kedaitong/intel/fetch"
+	"kedaitong/internal/store"
 	"kedaitong/notify"
 	"kedaitong/riskmap"
 	"kedaitong/web"
@@ -17,7 +21,10 @@ import (
 // day counters and evaluates the alert triggers on every stored feed (an
 // item reaches the inbox within the crawl that stored it); the background
 // work refreshes the banks' exposure (and the enterprises the crawler
-// links news to) every half minute and delivers webhooks.
+// links news to) at once when an application changes and every half
+// minute, and delivers webhooks. Stored items the crawler re-links to an
+// enterprise learnt later raise the enterprise alert (alerts.OnLinked).
+// Experts are subscribed to the fields of their profiles.
 func (a *App) openRiskmap(ctx context.Context) error {
 	in := a.Intel()
 	rm, err := riskmap.Open(ctx, a.Store, in, riskmap.Options{})
@@ -32,7 +39,13 @@ func (a *App) openRiskmap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	al, err := alerts.Open(ctx, a.Store, rm, alerts.Options{Guard: guard, Notify: nt, Recorder: a.Recorder, Logger: a.Logger})
+	users, err := a.Store.Collection(ctx, identity.UsersDef)
+	if err != nil {
+		return err
+	}
+	ex := a.expertsService()
+	al, err := alerts.Open(ctx, a.Store, rm, alerts.Options{Guard: guard, Notify: nt, Recorder: a.Recorder, Logger: a.Logger,
+		ExpertFields: func(ctx context.Context) (map[string][]string, error) { return expertFields(ctx, users, ex) }})
 	if err != nil {
 		return err
 	}
@@ -42,6 +55,21 @@ func (a *App) openRiskmap(ctx context.Context) error {
 				a.Logger.Warn("riskmap: count items", "err", err)
 			}
 			al.OnItems(ctx, items)
+		})
+		in.OnLinked(al.OnLinked)
+	}
+	refresh := make(chan struct{}, 1)
+	if a.Recorder.Observers != nil {
+		a.Recorder.Observers.Add(func(_ context.Context, ev identity.Event) {
+			switch {
+			case ev.ObjectKind == "application" || strings.HasPrefix(ev.Action, "application."):
+				select { // the book (and the enterprises news is linked to) is refreshed at once
+				case refresh <- struct{}{}:
+				default:
+				}
+			case strings.HasPrefix(ev.Action, "expert.") || strings.HasPrefix(ev.Action, "user."):
+				al.FieldsChanged()
+			}
 		})
 	}
 	a.parts = append(a.parts, part{
@@ -58,10 +86,67 @@ func (a *App) openRiskmap(ctx context.Context) error {
 				case <-ctx.Done():
 					return
 				case <-t.C:
+				case <-refresh:
 				}
 			}
 		},
 		web: func(d *web.Deps) { d.Riskmap, d.Alerts = rm, al },
 	})
 	return nil
+}
+
+// expertsService returns the experts service (nil before it is opened).
+func (a *App) expertsService() *experts.Service {
+	var d web.Deps
+	for _, p := range a.parts {
+		if p.web != nil && p.name == "experts" {
+			p.web(&d)
+		}
+	}
+	return d.Experts
+}
+
+// Alerts returns the alerts service (nil before New has opened it).
+func (a *App) Alerts() *alerts.Service {
+	var d web.Deps
+	for _, p := range a.parts {
+		if p.name == "riskmap" && p.web != nil {
+			p.web(&d)
+		}
+	}
+	return d.Alerts
+}
+
+// expertFields lists the enabled expert accounts with the fields of their
+// expert profiles (users outside banks are read by their scope index).
+func expertFields(ctx context.Context, users store.Collection, ex *experts.Service) (map[string][]string, error) {
+	out := map[string][]string{}
+	if ex == nil {
+		return out, nil
+	}
+	q := store.Query{Eq: map[string]any{"scope": "*"}, Sort: "username_key", Limit: 500}
+	for {
+		p, err := users.Find(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range p.Docs {
+			var u identity.User
+			if err := d.Decode(&u); err != nil {
+				return nil, err
+			}
+			if u.Role != identity.RoleExpert || u.ExpertID == "" || u.Disabled {
+				continue
+			}
+			e, err := ex.Profile(ctx, u.ExpertID)
+			if err != nil {
+				continue // a profile removed or not yet imported
+			}
+			out[u.ID] = e.Fields
+		}
+		if p.Next == "" {
+			return out, nil
+		}
+		q.After = p.Next
+	}
 }
