@@ -47,11 +47,14 @@ type Application struct {
 	Attachments []Attachment `json:"attachments"`
 	Decision    *Decision    `json:"decision,omitempty"`
 	ReportRef   string       `json:"report_ref,omitempty"`
-	History     []Transition `json:"history"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	SubmittedAt *time.Time   `json:"submitted_at,omitempty"`
-	ClosedAt    *time.Time   `json:"closed_at,omitempty"`
+	// PreviousApplicationID links a re-review round to the granted loan's
+	// application it re-reviews.
+	PreviousApplicationID string       `json:"previous_application_id,omitempty"`
+	History               []Transition `json:"history"`
+	CreatedAt             time.Time    `json:"created_at"`
+	UpdatedAt             time.Time    `json:"updated_at"`
+	SubmittedAt           *time.Time   `json:"submitted_at,omitempty"`
+	ClosedAt              *time.Time   `json:"closed_at,omitempty"`
 
 	CreditCode  string `json:"credit_code"`
 	Region      string `json:"region"`
@@ -88,19 +91,21 @@ type Decision struct {
 // View is an application as a caller sees it.
 type View struct {
 	Application
-	Version         int64  `json:"version"`
-	Whitelisted     bool   `json:"whitelisted"`
-	WhitelistReason string `json:"whitelist_reason,omitempty"` // officials and admins only
+	Version         int64     `json:"version"`
+	Whitelisted     bool      `json:"whitelisted"`
+	WhitelistReason string    `json:"whitelist_reason,omitempty"` // officials and admins only
+	ExitRecommended *ExitMark `json:"exit_recommended,omitempty"` // a re-review recommended exit
 }
 
 // Service is the applications domain.
 type Service struct {
-	st   store.Store
-	apps store.Collection
-	wl   store.Collection
-	rec  identity.Recorder
-	tax  *taxonomy.Taxonomy
-	now  func() time.Time
+	st    store.Store
+	apps  store.Collection
+	wl    store.Collection
+	exits store.Collection
+	rec   identity.Recorder
+	tax   *taxonomy.Taxonomy
+	now   func() time.Time
 }
 
 // Open declares the package's collections on st.
@@ -113,7 +118,11 @@ func Open(ctx context.Context, st store.Store, rec identity.Recorder) (*Service,
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: st, apps: apps, wl: wl, rec: rec, tax: taxonomy.Default(), now: func() time.Time { return time.Now().UTC() }}, nil
+	exits, err := st.Collection(ctx, ExitMarksDef)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{st: st, apps: apps, wl: wl, exits: exits, rec: rec, tax: taxonomy.Default(), now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // SetClock replaces the service's clock (tests).
@@ -207,6 +216,9 @@ func (s *Service) view(ctx context.Context, actor identity.User, a Application, 
 	v.Whitelisted = w.Whitelisted
 	if w.Whitelisted && (actor.Role == identity.RoleOfficial || actor.Role == identity.RoleAdmin) {
 		v.WhitelistReason = w.Reason
+	}
+	if v.ExitRecommended, err = s.exitOf(ctx, a.CreditCode); err != nil {
+		return View{}, err
 	}
 	if v.Flags == nil {
 		v.Flags = []Flag{}

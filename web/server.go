@@ -30,6 +30,7 @@ import (
 	"kedaitong/notify"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/review/rereview"
 	"kedaitong/review/scoring"
 	"kedaitong/riskmap"
 )
@@ -56,6 +57,7 @@ type Deps struct {
 	AuditLog *audit.Log
 	// Dashboard is the officials' dashboard (counters kept on write).
 	Dashboard *dashboard.Service
+	Rereview  *rereview.Service // re-review of loan holders
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
 	// this server, for deployments behind a TLS-terminating proxy.
 	SecureCookies bool
@@ -197,6 +199,9 @@ func (s *Server) registerAPI(e *gin.Engine) {
 	}
 	if s.deps.Consult != nil {
 		s.registerConsultAPI(v1)
+	}
+	if s.deps.Rereview != nil {
+		s.registerRereviewAPI(v1)
 	}
 	if s.deps.Notify != nil {
 		s.registerNotifyAPI(v1)

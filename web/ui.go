@@ -132,6 +132,9 @@ func (s *Server) registerUI(e *gin.Engine) {
 	if s.deps.Consult != nil {
 		s.registerConsultPages(e)
 	}
+	if s.deps.Rereview != nil {
+		s.registerRereviewPages(e)
+	}
 }
 
 func (s *Server) renderNotFound(c *gin.Context) {

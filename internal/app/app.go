@@ -23,6 +23,7 @@ import (
 	"kedaitong/rbac"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/review/rereview"
 	"kedaitong/web"
 )
 
@@ -40,8 +41,9 @@ type App struct {
 	RBAC     *rbac.Enforcer
 	Banks    *banks.Service
 	Server   *web.Server
-	Review   *review.Service // loan applications and the whitelist
-	Panel    *panel.Service  // panel assignment: runs, invitations, replacements
+	Review   *review.Service   // loan applications and the whitelist
+	Panel    *panel.Service    // panel assignment: runs, invitations, replacements
+	Rereview *rereview.Service // re-review of loan holders ("dynamic exit")
 
 	parts []part // the domain parts beyond identity, in dependency order
 }
@@ -93,7 +95,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard} {
+	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard, a.openRereview} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

@@ -25,6 +25,7 @@ type Config struct {
 	ShutdownGrace  time.Duration // how long a shutdown waits for requests to drain
 	SecureCookies  bool          // mark cookies Secure (__Host-) behind a TLS-terminating proxy
 	RateLimit      float64       // API requests a second per client address; 0 = no limit
+	RereviewMonths int           // months from a granted loan's decision to its technical re-review
 }
 
 // TrustedProxyList splits TrustedProxies.
@@ -55,6 +56,7 @@ var Options = []Option{
 	{Flag: "trusted-proxies", Env: "KEDAI_TRUSTED_PROXIES", Default: "", Usage: "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed"},
 	{Flag: "secure-cookies", Env: "KEDAI_SECURE_COOKIES", Default: "false", Usage: "mark session cookies Secure (__Host- prefix) when TLS ends at a proxy in front"},
 	{Flag: "rate-limit", Env: "KEDAI_RATE_LIMIT", Default: "50", Usage: "API requests a second one client address may make, bursts up to four times that (0: no limit)"},
+	{Flag: "rereview-months", Env: "KEDAI_REREVIEW_MONTHS", Default: "12", Usage: "months from a granted loan's lending decision to its technical re-review"},
 	{Flag: "log-level", Env: "KEDAI_LOG_LEVEL", Default: "info", Usage: "debug, info, warn or error"},
 	{Flag: "shutdown-grace", Env: "KEDAI_SHUTDOWN_GRACE", Default: "15s", Usage: "how long a shutdown waits for requests in flight"},
 }
@@ -123,6 +125,9 @@ func Load(fs *flag.FlagSet, getenv func(string) string) (Config, error) {
 	}
 	if c.RateLimit, err = strconv.ParseFloat(val["rate-limit"], 64); err != nil || c.RateLimit < 0 || c.RateLimit > 1e6 {
 		return c, fmt.Errorf("--rate-limit: %q is not a number of requests a second (0 for no limit)", val["rate-limit"])
+	}
+	if c.RereviewMonths, err = strconv.Atoi(val["rereview-months"]); err != nil || c.RereviewMonths < 1 || c.RereviewMonths > 120 {
+		return c, fmt.Errorf("--rereview-months: %q is not a number of months from 1 to 120", val["rereview-months"])
 	}
 	if c.ShutdownGrace, err = time.ParseDuration(val["shutdown-grace"]); err != nil || c.ShutdownGrace < 0 {
 		return c, fmt.Errorf("--shutdown-grace: %q is not a duration such as 15s", val["shutdown-grace"])

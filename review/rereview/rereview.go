@@ -15,7 +15,7 @@
 // # Documents
 //
 // One document per granted application in "rereviews" (its id is the
-// granted application's id): state scheduled → due → running → concluded,
+// granted application's id): state due_later → due → in_progress → concluded,
 // the due date, the linked round, the outcome. Each change is one
 // version-guarded write and is audited (rereview.schedule, rereview.due,
 // rereview.start, rereview.conclude with detail exit), which the officials'
