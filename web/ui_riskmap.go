@@ -29,6 +29,8 @@ func (s *Server) registerRiskmapPages(e *gin.Engine) {
 		s.page(e, uiRoute{Method: "POST", Path: "/alerts/:id/read", Obj: "alert", Act: "read"}, s.pageAlertRead)
 		s.page(e, uiRoute{Method: "POST", Path: "/alerts/rules", Obj: "alert_rule", Act: "create"}, s.pageCreateRule)
 		s.page(e, uiRoute{Method: "POST", Path: "/alerts/rules/:id/delete", Obj: "alert_rule", Act: "delete"}, s.pageDeleteRule)
+		s.page(e, uiRoute{Method: "POST", Path: "/alerts/webhooks", Obj: "alert_webhook", Act: "create"}, s.pageCreateWebhook)
+		s.page(e, uiRoute{Method: "POST", Path: "/alerts/webhooks/:id/delete", Obj: "alert_webhook", Act: "delete"}, s.pageDeleteWebhook)
 	}
 }
 
@@ -198,6 +200,18 @@ func (s *Server) pageRiskmapCSV(c *gin.Context) {
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
+// webhookView is a webhook on the alerts page with its latest deliveries.
+type webhookView struct {
+	alerts.Webhook
+	Deliveries []deliveryView
+}
+
+type deliveryView struct {
+	alerts.Delivery
+	Tries int
+	Last  *alerts.Attempt
+}
+
 type alertsPage struct {
 	Alerts []alerts.Alert
 	Next   string
@@ -209,6 +223,12 @@ type alertsPage struct {
 	Lang   string
 	Inds   []string
 	Dims   []string
+	// The bank's webhooks with their latest deliveries; NewHook is the
+	// one just created, its secret shown this once.
+	Webhooks  []webhookView
+	NewHook   *alerts.Webhook
+	HookURL   string
+	HookError string
 }
 
 func (s *Server) renderAlerts(c *gin.Context, status int, p alertsPage) {
@@ -224,6 +244,24 @@ func (s *Server) renderAlerts(c *gin.Context, status int, p alertsPage) {
 	if alerts.MaySubscribe(u) == nil {
 		p.Rules, _, _ = s.deps.Alerts.Rules(ctx, u, 100, "")
 	}
+	if s.deps.RBAC.RoleAllowed(u.Role, "alert_webhook", "read") {
+		hooks, err := s.deps.Alerts.Webhooks(ctx, u)
+		if err == nil {
+			for _, w := range hooks {
+				if st, err := s.deps.Alerts.Webhook(ctx, u, w.ID); err == nil {
+					v := webhookView{Webhook: st.Webhook}
+					for _, d := range st.Deliveries[:min(5, len(st.Deliveries))] {
+						dv := deliveryView{Delivery: d, Tries: len(d.Attempts)}
+						if n := len(d.Attempts); n > 0 {
+							dv.Last = &d.Attempts[n-1]
+						}
+						v.Deliveries = append(v.Deliveries, dv)
+					}
+					p.Webhooks = append(p.Webhooks, v)
+				}
+			}
+		}
+	}
 	p.Lang = pickLang(c)
 	p.Inds = s.deps.Riskmap.Industries()
 	p.Dims = riskmap.Dimensions
@@ -237,6 +275,8 @@ func (s *Server) pageAlerts(c *gin.Context) {
 		p.Notice = "alerts.rule_created"
 	case "read":
 		p.Notice = "alerts.marked"
+	case "webhook_deleted":
+		p.Notice = "alerts.webhook_deleted"
 	}
 	s.renderAlerts(c, http.StatusOK, p)
 }
@@ -277,4 +317,26 @@ func (s *Server) pageDeleteRule(c *gin.Context) {
 
 func splitCodes(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '，' })
+}
+
+// pageCreateWebhook registers a webhook and shows its signing secret on
+// the page it answers with: the only time it is shown (a reload does not
+// show it again).
+func (s *Server) pageCreateWebhook(c *gin.Context) {
+	in := alerts.NewWebhook{URL: c.PostForm("url")}
+	w, err := s.deps.Alerts.CreateWebhook(c.Request.Context(), mustCaller(c).User, in)
+	if err != nil {
+		s.renderAlerts(c, StatusOf(err), alertsPage{HookError: kedaitong.ErrorMessage(err), HookURL: in.URL})
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	s.renderAlerts(c, http.StatusCreated, alertsPage{NewHook: &w, Notice: "alerts.webhook_created"})
+}
+
+func (s *Server) pageDeleteWebhook(c *gin.Context) {
+	if err := s.deps.Alerts.DeleteWebhook(c.Request.Context(), mustCaller(c).User, c.Param("id")); err != nil {
+		s.renderError(c, StatusOf(err), "error.title")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/alerts?done=webhook_deleted#webhooks")
 }
