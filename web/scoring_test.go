@@ -3,7 +3,10 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -447,4 +450,165 @@ func TestRubricAPI(t *testing.T) {
 func mustParse(t *testing.T, s string) map[string]any {
 	t.Helper()
 	return resp{body: []byte(s)}.json(t)
+}
+
+// pageForm posts a page form as the user u (with the form token read from
+// page) and returns the answer after redirects.
+func (s *scoringEnv) pageForm(t *testing.T, u, page, path string, v url.Values) resp {
+	t.Helper()
+	r := s.do("GET", page, "", as(s.sec[u])...)
+	m := csrfRE.FindSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no form token on %s (%d)", page, r.status)
+	}
+	v.Set("csrf", string(m[1]))
+	return s.do("POST", path, v.Encode(), as(s.sec[u], "Content-Type", "application/x-www-form-urlencoded")...)
+}
+
+func scoreForm(v int, action string) url.Values {
+	f := url.Values{"recommendation": {"support"}, "confidence": {"2"}, "comment": {"工艺路线可行"}, "maturity_stage": {"pilot"},
+		"risk_other": {"流片良率\n人员流失"}, "action": {action}}
+	for _, c := range []string{"originality", "barriers", "industrialisation", "team", "maturity", "rd_ip", "market"} {
+		f.Set("c_"+c, fmt.Sprint(v))
+	}
+	return f
+}
+
+func TestScoringPages(t *testing.T) {
+	s := newScoringEnv(t)
+	for u := range s.seat {
+		s.accept(t, u)
+	}
+	u := "expert"
+	page := "/assignments/" + s.seat[u] + "/score"
+	r := s.do("GET", page, "", as(s.sec[u])...)
+	if r.status != 200 || !strings.Contains(string(r.body), `id="score-form"`) || !strings.Contains(string(r.body), "c-originality-9") ||
+		!strings.Contains(string(r.body), `class="anchor-8"`) || !strings.Contains(string(r.body), "sc-monitoring") {
+		t.Fatalf("scoring page = %d %s", r.status, r.body)
+	}
+	// Another expert's assignment is not found; a bank may not open the page.
+	if r := s.do("GET", "/assignments/"+s.seat["e3"]+"/score", "", as(s.sec[u])...); r.status != 404 {
+		t.Errorf("another expert's scoring page = %d", r.status)
+	}
+	if r := s.do("GET", page, "", as(s.sec["officer"])...); r.status != 403 {
+		t.Errorf("bank on the scoring page = %d", r.status)
+	}
+	// A partial draft saves and the form shows it back.
+	f := url.Values{"c_originality": {"7"}, "comment": {"初步意见"}, "action": {"save"}}
+	if r := s.pageForm(t, u, page, page, f); r.status != 200 || !strings.Contains(string(r.body), `id="sc-notice"`) ||
+		!regexp.MustCompile(`id="c-originality-7" checked`).Match(r.body) || !strings.Contains(string(r.body), "初步意见") {
+		t.Fatalf("draft = %d %s", r.status, r.body)
+	}
+	// Out of range: 400 in place, nothing saved, the values kept.
+	f = scoreForm(6, "save")
+	f.Set("c_team", "10")
+	r = s.pageForm(t, u, page, page, f)
+	if r.status != 400 || !strings.Contains(string(r.body), `id="err-criteria-team"`) || !regexp.MustCompile(`id="c-market-6" checked`).Match(r.body) {
+		t.Errorf("out of range = %d %s", r.status, r.body)
+	}
+	if sc := s.do("GET", "/api/v1/assignments/"+s.seat[u]+"/score", "", as(s.sec[u])...).json(t); sc["revision"].(float64) != 1 {
+		t.Errorf("a refused draft was saved: revision %v", sc["revision"])
+	}
+	// Submitting without a comment: the draft is kept, the error in place.
+	f = scoreForm(6, "submit")
+	f.Set("comment", "")
+	r = s.pageForm(t, u, page, page, f)
+	if r.status != 400 || !strings.Contains(string(r.body), `id="err-comment"`) || !regexp.MustCompile(`id="c-barriers-6" checked`).Match(r.body) {
+		t.Errorf("submit without comment = %d %s", r.status, r.body)
+	}
+	// Submit; then the page is locked and a second submit gets the lock message.
+	r = s.pageForm(t, u, page, page, scoreForm(6, "submit"))
+	if r.status != 200 || !strings.Contains(string(r.body), `id="sc-locked"`) || strings.Contains(string(r.body), `id="sc-submit"`) ||
+		!strings.Contains(string(r.body), `<fieldset disabled`) {
+		t.Fatalf("submitted page = %d %s", r.status, r.body)
+	}
+	r = s.pageForm(t, u, page, page, scoreForm(3, "submit"))
+	if r.status != 409 || !strings.Contains(string(r.body), "锁定") {
+		t.Errorf("second submit = %d %s", r.status, r.body)
+	}
+	// The report page: not ready (409) before the panel closes.
+	rp := "/applications/" + s.appID + "/report"
+	if r := s.do("GET", rp, "", as(s.sec["officer"])...); r.status != 409 || !strings.Contains(string(r.body), `id="rep-pending"`) {
+		t.Errorf("report page before closing = %d %s", r.status, r.body)
+	}
+	for o := range s.seat {
+		if o == u {
+			continue
+		}
+		if r := s.put(o, scoreJSON(6, "support")); r.status != 200 {
+			t.Fatal(r.status, string(r.body))
+		}
+		if r := s.submit(o); r.status != 200 {
+			t.Fatal(r.status, string(r.body))
+		}
+	}
+	s.report(t, "officer")
+	r = s.do("GET", rp+"?lang=en", "", as(s.sec["officer"])...)
+	body := string(r.body)
+	if r.status != 200 || !strings.Contains(body, `id="rep-mean">6.00<`) || !strings.Contains(body, "industry expert, ") ||
+		!strings.Contains(body, `href="/api/v1/reports/export?lang=en"`) || !strings.Contains(body, "/static/print.css") {
+		t.Errorf("report page = %d %s", r.status, body)
+	}
+	for _, name := range []string{"李院士", "王院士", "张工", "刘工", "赵教授", "exp-"} {
+		if strings.Contains(body, name) {
+			t.Errorf("the bank's report page shows %q", name)
+		}
+	}
+	if r := s.do("GET", "/applications/"+s.appID, "", as(s.sec["officer"])...); !strings.Contains(string(r.body), `id="app-report-link"`) {
+		t.Errorf("the closed application does not link its report")
+	}
+	if r := s.do("GET", rp, "", as(s.sec["expert"])...); r.status != 403 {
+		t.Errorf("expert on the report page = %d", r.status)
+	}
+	off2 := s.login("officer2")
+	if r := s.do("GET", rp, "", as(off2)...); r.status != 404 {
+		t.Errorf("another bank's report page = %d", r.status)
+	}
+}
+
+func TestRubricPages(t *testing.T) {
+	p := newPanelEnv(t)
+	s := &scoringEnv{panelEnv: p, seat: map[string]string{}}
+	if r := s.do("GET", "/rubrics", "", as(s.sec["official"])...); r.status != 200 || !strings.Contains(string(r.body), `data-key="semiconductors"`) {
+		t.Fatalf("rubrics page = %d %s", r.status, r.body)
+	}
+	if r := s.do("GET", "/rubrics", "", as(s.sec["officer"])...); r.status != 403 {
+		t.Errorf("bank on the rubrics page = %d", r.status)
+	}
+	page := "/rubrics/semiconductors"
+	r := s.do("GET", page, "", as(s.sec["official"])...)
+	m := regexp.MustCompile(`(?s)id="rubric-json"[^>]*>(.*?)</textarea>`).FindSubmatch(r.body)
+	if r.status != 200 || m == nil {
+		t.Fatalf("rubric page = %d %s", r.status, r.body)
+	}
+	text := html.UnescapeString(string(m[1]))
+	// Bad JSON and a bad guideline: 400 with the error, the text kept, no new version.
+	for name, bad := range map[string]string{
+		"syntax":      text[:len(text)/2],
+		"zero weight": strings.Replace(text, `"weight": 0.18`, `"weight": 0`, 1),
+		"no criteria": `{"criteria":[],"risk_points":[],"indicators":[]}`,
+	} {
+		r := s.pageForm(t, "official", page, page, url.Values{"guideline": {bad}, "note": {"x"}})
+		if r.status != 400 || !strings.Contains(string(r.body), `id="rubric-error"`) {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	if g := s.do("GET", "/api/v1/rubrics/semiconductors", "", as(s.sec["official"])...).json(t); g["version"].(float64) != 1 {
+		t.Fatalf("refused edits made version %v", g["version"])
+	}
+	edited := strings.Replace(text, `"weight": 0.18`, `"weight": 0.25`, 1)
+	r = s.pageForm(t, "official", page, page, url.Values{"guideline": {edited}, "note": {"原创性权重提高"}})
+	if r.status != 200 || !strings.Contains(string(r.body), `id="rubric-done"`) || !strings.Contains(string(r.body), `href="/rubrics/semiconductors?version=2"`) {
+		t.Fatalf("save = %d %s", r.status, r.body)
+	}
+	if g := s.do("GET", "/api/v1/rubrics/semiconductors", "", as(s.sec["official"])...).json(t); g["version"].(float64) != 2 || g["note"] != "原创性权重提高" {
+		t.Errorf("guideline after save = %v %v", g["version"], g["note"])
+	}
+	// An expert reads the guideline but may not save one.
+	if r := s.do("GET", page, "", as(s.sec["expert"])...); r.status != 200 || strings.Contains(string(r.body), `id="rubric-form"`) {
+		t.Errorf("expert on the rubric page = %d", r.status)
+	}
+	if r := s.do("POST", page, url.Values{"guideline": {edited}}.Encode(), as(s.sec["expert"], "Content-Type", "application/x-www-form-urlencoded")...); r.status != 403 {
+		t.Errorf("expert saving = %d", r.status)
+	}
 }

@@ -132,6 +132,9 @@ func (s *Server) registerUI(e *gin.Engine) {
 	if s.deps.Consult != nil {
 		s.registerConsultPages(e)
 	}
+	if s.deps.Scoring != nil && s.deps.Panel != nil && s.deps.Review != nil {
+		s.registerScoringPages(e)
+	}
 	if s.deps.Rereview != nil {
 		s.registerRereviewPages(e)
 	}

@@ -140,6 +140,7 @@ type View struct {
 	Shortfalls    []Shortfall    `json:"shortfalls"`
 	LastRunID     string         `json:"last_run_id,omitempty"`
 	Started       bool           `json:"started"` // false until a run has looked at the application
+	Adjudicator   string         `json:"adjudicator,omitempty"` // the adjudicating seat's assignment id
 }
 
 // MemberView is a seat holder with its assignment's state.
@@ -181,6 +182,7 @@ func (s *Service) Panel(ctx context.Context, actor identity.User, applicationID 
 		return View{}, err
 	}
 	v.Started, v.Seats, v.Open, v.LastRunID = true, p.Seats, p.Open, p.LastRunID
+	v.Adjudicator = p.Adjudicator
 	names := map[string]string{}
 	for _, c := range p.Considered {
 		names[c.ExpertID] = c.Name
