@@ -1,12 +1,19 @@
 package web_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"kedaitong/intel/fetch"
 	"kedaitong/internal/browsertest"
+	"kedaitong/review"
 )
 
 // TestBrowserRiskmap: a bank manager opens the risk map (Chinese), reads a
@@ -66,4 +73,181 @@ func TestBrowserRiskmap(t *testing.T) {
 		t.Errorf("rules: %q", rules)
 	}
 	browsertest.Screenshot(t, ctx, "alerts-zh")
+}
+
+// rmLogin logs the browser in as username.
+func rmLogin(t *testing.T, ctx context.Context, e *env, username, lang string) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/login?lang="+lang),
+		chromedp.WaitVisible(chromedp.CSS("#login-form")),
+		chromedp.SendKeys(chromedp.CSS("#username"), username),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPW),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#nav-alerts")),
+	); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ingestFeed adds a loopback feed as the analyst and fetches it now,
+// through the crawler's real path (fetch, parse, classify, dedupe, store,
+// the risk map's counters and the alert triggers).
+func ingestFeed(t *testing.T, e *env, feedURL string, want int) {
+	t.Helper()
+	an := e.login("analyst")
+	r := e.do("POST", "/api/v1/sources", `{"url":"`+feedURL+`/rss"}`, as(an, "Content-Type", jsonCT)...)
+	if r.status != 201 {
+		t.Fatalf("source: %d %s", r.status, r.body)
+	}
+	r = e.do("POST", "/api/v1/sources/"+r.json(t)["id"].(string)+"/refresh", "", as(an)...)
+	if r.status != 200 || int(r.json(t)["new_items"].(float64)) != want {
+		t.Fatalf("refresh: %d %s", r.status, r.body)
+	}
+}
+
+// TestBrowserRiskmapCellCues: crawled stories (a loopback feed through the
+// real crawler) fill the map; an analyst clicks the lithium-battery ×
+// market cell and reads its stories with the cues that put them there, in
+// Chinese and then in English.
+func TestBrowserRiskmapCellCues(t *testing.T) {
+	e := newIntelEnv(t, "127.0.0.1", false)
+	now := time.Now()
+	feed := newsFeed(t,
+		newsItem{"宜春锂电池企业价格战加剧", "碳酸锂价格下跌，电池厂商打响价格战，产能过剩。", now.Add(-2 * time.Hour)},
+		newsItem{"锂电池价格战蔓延至储能电芯", "储能锂电池电芯报价再创新低，价格战导致毛利率下滑。", now.Add(-26 * time.Hour)},
+		newsItem{"动力电池价格战下中小锂电企业承压", "锂电池行业产能过剩，价格战持续，中小企业亏损扩大。", now.Add(-50 * time.Hour)},
+		newsItem{"钙钛矿电池效率突破", "钙钛矿太阳能电池转换效率创新高。", now.Add(-3 * time.Hour)},
+	)
+	ingestFeed(t, e, feed.URL, 4)
+	ctx := browsertest.New(t)
+	rmLogin(t, ctx, e, "analyst", "zh-CN")
+	cell := `td[data-industry="lithium-battery"][data-dimension="market"]`
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#nav-riskmap")),
+		chromedp.WaitVisible(chromedp.CSS("#riskmap-table")),
+		chromedp.Click(chromedp.CSS(cell+" a")),
+		chromedp.WaitVisible(chromedp.CSS("#cell-items")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items h2")))
+	if !strings.Contains(head, "锂电") || !strings.Contains(head, "市场") {
+		t.Errorf("cell heading %q", head)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#cell-items li.cell-item").length`))
+	if err != nil || n != 3 {
+		t.Errorf("the cell lists %d stories, want the 3 price-war stories (%v)", n, err)
+	}
+	cues, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items")))
+	if !strings.Contains(cues, "价格战") || !strings.Contains(cues, "宜春锂电池企业价格战加剧") || strings.Contains(cues, "钙钛矿") {
+		t.Errorf("the cell's stories and cues: %q", cues)
+	}
+	risk, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#cell-items .cue.cue-risk").length`))
+	if err != nil || risk < 3 {
+		t.Errorf("risk cues shown: %d %v", risk, err)
+	}
+	browsertest.Screenshot(t, ctx, "riskmap-cell-cues-zh")
+	// The same cell in English keeps the selection and the cues.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/riskmap?cell=lithium-battery:market&lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#cell-items")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	head, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items h2")))
+	label, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items .cues")))
+	if !strings.Contains(head, "Lithium") || !strings.Contains(head, "Market") || !strings.Contains(label, "价格战") {
+		t.Errorf("English cell: %q / %q", head, label)
+	}
+	sel, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("td.rm-selected[data-industry='lithium-battery'][data-dimension='market']").length`))
+	if sel != 1 {
+		t.Errorf("the selected cell is not marked")
+	}
+}
+
+// TestBrowserWebhooks: a bank manager adds a webhook on the alerts page
+// (English), copies the secret shown once, sees a failing delivery with
+// its error after an alert for the bank is sent to a receiver that
+// answers 500, reads the status in Chinese, and deletes the webhook.
+func TestBrowserWebhooks(t *testing.T) {
+	e := newIntelEnv(t, "127.0.0.1", false)
+	insertApplication(t, e, review.Application{ID: "app-x", BankID: "gzb", State: review.StateClosed, Route: "semiconductors.ic-design", Industry: "semiconductors",
+		CreditCode: xinyanCode, Enterprise: review.Enterprise{Name: "赣州芯研微电子有限公司", CreditCode: xinyanCode}, Loan: review.Loan{Amount: 2000000},
+		Decision: &review.Decision{Granted: true, Amount: 2000000, Date: "2026-01-10"}, CreatedMS: 1})
+	var hits atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "down for maintenance", http.StatusInternalServerError)
+	}))
+	t.Cleanup(receiver.Close)
+	ctx := browsertest.New(t)
+	rmLogin(t, ctx, e, "manager", "en")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/alerts?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#webhook-form")),
+		chromedp.SendKeys(chromedp.CSS("#webhook-url"), "http://10.1.2.3/hook"),
+		chromedp.Click(chromedp.CSS("#webhook-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#webhook-error")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhook-error")))
+	if !strings.Contains(msg, "10.1.2.3") || !strings.Contains(msg, "private") {
+		t.Errorf("the refusal does not say why: %q", msg)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#webhook-url"), receiver.URL+"/kedai"),
+		chromedp.Click(chromedp.CSS("#webhook-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#webhook-secret")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhook-secret")))
+	if !strings.HasPrefix(secret, "whsec_") || len(secret) < 30 {
+		t.Errorf("secret %q", secret)
+	}
+	browsertest.Screenshot(t, ctx, "webhooks-created-en")
+	// An alert for the bank: a default on its route, crawled; the worker
+	// tries the receiver once.
+	feed := newsFeed(t, newsItem{"芯片设计企业贷款违约 资金链断裂", "一家芯片设计企业未能按期偿还银行贷款，出现债务违约。", time.Now().Add(-time.Hour)})
+	ingestFeed(t, e, feed.URL, 1)
+	g, err := fetch.NewGuard("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := e.app.Alerts().DeliverDue(context.Background(), g.HTTPClient(5*time.Second)); n != 1 || hits.Load() != 1 {
+		t.Fatalf("deliveries tried %d, receiver hit %d times", n, hits.Load())
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/alerts?lang=zh-CN"),
+		chromedp.WaitVisible(chromedp.CSS("#webhooks-table tr.webhook")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhooks-table .wh-status")))
+	lastErr, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhooks-table .wh-error")))
+	dlv, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhooks-table .wh-deliveries")))
+	if !strings.Contains(status, "失败，重试中") || !strings.Contains(lastErr, "500") || !strings.Contains(dlv, "HTTP 500") || !strings.Contains(dlv, "待推送") {
+		t.Errorf("status %q, error %q, deliveries %q", status, lastErr, dlv)
+	}
+	page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if strings.Contains(page, secret) {
+		t.Error("the secret is shown again")
+	}
+	alertsText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#alerts-list")))
+	if !strings.Contains(alertsText, "高严重度风险") {
+		t.Errorf("the inbox: %q", alertsText)
+	}
+	browsertest.Screenshot(t, ctx, "webhooks-failing-zh")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#webhooks-table .wh-delete")),
+		chromedp.WaitVisible(chromedp.CSS("#webhooks-empty")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	notice, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#alerts-notice")))
+	if !strings.Contains(notice, "已删除") {
+		t.Errorf("notice %q", notice)
+	}
 }
