@@ -8,10 +8,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"kedaitong/experts"
 )
 
 func init() {
@@ -468,5 +471,282 @@ func TestExpertExportAndCommittees(t *testing.T) {
 	}
 	if r := x.get(x.officer, "/api/v1/committees"); r.status != http.StatusForbidden {
 		t.Errorf("bank reads committees: %d", r.status)
+	}
+}
+
+// csrfRE finds a page's form token.
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// form posts a page form as who (with the session's form token, read from
+// page) and returns the answer after redirects.
+func (x *expertEnv) form(who, page, path string, v url.Values) resp {
+	x.t.Helper()
+	r := x.get(who, page)
+	m := csrfRE.FindSubmatch(r.body)
+	if m == nil {
+		x.t.Fatalf("no form token on %s (%d)", page, r.status)
+	}
+	v.Set("csrf", string(m[1]))
+	return x.do("POST", path, v.Encode(), as(who, "Content-Type", "application/x-www-form-urlencoded")...)
+}
+
+// profile reads an expert through the API.
+func (x *expertEnv) profile(id string) map[string]any {
+	x.t.Helper()
+	r := x.get(x.official, "/api/v1/experts/"+id)
+	if r.status != 200 {
+		x.t.Fatalf("profile %s: %d %s", id, r.status, r.body)
+	}
+	return r.json(x.t)
+}
+
+// goodCode is a valid unified social credit code.
+var goodCode = "91360100MA35F0000" + string(experts.CreditCodeCheck("91360100MA35F0000"))
+
+func newExpertForm() url.Values {
+	return url.Values{"id": {"exp-77"}, "name": {"周明远"}, "tier": {"industry"}, "title": {"研究员"},
+		"primary_field": {"photovoltaics.perovskite"}, "fields": {"photovoltaics", "lithium-battery.solid-state"},
+		"org_name": {"南昌大学", "江西晶科光伏有限公司", ""}, "org_code": {"", goodCode, ""}, "org_from": {"2015-09-01", "2019-01-01", ""},
+		"org_to": {"", "2024-06-30", ""}, "region": {"3601"}, "capacity": {"4"}, "email": {"zhou@example.cn"}, "phone": {"0791-8888 1234"},
+		"status": {"active"}}
+}
+
+func TestExpertNewFormPage(t *testing.T) {
+	x := newExpertEnv(t)
+	if r := x.get(x.official, "/experts/new"); r.status != 200 || !bytes.Contains(r.body, []byte(`id="e-primary"`)) ||
+		!bytes.Contains(r.body, []byte(`value="lithium-battery.solid-state"`)) {
+		t.Fatalf("new form: %d", r.status)
+	}
+	if r := x.get(x.official, "/experts/new?lang=en"); !bytes.Contains(r.body, []byte("Primary field")) {
+		t.Error("the English form lacks its labels")
+	}
+	for _, who := range []string{x.officer, x.expert, x.analyst} {
+		if r := x.get(who, "/experts/new"); r.status != 403 {
+			t.Errorf("new form for a non-official: %d", r.status)
+		}
+	}
+	// Bad input: the error beside the input at fault, nothing stored.
+	bad := []struct {
+		set  map[string][]string
+		want string
+	}{
+		{map[string][]string{"tier": {"guru"}}, `id="err-tier"`},
+		{map[string][]string{"capacity": {"99"}}, `id="err-capacity"`},
+		{map[string][]string{"capacity": {"-1"}}, `id="err-capacity"`},
+		{map[string][]string{"capacity": {"many"}}, `id="err-capacity"`},
+		{map[string][]string{"name": {" "}}, `id="err-name"`},
+		{map[string][]string{"primary_field": {""}, "fields": {}}, `id="err-fields"`},
+		{map[string][]string{"primary_field": {"warp-drive.flux"}}, `id="err-fields"`},
+		{map[string][]string{"fields": {"sci-tech-credit"}}, `id="err-fields"`}, // a speciality for an industry expert
+		{map[string][]string{"org_code": {"", "913601000000000000", ""}}, `id="err-org-1"`},
+		{map[string][]string{"org_from": {"2015-09-01", "2024-07-01", ""}}, `id="err-org-1"`}, // ends before it starts
+		{map[string][]string{"org_name": {"南昌大学", "", "x"}}, `id="err-org-1"`},                // a row with a code but no name
+		{map[string][]string{"region": {"9999"}}, `id="err-region"`},
+		{map[string][]string{"email": {"not-mail"}}, `id="err-email"`},
+		{map[string][]string{"id": {"bad id!"}}, `id="err-id"`},
+	}
+	for _, b := range bad {
+		v := newExpertForm()
+		for k, val := range b.set {
+			v[k] = val
+		}
+		r := x.form(x.official, "/experts/new", "/experts/new", v)
+		if r.status != 400 || !bytes.Contains(r.body, []byte(b.want)) || !bytes.Contains(r.body, []byte(`id="edit-error"`)) {
+			t.Errorf("%v: %d, want 400 with %s", b.set, r.status, b.want)
+		}
+		if !bytes.Contains(r.body, []byte(`value="周明远"`)) && b.set["name"] == nil {
+			t.Errorf("%v: the form lost what was typed", b.set)
+		}
+	}
+	if got := ids(t, x.get(x.official, "/api/v1/experts")); len(got) != 0 {
+		t.Fatalf("bad forms stored experts: %v", got)
+	}
+	// A good one.
+	r := x.form(x.official, "/experts/new", "/experts/new", newExpertForm())
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`id="expert-saved"`)) {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	p := x.profile("exp-77")
+	if p["primary_field"] != "photovoltaics.perovskite" || len(p["fields"].([]any)) != 3 || p["capacity"].(float64) != 4 || p["phone"] != "0791-8888 1234" {
+		t.Errorf("created = %v", p)
+	}
+	orgs := p["organisations"].([]any)
+	if len(orgs) != 2 || orgs[1].(map[string]any)["credit_code"] != goodCode || orgs[1].(map[string]any)["to"] != "2024-06-30" {
+		t.Errorf("organisations = %v", orgs)
+	}
+	// The same id again is a conflict shown on the form.
+	if r := x.form(x.official, "/experts/new", "/experts/new", newExpertForm()); r.status != 409 || !bytes.Contains(r.body, []byte(`id="edit-error"`)) {
+		t.Errorf("duplicate id: %d", r.status)
+	}
+	// A generated id when the id is left blank; a finance scholar with specialities only.
+	v := newExpertForm()
+	v.Set("id", "")
+	v.Set("tier", "finance")
+	v.Set("primary_field", "")
+	v["fields"] = []string{"sci-tech-credit"}
+	if r := x.form(x.official, "/experts/new", "/experts/new", v); r.status != 200 {
+		t.Fatalf("finance scholar: %d %s", r.status, r.body)
+	}
+	if got := ids(t, x.get(x.official, "/api/v1/experts?tier=finance")); len(got) != 1 || !strings.HasPrefix(got[0], "exp-") {
+		t.Errorf("generated id: %v", got)
+	}
+	// A bank officer cannot post the form.
+	if r := x.do("POST", "/experts/new", newExpertForm().Encode(), as(x.officer, "Content-Type", "application/x-www-form-urlencoded")...); r.status != 403 {
+		t.Errorf("officer posts: %d", r.status)
+	}
+}
+
+func TestExpertEditFormOrganisations(t *testing.T) {
+	x := newExpertEnv(t)
+	x.upload(x.official, []byte(expertCSV), "text/csv")
+	r := x.get(x.official, "/experts/exp-1/edit")
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`value="江西赣锋锂业集团股份有限公司"`)) ||
+		!bytes.Contains(r.body, []byte(`<option value="lithium-battery.solid-state" selected>`)) {
+		t.Fatalf("edit form: %d", r.status)
+	}
+	// The form as shown, with a past organisation added and 南昌大学 removed.
+	v := url.Values{"version": {"0"}, "name": {"李建国"}, "tier": {"industry"}, "title": {"教授"},
+		"primary_field": {"lithium-battery.solid-state"}, "fields": {"lithium-battery.cathode-materials"},
+		"org_name": {"江西赣锋锂业集团股份有限公司", "南昌大学", "宁德时代新能源科技股份有限公司", ""},
+		"org_code": {"", "", goodCode, ""}, "org_from": {"", "", "2020-03-01", ""}, "org_to": {"", "", "2023-12-31", ""},
+		"org_remove": {"1"}, "region": {"360702"}, "capacity": {"4"}, "email": {"li@example.cn"}, "status": {"active"}}
+	r = x.form(x.official, "/experts/exp-1/edit", "/experts/exp-1/edit", v)
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`id="expert-saved"`)) {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	p := x.profile("exp-1")
+	var names []string
+	for _, o := range p["organisations"].([]any) {
+		m := o.(map[string]any)
+		names = append(names, fmt.Sprint(m["name"], "|", m["credit_code"], "|", m["from"], "|", m["to"]))
+	}
+	want := "江西赣锋锂业集团股份有限公司|<nil>|<nil>|<nil>,宁德时代新能源科技股份有限公司|" + goodCode + "|2020-03-01|2023-12-31"
+	if strings.Join(names, ",") != want {
+		t.Errorf("organisations = %v", names)
+	}
+	if p["title"] != "教授" || p["email"] != "li@example.cn" {
+		t.Errorf("profile = %v", p)
+	}
+	// A bad credit code on the third row: shown on that row, nothing changed.
+	before := x.get(x.official, "/api/v1/experts/exp-1").body
+	v["org_remove"] = nil
+	v["org_code"] = []string{"", "", "91360100MA35F00001", ""}
+	r = x.form(x.official, "/experts/exp-1/edit", "/experts/exp-1/edit", v)
+	if r.status != 400 || !bytes.Contains(r.body, []byte(`id="err-org-2"`)) {
+		t.Errorf("bad code: %d", r.status)
+	}
+	if after := x.get(x.official, "/api/v1/experts/exp-1").body; !bytes.Equal(before, after) {
+		t.Error("a refused form changed the profile")
+	}
+	// A stale version is refused.
+	v["org_code"] = []string{"", "", goodCode, ""}
+	v.Set("version", "1")
+	if r := x.form(x.official, "/experts/exp-1/edit", "/experts/exp-1/edit", v); r.status != 409 {
+		t.Errorf("stale version: %d", r.status)
+	}
+	// An expert may not post the edit form, even for its own profile.
+	v.Set("version", "0")
+	v.Set("tier", "academician")
+	if r := x.form(x.expert, "/experts/me", "/experts/exp-1/edit", v); r.status != 404 {
+		t.Errorf("expert posts the edit form: %d", r.status)
+	}
+	if p := x.profile("exp-1"); p["tier"] != "industry" {
+		t.Errorf("tier after the expert's post = %v", p["tier"])
+	}
+	if r := x.get(x.officer, "/experts/exp-1/edit"); r.status != 403 {
+		t.Errorf("officer opens the edit form: %d", r.status)
+	}
+	if r := x.get(x.official, "/experts/exp-404/edit"); r.status != 404 {
+		t.Errorf("missing expert's form: %d", r.status)
+	}
+}
+
+func TestExpertCommitteePage(t *testing.T) {
+	x := newExpertEnv(t)
+	x.upload(x.official, []byte(expertCSV), "text/csv")
+	r := x.form(x.official, "/committees", "/committees", url.Values{"field": {"lithium-battery"}, "members": {"exp-1, exp-2"}, "chair": {"exp-2"}})
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`id="committee-saved"`)) || !bytes.Contains(r.body, []byte("王海燕")) {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	// A refused creation keeps the form.
+	r = x.form(x.official, "/committees", "/committees", url.Values{"field": {"aviation"}, "members": {"exp-1"}, "chair": {"exp-3"}})
+	if r.status != 400 || !bytes.Contains(r.body, []byte(`id="committee-error"`)) || !bytes.Contains(r.body, []byte(`value="exp-1"`)) {
+		t.Errorf("bad create: %d", r.status)
+	}
+	cm := func() map[string]any {
+		return x.get(x.official, "/api/v1/committees/cmt-lithium-battery").json(t)
+	}
+	// Add exp-3 and exp-4, remove exp-1, make exp-3 chair.
+	r = x.form(x.official, "/committees", "/committees/cmt-lithium-battery", url.Values{"add": {"exp-3, exp-4"}, "remove": {"exp-1"}, "chair": {"exp-3"}})
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`id="committee-saved"`)) {
+		t.Fatalf("update: %d %s", r.status, r.body)
+	}
+	if c := cm(); fmt.Sprint(c["members"]) != "[exp-2 exp-3 exp-4]" || c["chair"] != "exp-3" {
+		t.Errorf("committee = %v", c)
+	}
+	// Removing the chair without naming another is refused; so is an unknown expert.
+	for _, v := range []url.Values{{"remove": {"exp-3"}, "chair": {"exp-3"}}, {"add": {"exp-404"}, "chair": {"exp-3"}}, {"chair": {"exp-1"}}} {
+		r := x.form(x.official, "/committees", "/committees/cmt-lithium-battery", v)
+		if r.status != 400 || !bytes.Contains(r.body, []byte(`id="committee-error"`)) {
+			t.Errorf("%v: %d", v, r.status)
+		}
+	}
+	if c := cm(); fmt.Sprint(c["members"]) != "[exp-2 exp-3 exp-4]" || c["chair"] != "exp-3" {
+		t.Errorf("committee after refusals = %v", c)
+	}
+	if r := x.form(x.official, "/committees", "/committees/cmt-nope", url.Values{"chair": {"exp-1"}}); r.status != 404 {
+		t.Errorf("missing committee: %d", r.status)
+	}
+	// Experts read the committees by id only; banks not at all.
+	r = x.get(x.expert, "/committees")
+	if r.status != 200 || bytes.Contains(r.body, []byte("王海燕")) || bytes.Contains(r.body, []byte("committee-edit")) {
+		t.Errorf("expert's committee page: %d", r.status)
+	}
+	if r := x.form(x.expert, "/committees", "/committees/cmt-lithium-battery", url.Values{"chair": {"exp-2"}}); r.status != 403 {
+		t.Errorf("expert updates a committee: %d", r.status)
+	}
+	if r := x.get(x.officer, "/committees"); r.status != 403 {
+		t.Errorf("bank reads committees: %d", r.status)
+	}
+}
+
+func TestExpertMyPageRemoveByKey(t *testing.T) {
+	x := newExpertEnv(t)
+	x.upload(x.official, []byte(expertCSV), "text/csv")
+	add := func(path string, v url.Values) {
+		t.Helper()
+		if r := x.form(x.expert, "/experts/me", path, v); r.status != 200 {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+	}
+	add("/experts/me/unavailable", url.Values{"from": {"2026-08-01"}, "to": {"2026-08-10"}, "reason": {"leave"}})
+	add("/experts/me/unavailable", url.Values{"from": {"2026-03-01"}, "to": {"2026-03-02"}})
+	add("/experts/me/conflicts", url.Values{"name": {"江西铜业股份有限公司"}, "reason": {"former employer"}})
+	add("/experts/me/conflicts", url.Values{"credit_code": {goodCode}, "reason": {"shareholder"}})
+	// Remove the August period and the credit-code conflict by their keys.
+	add("/experts/me/remove", url.Values{"what": {"period"}, "key": {"2026-08-01|2026-08-10"}})
+	add("/experts/me/remove", url.Values{"what": {"conflict"}, "key": {"org:" + goodCode}})
+	// An unknown key removes nothing.
+	add("/experts/me/remove", url.Values{"what": {"period"}, "key": {"2020-01-01|2020-01-02"}})
+	p := x.profile("exp-1")
+	if fmt.Sprint(p["unavailable"]) != "[map[from:2026-03-01 to:2026-03-02]]" {
+		t.Errorf("periods = %v", p["unavailable"])
+	}
+	if cs := p["conflicts"].([]any); len(cs) != 1 || cs[0].(map[string]any)["name"] != "江西铜业股份有限公司" {
+		t.Errorf("conflicts = %v", cs)
+	}
+	// Bad input: nothing changed.
+	r := x.form(x.expert, "/experts/me", "/experts/me/conflicts", url.Values{"name": {"某公司"}})
+	if r.status != 400 || !bytes.Contains(r.body, []byte(`id="me-error"`)) {
+		t.Errorf("conflict without reason: %d", r.status)
+	}
+	if r := x.form(x.official, "/experts", "/experts/me/remove", url.Values{"what": {"period"}, "key": {"2026-03-01|2026-03-02"}}); r.status != 404 {
+		t.Errorf("an official posts to the expert's own page: %d", r.status)
+	}
+	if r := x.form(x.officer, "/account", "/experts/me/unavailable", url.Values{"from": {"2026-01-01"}, "to": {"2026-01-02"}}); r.status != 403 {
+		t.Errorf("a bank officer posts to the expert's page: %d", r.status)
+	}
+	if p := x.profile("exp-1"); len(p["unavailable"].([]any)) != 1 || len(p["conflicts"].([]any)) != 1 {
+		t.Errorf("refused posts changed the profile: %v %v", p["unavailable"], p["conflicts"])
 	}
 }

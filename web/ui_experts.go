@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,8 @@ func (s *Server) registerExpertsPages(e *gin.Engine) {
 	r := uiRoute{Method: "POST", Path: "/experts/import", Obj: "expert", Act: "import"}
 	s.uiRoutes = append(s.uiRoutes, r)
 	e.Handle(r.Method, r.Path, limitBody(maxUploadBody), s.pageGuard(r), s.pageImport)
+	s.page(e, uiRoute{Method: "GET", Path: "/experts/new", Obj: "expert", Act: "create"}, s.pageNewExpert)
+	s.page(e, uiRoute{Method: "POST", Path: "/experts/new", Obj: "expert", Act: "create"}, s.pageCreateExpert)
 	s.page(e, uiRoute{Method: "GET", Path: "/experts/:id", Obj: "expert", Act: "read"}, s.pageExpert)
 	s.page(e, uiRoute{Method: "GET", Path: "/experts/:id/edit", Obj: "expert", Act: "update"}, s.pageEditExpert)
 	s.page(e, uiRoute{Method: "POST", Path: "/experts/:id/edit", Obj: "expert", Act: "update"}, s.pageSaveExpert)
@@ -161,94 +164,6 @@ func (s *Server) renderErr(c *gin.Context, err error) {
 	s.renderError(c, StatusOf(err), msg)
 }
 
-// editForm is the edit page's form state.
-type editForm struct {
-	ID, Name, Tier, Title, Fields, Orgs, Region, Capacity, Email, Phone, Status string
-}
-
-func (s *Server) pageEditExpert(c *gin.Context) {
-	cl := mustCaller(c)
-	if cl.User.Role == identity.RoleExpert {
-		c.Redirect(http.StatusSeeOther, "/experts/me")
-		return
-	}
-	v, err := s.deps.Experts.Get(c.Request.Context(), cl.User, c.Param("id"))
-	if err != nil {
-		s.renderErr(c, err)
-		return
-	}
-	var orgs []string
-	for _, o := range v.Organisations {
-		if o.Current() {
-			t := o.Name
-			if o.CreditCode != "" {
-				t += "|" + o.CreditCode
-			}
-			orgs = append(orgs, t)
-		}
-	}
-	f := editForm{ID: v.ID, Name: v.Name, Tier: v.Tier, Title: v.Title, Fields: strings.Join(append(append([]string{}, v.Fields...), v.Specialities...), "; "),
-		Orgs: strings.Join(orgs, "\n"), Region: v.Region, Capacity: strconv.Itoa(v.Capacity), Email: v.Email, Phone: v.Phone, Status: v.Status}
-	s.render(c, http.StatusOK, "experts_edit", "experts.edit.title", gin.H{"Form": f, "Version": v.Version, "Tiers": experts.Tiers, "Statuses": experts.Statuses})
-}
-
-func (s *Server) pageSaveExpert(c *gin.Context) {
-	cl := mustCaller(c)
-	id := c.Param("id")
-	f := editForm{ID: id, Name: c.PostForm("name"), Tier: c.PostForm("tier"), Title: c.PostForm("title"), Fields: c.PostForm("fields"),
-		Orgs: c.PostForm("organisations"), Region: c.PostForm("region"), Capacity: c.PostForm("capacity"), Email: c.PostForm("email"),
-		Phone: c.PostForm("phone"), Status: c.PostForm("status")}
-	fields := strings.FieldsFunc(f.Fields, func(r rune) bool { return strings.ContainsRune(";；,，、 \n", r) })
-	v, err := s.deps.Experts.Get(c.Request.Context(), cl.User, id)
-	if err != nil {
-		s.renderErr(c, err)
-		return
-	}
-	// Organisations: one a line; the current ones are replaced, past ones kept.
-	var orgs []experts.Org
-	for _, line := range strings.Split(f.Orgs, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			name, code, _ := strings.Cut(line, "|")
-			orgs = append(orgs, experts.Org{Name: strings.TrimSpace(name), CreditCode: strings.TrimSpace(code)})
-		}
-	}
-	for _, o := range v.Organisations {
-		kept := false
-		for i, n := range orgs {
-			if n.CreditCode == "" && experts.OrgID(n.Name, "") == experts.OrgID(o.Name, "") || n.CreditCode != "" && n.CreditCode == o.CreditCode {
-				if o.Current() {
-					orgs[i] = o
-				}
-				kept = true
-			}
-		}
-		if !kept && !o.Current() {
-			orgs = append(orgs, o)
-		}
-	}
-	var errs []error
-	capacity, cerr := strconv.Atoi(strings.TrimSpace(f.Capacity))
-	if cerr != nil {
-		errs = append(errs, kedaitong.Invalid("capacity", "must be a whole number from 0 to %d", experts.MaxCapacity))
-	}
-	ver, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
-	if len(errs) == 0 {
-		p := experts.Patch{Name: &f.Name, Tier: &f.Tier, Title: &f.Title, Fields: &fields, Organisations: &orgs, Region: &f.Region,
-			Capacity: &capacity, Email: &f.Email, Phone: &f.Phone, Status: &f.Status, Version: ver}
-		empty := []string{}
-		p.Specialities = &empty
-		if _, err := s.deps.Experts.Update(c.Request.Context(), cl.User, id, p); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		s.render(c, StatusOf(errs[0]), "experts_edit", "experts.edit.title", gin.H{"Form": f, "Version": ver, "Tiers": experts.Tiers,
-			"Statuses": experts.Statuses, "Error": kedaitong.ErrorMessage(errs[0])})
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/experts/"+url.PathEscape(id)+"?saved=1")
-}
-
 func (s *Server) pageImport(c *gin.Context) {
 	cl := mustCaller(c)
 	data, err := uploadedFile(c)
@@ -318,45 +233,70 @@ func (s *Server) pageMyConflict(c *gin.Context) {
 	})
 }
 
+// pageMyRemove removes one period ("from|to") or declared conflict (its
+// organisation id) by its key, so a stale page cannot remove another entry.
 func (s *Server) pageMyRemove(c *gin.Context) {
-	i, _ := strconv.Atoi(c.PostForm("index"))
+	key := c.PostForm("key")
 	s.changeMine(c, func(e *experts.Expert) {
 		switch c.PostForm("what") {
 		case "period":
-			if i >= 0 && i < len(e.Unavailable) {
-				e.Unavailable = append(e.Unavailable[:i:i], e.Unavailable[i+1:]...)
-			}
+			e.Unavailable = slices.DeleteFunc(e.Unavailable, func(p experts.Period) bool { return p.From+"|"+p.To == key })
 		case "conflict":
-			if i >= 0 && i < len(e.Conflicts) {
-				e.Conflicts = append(e.Conflicts[:i:i], e.Conflicts[i+1:]...)
-			}
+			e.Conflicts = slices.DeleteFunc(e.Conflicts, func(x experts.Conflict) bool { return x.OrgID == key })
 		}
 	})
 }
 
 // Committees.
 
+// memberRow is a committee member as the page shows it: officials see the
+// name, experts the id only.
+type memberRow struct {
+	ID, Name string
+	Chair    bool
+}
+
 type committeeRow struct {
 	experts.Committee
 	FieldName string
+	People    []memberRow
 }
 
 func (s *Server) pageCommittees(c *gin.Context) {
-	s.renderCommittees(c, http.StatusOK, "", "")
+	notice := ""
+	if c.Query("saved") != "" {
+		notice = "committees.saved"
+	}
+	s.renderCommittees(c, http.StatusOK, "", "", notice)
 }
 
-func (s *Server) renderCommittees(c *gin.Context, status int, errMsg, notice string) {
+// renderCommittees shows the committees; errMsg is shown beside the
+// committee errID (or above the new-committee form when errID is "").
+func (s *Server) renderCommittees(c *gin.Context, status int, errMsg, errID, notice string) {
 	cl := mustCaller(c)
 	lang := pickLang(c)
-	cs, err := s.deps.Experts.Committees(c.Request.Context(), cl.User, "")
+	ctx := c.Request.Context()
+	cs, err := s.deps.Experts.Committees(ctx, cl.User, "")
 	if err != nil && errMsg == "" {
 		errMsg = kedaitong.ErrorMessage(err)
 	}
+	names := experts.SeesContact(cl.User) // officials and admins see who sits on a committee
 	rows := make([]committeeRow, len(cs))
 	for i, cm := range cs {
 		rows[i] = committeeRow{Committee: cm, FieldName: s.fieldName(lang, cm.Field)}
+		for _, m := range cm.Members {
+			r := memberRow{ID: m, Chair: m == cm.Chair}
+			if names {
+				if p, err := s.deps.Experts.Profile(ctx, m); err == nil {
+					r.Name = p.Name
+				}
+			}
+			rows[i].People = append(rows[i].People, r)
+		}
 	}
-	s.render(c, status, "committees", "committees.title", gin.H{"Committees": rows, "Fields": s.fieldOptions(lang), "Error": errMsg, "Notice": notice})
+	s.render(c, status, "committees", "committees.title", gin.H{"Committees": rows, "Fields": s.fieldOptions(lang), "Error": errMsg,
+		"ErrorID": errID, "Notice": notice, "Form": gin.H{"Field": c.PostForm("field"), "Name": c.PostForm("name"),
+			"Members": c.PostForm("members"), "Chair": c.PostForm("chair")}})
 }
 
 func splitIDs(s string) []string {
@@ -368,20 +308,48 @@ func (s *Server) pageCreateCommittee(c *gin.Context) {
 	_, err := s.deps.Experts.CreateCommittee(c.Request.Context(), cl.User, experts.CommitteeInput{Field: c.PostForm("field"), Name: c.PostForm("name"),
 		Members: splitIDs(c.PostForm("members")), Chair: strings.TrimSpace(c.PostForm("chair"))})
 	if err != nil {
-		s.renderCommittees(c, StatusOf(err), kedaitong.ErrorMessage(err), "")
+		s.renderCommittees(c, StatusOf(err), kedaitong.ErrorMessage(err), "", "")
 		return
 	}
-	s.renderCommittees(c, http.StatusOK, "", "committees.saved")
+	c.Redirect(http.StatusSeeOther, "/committees?saved=1")
 }
 
+// pageUpdateCommittee applies the committee row's form: the ticked members
+// leave, the listed ids join, the chosen member chairs. A form that sends
+// "members" replaces the whole list instead.
 func (s *Server) pageUpdateCommittee(c *gin.Context) {
 	cl := mustCaller(c)
-	members := splitIDs(c.PostForm("members"))
-	chair := strings.TrimSpace(c.PostForm("chair"))
-	_, err := s.deps.Experts.UpdateCommittee(c.Request.Context(), cl.User, c.Param("id"), experts.CommitteePatch{Members: &members, Chair: &chair})
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	cm, err := s.deps.Experts.Committee(ctx, cl.User, id)
 	if err != nil {
-		s.renderCommittees(c, StatusOf(err), kedaitong.ErrorMessage(err), "")
+		s.renderErr(c, err)
 		return
 	}
-	s.renderCommittees(c, http.StatusOK, "", "committees.saved")
+	var members []string
+	if all, ok := c.GetPostForm("members"); ok {
+		members = splitIDs(all)
+	} else {
+		leave := map[string]bool{}
+		for _, m := range c.PostFormArray("remove") {
+			leave[m] = true
+		}
+		for _, m := range cm.Members {
+			if !leave[m] {
+				members = append(members, m)
+			}
+		}
+		members = append(members, splitIDs(c.PostForm("add"))...)
+	}
+	if members == nil {
+		members = []string{}
+	}
+	chair := strings.TrimSpace(c.PostForm("chair"))
+	ver, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
+	_, err = s.deps.Experts.UpdateCommittee(ctx, cl.User, id, experts.CommitteePatch{Members: &members, Chair: &chair, Version: ver})
+	if err != nil {
+		s.renderCommittees(c, StatusOf(err), kedaitong.ErrorMessage(err), id, "")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/committees?saved="+url.QueryEscape(id))
 }
