@@ -37,9 +37,8 @@ func (f *fixture) withExperts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := 0
 	f.al, err = alerts.Open(ctx, f.st, f.rm, alerts.Options{Notify: nt, Guard: mustGuard(t), Now: func() time.Time { return now },
-		ExpertFields: func(context.Context) (map[string][]string, error) { calls++; return fields, nil }})
+		ExpertFields: func(context.Context) (map[string][]string, error) { return fields, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

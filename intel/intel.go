@@ -19,7 +19,9 @@
 //   - intel_buckets: the near-duplicate detector's LSH buckets (MinHash of
 //     character shingles of the normalised title and summary), band key →
 //     cluster. The first item of a cluster is its representative
-//     (cluster_first); downstream counts only those.
+//     (cluster_first); downstream counts only those. One more document,
+//     "relink:known", remembers the enterprises stored items were re-linked
+//     to (see relink.go).
 package intel
 
 import (
