@@ -139,7 +139,7 @@ type View struct {
 	Considered    []Candidate    `json:"considered"`
 	Shortfalls    []Shortfall    `json:"shortfalls"`
 	LastRunID     string         `json:"last_run_id,omitempty"`
-	Started       bool           `json:"started"` // false until a run has looked at the application
+	Started       bool           `json:"started"`               // false until a run has looked at the application
 	Adjudicator   string         `json:"adjudicator,omitempty"` // the adjudicating seat's assignment id
 }
 
