@@ -121,7 +121,7 @@ func (s *Server) apiWebhooks(c *gin.Context) {
 		abortWithError(c, err)
 		return
 	}
-	list(c, out, "")
+	listSlice(c, out)
 }
 
 func (s *Server) apiCreateWebhook(c *gin.Context) {

@@ -21,7 +21,7 @@ func (s *Server) apiBanks(c *gin.Context) {
 		abortWithError(c, err)
 		return
 	}
-	list(c, bs, "")
+	listSlice(c, bs)
 }
 
 func (s *Server) apiBank(c *gin.Context) {

@@ -164,7 +164,7 @@ func (s *Server) apiCommittees(c *gin.Context) {
 		abortWithError(c, err)
 		return
 	}
-	list(c, cs, "")
+	listSlice(c, cs)
 }
 
 func (s *Server) apiCreateCommittee(c *gin.Context) {

@@ -101,7 +101,7 @@ func (s *Server) apiTokens(c *gin.Context) {
 		abortWithError(c, err)
 		return
 	}
-	list(c, ts, "")
+	listSlice(c, ts)
 }
 
 func (s *Server) apiCreateToken(c *gin.Context) {

@@ -53,7 +53,7 @@ func (s *Server) apiPolicies(c *gin.Context) {
 		}
 		return a.Act < b.Act
 	})
-	list(c, out, "")
+	listSlice(c, out)
 }
 
 func (s *Server) apiChangePolicy(add bool) gin.HandlerFunc {

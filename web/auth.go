@@ -187,6 +187,32 @@ func pageParams(c *gin.Context) (int, string, error) {
 	return limit, cur, nil
 }
 
+// listSlice writes a list held whole in memory (a few dozen rows at most)
+// as the contract's list body, paged by limit and an offset cursor.
+func listSlice[T any](c *gin.Context, items []T) {
+	limit, cur, err := pageParams(c)
+	if err != nil {
+		abortWithError(c, err)
+		return
+	}
+	off := 0
+	if cur != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(cur, "o"))
+		if err != nil || n < 0 || !strings.HasPrefix(cur, "o") {
+			abortWithError(c, kedaitong.Invalid("cursor", "is not one this server issued"))
+			return
+		}
+		off = min(n, len(items))
+	}
+	end, next := off+limit, ""
+	if end < len(items) {
+		next = "o" + strconv.Itoa(end)
+	} else {
+		end = len(items)
+	}
+	list(c, items[off:end], next)
+}
+
 // list writes the contract's list body.
 func list[T any](c *gin.Context, items []T, next string) {
 	if items == nil {
