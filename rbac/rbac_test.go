@@ -101,7 +101,7 @@ func TestDefaultPolicy(t *testing.T) {
 		{RoleBankManager, "alert_rule", "create", true},
 		{RoleOfficial, "alert", "read", true},
 		{RoleAdmin, "alert", "read", false},
-		{RoleExpert, "alert", "read", false},
+		{RoleExpert, "alert", "read", true}, // experts get alerts on their fields
 		// exposure: banks only, never analysts
 		{RoleBankManager, "exposure", "read", true},
 		{RoleBankOfficer, "exposure", "read", true},
