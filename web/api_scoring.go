@@ -158,17 +158,17 @@ func (s *Server) apiReport(c *gin.Context) {
 }
 
 func (s *Server) apiReports(c *gin.Context) {
-	limit, _, err := pageParams(c)
+	limit, cur, err := pageParams(c)
 	if err != nil {
 		abortWithError(c, err)
 		return
 	}
-	rs, err := s.deps.Scoring.Reports(c.Request.Context(), mustCaller(c).User, limit)
+	rs, next, err := s.deps.Scoring.ReportsPage(c.Request.Context(), mustCaller(c).User, limit, cur)
 	if err != nil {
 		abortWithError(c, err)
 		return
 	}
-	list(c, rs, "")
+	list(c, rs, next)
 }
 
 func (s *Server) apiExportReports(c *gin.Context) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 // its own, stricter, shared limit in package identity.
 type rateLimiter struct {
 	rate, burst float64
+	loopback    bool // limit loopback clients too
 	mu          sync.Mutex
 	buckets     map[string]*bucket
 	lastSweep   time.Time
@@ -68,7 +70,14 @@ func (l *rateLimiter) middleware() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		ok, wait := l.allow(c.ClientIP())
+		ip := c.ClientIP()
+		if !l.loopback {
+			if a, err := netip.ParseAddr(ip); err == nil && a.Unmap().IsLoopback() {
+				c.Next()
+				return
+			}
+		}
+		ok, wait := l.allow(ip)
 		if !ok {
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			abortWithError(c, kedaitong.Errorf(kedaitong.ERateLimited, "too many requests; slow down"))

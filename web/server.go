@@ -66,6 +66,11 @@ type Deps struct {
 	// RateLimit is the API requests a second one client address may make
 	// (bursts up to four times that); 0 turns the limit off.
 	RateLimit float64
+	// RateLimitLoopback limits loopback clients too. By default they are
+	// not limited: a loopback caller is the operator's own tooling, and
+	// traffic through a local reverse proxy is limited by the real client
+	// address once the proxy is trusted (TrustedProxies).
+	RateLimitLoopback bool
 }
 
 // Server is the HTTP server.
@@ -124,7 +129,9 @@ func New(d Deps) (*Server, error) {
 		securityHeaders(),
 	)
 	if d.RateLimit > 0 {
-		e.Use(newRateLimiter(d.RateLimit, int(math.Max(4*d.RateLimit, 1))).middleware())
+		l := newRateLimiter(d.RateLimit, int(math.Max(4*d.RateLimit, 1)))
+		l.loopback = d.RateLimitLoopback
+		e.Use(l.middleware())
 	}
 	e.NoRoute(s.noRoute)
 	e.NoMethod(s.noMethod)

@@ -116,7 +116,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		logger.Info("seeded an empty store", "demo", cfg.Demo)
 	}
 	deps := web.Deps{Store: st, Logger: logger, Version: a.Version, Identity: a.Identity, RBAC: a.RBAC, Policy: a.RBAC,
-		Audit: a.Recorder, AuditLog: a.Audit, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxyList(), RateLimit: cfg.RateLimit}
+		Audit: a.Recorder, AuditLog: a.Audit, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxyList(), RateLimit: cfg.RateLimit, RateLimitLoopback: cfg.RateLimitLoopback}
 	for _, p := range a.parts {
 		if p.web != nil {
 			p.web(&deps)

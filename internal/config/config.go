@@ -25,7 +25,9 @@ type Config struct {
 	ShutdownGrace  time.Duration // how long a shutdown waits for requests to drain
 	SecureCookies  bool          // mark cookies Secure (__Host-) behind a TLS-terminating proxy
 	RateLimit      float64       // API requests a second per client address; 0 = no limit
-	RereviewMonths int           // months from a granted loan's decision to its technical re-review
+	// RateLimitLoopback limits loopback clients too (tests; not an option).
+	RateLimitLoopback bool
+	RereviewMonths    int // months from a granted loan's decision to its technical re-review
 }
 
 // TrustedProxyList splits TrustedProxies.

@@ -487,7 +487,7 @@ func (s *Service) Attribution(tier, field string) Text {
 	} else {
 		name = Text{ZH: field, EN: field}
 	}
-	return Text{ZH: t.ZH + "，" + name.ZH, EN: t.EN + ", " + strings.ToLower(name.EN[:min(1, len(name.EN))]) + name.EN[min(1, len(name.EN)):]}
+	return Text{ZH: t.ZH + "，" + name.ZH, EN: t.EN + ", " + lowerFirstWord(name.EN)}
 }
 
 // percentile places score among the industry's overall scores of the
@@ -723,4 +723,15 @@ func (s *Service) Get(ctx context.Context, actor identity.User, applicationID st
 	}
 	d.Whitelisted = v.Whitelisted
 	return d.Report, nil
+}
+
+// lowerFirstWord lower-cases a field name's first letter for use inside a
+// sentence ("Solid-state batteries" → "solid-state batteries") but keeps
+// acronyms as they are ("IC design", "AI chips").
+func lowerFirstWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	if len(w) > 1 && strings.ToUpper(w[:2]) == w[:2] {
+		return s // an acronym
+	}
+	return strings.ToLower(s[:min(1, len(s))]) + s[min(1, len(s)):]
 }

@@ -18,11 +18,18 @@ const MaxExport = 5000
 // Reports returns the reports the actor may see, newest first: a bank's
 // users their bank's, an official those of its region, an admin all.
 func (s *Service) Reports(ctx context.Context, actor identity.User, limit int) ([]Report, error) {
+	rs, _, err := s.ReportsPage(ctx, actor, limit, "")
+	return rs, err
+}
+
+// ReportsPage is Reports one page at a time: at most limit reports after
+// the cursor of the previous page, and the cursor of the next ("" at the end).
+func (s *Service) ReportsPage(ctx context.Context, actor identity.User, limit int, cursor string) ([]Report, string, error) {
 	eq := map[string]any{}
 	switch {
 	case identity.IsBankRole(actor.Role):
 		if actor.BankID == "" {
-			return nil, kedaitong.Errorf(kedaitong.EForbidden, "your account has no bank")
+			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no bank")
 		}
 		eq["bank_id"] = actor.BankID
 	case actor.Role == identity.RoleOfficial:
@@ -33,32 +40,32 @@ func (s *Service) Reports(ctx context.Context, actor identity.User, limit int) (
 		case 6:
 			eq["region"] = actor.Region
 		default:
-			return nil, kedaitong.Errorf(kedaitong.EForbidden, "your account has no region")
+			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no region")
 		}
 	case actor.Role == identity.RoleAdmin:
 	default:
-		return nil, kedaitong.Errorf(kedaitong.EForbidden, "your role does not see reports")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see reports")
 	}
 	if limit <= 0 || limit > MaxExport {
 		limit = MaxExport
 	}
-	q := store.Query{Eq: eq, Sort: "closed_ms", Desc: true, Limit: limit}
+	q := store.Query{Eq: eq, Sort: "closed_ms", Desc: true, Limit: limit, After: cursor}
 	page, err := s.reports.Find(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := make([]Report, 0, len(page.Docs))
 	for _, d := range page.Docs {
 		var r stored
 		if err := d.Decode(&r); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if ok, _, err := s.review.WhitelistStatus(ctx, r.CreditCode); err == nil {
 			r.Whitelisted = ok
 		}
 		out = append(out, r.Report)
 	}
-	return out, nil
+	return out, page.Next, nil
 }
 
 // Export writes the reports the actor may see as an XLSX workbook: one row
