@@ -13,6 +13,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"kedaitong/identity"
+	"kedaitong/taxonomy"
 )
 
 //go:embed templates/*.html
@@ -67,6 +68,28 @@ type Page struct {
 	Data      any
 	Unread    int64 // the user's unread notifications
 	authz     Authorizer
+}
+
+// Field names an industry or technical-route code in the page's language
+// (the code itself when the taxonomy does not know it).
+func (p Page) Field(code string) string {
+	tax := taxonomy.Default()
+	var name taxonomy.Text
+	if r, ok := tax.Route(code); ok {
+		ind, _ := tax.Industry(tax.IndustryOf(code))
+		if p.Lang == "en" {
+			return ind.Name.EN + " · " + r.Name.EN
+		}
+		return ind.Name.ZH + " · " + r.Name.ZH
+	} else if ind, ok := tax.Industry(code); ok {
+		name = ind.Name
+	} else {
+		return code
+	}
+	if p.Lang == "en" {
+		return name.EN
+	}
+	return name.ZH
 }
 
 // Can reports whether the page's user may do act on obj (to show links).
