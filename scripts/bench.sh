@@ -18,7 +18,11 @@ run "Store on the FerretDB stand-in (10,000 documents)" ./internal/store 'Benchm
 run "Start-up to ready" ./cmd/kedaitong 'StartupToReady' 5x
 run "Panel optimiser" ./review/match 'Solve|Decode' 1x
 run "Panel optimiser: replace a declined seat" ./review/match 'Decline' 100x
-run "Review scoring: 64 experts submit at once (p99), closing a panel with its report" ./review/scoring 'Submit64|CloseAndReport' 5x
+run "Panel assignment in the platform (500 applications x 300 experts; a decline with its replacement)" ./review/panel 'BenchmarkRun' 3x
+run "Panel assignment: decline and replacement" ./review/panel 'BenchmarkDeclineReplacement' 30x
+run "Expert library: 10,000-row XLSX import" ./experts 'ImportXLSX10k' 1x
+run "Expert library: directory search over 10,000 experts (p95)" ./experts 'Search10k' 2800x
+run "Review scoring: 64 experts submit at once (p99), closing a panel with its report" ./review/scoring 'Submit64|CloseAndReport' 10x
 run "Casbin decisions" ./rbac 'RoleAllowed|Allowed' 1s
 run "Audit log append" ./audit 'Append' 1000x
 run "News classifier" ./intel/classify 'Classify' 2s
