@@ -363,3 +363,28 @@ func (s *Service) MarkAllRead(ctx context.Context, userID string) (int, error) {
 	}
 	return n, nil
 }
+
+// MarkObjectRead marks the user's unread notifications about one object
+// (kind and id, e.g. a consultation the user just opened) read, looking at
+// the most recent 200 unread ones, and returns how many it marked.
+func (s *Service) MarkObjectRead(ctx context.Context, userID, kind, objectID string) (int, error) {
+	p, err := s.notes.Find(ctx, store.Query{Eq: map[string]any{"user_id": userID, "unread": true}, Sort: "created_ms", Desc: true, Limit: 200})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range p.Docs {
+		var note Notification
+		if err := d.Decode(&note); err != nil {
+			return n, err
+		}
+		if note.ObjectKind != kind || note.ObjectID != objectID {
+			continue
+		}
+		if _, err := s.MarkRead(ctx, userID, note.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -145,7 +145,13 @@ func (s *Server) pageAskConsultation(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/consultations/"+v.ID+"?done=asked")
 }
 
-func (s *Server) pageConsultation(c *gin.Context) { s.renderConsultation(c, http.StatusOK, "", "") }
+func (s *Server) pageConsultation(c *gin.Context) {
+	if s.deps.Notify != nil {
+		// Opening the consultation reads its notifications.
+		_, _ = s.deps.Notify.MarkObjectRead(c.Request.Context(), mustCaller(c).User.ID, "consultation", c.Param("id"))
+	}
+	s.renderConsultation(c, http.StatusOK, "", "")
+}
 
 // renderConsultation shows one consultation with a notice or an error.
 func (s *Server) renderConsultation(c *gin.Context, status int, notice, errMsg string) {
