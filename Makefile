@@ -5,7 +5,7 @@ DATA    ?= ./data
 PKGS    ?= ./...
 TESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run build test test-go fuzz bench lint browser-deps clean
+.PHONY: run build test test-go fuzz bench lint browser-deps clean race
 
 ## run: the server on the embedded store in $(DATA), with demo data, on http://localhost:8080
 run: build
@@ -41,3 +41,7 @@ lint:
 
 clean:
 	rm -rf bin
+
+## race: the race detector over every package (slow: several minutes)
+race:
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
