@@ -15,15 +15,18 @@ import (
 
 	"kedaitong/audit"
 	"kedaitong/banks"
+	"kedaitong/experts"
 	"kedaitong/identity"
 	"kedaitong/internal/auditlink"
 	"kedaitong/internal/bootstrap"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store"
+	"kedaitong/notify"
 	"kedaitong/rbac"
 	"kedaitong/review"
 	"kedaitong/review/panel"
 	"kedaitong/review/rereview"
+	"kedaitong/review/scoring"
 	"kedaitong/web"
 )
 
@@ -40,6 +43,9 @@ type App struct {
 	Identity *identity.Service
 	RBAC     *rbac.Enforcer
 	Banks    *banks.Service
+	Experts  *experts.Service // the expert library, shared by every part that reads it
+	Notify   *notify.Service  // in-app notifications, shared
+	Scoring  *scoring.Service // rubric, scores and reports, shared
 	Server   *web.Server
 	Review   *review.Service   // loan applications and the whitelist
 	Panel    *panel.Service    // panel assignment: runs, invitations, replacements

@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"kedaitong/consult"
-	"kedaitong/experts"
 	"kedaitong/internal/bootstrap"
-	"kedaitong/notify"
 	"kedaitong/web"
 )
 
@@ -16,14 +14,7 @@ import (
 // the expert library and the applications) and adds them to a.parts: demo
 // consultations on a demo store, re-routing every minute, the API and pages.
 func (a *App) openConsult(ctx context.Context) error {
-	notes, err := notify.Open(ctx, a.Store)
-	if err != nil {
-		return err
-	}
-	ex, err := experts.Open(ctx, a.Store, a.Recorder)
-	if err != nil {
-		return err
-	}
+	notes, ex := a.Notify, a.Experts
 	svc, err := consult.Open(ctx, a.Store, ex, a.Review, notes, a.Recorder)
 	if err == nil {
 		svc.SetBankOrgIDs(a.Banks.OrgIDs)

@@ -6,6 +6,7 @@ import (
 
 	"kedaitong/experts"
 	"kedaitong/internal/bootstrap"
+	"kedaitong/notify"
 	"kedaitong/web"
 )
 
@@ -14,6 +15,10 @@ import (
 func (a *App) openExperts(ctx context.Context) error {
 	svc, err := experts.Open(ctx, a.Store, a.Recorder)
 	if err != nil {
+		return err
+	}
+	a.Experts = svc
+	if a.Notify, err = notify.Open(ctx, a.Store); err != nil {
 		return err
 	}
 	a.parts = append(a.parts, part{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"kedaitong/experts"
 	"kedaitong/review/panel"
 	"kedaitong/web"
 )
@@ -14,11 +13,7 @@ import (
 // a sweep every minute that expires unanswered invitations and invites
 // their replacements.
 func (a *App) openPanel(ctx context.Context) error {
-	es, err := experts.Open(ctx, a.Store, a.Recorder)
-	if err != nil {
-		return err
-	}
-	svc, err := panel.Open(ctx, a.Store, a.Review, es, a.Recorder, panel.Options{BankOrgIDs: a.Banks.OrgIDs})
+	svc, err := panel.Open(ctx, a.Store, a.Review, a.Experts, a.Recorder, panel.Options{BankOrgIDs: a.Banks.OrgIDs})
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,7 @@ package app
 import (
 	"context"
 
-	"kedaitong/experts"
-	"kedaitong/notify"
 	"kedaitong/review/rereview"
-	"kedaitong/review/scoring"
 	"kedaitong/web"
 )
 
@@ -17,19 +14,7 @@ import (
 // open. It reads reports through a scoring.Service of its own on the same
 // store (the scoring part keeps no state beyond the store).
 func (a *App) openRereview(ctx context.Context) error {
-	es, err := experts.Open(ctx, a.Store, a.Recorder)
-	if err != nil {
-		return err
-	}
-	ss, err := scoring.Open(ctx, a.Store, a.Review, a.Panel, es, a.Recorder, scoring.Options{})
-	if err != nil {
-		return err
-	}
-	notes, err := notify.Open(ctx, a.Store)
-	if err != nil {
-		return err
-	}
-	svc, err := rereview.Open(ctx, a.Store, a.Review, a.Panel, ss, notes, a.Recorder, a.Logger, rereview.Options{Months: a.Config.RereviewMonths})
+	svc, err := rereview.Open(ctx, a.Store, a.Review, a.Panel, a.Scoring, a.Notify, a.Recorder, a.Logger, rereview.Options{Months: a.Config.RereviewMonths})
 	if err != nil {
 		return err
 	}

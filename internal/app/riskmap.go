@@ -11,7 +11,6 @@ import (
 	"kedaitong/intel"
 	"kedaitong/intel/fetch"
 	"kedaitong/internal/store"
-	"kedaitong/notify"
 	"kedaitong/riskmap"
 	"kedaitong/web"
 )
@@ -31,10 +30,7 @@ func (a *App) openRiskmap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	nt, err := notify.Open(ctx, a.Store)
-	if err != nil {
-		return err
-	}
+	nt := a.Notify
 	guard, err := fetch.NewGuard(a.Config.FetchAllow)
 	if err != nil {
 		return err

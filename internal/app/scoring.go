@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"kedaitong/experts"
 	"kedaitong/review/scoring"
 	"kedaitong/web"
 )
@@ -17,14 +16,11 @@ import (
 // lost (a crash, a full buffer, another server's submissions), those with
 // a score submitted in the last hour (at start, the last week).
 func (a *App) openScoring(ctx context.Context) error {
-	es, err := experts.Open(ctx, a.Store, a.Recorder)
+	svc, err := scoring.Open(ctx, a.Store, a.Review, a.Panel, a.Experts, a.Recorder, scoring.Options{})
 	if err != nil {
 		return err
 	}
-	svc, err := scoring.Open(ctx, a.Store, a.Review, a.Panel, es, a.Recorder, scoring.Options{})
-	if err != nil {
-		return err
-	}
+	a.Scoring = svc
 	a.parts = append(a.parts, part{
 		name: "scoring",
 		run:  func(ctx context.Context) { a.runCloser(ctx, svc) },
