@@ -85,7 +85,7 @@ func startServer(t *testing.T, env []string, args ...string) *proc {
 	case p.url = <-urlc:
 	case err := <-p.done:
 		t.Fatalf("server exited before serving: %v\n%s", err, p.output())
-	case <-time.After(20 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatalf("server did not start\n%s", p.output())
 	}
 	return p
