@@ -6,6 +6,7 @@ package kedaitong
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each maps to exactly one HTTP status in package web.
@@ -23,11 +24,27 @@ const (
 )
 
 // Error is an error with a code and a message that is safe to show to users.
+//
+// Message is English; ZH is the same message in Chinese (zh-CN), set with
+// ZHf where the error is made:
+//
+//	kedaitong.Invalid("credit_code", "must be 18 characters").ZHf("统一社会信用代码应为 18 位")
+//
+// A Chinese message names what it is about in its own words, so MessageIn
+// does not prefix it with the (English) field name as ErrorMessage does.
 type Error struct {
 	Code    string // one of the E* constants
-	Message string // human text, safe for the caller
+	Message string // human text in English, safe for the caller
+	ZH      string // the same text in Chinese; "" when there is none
 	Field   string // the input field at fault, when there is one
 	Err     error  // the underlying cause, never shown to users
+}
+
+// ZHf sets the Chinese message from a format and its arguments and returns e,
+// so that it chains onto Errorf, Invalid and Wrap.
+func (e *Error) ZHf(format string, args ...any) *Error {
+	e.ZH = fmt.Sprintf(format, args...)
+	return e
 }
 
 // Error implements the error interface.
@@ -84,6 +101,27 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "An internal error occurred."
+}
+
+// MessageIn returns the user-safe message of err in the language lang: for
+// "zh-CN" (or any "zh" tag) the Chinese message of its first *Error when it
+// has one, and otherwise ErrorMessage(err). Internal errors get a generic
+// text in the language.
+func MessageIn(err error, lang string) string {
+	if isChinese(lang) {
+		var e *Error
+		if !errors.As(err, &e) || e.Code == EInternal {
+			return "系统内部出错，请稍后再试。"
+		}
+		if e.ZH != "" {
+			return e.ZH
+		}
+	}
+	return ErrorMessage(err)
+}
+
+func isChinese(lang string) bool {
+	return lang == "zh" || strings.HasPrefix(strings.ToLower(lang), "zh-")
 }
 
 // Is reports whether err carries the code.
