@@ -724,7 +724,7 @@ func (s *Service) Get(ctx context.Context, u identity.User, id string) (Alert, i
 	v, err := s.inbox.Get(ctx, id, &a)
 	if err != nil || a.UserID != u.ID {
 		if err == nil || kedaitong.Is(err, kedaitong.ENotFound) || kedaitong.Is(err, kedaitong.EInvalid) {
-			return Alert{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no alert %q", id)
+			return Alert{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no alert %q", id).ZHf("没有预警 %q", id)
 		}
 		return Alert{}, 0, err
 	}

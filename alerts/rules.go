@@ -60,7 +60,7 @@ const maxRules = 50
 func (s *Service) validate(in *NewRule) error {
 	in.Name = strings.TrimSpace(in.Name)
 	if utf8.RuneCountInString(in.Name) > 100 {
-		return kedaitong.Invalid("name", "at most 100 characters")
+		return kedaitong.Invalid("name", "at most 100 characters").ZHf("名称最多 100 个字符")
 	}
 	clean := func(xs []string) []string {
 		out := []string{}
@@ -75,17 +75,17 @@ func (s *Service) validate(in *NewRule) error {
 	in.Industries, in.Routes, in.Dimensions = clean(in.Industries), clean(in.Routes), clean(in.Dimensions)
 	for _, x := range in.Industries {
 		if !s.tax.IsIndustry(x) {
-			return kedaitong.Invalid("industries", "%q is not an industry code", x)
+			return kedaitong.Invalid("industries", "%q is not an industry code", x).ZHf("%q 不是行业代码", x)
 		}
 	}
 	for _, x := range in.Routes {
 		if !s.tax.IsRoute(x) {
-			return kedaitong.Invalid("routes", "%q is not a technical route code (industry.route)", x)
+			return kedaitong.Invalid("routes", "%q is not a technical route code (industry.route)", x).ZHf("%q 不是技术路线代码（应为 行业.路线）", x)
 		}
 	}
 	for _, x := range in.Dimensions {
 		if !slices.Contains(classify.Dimensions, x) {
-			return kedaitong.Invalid("dimensions", "%q is not one of %s", x, strings.Join(classify.Dimensions, ", "))
+			return kedaitong.Invalid("dimensions", "%q is not one of %s", x, strings.Join(classify.Dimensions, ", ")).ZHf("%q 不是可选的风险维度，可选：%s", x, strings.Join(classify.Dimensions, ", "))
 		}
 	}
 	switch in.Severity {
@@ -93,13 +93,13 @@ func (s *Service) validate(in *NewRule) error {
 		in.Severity = SeverityAny
 	case SeverityHigh:
 	default:
-		return kedaitong.Invalid("severity", "%q is not any or high", in.Severity)
+		return kedaitong.Invalid("severity", "%q is not any or high", in.Severity).ZHf("严重程度 %q 无效，只能是 any（全部）或 high（高）", in.Severity)
 	}
 	if len(in.Industries)+len(in.Routes)+len(in.Dimensions) == 0 {
-		return kedaitong.Invalid("industries", "the rule matches nothing: name at least one industry, route or dimension")
+		return kedaitong.Invalid("industries", "the rule matches nothing: name at least one industry, route or dimension").ZHf("这条预警规则不会匹配任何资讯：请至少选择一个行业、技术路线或风险维度")
 	}
 	if len(in.Industries)+len(in.Routes)+len(in.Dimensions) > 60 {
-		return kedaitong.Invalid("industries", "at most 60 codes in one rule")
+		return kedaitong.Invalid("industries", "at most 60 codes in one rule").ZHf("一条预警规则最多包含 60 个代码")
 	}
 	if in.Severity == SeverityHigh && len(in.Dimensions) > 0 {
 		ok := false
@@ -109,7 +109,7 @@ func (s *Service) validate(in *NewRule) error {
 			}
 		}
 		if !ok {
-			return kedaitong.Invalid("severity", "the rule matches nothing: no high-severity story is about %s alone (high severity is export control, a route overtaken, insolvency or default)", strings.Join(in.Dimensions, ", "))
+			return kedaitong.Invalid("severity", "the rule matches nothing: no high-severity story is about %s alone (high severity is export control, a route overtaken, insolvency or default)", strings.Join(in.Dimensions, ", ")).ZHf("这条预警规则不会匹配任何资讯：仅凭 %s 不会产生高严重度资讯（高严重度指出口管制、技术路线被超越、资不抵债或违约）", strings.Join(in.Dimensions, ", "))
 		}
 	}
 	if in.Name == "" {
@@ -128,7 +128,7 @@ func MaySubscribe(u identity.User) error {
 	case identity.RoleAnalyst, identity.RoleBankOfficer, identity.RoleBankManager, identity.RoleOfficial, identity.RoleExpert:
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "alerts are for analysts, banks, officials and experts")
+	return kedaitong.Errorf(kedaitong.EForbidden, "alerts are for analysts, banks, officials and experts").ZHf("预警仅面向分析员、银行、政府用户和评审专家")
 }
 
 // CreateRule adds a rule of the caller's.
@@ -144,7 +144,7 @@ func (s *Service) CreateRule(ctx context.Context, u identity.User, in NewRule) (
 		return Rule{}, err
 	}
 	if n >= maxRules {
-		return Rule{}, kedaitong.Errorf(kedaitong.EConflict, "at most %d rules per user; delete one first", maxRules)
+		return Rule{}, kedaitong.Errorf(kedaitong.EConflict, "at most %d rules per user; delete one first", maxRules).ZHf("每位用户最多 %d 条预警规则，请先删除一条", maxRules)
 	}
 	now := s.now().UTC()
 	r := Rule{ID: newID("rul"), UserID: u.ID, BankID: u.BankID, Name: in.Name, Industries: in.Industries, Routes: in.Routes,
@@ -178,7 +178,7 @@ func (s *Service) DeleteRule(ctx context.Context, u identity.User, id string) er
 	var r Rule
 	if _, err := s.rules.Get(ctx, id, &r); err != nil || r.UserID != u.ID {
 		if err == nil || kedaitong.Is(err, kedaitong.ENotFound) || kedaitong.Is(err, kedaitong.EInvalid) {
-			return kedaitong.Errorf(kedaitong.ENotFound, "no rule %q", id)
+			return kedaitong.Errorf(kedaitong.ENotFound, "no rule %q", id).ZHf("没有预警规则 %q", id)
 		}
 		return err
 	}

@@ -115,14 +115,14 @@ func MayManageWebhooks(u identity.User) error {
 	if u.Role == identity.RoleBankManager && u.BankID != "" {
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "webhooks are registered by a bank's managers")
+	return kedaitong.Errorf(kedaitong.EForbidden, "webhooks are registered by a bank's managers").ZHf("Webhook 只能由银行的管理人员登记")
 }
 
 func mayReadWebhooks(u identity.User) error {
 	if (u.Role == identity.RoleBankManager || u.Role == identity.RoleBankOfficer) && u.BankID != "" {
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "webhooks belong to banks")
+	return kedaitong.Errorf(kedaitong.EForbidden, "webhooks belong to banks").ZHf("Webhook 属于银行")
 }
 
 // CreateWebhook registers a receiver for the caller's bank. The URL must
@@ -135,20 +135,20 @@ func (s *Service) CreateWebhook(ctx context.Context, u identity.User, in NewWebh
 	}
 	in.URL = strings.TrimSpace(in.URL)
 	if in.URL == "" {
-		return Webhook{}, kedaitong.Invalid("url", "the receiver's URL is required")
+		return Webhook{}, kedaitong.Invalid("url", "the receiver's URL is required").ZHf("请填写接收方的 URL")
 	}
 	if len(in.URL) > 2000 {
-		return Webhook{}, kedaitong.Invalid("url", "at most 2000 characters")
+		return Webhook{}, kedaitong.Invalid("url", "at most 2000 characters").ZHf("URL 最多 2000 个字符")
 	}
 	if err := s.guard.CheckURL(ctx, in.URL); err != nil {
-		return Webhook{}, kedaitong.Invalid("url", "%s", kedaitong.ErrorMessage(err))
+		return Webhook{}, kedaitong.Invalid("url", "%s", kedaitong.ErrorMessage(err)).ZHf("%s", kedaitong.MessageIn(err, "zh-CN"))
 	}
 	n, err := s.webhooks.Count(ctx, store.Query{Eq: map[string]any{"bank_id": u.BankID}})
 	if err != nil {
 		return Webhook{}, err
 	}
 	if n >= maxWebhooks {
-		return Webhook{}, kedaitong.Errorf(kedaitong.EConflict, "at most %d webhooks per bank; delete one first", maxWebhooks)
+		return Webhook{}, kedaitong.Errorf(kedaitong.EConflict, "at most %d webhooks per bank; delete one first", maxWebhooks).ZHf("每家银行最多 %d 个 Webhook，请先删除一个", maxWebhooks)
 	}
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
@@ -199,7 +199,7 @@ func (s *Service) loadWebhook(ctx context.Context, u identity.User, id string) (
 	v, err := s.webhooks.Get(ctx, id, &d)
 	if err != nil || d.BankID != u.BankID {
 		if err == nil || kedaitong.Is(err, kedaitong.ENotFound) || kedaitong.Is(err, kedaitong.EInvalid) {
-			return d, 0, kedaitong.Errorf(kedaitong.ENotFound, "no webhook %q", id)
+			return d, 0, kedaitong.Errorf(kedaitong.ENotFound, "no webhook %q", id).ZHf("没有 Webhook %q", id)
 		}
 		return d, 0, err
 	}

@@ -209,12 +209,12 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 		}
 		l.conflicts.Add(1)
 		if attempt+1 >= maxAttempts {
-			return Entry{}, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append: lost the race for a sequence number %d times", maxAttempts)
+			return Entry{}, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append: lost the race for a sequence number %d times", maxAttempts).ZHf("审计日志写入失败：争用序号已重试 %d 次", maxAttempts)
 		}
 		if fresh {
 			// A live race with another writer, not a stale cache: back off.
 			if err := sleep(ctx, jitter(attempt)); err != nil {
-				return Entry{}, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append")
+				return Entry{}, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append").ZHf("审计日志写入失败")
 			}
 		}
 		fresh = false
@@ -282,7 +282,7 @@ func newRecord(e Entry) (record, error) {
 		{"object_kind", &r.ObjectKind}, {"object_id", &r.ObjectID}, {"outcome", &r.Outcome},
 		{"request_id", &r.RequestID}, {"bank_id", &r.BankID}} {
 		if len(*f.v) > MaxFieldBytes {
-			return record{}, kedaitong.Invalid(f.name, "is %d bytes long; at most %d are allowed", len(*f.v), MaxFieldBytes)
+			return record{}, kedaitong.Invalid(f.name, "is %d bytes long; at most %d are allowed", len(*f.v), MaxFieldBytes).ZHf("%s 长 %d 字节，最多允许 %d 字节", f.name, len(*f.v), MaxFieldBytes)
 		}
 		// Stored JSON would turn invalid UTF-8 into U+FFFD; do it before hashing.
 		if !utf8.ValidString(*f.v) {
@@ -290,12 +290,12 @@ func newRecord(e Entry) (record, error) {
 		}
 	}
 	if strings.TrimSpace(r.Action) == "" {
-		return record{}, kedaitong.Invalid("action", "is required")
+		return record{}, kedaitong.Invalid("action", "is required").ZHf("请填写操作（action）")
 	}
 	switch r.Outcome {
 	case OK, Denied, Failed:
 	default:
-		return record{}, kedaitong.Invalid("outcome", "must be %q, %q or %q, not %q", OK, Denied, Failed, r.Outcome)
+		return record{}, kedaitong.Invalid("outcome", "must be %q, %q or %q, not %q", OK, Denied, Failed, r.Outcome).ZHf("结果只能是 %q、%q 或 %q，不能是 %q", OK, Denied, Failed, r.Outcome)
 	}
 	var err error
 	if r.Region, err = NormalizeRegion(e.Region); err != nil {
@@ -305,7 +305,7 @@ func newRecord(e Entry) (record, error) {
 	if !e.Time.IsZero() {
 		t := e.Time.UTC().Truncate(time.Microsecond)
 		if y := t.Year(); y < 1 || y > 9999 {
-			return record{}, kedaitong.Invalid("time", "year %d is outside 1–9999", y)
+			return record{}, kedaitong.Invalid("time", "year %d is outside 1–9999", y).ZHf("年份 %d 超出 1–9999 的范围", y)
 		}
 		r.Time = t.Format(timeLayout)
 	}
@@ -315,7 +315,7 @@ func newRecord(e Entry) (record, error) {
 			return record{}, &kedaitong.Error{Code: kedaitong.EInvalid, Field: "detail", Message: "cannot be encoded as JSON", Err: err}
 		}
 		if len(b) > MaxDetailBytes {
-			return record{}, kedaitong.Invalid("detail", "is %d bytes as JSON; at most %d are allowed", len(b), MaxDetailBytes)
+			return record{}, kedaitong.Invalid("detail", "is %d bytes as JSON; at most %d are allowed", len(b), MaxDetailBytes).ZHf("详情转成 JSON 后为 %d 字节，最多允许 %d 字节", len(b), MaxDetailBytes)
 		}
 		// Decoding and re-encoding must give the same bytes, or the stored
 		// entry could not be hashed again from what List returns.
@@ -325,7 +325,7 @@ func newRecord(e Entry) (record, error) {
 		}
 		b2, err := json.Marshal(d)
 		if err != nil || string(b2) != string(b) {
-			return record{}, kedaitong.Invalid("detail", "does not encode to stable JSON")
+			return record{}, kedaitong.Invalid("detail", "does not encode to stable JSON").ZHf("详情无法编码为稳定的 JSON")
 		}
 		r.DetailJSON = string(b)
 	}
@@ -371,7 +371,7 @@ func NormalizeRegion(code string) (string, error) {
 	if code == "" {
 		return "", nil
 	}
-	bad := kedaitong.Invalid("region", "%q is not a GB/T 2260 code of 2, 4 or 6 digits", code)
+	bad := kedaitong.Invalid("region", "%q is not a GB/T 2260 code of 2, 4 or 6 digits", code).ZHf("%q 不是 2、4 或 6 位的 GB/T 2260 行政区划代码", code)
 	if n := len(code); n != 2 && n != 4 && n != 6 {
 		return "", bad
 	}

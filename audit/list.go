@@ -49,7 +49,7 @@ func (f Filter) query() (store.Query, error) {
 			continue
 		}
 		if set != "" {
-			return store.Query{}, kedaitong.Invalid(a.field, "filter by at most one of user, action, object kind and outcome (%s is set too)", set)
+			return store.Query{}, kedaitong.Invalid(a.field, "filter by at most one of user, action, object kind and outcome (%s is set too)", set).ZHf("用户、操作、对象类型和结果只能按其中一项筛选（%s 也已设置）", set)
 		}
 		set = a.field
 		q.Eq[a.field] = a.v
@@ -57,7 +57,7 @@ func (f Filter) query() (store.Query, error) {
 	switch f.Outcome {
 	case "", OK, Denied, Failed:
 	default:
-		return store.Query{}, kedaitong.Invalid("outcome", "must be %q, %q or %q, not %q", OK, Denied, Failed, f.Outcome)
+		return store.Query{}, kedaitong.Invalid("outcome", "must be %q, %q or %q, not %q", OK, Denied, Failed, f.Outcome).ZHf("结果只能是 %q、%q 或 %q，不能是 %q", OK, Denied, Failed, f.Outcome)
 	}
 	region, err := NormalizeRegion(f.Region)
 	if err != nil {
@@ -80,13 +80,13 @@ func (f Filter) query() (store.Query, error) {
 			r.Lt = f.To.UTC().Truncate(time.Microsecond).Format(timeLayout)
 		}
 		if r.Gte != nil && r.Lt != nil && r.Gte.(string) >= r.Lt.(string) {
-			return store.Query{}, kedaitong.Invalid("to", "must be after from")
+			return store.Query{}, kedaitong.Invalid("to", "must be after from").ZHf("结束时间必须晚于开始时间")
 		}
 		q.Range = r
 	}
 	switch {
 	case f.Limit < 0:
-		return store.Query{}, kedaitong.Invalid("limit", "must not be negative")
+		return store.Query{}, kedaitong.Invalid("limit", "must not be negative").ZHf("条数（limit）不能为负数")
 	case f.Limit == 0:
 		q.Limit = DefaultLimit
 	case f.Limit > MaxLimit:

@@ -49,16 +49,16 @@ var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 func (in *Input) Validate() error {
 	in.ID, in.Name, in.CreditCode = strings.TrimSpace(in.ID), strings.TrimSpace(in.Name), strings.ToUpper(strings.TrimSpace(in.CreditCode))
 	if !idRE.MatchString(in.ID) {
-		return kedaitong.Invalid("id", "use letters, digits, '.', '_' or '-' (at most 64), as in the bank users' bank_id")
+		return kedaitong.Invalid("id", "use letters, digits, '.', '_' or '-' (at most 64), as in the bank users' bank_id").ZHf("银行代码只能使用字母、数字、“.”、“_”或“-”（最多 64 个），与银行用户的 bank_id 一致")
 	}
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 100 {
-		return kedaitong.Invalid("name", "give the bank's name (1 to 100 characters)")
+		return kedaitong.Invalid("name", "give the bank's name (1 to 100 characters)").ZHf("请填写银行名称（1 到 100 个字符）")
 	}
 	if in.CreditCode != "" && !experts.ValidCreditCode(in.CreditCode) {
-		return kedaitong.Invalid("credit_code", "%q is not a valid unified social credit code", in.CreditCode)
+		return kedaitong.Invalid("credit_code", "%q is not a valid unified social credit code", in.CreditCode).ZHf("%q 不是有效的统一社会信用代码", in.CreditCode)
 	}
 	if len(in.Aliases) > 20 {
-		return kedaitong.Invalid("aliases", "at most 20 other names")
+		return kedaitong.Invalid("aliases", "at most 20 other names").ZHf("其他名称最多 20 个")
 	}
 	var al []string
 	for _, a := range in.Aliases {
@@ -67,13 +67,13 @@ func (in *Input) Validate() error {
 			continue
 		}
 		if utf8.RuneCountInString(a) > 100 {
-			return kedaitong.Invalid("aliases", "each name at most 100 characters")
+			return kedaitong.Invalid("aliases", "each name at most 100 characters").ZHf("每个其他名称最多 100 个字符")
 		}
 		al = append(al, a)
 	}
 	in.Aliases = al
 	if in.Region != "" && !identity.ValidRegion(in.Region) {
-		return kedaitong.Invalid("region", "%q is not a Jiangxi GB/T 2260 code", in.Region)
+		return kedaitong.Invalid("region", "%q is not a Jiangxi GB/T 2260 code", in.Region).ZHf("%q 不是江西省的 GB/T 2260 行政区划代码", in.Region)
 	}
 	return nil
 }
@@ -203,7 +203,7 @@ func (s *Service) Get(ctx context.Context, actor identity.User, id string) (Bank
 	_, err := s.coll.Get(ctx, id, &b)
 	if err != nil || (identity.IsBankRole(actor.Role) && b.ID != actor.BankID) {
 		if err == nil || kedaitong.Is(err, kedaitong.ENotFound) {
-			return Bank{}, kedaitong.Errorf(kedaitong.ENotFound, "no such bank")
+			return Bank{}, kedaitong.Errorf(kedaitong.ENotFound, "no such bank").ZHf("没有这家银行")
 		}
 		return Bank{}, err
 	}
@@ -214,7 +214,7 @@ func (s *Service) Get(ctx context.Context, actor identity.User, id string) (Bank
 // system). It reports whether it created it.
 func (s *Service) Save(ctx context.Context, actor *identity.User, in Input) (Bank, bool, error) {
 	if actor != nil && actor.Role != identity.RoleAdmin {
-		return Bank{}, false, kedaitong.Errorf(kedaitong.EForbidden, "only administrators register banks")
+		return Bank{}, false, kedaitong.Errorf(kedaitong.EForbidden, "only administrators register banks").ZHf("只有管理员可以登记银行")
 	}
 	if err := in.Validate(); err != nil {
 		return Bank{}, false, err
@@ -256,7 +256,7 @@ func (s *Service) Save(ctx context.Context, actor *identity.User, in Input) (Ban
 		}
 		return b, created, nil
 	}
-	return Bank{}, false, kedaitong.Errorf(kedaitong.EConflict, "the bank kept changing; try again")
+	return Bank{}, false, kedaitong.Errorf(kedaitong.EConflict, "the bank kept changing; try again").ZHf("这家银行的信息一直在变化，请重试")
 }
 
 // Demo are the demo banks (their users are the demo bank log-ins).

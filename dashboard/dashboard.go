@@ -247,7 +247,7 @@ func (s *Service) countApplication(ctx context.Context, id string) error {
 		}
 		return s.add(ctx, now.Region, copyMap(now.Facets))
 	}
-	return kedaitong.Errorf(kedaitong.EConflict, "dashboard: application %s kept changing", id)
+	return kedaitong.Errorf(kedaitong.EConflict, "dashboard: application %s kept changing", id).ZHf("看板：贷款申请 %s 一直在变化", id)
 }
 
 func equal(a, b map[string]int64) bool {

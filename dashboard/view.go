@@ -148,20 +148,20 @@ func Scope(actor identity.User, region string) (string, error) {
 		own = Province
 	case identity.RoleOfficial:
 		if !identity.ValidRegion(actor.Region) {
-			return "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no region")
+			return "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no region").ZHf("您的账户没有所属地区")
 		}
 		own = actor.Region
 	default:
-		return "", kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators see the dashboard")
+		return "", kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators see the dashboard").ZHf("只有政府用户和管理员可以查看看板")
 	}
 	if region == "" {
 		return own, nil
 	}
 	if !identity.ValidRegion(region) {
-		return "", kedaitong.Invalid("region", "a Jiangxi region code: 36, a city (3607) or a county (360702)")
+		return "", kedaitong.Invalid("region", "a Jiangxi region code: 36, a city (3607) or a county (360702)").ZHf("地区应为江西省的行政区划代码：36（全省）、地市（如 3607）或区县（如 360702）")
 	}
 	if !identity.RegionCovers(own, region) {
-		return "", kedaitong.Errorf(kedaitong.ENotFound, "no dashboard for region %s in your region", region)
+		return "", kedaitong.Errorf(kedaitong.ENotFound, "no dashboard for region %s in your region", region).ZHf("您的辖区内没有地区 %s 的看板", region)
 	}
 	return region, nil
 }

@@ -48,24 +48,24 @@ var commonPasswords = sync.OnceValue(func() map[string]bool {
 func CheckPassword(password, username string) error {
 	n := runeLen(password)
 	if n < MinPasswordLen {
-		return kedaitong.Invalid("password", "use at least %d characters", MinPasswordLen)
+		return kedaitong.Invalid("password", "use at least %d characters", MinPasswordLen).ZHf("密码至少需要 %d 个字符", MinPasswordLen)
 	}
 	if n > MaxPasswordLen {
-		return kedaitong.Invalid("password", "use at most %d characters", MaxPasswordLen)
+		return kedaitong.Invalid("password", "use at most %d characters", MaxPasswordLen).ZHf("密码最多 %d 个字符", MaxPasswordLen)
 	}
 	lower := strings.ToLower(password)
 	if u := usernameKey(username); len(u) >= 3 && strings.Contains(lower, u) {
-		return kedaitong.Invalid("password", "must not contain the username")
+		return kedaitong.Invalid("password", "must not contain the username").ZHf("密码不能包含用户名")
 	}
 	if commonPasswords()[lower] {
-		return kedaitong.Invalid("password", "is one of the most common passwords; choose another")
+		return kedaitong.Invalid("password", "is one of the most common passwords; choose another").ZHf("这是最常见的密码之一，请另选一个")
 	}
 	if distinctRunes(password) < 4 {
-		return kedaitong.Invalid("password", "uses too few different characters")
+		return kedaitong.Invalid("password", "uses too few different characters").ZHf("密码使用的不同字符太少")
 	}
 	for _, run := range []string{"0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnmqwertyuiop", "9876543210987654321098765432109"} {
 		if strings.Contains(run, lower) {
-			return kedaitong.Invalid("password", "is a plain run of keys; choose another")
+			return kedaitong.Invalid("password", "is a plain run of keys; choose another").ZHf("密码是连续按键，请另选一个")
 		}
 	}
 	return nil

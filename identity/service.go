@@ -147,9 +147,9 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (User
 	}
 	if actor != nil && !CanManage(*actor, in.Role, in.BankID) {
 		if actor.Role == RoleBankManager {
-			return User{}, kedaitong.Errorf(kedaitong.EForbidden, "a bank manager creates only bank officers of its own bank")
+			return User{}, kedaitong.Errorf(kedaitong.EForbidden, "a bank manager creates only bank officers of its own bank").ZHf("银行管理人员只能为本行创建信贷员账户")
 		}
-		return User{}, kedaitong.Errorf(kedaitong.EForbidden, "you may not create users")
+		return User{}, kedaitong.Errorf(kedaitong.EForbidden, "you may not create users").ZHf("您无权创建用户")
 	}
 	if err := CheckPassword(in.Password, in.Username); err != nil {
 		return User{}, err
@@ -191,7 +191,7 @@ func (s *Service) User(ctx context.Context, id string) (User, int64, error) {
 	v, err := s.users.Get(ctx, id, &u)
 	if err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
-			return User{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no such user")
+			return User{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no such user").ZHf("没有这个用户")
 		}
 		return User{}, 0, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) UserByName(ctx context.Context, username string) (User, error)
 		return User{}, err
 	}
 	if len(p.Docs) == 0 {
-		return User{}, kedaitong.Errorf(kedaitong.ENotFound, "no such user")
+		return User{}, kedaitong.Errorf(kedaitong.ENotFound, "no such user").ZHf("没有这个用户")
 	}
 	var u User
 	return u, p.Docs[0].Decode(&u)
@@ -233,7 +233,7 @@ func (s *Service) ListUsers(ctx context.Context, actor User, f ListFilter) ([]Us
 		}
 		q.Eq = map[string]any{"scope": actor.BankID}
 	default:
-		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "you may not list users")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "you may not list users").ZHf("您无权查看用户列表")
 	}
 	p, err := s.users.Find(ctx, q)
 	if err != nil {
@@ -252,17 +252,17 @@ type Patch struct {
 // UpdateUser applies a patch on behalf of actor.
 func (s *Service) UpdateUser(ctx context.Context, actor User, id string, p Patch) (User, error) {
 	if p.Disabled == nil && p.Password == nil {
-		return User{}, kedaitong.Errorf(kedaitong.EInvalid, "nothing to change: send disabled or password")
+		return User{}, kedaitong.Errorf(kedaitong.EInvalid, "nothing to change: send disabled or password").ZHf("没有需要修改的内容：请提供 disabled 或 password")
 	}
 	u, ver, err := s.User(ctx, id)
 	if err != nil {
 		return User{}, err
 	}
 	if !CanManage(actor, u.Role, u.BankID) {
-		return User{}, kedaitong.Errorf(kedaitong.ENotFound, "no such user")
+		return User{}, kedaitong.Errorf(kedaitong.ENotFound, "no such user").ZHf("没有这个用户")
 	}
 	if p.Disabled != nil && *p.Disabled && u.ID == actor.ID {
-		return User{}, kedaitong.Invalid("disabled", "you cannot disable your own account")
+		return User{}, kedaitong.Invalid("disabled", "you cannot disable your own account").ZHf("不能停用自己的账户")
 	}
 	detail := map[string]any{}
 	if p.Password != nil {
@@ -309,10 +309,10 @@ func (s *Service) ChangePassword(ctx context.Context, actor User, current, next 
 		return err
 	}
 	if !VerifyPassword(u.PasswordHash, current) {
-		return kedaitong.Invalid("current_password", "the current password is wrong")
+		return kedaitong.Invalid("current_password", "the current password is wrong").ZHf("当前密码不正确")
 	}
 	if current == next {
-		return kedaitong.Invalid("new_password", "the new password must differ from the current one")
+		return kedaitong.Invalid("new_password", "the new password must differ from the current one").ZHf("新密码不能与当前密码相同")
 	}
 	if err := CheckPassword(next, u.Username); err != nil {
 		return err

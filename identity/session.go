@@ -52,7 +52,7 @@ type Caller struct {
 }
 
 // ErrBadCredentials is the one answer for an unknown user and a wrong password.
-var errBadCredentials = kedaitong.Errorf(kedaitong.EUnauthorized, "wrong username or password")
+var errBadCredentials = kedaitong.Errorf(kedaitong.EUnauthorized, "wrong username or password").ZHf("用户名或密码错误")
 
 // RateLimitError says how long to wait.
 type RateLimitError struct{ RetryAfter time.Duration }
@@ -152,7 +152,7 @@ func (s *Service) throttled(ctx context.Context, now time.Time, keys ...string) 
 // Authenticate returns the caller of a session secret, refreshing its idle
 // time. An unknown, expired or superseded session is EUnauthorized.
 func (s *Service) Authenticate(ctx context.Context, sessionSecret string) (Caller, error) {
-	none := kedaitong.Errorf(kedaitong.EUnauthorized, "log in first: the session is missing or has expired")
+	none := kedaitong.Errorf(kedaitong.EUnauthorized, "log in first: the session is missing or has expired").ZHf("请先登录：会话不存在或已过期")
 	if sessionSecret == "" || len(sessionSecret) > 128 {
 		return Caller{}, none
 	}
@@ -205,16 +205,16 @@ const TokenPrefix = "kdt_"
 func (s *Service) CreateToken(ctx context.Context, actor User, name string, expires *time.Time) (string, PublicToken, error) {
 	name = trimmed(name)
 	if name == "" || runeLen(name) > 100 {
-		return "", PublicToken{}, kedaitong.Invalid("name", "give the token a name of 1 to 100 characters")
+		return "", PublicToken{}, kedaitong.Invalid("name", "give the token a name of 1 to 100 characters").ZHf("请为令牌取一个 1 到 100 个字符的名称")
 	}
 	now := s.now()
 	t := Token{ID: newID("tok_"), UserID: actor.ID, Name: name, Epoch: actor.SessionEpoch, CreatedMS: ms(now)}
 	if expires != nil {
 		if !expires.After(now) {
-			return "", PublicToken{}, kedaitong.Invalid("expires_at", "must be in the future")
+			return "", PublicToken{}, kedaitong.Invalid("expires_at", "must be in the future").ZHf("过期时间必须在将来")
 		}
 		if expires.Sub(now) > 2*366*24*time.Hour {
-			return "", PublicToken{}, kedaitong.Invalid("expires_at", "must be within two years")
+			return "", PublicToken{}, kedaitong.Invalid("expires_at", "must be within two years").ZHf("过期时间不能超过两年")
 		}
 		t.ExpiresMS = ms(*expires)
 	}
@@ -223,7 +223,7 @@ func (s *Service) CreateToken(ctx context.Context, actor User, name string, expi
 		return "", PublicToken{}, err
 	}
 	if n >= 50 {
-		return "", PublicToken{}, kedaitong.Errorf(kedaitong.EConflict, "an account may hold at most 50 tokens; revoke some first")
+		return "", PublicToken{}, kedaitong.Errorf(kedaitong.EConflict, "an account may hold at most 50 tokens; revoke some first").ZHf("每个账户最多持有 50 个令牌，请先吊销一些")
 	}
 	plain, hashed := secret(TokenPrefix)
 	if err := s.tokens.Insert(ctx, hashed, t); err != nil {
@@ -283,12 +283,12 @@ func (s *Service) RevokeToken(ctx context.Context, actor User, id string) error 
 		s.record(ctx, Event{Actor: &actor, Action: "token.revoke", ObjectKind: "token", ObjectID: t.ID, BankID: actor.BankID})
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.ENotFound, "no such token")
+	return kedaitong.Errorf(kedaitong.ENotFound, "no such token").ZHf("没有这个令牌")
 }
 
 // AuthenticateToken returns the caller of a bearer token.
 func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (Caller, error) {
-	bad := kedaitong.Errorf(kedaitong.EUnauthorized, "the API token is unknown, expired or revoked")
+	bad := kedaitong.Errorf(kedaitong.EUnauthorized, "the API token is unknown, expired or revoked").ZHf("API 令牌不存在、已过期或已被吊销")
 	if !strings.HasPrefix(bearer, TokenPrefix) || len(bearer) > 128 {
 		return Caller{}, bad
 	}

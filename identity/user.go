@@ -97,39 +97,39 @@ var (
 func (n *NewUser) Validate() error {
 	n.Username = strings.TrimSpace(n.Username)
 	if !usernameRE.MatchString(n.Username) {
-		return kedaitong.Invalid("username", "use 2 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit")
+		return kedaitong.Invalid("username", "use 2 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit").ZHf("用户名应为 2 到 64 个字母、数字或“.”、“_”、“@”、“-”，并以字母或数字开头")
 	}
 	if !validRole(n.Role) {
-		return kedaitong.Invalid("role", "unknown role %q; roles are %s", n.Role, strings.Join(Roles, ", "))
+		return kedaitong.Invalid("role", "unknown role %q; roles are %s", n.Role, strings.Join(Roles, ", ")).ZHf("未知角色 %q；可选角色：%s", n.Role, strings.Join(Roles, ", "))
 	}
 	switch {
 	case IsBankRole(n.Role):
 		if n.BankID == "" {
-			return kedaitong.Invalid("bank_id", "a %s must belong to a bank", n.Role)
+			return kedaitong.Invalid("bank_id", "a %s must belong to a bank", n.Role).ZHf("%s 必须隶属于一家银行", n.Role)
 		}
 		if !idRE.MatchString(n.BankID) {
-			return kedaitong.Invalid("bank_id", "use letters, digits, '.', '_' or '-' (at most 64)")
+			return kedaitong.Invalid("bank_id", "use letters, digits, '.', '_' or '-' (at most 64)").ZHf("银行代码只能使用字母、数字、“.”、“_”或“-”（最多 64 个）")
 		}
 	case n.BankID != "":
-		return kedaitong.Invalid("bank_id", "only bank roles belong to a bank")
+		return kedaitong.Invalid("bank_id", "only bank roles belong to a bank").ZHf("只有银行角色隶属于银行")
 	}
 	switch {
 	case n.Role == RoleOfficial:
 		if !ValidRegion(n.Region) {
-			return kedaitong.Invalid("region", "an official needs a Jiangxi GB/T 2260 region code: 36, a city such as 3607, or a county such as 360702")
+			return kedaitong.Invalid("region", "an official needs a Jiangxi GB/T 2260 region code: 36, a city such as 3607, or a county such as 360702").ZHf("政府用户需要江西省的 GB/T 2260 行政区划代码：36（全省）、地市（如 3607）或区县（如 360702）")
 		}
 	case n.Region != "":
 		if !ValidRegion(n.Region) {
-			return kedaitong.Invalid("region", "%q is not a Jiangxi GB/T 2260 region code", n.Region)
+			return kedaitong.Invalid("region", "%q is not a Jiangxi GB/T 2260 region code", n.Region).ZHf("%q 不是江西省的 GB/T 2260 行政区划代码", n.Region)
 		}
 	}
 	switch {
 	case n.Role == RoleExpert:
 		if !idRE.MatchString(n.ExpertID) {
-			return kedaitong.Invalid("expert_id", "an expert account must name its expert profile")
+			return kedaitong.Invalid("expert_id", "an expert account must name its expert profile").ZHf("评审专家账户必须关联其专家档案")
 		}
 	case n.ExpertID != "":
-		return kedaitong.Invalid("expert_id", "only expert accounts link to an expert profile")
+		return kedaitong.Invalid("expert_id", "only expert accounts link to an expert profile").ZHf("只有评审专家账户才能关联专家档案")
 	}
 	return nil
 }

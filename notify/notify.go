@@ -227,10 +227,10 @@ func (s *Service) Recipients(ctx context.Context, a Audience) ([]string, error) 
 // the first error is returned after all were tried.
 func (s *Service) Send(ctx context.Context, a Audience, m Message) (int, error) {
 	if m.Kind == "" || strings.TrimSpace(m.Title.ZH+m.Title.EN) == "" {
-		return 0, kedaitong.Invalid("title", "a notification needs a kind and a title")
+		return 0, kedaitong.Invalid("title", "a notification needs a kind and a title").ZHf("通知需要类型和标题")
 	}
 	if m.Link != "" && (!strings.HasPrefix(m.Link, "/") || strings.HasPrefix(m.Link, "//")) {
-		return 0, kedaitong.Invalid("link", "a notification links to a page of this site")
+		return 0, kedaitong.Invalid("link", "a notification links to a page of this site").ZHf("通知只能链接到本站的页面")
 	}
 	ids, err := s.Recipients(ctx, a)
 	if err != nil {
@@ -300,7 +300,7 @@ func (s *Service) Unread(ctx context.Context, userID string) (int64, error) {
 }
 
 func notFound(id string) error {
-	return kedaitong.Errorf(kedaitong.ENotFound, "no notification %q", id)
+	return kedaitong.Errorf(kedaitong.ENotFound, "no notification %q", id).ZHf("没有通知 %q", id)
 }
 
 // MarkRead marks one of the user's notifications read; marking it again

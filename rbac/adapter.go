@@ -162,14 +162,14 @@ func (a *Adapter) finish(ctx context.Context, changed bool, err error) error {
 // fields, more than six, or an empty (or blank) field.
 func checkRule(ptype string, rule []string) error {
 	if strings.TrimSpace(ptype) == "" {
-		return kedaitong.Invalid("ptype", "a rule needs a policy type")
+		return kedaitong.Invalid("ptype", "a rule needs a policy type").ZHf("规则需要策略类型")
 	}
 	if len(rule) == 0 || len(rule) > maxFields {
-		return kedaitong.Invalid("rule", "a rule has 1 to %d fields, not %d", maxFields, len(rule))
+		return kedaitong.Invalid("rule", "a rule has 1 to %d fields, not %d", maxFields, len(rule)).ZHf("一条规则有 1 到 %d 个字段，而不是 %d 个", maxFields, len(rule))
 	}
 	for i, f := range rule {
 		if strings.TrimSpace(f) == "" {
-			return kedaitong.Invalid("rule", "field %d of %s rule %q is empty; use an explicit \"*\" for a wildcard", i, ptype, rule)
+			return kedaitong.Invalid("rule", "field %d of %s rule %q is empty; use an explicit \"*\" for a wildcard", i, ptype, rule).ZHf("%[2]s 规则 %[3]q 的第 %[1]d 个字段为空；通配请明确写 \"*\"", i, ptype, rule)
 		}
 	}
 	return nil
@@ -183,7 +183,7 @@ func checkRules(ptype string, rules [][]string) error {
 		}
 		id := ruleID(ptype, r)
 		if seen[id] {
-			return kedaitong.Errorf(kedaitong.EConflict, "%s rule %q appears twice in the batch", ptype, r)
+			return kedaitong.Errorf(kedaitong.EConflict, "%s rule %q appears twice in the batch", ptype, r).ZHf("%s 规则 %q 在本批中出现了两次", ptype, r)
 		}
 		seen[id] = true
 	}
@@ -210,10 +210,10 @@ func (a *Adapter) LoadPolicyCtx(ctx context.Context, m model.Model) error {
 		sec := d.PType[:1]
 		ast, ok := m[sec][d.PType]
 		if !ok {
-			return kedaitong.Errorf(kedaitong.EInvalid, "stored rule %s %q: the model has no such policy type", d.PType, rule)
+			return kedaitong.Errorf(kedaitong.EInvalid, "stored rule %s %q: the model has no such policy type", d.PType, rule).ZHf("已存储的规则 %s %q：模型中没有这种策略类型", d.PType, rule)
 		}
 		if len(rule) != len(ast.Tokens) {
-			return kedaitong.Errorf(kedaitong.EInvalid, "stored rule %s %q has %d fields, want %d", d.PType, rule, len(rule), len(ast.Tokens))
+			return kedaitong.Errorf(kedaitong.EInvalid, "stored rule %s %q has %d fields, want %d", d.PType, rule, len(rule), len(ast.Tokens)).ZHf("已存储的规则 %s %q 有 %d 个字段，应为 %d 个", d.PType, rule, len(rule), len(ast.Tokens))
 		}
 		if err := checkRule(d.PType, rule); err != nil {
 			return fmt.Errorf("stored rule: %w", err)
@@ -236,7 +236,7 @@ func (a *Adapter) each(ctx context.Context, q store.Query, fn func(ruleDoc) erro
 				return fmt.Errorf("rbac: decode rule %s: %w", doc.ID, err)
 			}
 			if d.PType == "" {
-				return kedaitong.Errorf(kedaitong.EInvalid, "stored rule %s has no policy type", doc.ID)
+				return kedaitong.Errorf(kedaitong.EInvalid, "stored rule %s has no policy type", doc.ID).ZHf("已存储的规则 %s 没有策略类型", doc.ID)
 			}
 			if err := fn(d); err != nil {
 				return err
@@ -333,7 +333,7 @@ func (a *Adapter) addRules(ctx context.Context, ptype string, rules [][]string) 
 			if ok, err := a.has(ctx, ptype, r); err != nil {
 				return err
 			} else if ok {
-				return kedaitong.Errorf(kedaitong.EConflict, "%s rule %q already exists", ptype, r)
+				return kedaitong.Errorf(kedaitong.EConflict, "%s rule %q already exists", ptype, r).ZHf("%s 规则 %q 已存在", ptype, r)
 			}
 		}
 	}
@@ -349,7 +349,7 @@ func (a *Adapter) insertAll(ctx context.Context, ptype string, rules [][]string)
 		id := ruleID(ptype, r)
 		if err := a.rules.Insert(ctx, id, newRuleDoc(ptype, r)); err != nil {
 			if kedaitong.ErrorCode(err) == kedaitong.EConflict {
-				err = kedaitong.Wrap(kedaitong.EConflict, err, "%s rule %q already exists", ptype, r)
+				err = kedaitong.Wrap(kedaitong.EConflict, err, "%s rule %q already exists", ptype, r).ZHf("%s 规则 %q 已存在", ptype, r)
 			} else {
 				err = fmt.Errorf("rbac: add rule %s %q: %w", ptype, r, err)
 			}
@@ -402,7 +402,7 @@ func (a *Adapter) RemovePolicyCtx(ctx context.Context, sec, ptype string, rule [
 	}
 	if err := a.rules.Delete(ctx, ruleID(ptype, rule)); err != nil {
 		if kedaitong.ErrorCode(err) == kedaitong.ENotFound {
-			return kedaitong.Wrap(kedaitong.ENotFound, err, "%s rule %q does not exist", ptype, rule)
+			return kedaitong.Wrap(kedaitong.ENotFound, err, "%s rule %q does not exist", ptype, rule).ZHf("%s 规则 %q 不存在", ptype, rule)
 		}
 		return fmt.Errorf("rbac: remove rule %s %q: %w", ptype, rule, err)
 	}
@@ -421,7 +421,7 @@ func (a *Adapter) RemovePolicies(sec, ptype string, rules [][]string) error {
 		if ok, err := a.has(ctx, ptype, r); err != nil {
 			return err
 		} else if !ok {
-			return kedaitong.Errorf(kedaitong.ENotFound, "%s rule %q does not exist", ptype, r)
+			return kedaitong.Errorf(kedaitong.ENotFound, "%s rule %q does not exist", ptype, r).ZHf("%s 规则 %q 不存在", ptype, r)
 		}
 	}
 	ids := make([]string, len(rules))
@@ -474,17 +474,17 @@ func (a *Adapter) RemoveFilteredPolicyCtx(ctx context.Context, sec, ptype string
 // filtered returns the stored rules of ptype that match a Casbin field filter.
 func (a *Adapter) filtered(ctx context.Context, ptype string, fieldIndex int, fieldValues []string) ([][]string, error) {
 	if ptype == "" {
-		return nil, kedaitong.Invalid("ptype", "a filter needs a policy type")
+		return nil, kedaitong.Invalid("ptype", "a filter needs a policy type").ZHf("筛选条件需要策略类型")
 	}
 	if fieldIndex < 0 || fieldIndex+len(fieldValues) > maxFields {
-		return nil, kedaitong.Invalid("filter", "fields %d to %d are out of range", fieldIndex, fieldIndex+len(fieldValues)-1)
+		return nil, kedaitong.Invalid("filter", "fields %d to %d are out of range", fieldIndex, fieldIndex+len(fieldValues)-1).ZHf("字段 %d 到 %d 超出范围", fieldIndex, fieldIndex+len(fieldValues)-1)
 	}
 	some := false
 	for _, v := range fieldValues {
 		some = some || v != ""
 	}
 	if !some {
-		return nil, kedaitong.Invalid("filter", "a filter needs at least one value")
+		return nil, kedaitong.Invalid("filter", "a filter needs at least one value").ZHf("筛选条件至少需要一个值")
 	}
 	// Select by type and, when the filter starts there, by v0; the rest
 	// of the filter is checked here.
@@ -519,7 +519,7 @@ func (a *Adapter) UpdatePolicies(sec, ptype string, oldRules, newRules [][]strin
 	ctx, cancel := bg()
 	defer cancel()
 	if len(oldRules) != len(newRules) {
-		return kedaitong.Invalid("rules", "%d old rules but %d new ones", len(oldRules), len(newRules))
+		return kedaitong.Invalid("rules", "%d old rules but %d new ones", len(oldRules), len(newRules)).ZHf("旧规则 %d 条，新规则却有 %d 条", len(oldRules), len(newRules))
 	}
 	if err := checkRules(ptype, oldRules); err != nil {
 		return err
@@ -533,7 +533,7 @@ func (a *Adapter) UpdatePolicies(sec, ptype string, oldRules, newRules [][]strin
 		if ok, err := a.has(ctx, ptype, r); err != nil {
 			return err
 		} else if !ok {
-			return kedaitong.Errorf(kedaitong.ENotFound, "%s rule %q does not exist", ptype, r)
+			return kedaitong.Errorf(kedaitong.ENotFound, "%s rule %q does not exist", ptype, r).ZHf("%s 规则 %q 不存在", ptype, r)
 		}
 	}
 	// A new rule that is also an old one stays where it is.
@@ -546,7 +546,7 @@ func (a *Adapter) UpdatePolicies(sec, ptype string, oldRules, newRules [][]strin
 		if ok, err := a.has(ctx, ptype, r); err != nil {
 			return err
 		} else if ok {
-			return kedaitong.Errorf(kedaitong.EConflict, "%s rule %q already exists", ptype, r)
+			return kedaitong.Errorf(kedaitong.EConflict, "%s rule %q already exists", ptype, r).ZHf("%s 规则 %q 已存在", ptype, r)
 		}
 		add = append(add, r)
 	}
@@ -593,7 +593,7 @@ func (a *Adapter) UpdateFilteredPolicies(sec, ptype string, newRules [][]string,
 		if ok, err := a.has(ctx, ptype, r); err != nil {
 			return nil, err
 		} else if ok {
-			return nil, kedaitong.Errorf(kedaitong.EConflict, "%s rule %q already exists", ptype, r)
+			return nil, kedaitong.Errorf(kedaitong.EConflict, "%s rule %q already exists", ptype, r).ZHf("%s 规则 %q 已存在", ptype, r)
 		}
 		add = append(add, r)
 	}

@@ -122,7 +122,7 @@ func (e *Enforcer) Allowed(user, domain, obj, act string) (bool, error) {
 		return false, err
 	}
 	if domain == "" || obj == "" || act == "" {
-		return false, kedaitong.Errorf(kedaitong.EInvalid, "domain, object and action must not be empty")
+		return false, kedaitong.Errorf(kedaitong.EInvalid, "domain, object and action must not be empty").ZHf("域、对象和操作都不能为空")
 	}
 	return e.tab.Load().allowed(user, domain, obj, act), nil
 }
@@ -144,14 +144,14 @@ func (e *Enforcer) SetUserRole(ctx context.Context, user, role, domain string) e
 		return err
 	}
 	if !ValidRole(role) {
-		return kedaitong.Invalid("role", "unknown role %q; roles are %s", role, strings.Join(Roles(), ", "))
+		return kedaitong.Invalid("role", "unknown role %q; roles are %s", role, strings.Join(Roles(), ", ")).ZHf("未知角色 %q；可选角色：%s", role, strings.Join(Roles(), ", "))
 	}
 	if IsBankRole(role) {
 		if id, ok := strings.CutPrefix(domain, "bank:"); !ok || strings.TrimSpace(id) == "" {
-			return kedaitong.Invalid("domain", "a %s belongs to a bank: want bank:<bank_id>, not %q", role, domain)
+			return kedaitong.Invalid("domain", "a %s belongs to a bank: want bank:<bank_id>, not %q", role, domain).ZHf("%s 属于银行：域应为 bank:<bank_id>，而不是 %q", role, domain)
 		}
 	} else if domain != PlatformDomain {
-		return kedaitong.Invalid("domain", "a %s is platform-wide: want %q, not %q", role, PlatformDomain, domain)
+		return kedaitong.Invalid("domain", "a %s is platform-wide: want %q, not %q", role, PlatformDomain, domain).ZHf("%s 是全平台角色：域应为 %q，而不是 %q", role, PlatformDomain, domain)
 	}
 	want := []string{user, role, domain}
 	have, err := e.ad.filtered(ctx, "g", 0, []string{user})
@@ -323,20 +323,20 @@ func (e *Enforcer) after(ctx context.Context, err error) error {
 func checkUser(user string) error {
 	switch {
 	case strings.TrimSpace(user) == "":
-		return kedaitong.Invalid("user", "must not be empty")
+		return kedaitong.Invalid("user", "must not be empty").ZHf("用户不能为空")
 	case user == "*" || ValidRole(user):
-		return kedaitong.Invalid("user", "%q is reserved", user)
+		return kedaitong.Invalid("user", "%q is reserved", user).ZHf("%q 是保留名称", user)
 	}
 	return nil
 }
 
 func policyRule(role, domain, obj, act string) ([]string, error) {
 	if !ValidRole(role) {
-		return nil, kedaitong.Invalid("role", "unknown role %q; roles are %s", role, strings.Join(Roles(), ", "))
+		return nil, kedaitong.Invalid("role", "unknown role %q; roles are %s", role, strings.Join(Roles(), ", ")).ZHf("未知角色 %q；可选角色：%s", role, strings.Join(Roles(), ", "))
 	}
 	if domain != PlatformDomain {
 		if id, ok := strings.CutPrefix(domain, "bank:"); !ok || strings.TrimSpace(id) == "" {
-			return nil, kedaitong.Invalid("domain", "want %q or bank:<bank_id>, not %q", PlatformDomain, domain)
+			return nil, kedaitong.Invalid("domain", "want %q or bank:<bank_id>, not %q", PlatformDomain, domain).ZHf("域应为 %q 或 bank:<bank_id>，而不是 %q", PlatformDomain, domain)
 		}
 	}
 	rule := []string{role, domain, obj, act}

@@ -256,7 +256,7 @@ func MayReadExposure(u identity.User) error {
 	if (u.Role == identity.RoleBankManager || u.Role == identity.RoleBankOfficer) && u.BankID != "" {
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "a bank's exposure is shown only to its own officers and managers")
+	return kedaitong.Errorf(kedaitong.EForbidden, "a bank's exposure is shown only to its own officers and managers").ZHf("银行的风险敞口只向本行的信贷员和管理人员展示")
 }
 
 // Exposure returns the caller's bank's supported loans by industry and

@@ -409,13 +409,13 @@ func (s *Service) ParseRange(from, to string) (Range, error) {
 		return r, err
 	}
 	if r.From > r.To {
-		return r, kedaitong.Invalid("from", "from %s is after to %s", r.From, r.To)
+		return r, kedaitong.Invalid("from", "from %s is after to %s", r.From, r.To).ZHf("开始日期 %s 晚于结束日期 %s", r.From, r.To)
 	}
 	if r.Days() > MaxRangeDays {
-		return r, kedaitong.Invalid("to", "the range %s to %s is %d days; at most two years (%d days)", r.From, r.To, r.Days(), MaxRangeDays)
+		return r, kedaitong.Invalid("to", "the range %s to %s is %d days; at most two years (%d days)", r.From, r.To, r.Days(), MaxRangeDays).ZHf("%s 到 %s 共 %d 天；最长两年（%d 天）", r.From, r.To, r.Days(), MaxRangeDays)
 	}
 	if r.To > today.Add(1) {
-		return r, kedaitong.Invalid("to", "to %s is in the future", r.To)
+		return r, kedaitong.Invalid("to", "to %s is in the future", r.To).ZHf("结束日期 %s 在将来", r.To)
 	}
 	return r, nil
 }
@@ -431,7 +431,7 @@ func parseDay(field, v string, def Day) (Day, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return DayOf(t), nil
 	}
-	return 0, kedaitong.Invalid(field, "%q is not a date (YYYY-MM-DD)", v)
+	return 0, kedaitong.Invalid(field, "%q is not a date (YYYY-MM-DD)", v).ZHf("%q 不是日期（YYYY-MM-DD）", v)
 }
 
 // Cell is one industry × dimension of a map.
@@ -504,7 +504,7 @@ func MayRead(u identity.User) error {
 	case identity.RoleAnalyst, identity.RoleBankOfficer, identity.RoleBankManager, identity.RoleOfficial, identity.RoleAdmin:
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "the risk map is for analysts, banks, officials and administrators")
+	return kedaitong.Errorf(kedaitong.EForbidden, "the risk map is for analysts, banks, officials and administrators").ZHf("风险地图面向分析员、银行、政府用户和管理员")
 }
 
 // Map computes the map of a range from the day counters.

@@ -166,7 +166,7 @@ func (s *Server) apiCreateUser(c *gin.Context) {
 func (s *Server) visibleUser(c *gin.Context) (identity.User, bool) {
 	u, _, err := s.deps.Identity.User(c.Request.Context(), c.Param("id"))
 	if err == nil && !identity.CanManage(mustCaller(c).User, u.Role, u.BankID) {
-		err = kedaitong.Errorf(kedaitong.ENotFound, "no such user")
+		err = kedaitong.Errorf(kedaitong.ENotFound, "no such user").ZHf("没有这个用户")
 	}
 	if err != nil {
 		abortWithError(c, err)
