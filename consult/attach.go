@@ -43,25 +43,25 @@ func (s *Service) AddAttachment(ctx context.Context, u identity.User, id, name s
 		return Attachment{}, err
 	}
 	if !owns(u, &c) {
-		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "accept the consultation before attaching files to an answer")
+		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "accept the consultation before attaching files to an answer").ZHf("请先接受这条咨询，再为回答附加文件")
 	}
 	rp := c.pendingReply()
 	if rp == nil {
-		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: files go with an answer in preparation", c.State)
+		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: files go with an answer in preparation", c.State).ZHf("咨询当前状态为 %s：文件只能随正在撰写的回答附加", c.State)
 	}
 	if len(rp.Attachments) >= MaxAttachments {
-		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "an answer may have at most %d files", MaxAttachments)
+		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "an answer may have at most %d files", MaxAttachments).ZHf("一个回答最多附加 %d 个文件", MaxAttachments)
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxAttachmentSize+1))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize)
+			return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
 		}
-		return Attachment{}, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read")
+		return Attachment{}, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件")
 	}
 	if len(data) > MaxAttachmentSize {
-		return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize)
+		return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
 	}
 	kind, ct, err := review.DetectKind(data)
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Service) OpenAttachment(ctx context.Context, u identity.User, id, attID
 			}
 		}
 	}
-	return nil, Attachment{}, kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q on consultation %s", attID, id)
+	return nil, Attachment{}, kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q on consultation %s", attID, id).ZHf("咨询 %[2]s 中没有附件 %[1]q", attID, id)
 }
 
 func followAnswer(c *Consultation) *Reply {

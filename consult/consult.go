@@ -250,7 +250,7 @@ func newID(prefix string) string {
 }
 
 func notFound(id string) error {
-	return kedaitong.Errorf(kedaitong.ENotFound, "no consultation %q", id)
+	return kedaitong.Errorf(kedaitong.ENotFound, "no consultation %q", id).ZHf("没有咨询 %q", id)
 }
 
 func (s *Service) record(ctx context.Context, actor *identity.User, action string, c *Consultation, detail map[string]any) {

@@ -39,16 +39,19 @@ func cleanText(s string) string {
 	}, strings.ReplaceAll(s, "\r\n", "\n"))
 }
 
+// fieldZH names checkText's fields in the Chinese messages.
+var fieldZH = map[string]string{"question": "问题", "text": "答复内容"}
+
 func checkText(field, s string, maxLen int) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", kedaitong.Invalid(field, "is not valid UTF-8 text")
+		return "", kedaitong.Invalid(field, "is not valid UTF-8 text").ZHf("%s不是有效的 UTF-8 文本", fieldZH[field])
 	}
 	s = cleanText(s)
 	if s == "" {
-		return "", kedaitong.Invalid(field, "is required")
+		return "", kedaitong.Invalid(field, "is required").ZHf("请填写%s", fieldZH[field])
 	}
 	if n := utf8.RuneCountInString(s); n > maxLen {
-		return "", kedaitong.Invalid(field, "is %d characters long; at most %d", n, maxLen)
+		return "", kedaitong.Invalid(field, "is %d characters long; at most %d", n, maxLen).ZHf("%s长 %d 个字符，最多 %d 个", fieldZH[field], n, maxLen)
 	}
 	return s, nil
 }
@@ -57,13 +60,13 @@ func checkText(field, s string, maxLen int) (string, error) {
 func (in *Input) Validate(s *Service) error {
 	in.Route = strings.TrimSpace(in.Route)
 	if in.Route == "" {
-		return kedaitong.Invalid("route", "is required: a technical route of GET /api/v1/fields, e.g. lithium-battery.solid-state")
+		return kedaitong.Invalid("route", "is required: a technical route of GET /api/v1/fields, e.g. lithium-battery.solid-state").ZHf("请选择技术路线（见 GET /api/v1/fields，如 lithium-battery.solid-state）")
 	}
 	if !s.tax.IsRoute(in.Route) {
 		if s.tax.IsIndustry(in.Route) {
-			return kedaitong.Invalid("route", "%q is an industry; choose one of its technical routes", in.Route)
+			return kedaitong.Invalid("route", "%q is an industry; choose one of its technical routes", in.Route).ZHf("%q 是行业，请选择其下的一条技术路线", in.Route)
 		}
-		return kedaitong.Invalid("route", "unknown technical route %q", in.Route)
+		return kedaitong.Invalid("route", "unknown technical route %q", in.Route).ZHf("未知的技术路线 %q", in.Route)
 	}
 	q, err := checkText("question", in.Question, MaxQuestion)
 	if err != nil {
@@ -75,12 +78,12 @@ func (in *Input) Validate(s *Service) error {
 		in.Urgency = UrgencyNormal
 	}
 	if in.Urgency != UrgencyNormal && in.Urgency != UrgencyUrgent {
-		return kedaitong.Invalid("urgency", "is normal or urgent, not %q", in.Urgency)
+		return kedaitong.Invalid("urgency", "is normal or urgent, not %q", in.Urgency).ZHf("紧急程度只能是 normal（普通）或 urgent（紧急），不能是 %q", in.Urgency)
 	}
 	in.ApplicationID = strings.TrimSpace(in.ApplicationID)
 	in.CreditCode = strings.ToUpper(strings.TrimSpace(in.CreditCode))
 	if in.CreditCode != "" && !experts.ValidCreditCode(in.CreditCode) {
-		return kedaitong.Invalid("credit_code", "%q is not a unified social credit code (18 characters with a valid check character)", in.CreditCode)
+		return kedaitong.Invalid("credit_code", "%q is not a unified social credit code (18 characters with a valid check character)", in.CreditCode).ZHf("%q 不是统一社会信用代码（应为 18 位且校验位正确）", in.CreditCode)
 	}
 	return nil
 }
@@ -88,7 +91,7 @@ func (in *Input) Validate(s *Service) error {
 // Ask records a bank user's question and routes it.
 func (s *Service) Ask(ctx context.Context, u identity.User, in Input) (View, error) {
 	if !identity.IsBankRole(u.Role) || u.BankID == "" {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only bank users with a bank ask consultations")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only bank users with a bank ask consultations").ZHf("只有隶属于银行的银行用户可以发起咨询")
 	}
 	c, err := s.ask(ctx, u, in, s.now())
 	if err != nil {
@@ -113,7 +116,7 @@ func (s *Service) ask(ctx context.Context, u identity.User, in Input, now time.T
 			return Consultation{}, &kedaitong.Error{Code: kedaitong.ENotFound, Field: "application_id", Message: fmt.Sprintf("no application %q of your bank", in.ApplicationID)}
 		}
 		if c.CreditCode != "" && c.CreditCode != a.CreditCode {
-			return Consultation{}, kedaitong.Invalid("credit_code", "differs from the tied application's enterprise (%s)", a.CreditCode)
+			return Consultation{}, kedaitong.Invalid("credit_code", "differs from the tied application's enterprise (%s)", a.CreditCode).ZHf("与所关联贷款申请的企业（%s）的统一社会信用代码不一致", a.CreditCode)
 		}
 		c.ApplicationID, c.CreditCode, c.Enterprise, c.Region = a.ID, a.CreditCode, a.Enterprise.Name, a.Region
 	}
@@ -186,7 +189,7 @@ func (s *Service) dropLinks(ctx context.Context, c *Consultation, ids []string) 
 func (s *Service) write(ctx context.Context, c *Consultation, ver int64) (int64, error) {
 	nv, err := s.cons.Replace(ctx, c.ID, ver, *c)
 	if kedaitong.Is(err, kedaitong.EConflict) {
-		return 0, kedaitong.Wrap(kedaitong.EConflict, err, "the consultation changed at the same time; read it again")
+		return 0, kedaitong.Wrap(kedaitong.EConflict, err, "the consultation changed at the same time; read it again").ZHf("咨询同时被修改了，请重新读取")
 	}
 	return nv, err
 }
@@ -200,7 +203,7 @@ func (s *Service) incrLoad(ctx context.Context, expertID string, d map[string]in
 // as is accepting one another expert took already.
 func (s *Service) Accept(ctx context.Context, u identity.User, id string) (View, error) {
 	if u.Role != identity.RoleExpert || u.ExpertID == "" {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only experts accept consultations")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only experts accept consultations").ZHf("只有评审专家可以接受咨询")
 	}
 	c, ver, err := s.load(ctx, id)
 	if err != nil {
@@ -211,11 +214,11 @@ func (s *Service) Accept(ctx context.Context, u identity.User, id string) (View,
 	}
 	switch {
 	case c.ExpertID == u.ExpertID:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "you accepted this consultation already")
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "you accepted this consultation already").ZHf("您已经接受了这条咨询")
 	case c.State != StateOpen:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "another expert accepted this consultation first")
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "another expert accepted this consultation first").ZHf("另一位评审专家已先接受了这条咨询")
 	case !slices.Contains(c.Offered, u.ExpertID):
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation was passed on to other experts")
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation was passed on to other experts").ZHf("这条咨询已转给其他评审专家")
 	}
 	e, err := s.experts.Profile(ctx, u.ExpertID)
 	if err != nil {
@@ -224,7 +227,7 @@ func (s *Service) Accept(ctx context.Context, u identity.User, id string) (View,
 	if ok, _, err := s.spare(ctx, e); err != nil {
 		return View{}, err
 	} else if !ok {
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "you are at your capacity of %d open pieces of work; answer one first", e.Capacity)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "you are at your capacity of %d open pieces of work; answer one first", e.Capacity).ZHf("您手头的在办工作已达上限 %d 件，请先答复一件", e.Capacity)
 	}
 	now := s.now()
 	others := slices.DeleteFunc(slices.Clone(c.Offered), func(x string) bool { return x == u.ExpertID })
@@ -233,7 +236,7 @@ func (s *Service) Accept(ctx context.Context, u identity.User, id string) (View,
 	c.History = append(c.History, Step{Event: "accepted", At: now, Experts: []string{e.ID}})
 	nv, err := s.cons.Replace(ctx, c.ID, ver, c)
 	if kedaitong.Is(err, kedaitong.EConflict) {
-		return View{}, kedaitong.Wrap(kedaitong.EConflict, err, "another expert accepted this consultation first")
+		return View{}, kedaitong.Wrap(kedaitong.EConflict, err, "another expert accepted this consultation first").ZHf("另一位评审专家已先接受了这条咨询")
 	}
 	if err != nil {
 		return View{}, err
@@ -256,14 +259,14 @@ type AnswerInput struct {
 // not own is not found (or a conflict while it is only offered to it).
 func (s *Service) Answer(ctx context.Context, u identity.User, id string, in AnswerInput) (View, error) {
 	if u.Role != identity.RoleExpert || u.ExpertID == "" {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the expert who accepted a consultation answers it")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the expert who accepted a consultation answers it").ZHf("只有接受咨询的评审专家可以答复")
 	}
 	c, ver, err := s.loadFor(ctx, u, id)
 	if err != nil {
 		return View{}, err
 	}
 	if !owns(u, &c) {
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "accept the consultation before answering it")
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "accept the consultation before answering it").ZHf("请先接受这条咨询，再作答复")
 	}
 	text, err := checkText("text", in.Text, MaxAnswer)
 	if err != nil {
@@ -291,7 +294,7 @@ func (s *Service) Answer(ctx context.Context, u identity.User, id string, in Ans
 		c.History = append(c.History, Step{Event: "followup_answered", At: now})
 		kind = "consultation.followup_answered"
 	default:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: there is nothing to answer", c.State)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: there is nothing to answer", c.State).ZHf("咨询当前状态为 %s：没有需要答复的内容", c.State)
 	}
 	c.State = StateAnswered
 	nv, err := s.write(ctx, &c, ver)
@@ -334,7 +337,7 @@ func (s *Service) AskFollowUp(ctx context.Context, u identity.User, id string, i
 		return View{}, err
 	}
 	if !asksFor(u, &c) {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the asking bank asks a follow-up")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the asking bank asks a follow-up").ZHf("只有发起咨询的银行可以追问")
 	}
 	q, err := checkText("question", in.Question, MaxQuestion)
 	if err != nil {
@@ -342,9 +345,9 @@ func (s *Service) AskFollowUp(ctx context.Context, u identity.User, id string, i
 	}
 	switch {
 	case c.FollowUp != nil:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the one follow-up question was asked already")
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the one follow-up question was asked already").ZHf("唯一一次追问已经提出过了")
 	case c.State != StateAnswered:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: a follow-up comes after the answer and before the rating", c.State)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: a follow-up comes after the answer and before the rating", c.State).ZHf("咨询当前状态为 %s：追问须在答复之后、评价之前提出", c.State)
 	}
 	now := s.now()
 	c.FollowUp = &FollowUp{Question: q, AskedAt: now}
@@ -374,18 +377,18 @@ func (s *Service) Rate(ctx context.Context, u identity.User, id string, in RateI
 		return View{}, err
 	}
 	if !asksFor(u, &c) {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the asking bank rates the answer")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the asking bank rates the answer").ZHf("只有发起咨询的银行可以评价答复")
 	}
 	if in.Stars < 1 || in.Stars > 5 {
-		return View{}, kedaitong.Invalid("stars", "a whole number from 1 to 5")
+		return View{}, kedaitong.Invalid("stars", "a whole number from 1 to 5").ZHf("评分应为 1 到 5 的整数")
 	}
 	switch {
 	case c.Stars > 0:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the answer was rated already (%d stars)", c.Stars)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the answer was rated already (%d stars)", c.Stars).ZHf("答复已经评价过了（%d 星）", c.Stars)
 	case c.State == StateFollowUp:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the follow-up question is not answered yet")
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the follow-up question is not answered yet").ZHf("追问尚未得到答复")
 	case c.State != StateAnswered:
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: rate it once it is answered", c.State)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the consultation is %s: rate it once it is answered", c.State).ZHf("咨询当前状态为 %s：请在答复后再评价", c.State)
 	}
 	now := s.now()
 	c.Stars, c.RatedAt, c.State = in.Stars, &now, StateClosed

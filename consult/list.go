@@ -27,19 +27,19 @@ const maxScan = 2000
 
 func (f *Filter) validate(s *Service) error {
 	if f.State != "" && !slices.Contains(States, f.State) {
-		return kedaitong.Invalid("state", "one of open, accepted, answered, followup, closed")
+		return kedaitong.Invalid("state", "one of open, accepted, answered, followup, closed").ZHf("状态只能是 open、accepted、answered、followup、closed 之一")
 	}
 	if f.Route != "" && !s.tax.IsField(f.Route) {
-		return kedaitong.Invalid("route", "%q is neither a technical route nor an industry", f.Route)
+		return kedaitong.Invalid("route", "%q is neither a technical route nor an industry", f.Route).ZHf("%q 既不是技术路线也不是行业", f.Route)
 	}
 	if f.Urgency != "" && f.Urgency != UrgencyNormal && f.Urgency != UrgencyUrgent {
-		return kedaitong.Invalid("urgency", "normal or urgent")
+		return kedaitong.Invalid("urgency", "normal or urgent").ZHf("紧急程度只能是 normal（普通）或 urgent（紧急）")
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
 	if f.Limit < 1 || f.Limit > 500 {
-		return kedaitong.Invalid("limit", "must be a whole number from 1 to 500")
+		return kedaitong.Invalid("limit", "must be a whole number from 1 to 500").ZHf("条数（limit）应为 1 到 500 的整数")
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ func (s *Service) List(ctx context.Context, u identity.User, f Filter) ([]View, 
 			q.Eq = map[string]any{"region": u.Region}
 		}
 	default:
-		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see consultations")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see consultations").ZHf("您的角色无法查看咨询")
 	}
 	filtered := f.State != "" || f.Route != "" || f.Urgency != "" || f.Rerouted
 	q.Limit = f.Limit
@@ -83,7 +83,7 @@ func (s *Service) List(ctx context.Context, u identity.User, f Filter) ([]View, 
 		p, err := s.cons.Find(ctx, q)
 		if err != nil {
 			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 			}
 			return nil, "", err
 		}
@@ -124,7 +124,7 @@ func (s *Service) listExpert(ctx context.Context, u identity.User, f Filter) ([]
 		p, err := s.links.Find(ctx, q)
 		if err != nil {
 			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 			}
 			return nil, "", err
 		}

@@ -52,11 +52,11 @@ func CommitteeID(field string) string { return "cmt-" + field }
 func (s *Service) loadCommittee(ctx context.Context, id string) (Committee, int64, error) {
 	var c Committee
 	if !strings.HasPrefix(id, "cmt-") || len(id) > 100 {
-		return c, 0, kedaitong.Errorf(kedaitong.ENotFound, "committee %q not found", id)
+		return c, 0, kedaitong.Errorf(kedaitong.ENotFound, "committee %q not found", id).ZHf("未找到专业委员会 %q", id)
 	}
 	ver, err := s.committees.Get(ctx, id, &c)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
-		return c, 0, kedaitong.Errorf(kedaitong.ENotFound, "committee %q not found", id)
+		return c, 0, kedaitong.Errorf(kedaitong.ENotFound, "committee %q not found", id).ZHf("未找到专业委员会 %q", id)
 	}
 	c.Version = ver
 	return c, ver, err
@@ -67,7 +67,7 @@ func (s *Service) loadCommittee(ctx context.Context, id string) (Committee, int6
 func (s *Service) checkCommittee(ctx context.Context, c *Committee) error {
 	c.Name = cleanText(c.Name)
 	if utf8.RuneCountInString(c.Name) > maxOrgName {
-		return kedaitong.Invalid("name", "is longer than %d characters", maxOrgName)
+		return kedaitong.Invalid("name", "is longer than %d characters", maxOrgName).ZHf("名称不能超过 %d 个字符", maxOrgName)
 	}
 	var members []string
 	for _, m := range c.Members {
@@ -77,14 +77,14 @@ func (s *Service) checkCommittee(ctx context.Context, c *Committee) error {
 		}
 		if _, _, err := s.load(ctx, m); err != nil {
 			if kedaitong.Is(err, kedaitong.ENotFound) {
-				return kedaitong.Invalid("members", "no expert %q", m)
+				return kedaitong.Invalid("members", "no expert %q", m).ZHf("没有评审专家 %q", m)
 			}
 			return err
 		}
 		members = append(members, m)
 	}
 	if len(members) > maxMembers {
-		return kedaitong.Invalid("members", "at most %d members", maxMembers)
+		return kedaitong.Invalid("members", "at most %d members", maxMembers).ZHf("成员最多 %d 人", maxMembers)
 	}
 	c.Members = members
 	if c.Members == nil {
@@ -93,9 +93,9 @@ func (s *Service) checkCommittee(ctx context.Context, c *Committee) error {
 	c.Chair = strings.TrimSpace(c.Chair)
 	switch {
 	case c.Chair == "" && len(members) > 0:
-		return kedaitong.Invalid("chair", "name the chair, one of the members")
+		return kedaitong.Invalid("chair", "name the chair, one of the members").ZHf("请指定主任委员（须为成员之一）")
 	case c.Chair != "" && !slices.Contains(members, c.Chair):
-		return kedaitong.Invalid("chair", "the chair %q is not a member", c.Chair)
+		return kedaitong.Invalid("chair", "the chair %q is not a member", c.Chair).ZHf("主任委员 %q 不是成员", c.Chair)
 	}
 	return nil
 }
@@ -103,11 +103,11 @@ func (s *Service) checkCommittee(ctx context.Context, c *Committee) error {
 // CreateCommittee creates the committee of a field (officials and admins).
 func (s *Service) CreateCommittee(ctx context.Context, actor identity.User, in CommitteeInput) (Committee, error) {
 	if !manages(actor) {
-		return Committee{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators manage committees")
+		return Committee{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators manage committees").ZHf("只有政府用户和管理员可以管理专业委员会")
 	}
 	in.Field = strings.TrimSpace(in.Field)
 	if !s.tax.IsField(in.Field) {
-		return Committee{}, kedaitong.Invalid("field", "unknown field %q: use an industry or a technical route", in.Field)
+		return Committee{}, kedaitong.Invalid("field", "unknown field %q: use an industry or a technical route", in.Field).ZHf("未知领域 %q：请使用行业或技术路线", in.Field)
 	}
 	c := Committee{ID: CommitteeID(in.Field), Field: in.Field, Name: in.Name, Members: in.Members, Chair: in.Chair}
 	if strings.TrimSpace(c.Name) == "" {
@@ -119,7 +119,7 @@ func (s *Service) CreateCommittee(ctx context.Context, actor identity.User, in C
 	c.CreatedAt, c.UpdatedAt = s.now(), s.now()
 	if err := s.committees.Insert(ctx, c.ID, c); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return Committee{}, kedaitong.Errorf(kedaitong.EConflict, "the field %s has a committee already (%s)", in.Field, c.ID)
+			return Committee{}, kedaitong.Errorf(kedaitong.EConflict, "the field %s has a committee already (%s)", in.Field, c.ID).ZHf("领域 %s 已有专业委员会（%s）", in.Field, c.ID)
 		}
 		return Committee{}, err
 	}
@@ -141,7 +141,7 @@ func (s *Service) fieldName(code string) string {
 // UpdateCommittee changes a committee's name, members or chair.
 func (s *Service) UpdateCommittee(ctx context.Context, actor identity.User, id string, p CommitteePatch) (Committee, error) {
 	if !manages(actor) {
-		return Committee{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators manage committees")
+		return Committee{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators manage committees").ZHf("只有政府用户和管理员可以管理专业委员会")
 	}
 	for attempt := 0; ; attempt++ {
 		c, ver, err := s.loadCommittee(ctx, id)
@@ -149,7 +149,7 @@ func (s *Service) UpdateCommittee(ctx context.Context, actor identity.User, id s
 			return Committee{}, err
 		}
 		if p.Version != 0 && p.Version != ver {
-			return Committee{}, kedaitong.Errorf(kedaitong.EConflict, "committee %q changed since version %d; reload and try again", id, p.Version)
+			return Committee{}, kedaitong.Errorf(kedaitong.EConflict, "committee %q changed since version %d; reload and try again", id, p.Version).ZHf("专业委员会 %q 自版本 %d 以来已被修改，请刷新后重试", id, p.Version)
 		}
 		if p.Name != nil {
 			c.Name = *p.Name
@@ -159,7 +159,7 @@ func (s *Service) UpdateCommittee(ctx context.Context, actor identity.User, id s
 			if old := c.Chair; p.Chair == nil && !slices.Contains(c.Members, old) {
 				c.Chair = ""
 				if len(c.Members) > 0 && old != "" {
-					return Committee{}, kedaitong.Invalid("chair", "the chair %q is no longer a member: name a new chair", old)
+					return Committee{}, kedaitong.Invalid("chair", "the chair %q is no longer a member: name a new chair", old).ZHf("主任委员 %q 已不再是成员：请指定新的主任委员", old)
 				}
 			}
 		}
@@ -187,7 +187,7 @@ func (s *Service) UpdateCommittee(ctx context.Context, actor identity.User, id s
 // members are expert ids, never names).
 func (s *Service) Committee(ctx context.Context, actor identity.User, id string) (Committee, error) {
 	if !manages(actor) && actor.Role != identity.RoleExpert {
-		return Committee{}, kedaitong.Errorf(kedaitong.ENotFound, "committee %q not found", id)
+		return Committee{}, kedaitong.Errorf(kedaitong.ENotFound, "committee %q not found", id).ZHf("未找到专业委员会 %q", id)
 	}
 	c, _, err := s.loadCommittee(ctx, id)
 	return c, err
@@ -207,7 +207,7 @@ func (s *Service) Committees(ctx context.Context, actor identity.User, industry 
 		return all, nil
 	}
 	if !s.tax.IsField(industry) {
-		return nil, kedaitong.Invalid("field", "unknown field %q", industry)
+		return nil, kedaitong.Invalid("field", "unknown field %q", industry).ZHf("未知领域 %q", industry)
 	}
 	out := []Committee{}
 	for _, c := range all {

@@ -386,30 +386,30 @@ func CreditCodeCheck(first17 string) byte {
 // decides which past organisations are forgotten.
 func normalize(e *Expert, tax *taxonomy.Taxonomy, today string) error {
 	if !idRE.MatchString(e.ID) {
-		return kedaitong.Invalid("id", "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. exp-0001)")
+		return kedaitong.Invalid("id", "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. exp-0001)").ZHf("编号应为 1 到 64 个字母、数字或“.”、“_”、“-”，以字母或数字开头（如 exp-0001）")
 	}
 	e.Name = cleanText(e.Name)
 	if e.Name == "" {
-		return kedaitong.Invalid("name", "is required")
+		return kedaitong.Invalid("name", "is required").ZHf("请填写姓名")
 	}
 	if utf8.RuneCountInString(e.Name) > maxName {
-		return kedaitong.Invalid("name", "is longer than %d characters", maxName)
+		return kedaitong.Invalid("name", "is longer than %d characters", maxName).ZHf("姓名不能超过 %d 个字符", maxName)
 	}
 	if !ValidTier(e.Tier) {
-		return kedaitong.Invalid("tier", "unknown tier %q; tiers are academician, industry, finance", e.Tier)
+		return kedaitong.Invalid("tier", "unknown tier %q; tiers are academician, industry, finance", e.Tier).ZHf("未知层级 %q；层级为 academician（院士）、industry（产业专家）、finance（金融学者）", e.Tier)
 	}
 	e.Title = cleanText(e.Title)
 	if utf8.RuneCountInString(e.Title) > maxName {
-		return kedaitong.Invalid("title", "is longer than %d characters", maxName)
+		return kedaitong.Invalid("title", "is longer than %d characters", maxName).ZHf("职称不能超过 %d 个字符", maxName)
 	}
 	if err := normalizeFields(e, tax); err != nil {
 		return err
 	}
 	if e.Region = strings.TrimSpace(e.Region); e.Region != "" && !ValidRegion(e.Region) {
-		return kedaitong.Invalid("region", "%q is not a GB/T 2260 region code (e.g. 36 Jiangxi, 3607 Ganzhou, 360702)", e.Region)
+		return kedaitong.Invalid("region", "%q is not a GB/T 2260 region code (e.g. 36 Jiangxi, 3607 Ganzhou, 360702)", e.Region).ZHf("%q 不是 GB/T 2260 行政区划代码（如 36 江西省、3607 赣州市、360702）", e.Region)
 	}
 	if e.Capacity < 0 || e.Capacity > MaxCapacity {
-		return kedaitong.Invalid("capacity", "must be a whole number from 0 to %d, not %d", MaxCapacity, e.Capacity)
+		return kedaitong.Invalid("capacity", "must be a whole number from 0 to %d, not %d", MaxCapacity, e.Capacity).ZHf("承担能力应为 0 到 %d 的整数，不能是 %d", MaxCapacity, e.Capacity)
 	}
 	if err := normalizeOrgs(e, today); err != nil {
 		return err
@@ -424,18 +424,18 @@ func normalize(e *Expert, tax *taxonomy.Taxonomy, today string) error {
 	if e.Email != "" {
 		a, err := mail.ParseAddress(e.Email)
 		if err != nil || a.Address != e.Email || len(e.Email) > 254 {
-			return kedaitong.Invalid("email", "%q is not an e-mail address", e.Email)
+			return kedaitong.Invalid("email", "%q is not an e-mail address", e.Email).ZHf("%q 不是电子邮箱地址", e.Email)
 		}
 	}
 	e.Phone = strings.TrimSpace(e.Phone)
 	if e.Phone != "" && !phoneRE.MatchString(e.Phone) {
-		return kedaitong.Invalid("phone", "%q is not a telephone number", e.Phone)
+		return kedaitong.Invalid("phone", "%q is not a telephone number", e.Phone).ZHf("%q 不是电话号码", e.Phone)
 	}
 	if e.Status == "" {
 		e.Status = StatusActive
 	}
 	if !slices.Contains(Statuses, e.Status) {
-		return kedaitong.Invalid("status", "unknown status %q; statuses are active, suspended, retired", e.Status)
+		return kedaitong.Invalid("status", "unknown status %q; statuses are active, suspended, retired", e.Status).ZHf("未知状态 %q；状态为 active（在库）、suspended（暂停）、retired（退出）", e.Status)
 	}
 	return nil
 }
@@ -456,9 +456,9 @@ func normalizeFields(e *Expert, tax *taxonomy.Taxonomy) error {
 				specs = append(specs, f)
 			}
 		case tax.IsSpeciality(f):
-			return kedaitong.Invalid("fields", "%q is a finance speciality; only finance scholars declare those", f)
+			return kedaitong.Invalid("fields", "%q is a finance speciality; only finance scholars declare those", f).ZHf("%q 是金融专长，只有金融学者可以申报", f)
 		default:
-			return kedaitong.Invalid("fields", "unknown field %q: use an industry or a technical route of GET /api/v1/fields (e.g. semiconductors.ic-design)", f)
+			return kedaitong.Invalid("fields", "unknown field %q: use an industry or a technical route of GET /api/v1/fields (e.g. semiconductors.ic-design)", f).ZHf("未知领域 %q：请使用 GET /api/v1/fields 中的行业或技术路线（如 semiconductors.ic-design）", f)
 		}
 	}
 	for _, f := range e.Specialities {
@@ -467,10 +467,10 @@ func normalizeFields(e *Expert, tax *taxonomy.Taxonomy) error {
 			continue
 		}
 		if !tax.IsSpeciality(f) {
-			return kedaitong.Invalid("specialities", "unknown finance speciality %q", f)
+			return kedaitong.Invalid("specialities", "unknown finance speciality %q", f).ZHf("未知的金融专长 %q", f)
 		}
 		if e.Tier != TierFinance {
-			return kedaitong.Invalid("specialities", "only finance scholars declare finance specialities")
+			return kedaitong.Invalid("specialities", "only finance scholars declare finance specialities").ZHf("只有金融学者可以申报金融专长")
 		}
 		if !slices.Contains(specs, f) {
 			specs = append(specs, f)
@@ -479,18 +479,18 @@ func normalizeFields(e *Expert, tax *taxonomy.Taxonomy) error {
 	if p := strings.TrimSpace(e.PrimaryField); p != "" {
 		i := slices.Index(fields, p)
 		if i < 0 {
-			return kedaitong.Invalid("primary_field", "%q is not one of the expert's fields", p)
+			return kedaitong.Invalid("primary_field", "%q is not one of the expert's fields", p).ZHf("%q 不在该评审专家的领域之中", p)
 		}
 		fields = append([]string{p}, slices.Delete(fields, i, i+1)...)
 	}
 	if len(fields) == 0 && (e.Tier != TierFinance || len(specs) == 0) {
 		if e.Tier == TierFinance {
-			return kedaitong.Invalid("fields", "name at least one field or finance speciality")
+			return kedaitong.Invalid("fields", "name at least one field or finance speciality").ZHf("请至少填写一个领域或金融专长")
 		}
-		return kedaitong.Invalid("fields", "name at least one industry or technical route")
+		return kedaitong.Invalid("fields", "name at least one industry or technical route").ZHf("请至少填写一个行业或技术路线")
 	}
 	if len(fields)+len(specs) > maxFields {
-		return kedaitong.Invalid("fields", "at most %d fields", maxFields)
+		return kedaitong.Invalid("fields", "at most %d fields", maxFields).ZHf("领域最多 %d 个", maxFields)
 	}
 	e.Fields, e.Specialities, e.PrimaryField = fields, specs, ""
 	if len(fields) > 0 {
@@ -517,21 +517,21 @@ func normalizeOrgs(e *Expert, today string) error {
 		o.Name = cleanText(o.Name)
 		o.CreditCode = strings.ToUpper(strings.TrimSpace(o.CreditCode))
 		if o.Name == "" {
-			return kedaitong.Invalid(field, "an organisation needs a name")
+			return kedaitong.Invalid(field, "an organisation needs a name").ZHf("请填写单位名称")
 		}
 		if utf8.RuneCountInString(o.Name) > maxOrgName {
-			return kedaitong.Invalid(field, "organisation name is longer than %d characters", maxOrgName)
+			return kedaitong.Invalid(field, "organisation name is longer than %d characters", maxOrgName).ZHf("单位名称不能超过 %d 个字符", maxOrgName)
 		}
 		if o.CreditCode != "" && !ValidCreditCode(o.CreditCode) {
-			return kedaitong.Invalid(field, "%q is not a unified social credit code (18 characters with a valid check character)", o.CreditCode)
+			return kedaitong.Invalid(field, "%q is not a unified social credit code (18 characters with a valid check character)", o.CreditCode).ZHf("%q 不是统一社会信用代码（应为 18 位且校验位正确）", o.CreditCode)
 		}
 		for _, d := range []string{o.From, o.To} {
 			if d != "" && !ValidDate(d) {
-				return kedaitong.Invalid(field, "dates are YYYY-MM-DD, not %q", d)
+				return kedaitong.Invalid(field, "dates are YYYY-MM-DD, not %q", d).ZHf("日期格式应为 YYYY-MM-DD，而不是 %q", d)
 			}
 		}
 		if o.From != "" && o.To != "" && o.To < o.From {
-			return kedaitong.Invalid(field, "the organisation's end %s is before its start %s", o.To, o.From)
+			return kedaitong.Invalid(field, "the organisation's end %s is before its start %s", o.To, o.From).ZHf("单位任职结束日期 %s 早于开始日期 %s", o.To, o.From)
 		}
 		if o.To != "" && cutoff != "" && o.To < cutoff {
 			continue // left more than three years ago: no longer a tie
@@ -545,7 +545,7 @@ func normalizeOrgs(e *Expert, today string) error {
 		out = append(out, o)
 	}
 	if len(out) > maxOrgs {
-		return kedaitong.Invalid("organisations", "at most %d organisations", maxOrgs)
+		return kedaitong.Invalid("organisations", "at most %d organisations", maxOrgs).ZHf("单位最多 %d 个", maxOrgs)
 	}
 	e.Organisations = out
 	return nil
@@ -553,23 +553,23 @@ func normalizeOrgs(e *Expert, today string) error {
 
 func normalizePeriods(e *Expert) error {
 	if len(e.Unavailable) > maxPeriods {
-		return kedaitong.Invalid("unavailable", "at most %d unavailable periods", maxPeriods)
+		return kedaitong.Invalid("unavailable", "at most %d unavailable periods", maxPeriods).ZHf("不可评审时段最多 %d 个", maxPeriods)
 	}
 	out := make([]Period, 0, len(e.Unavailable))
 	for i, p := range e.Unavailable {
 		field := fmt.Sprintf("unavailable[%d]", i)
 		p.From, p.To, p.Reason = strings.TrimSpace(p.From), strings.TrimSpace(p.To), cleanText(p.Reason)
 		if !ValidDate(p.From) {
-			return kedaitong.Invalid(field, "from: %q is not a date YYYY-MM-DD", p.From)
+			return kedaitong.Invalid(field, "from: %q is not a date YYYY-MM-DD", p.From).ZHf("开始日期 %q 不是 YYYY-MM-DD 格式的日期", p.From)
 		}
 		if !ValidDate(p.To) {
-			return kedaitong.Invalid(field, "to: %q is not a date YYYY-MM-DD", p.To)
+			return kedaitong.Invalid(field, "to: %q is not a date YYYY-MM-DD", p.To).ZHf("结束日期 %q 不是 YYYY-MM-DD 格式的日期", p.To)
 		}
 		if p.To < p.From {
-			return kedaitong.Invalid(field, "the period ends (%s) before it starts (%s)", p.To, p.From)
+			return kedaitong.Invalid(field, "the period ends (%s) before it starts (%s)", p.To, p.From).ZHf("时段的结束日期（%s）早于开始日期（%s）", p.To, p.From)
 		}
 		if utf8.RuneCountInString(p.Reason) > maxReason {
-			return kedaitong.Invalid(field, "reason is longer than %d characters", maxReason)
+			return kedaitong.Invalid(field, "reason is longer than %d characters", maxReason).ZHf("理由不能超过 %d 个字符", maxReason)
 		}
 		out = append(out, p)
 	}
@@ -580,7 +580,7 @@ func normalizePeriods(e *Expert) error {
 
 func normalizeConflicts(e *Expert) error {
 	if len(e.Conflicts) > maxConflicts {
-		return kedaitong.Invalid("conflicts", "at most %d declared conflicts", maxConflicts)
+		return kedaitong.Invalid("conflicts", "at most %d declared conflicts", maxConflicts).ZHf("申报的利益冲突最多 %d 条", maxConflicts)
 	}
 	out := make([]Conflict, 0, len(e.Conflicts))
 	seen := map[string]bool{}
@@ -589,19 +589,19 @@ func normalizeConflicts(e *Expert) error {
 		c.Name, c.Reason = cleanText(c.Name), cleanText(c.Reason)
 		c.CreditCode = strings.ToUpper(strings.TrimSpace(c.CreditCode))
 		if c.Name == "" && c.CreditCode == "" {
-			return kedaitong.Invalid(field, "name the organisation or enterprise, or give its credit code")
+			return kedaitong.Invalid(field, "name the organisation or enterprise, or give its credit code").ZHf("请填写单位或企业名称，或其统一社会信用代码")
 		}
 		if c.CreditCode != "" && !ValidCreditCode(c.CreditCode) {
-			return kedaitong.Invalid(field, "%q is not a unified social credit code (18 characters with a valid check character)", c.CreditCode)
+			return kedaitong.Invalid(field, "%q is not a unified social credit code (18 characters with a valid check character)", c.CreditCode).ZHf("%q 不是统一社会信用代码（应为 18 位且校验位正确）", c.CreditCode)
 		}
 		if utf8.RuneCountInString(c.Name) > maxOrgName {
-			return kedaitong.Invalid(field, "name is longer than %d characters", maxOrgName)
+			return kedaitong.Invalid(field, "name is longer than %d characters", maxOrgName).ZHf("名称不能超过 %d 个字符", maxOrgName)
 		}
 		if c.Reason == "" {
-			return kedaitong.Invalid(field, "give the reason for the conflict")
+			return kedaitong.Invalid(field, "give the reason for the conflict").ZHf("请说明利益冲突的原因")
 		}
 		if utf8.RuneCountInString(c.Reason) > maxReason {
-			return kedaitong.Invalid(field, "reason is longer than %d characters", maxReason)
+			return kedaitong.Invalid(field, "reason is longer than %d characters", maxReason).ZHf("理由不能超过 %d 个字符", maxReason)
 		}
 		c.OrgID = OrgID(c.Name, c.CreditCode)
 		if seen[c.OrgID] {

@@ -121,5 +121,5 @@ func CanRead(u identity.User, id string) bool { return manages(u) || isSelf(u, i
 func SeesContact(u identity.User) bool { return manages(u) }
 
 func notFound(id string) error {
-	return kedaitong.Errorf(kedaitong.ENotFound, "expert %q not found", id)
+	return kedaitong.Errorf(kedaitong.ENotFound, "expert %q not found", id).ZHf("未找到评审专家 %q", id)
 }

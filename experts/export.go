@@ -17,7 +17,7 @@ import (
 // Officials and admins only (the file holds contact details).
 func (s *Service) Export(ctx context.Context, actor identity.User, f Filter, zh bool, w io.Writer) (int, error) {
 	if !manages(actor) {
-		return 0, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators export the directory")
+		return 0, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators export the directory").ZHf("只有政府用户和管理员可以导出专家名录")
 	}
 	f.Limit, f.Cursor = 500, ""
 	if err := f.Validate(s); err != nil {

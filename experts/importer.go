@@ -109,7 +109,7 @@ type table struct {
 // rows is refused as a whole (EInvalid).
 func (s *Service) Import(ctx context.Context, actor identity.User, data []byte) (ImportResult, error) {
 	if !manages(actor) {
-		return ImportResult{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators import experts")
+		return ImportResult{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators import experts").ZHf("只有政府用户和管理员可以导入评审专家")
 	}
 	t, err := parseTable(data)
 	if err != nil {
@@ -129,35 +129,35 @@ func (s *Service) Import(ctx context.Context, actor identity.User, data []byte) 
 // parseTable sniffs and parses the file.
 func parseTable(data []byte) (*table, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is empty: send a CSV or XLSX file with a header row and one row per expert")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is empty: send a CSV or XLSX file with a header row and one row per expert").ZHf("文件为空：请上传 CSV 或 XLSX 文件，首行为表头，每位评审专家一行")
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return parseXLSX(data)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "this is an old Excel (.xls) or other OLE file: save it as .xlsx or CSV")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "this is an old Excel (.xls) or other OLE file: save it as .xlsx or CSV").ZHf("这是旧版 Excel（.xls）或其他 OLE 文件：请另存为 .xlsx 或 CSV")
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
 		text, err := dec.Bytes(data)
 		if err != nil {
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not readable UTF-16 text")
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not readable UTF-16 text").ZHf("该文件不是可读的 UTF-16 文本")
 		}
 		return parseCSV(text)
 	}
 	for _, magic := range []string{"%PDF", "\x89PNG", "GIF8", "\xFF\xD8\xFF", "\x1F\x8B", "Rar!", "7z\xBC\xAF", "BZh", "<?xml", "<html", "<!DOCTYPE", "{", "["} {
 		if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(magic)) {
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not CSV or XLSX: send a spreadsheet (.xlsx) or comma-separated text (.csv)")
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not CSV or XLSX: send a spreadsheet (.xlsx) or comma-separated text (.csv)").ZHf("该文件不是 CSV 或 XLSX：请上传电子表格（.xlsx）或逗号分隔文本（.csv）")
 		}
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not CSV or XLSX (it holds binary data): send a spreadsheet (.xlsx) or comma-separated text (.csv)")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not CSV or XLSX (it holds binary data): send a spreadsheet (.xlsx) or comma-separated text (.csv)").ZHf("该文件不是 CSV 或 XLSX（含二进制数据）：请上传电子表格（.xlsx）或逗号分隔文本（.csv）")
 	}
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if !utf8.Valid(data) {
 		// Excel on Chinese Windows saves CSV in GB18030 (GBK).
 		text, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 		if err != nil {
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the CSV file is neither UTF-8 nor GB18030 text")
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the CSV file is neither UTF-8 nor GB18030 text").ZHf("该 CSV 文件既不是 UTF-8 也不是 GB18030 编码的文本")
 		}
 		data = text
 	}
@@ -184,9 +184,9 @@ func parseCSV(data []byte) (*table, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, kedaitong.Errorf(kedaitong.EInvalid, "the CSV file is malformed at line %d: %v", pe.Line, pe.Err)
+				return nil, kedaitong.Errorf(kedaitong.EInvalid, "the CSV file is malformed at line %d: %v", pe.Line, pe.Err).ZHf("CSV 文件第 %d 行格式有误：%v", pe.Line, pe.Err)
 			}
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the CSV file cannot be read: %v", err)
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the CSV file cannot be read: %v", err).ZHf("无法读取 CSV 文件：%v", err)
 		}
 		line, _ := r.FieldPos(0)
 		if header {
@@ -201,7 +201,7 @@ func parseCSV(data []byte) (*table, error) {
 		}
 	}
 	if header {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is empty: send a header row and one row per expert")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is empty: send a header row and one row per expert").ZHf("文件为空：首行为表头，每位评审专家一行")
 	}
 	return t, nil
 }
@@ -209,17 +209,17 @@ func parseCSV(data []byte) (*table, error) {
 func parseXLSX(data []byte) (*table, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 512 << 20, UnzipXMLSizeLimit: 64 << 20})
 	if err != nil {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is a ZIP archive but not an XLSX workbook: send a spreadsheet (.xlsx) or CSV")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is a ZIP archive but not an XLSX workbook: send a spreadsheet (.xlsx) or CSV").ZHf("该文件是 ZIP 压缩包而不是 XLSX 工作簿：请上传电子表格（.xlsx）或 CSV")
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the workbook has no sheet")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the workbook has no sheet").ZHf("工作簿中没有工作表")
 	}
 	for _, sheet := range sheets {
 		rows, err := f.Rows(sheet)
 		if err != nil {
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "sheet %q cannot be read", sheet)
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "sheet %q cannot be read", sheet).ZHf("无法读取工作表 %q", sheet)
 		}
 		t := &table{}
 		header := true
@@ -229,7 +229,7 @@ func parseXLSX(data []byte) (*table, error) {
 			cols, err := rows.Columns()
 			if err != nil {
 				rows.Close()
-				return nil, kedaitong.Errorf(kedaitong.EInvalid, "sheet %q row %d cannot be read", sheet, n)
+				return nil, kedaitong.Errorf(kedaitong.EInvalid, "sheet %q row %d cannot be read", sheet, n).ZHf("无法读取工作表 %q 的第 %d 行", sheet, n)
 			}
 			if header {
 				if blank(cols) {
@@ -250,16 +250,16 @@ func parseXLSX(data []byte) (*table, error) {
 		err = rows.Error()
 		rows.Close()
 		if errors.Is(err, excelize.ErrMaxRows) {
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file has more than %d rows: split it into several imports", MaxImportRows)
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file has more than %d rows: split it into several imports", MaxImportRows).ZHf("文件超过 %d 行：请拆分为多次导入", MaxImportRows)
 		}
 		if err != nil {
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "sheet %q cannot be read", sheet)
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "sheet %q cannot be read", sheet).ZHf("无法读取工作表 %q", sheet)
 		}
 		if !header {
 			return t, nil
 		}
 	}
-	return nil, kedaitong.Errorf(kedaitong.EInvalid, "the workbook is empty: put a header row and one row per expert on its first sheet")
+	return nil, kedaitong.Errorf(kedaitong.EInvalid, "the workbook is empty: put a header row and one row per expert on its first sheet").ZHf("工作簿为空：请在第一个工作表中放表头，每位评审专家一行")
 }
 
 func blank(cells []string) bool {
@@ -286,7 +286,7 @@ func (t *table) setHeader(cells []string) error {
 			continue
 		}
 		if seen[col] {
-			return kedaitong.Errorf(kedaitong.EInvalid, "the header names the column %s twice", col)
+			return kedaitong.Errorf(kedaitong.EInvalid, "the header names the column %s twice", col).ZHf("表头中 %s 列出现了两次", col)
 		}
 		seen[col] = true
 		t.cols[i] = col
@@ -298,10 +298,10 @@ func (t *table) setHeader(cells []string) error {
 		}
 	}
 	if len(missing) == len(requiredColumns) {
-		return kedaitong.Errorf(kedaitong.EInvalid, "the first row is not a header: name the columns id, name, tier, fields, organisations, region, capacity, email (or 编号, 姓名, 层级, 领域, 单位, 地区, 承担能力, 邮箱)")
+		return kedaitong.Errorf(kedaitong.EInvalid, "the first row is not a header: name the columns id, name, tier, fields, organisations, region, capacity, email (or 编号, 姓名, 层级, 领域, 单位, 地区, 承担能力, 邮箱)").ZHf("第一行不是表头：请将各列命名为 编号、姓名、层级、领域、单位、地区、承担能力、邮箱（或 id, name, tier, fields, organisations, region, capacity, email）")
 	}
 	if len(missing) > 0 {
-		return kedaitong.Errorf(kedaitong.EInvalid, "the header lacks the column(s) %s", strings.Join(missing, ", "))
+		return kedaitong.Errorf(kedaitong.EInvalid, "the header lacks the column(s) %s", strings.Join(missing, ", ")).ZHf("表头缺少以下列：%s", strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -311,7 +311,7 @@ func (t *table) add(n int, cells []string) error {
 		return nil
 	}
 	if len(t.rows) >= MaxImportRows {
-		return kedaitong.Errorf(kedaitong.EInvalid, "the file has more than %d rows: split it into several imports", MaxImportRows)
+		return kedaitong.Errorf(kedaitong.EInvalid, "the file has more than %d rows: split it into several imports", MaxImportRows).ZHf("文件超过 %d 行：请拆分为多次导入", MaxImportRows)
 	}
 	row := importRow{n: n, cells: make(map[string]string, len(t.cols))}
 	for i, col := range t.cols {
@@ -521,7 +521,7 @@ func (s *Service) importOne(ctx context.Context, actor identity.User, t *table, 
 		}
 		return !exists, exists, "", "", err
 	}
-	return false, false, "", "", kedaitong.Errorf(kedaitong.EConflict, "expert %q keeps changing; import the row again", r.cells[ColID])
+	return false, false, "", "", kedaitong.Errorf(kedaitong.EConflict, "expert %q keeps changing; import the row again", r.cells[ColID]).ZHf("评审专家 %q 一直在变化，请重新导入该行", r.cells[ColID])
 }
 
 // rowProfile builds the profile a row asks for on top of the existing one

@@ -31,32 +31,32 @@ func (f *Filter) Validate(s *Service) error {
 	f.AvailableOn, f.Committee, f.Status = strings.TrimSpace(f.AvailableOn), strings.TrimSpace(f.Committee), strings.TrimSpace(f.Status)
 	f.Q = strings.TrimSpace(f.Q)
 	if f.Field != "" && !s.tax.IsField(f.Field) && !s.tax.IsSpeciality(f.Field) {
-		return kedaitong.Invalid("field", "unknown field %q: use an industry or a technical route of GET /api/v1/fields", f.Field)
+		return kedaitong.Invalid("field", "unknown field %q: use an industry or a technical route of GET /api/v1/fields", f.Field).ZHf("未知领域 %q：请使用 GET /api/v1/fields 中的行业或技术路线", f.Field)
 	}
 	if f.Tier != "" {
 		t, ok := ParseTier(f.Tier)
 		if !ok {
-			return kedaitong.Invalid("tier", "unknown tier %q; tiers are academician, industry, finance", f.Tier)
+			return kedaitong.Invalid("tier", "unknown tier %q; tiers are academician, industry, finance", f.Tier).ZHf("未知层级 %q；层级为 academician（院士）、industry（产业专家）、finance（金融学者）", f.Tier)
 		}
 		f.Tier = t
 	}
 	if f.Region != "" && !ValidRegion(f.Region) {
-		return kedaitong.Invalid("region", "%q is not a GB/T 2260 region code (36, 3607, 360702)", f.Region)
+		return kedaitong.Invalid("region", "%q is not a GB/T 2260 region code (36, 3607, 360702)", f.Region).ZHf("%q 不是 GB/T 2260 行政区划代码（36、3607、360702）", f.Region)
 	}
 	if f.AvailableOn != "" && !ValidDate(f.AvailableOn) {
-		return kedaitong.Invalid("available_on", "%q is not a date YYYY-MM-DD", f.AvailableOn)
+		return kedaitong.Invalid("available_on", "%q is not a date YYYY-MM-DD", f.AvailableOn).ZHf("%q 不是 YYYY-MM-DD 格式的日期", f.AvailableOn)
 	}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
-		return kedaitong.Invalid("status", "unknown status %q; statuses are active, suspended, retired", f.Status)
+		return kedaitong.Invalid("status", "unknown status %q; statuses are active, suspended, retired", f.Status).ZHf("未知状态 %q；状态为 active（在库）、suspended（暂停）、retired（退出）", f.Status)
 	}
 	if len([]rune(f.Q)) > 100 {
-		return kedaitong.Invalid("q", "at most 100 characters")
+		return kedaitong.Invalid("q", "at most 100 characters").ZHf("搜索词最多 100 个字符")
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
 	if f.Limit < 1 || f.Limit > 500 {
-		return kedaitong.Invalid("limit", "must be a whole number from 1 to 500")
+		return kedaitong.Invalid("limit", "must be a whole number from 1 to 500").ZHf("条数（limit）应为 1 到 500 的整数")
 	}
 	if f.Cursor != "" {
 		if _, err := decodeCursor(f.Cursor); err != nil {
@@ -71,7 +71,7 @@ func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToStrin
 func decodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), "e|") || len(b) < 3 {
-		return "", kedaitong.Invalid("cursor", "is not one this server issued")
+		return "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 	}
 	return string(b[2:]), nil
 }

@@ -66,7 +66,7 @@ func (s *Service) Profile(ctx context.Context, id string) (Expert, error) {
 // ("exp-NNNN") when the input has none; an existing id is a conflict.
 func (s *Service) Create(ctx context.Context, actor identity.User, in Input) (Expert, error) {
 	if !manages(actor) {
-		return Expert{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators add experts")
+		return Expert{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators add experts").ZHf("只有政府用户和管理员可以添加评审专家")
 	}
 	e := fromInput(in)
 	if e.ID == "" {
@@ -83,7 +83,7 @@ func (s *Service) Create(ctx context.Context, actor identity.User, in Input) (Ex
 	e.CreatedAt, e.UpdatedAt, e.UpdatedBy = now, now, actor.Username
 	if err := s.write(ctx, nil, 0, e); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return Expert{}, kedaitong.Errorf(kedaitong.EConflict, "expert %q exists already", e.ID)
+			return Expert{}, kedaitong.Errorf(kedaitong.EConflict, "expert %q exists already", e.ID).ZHf("评审专家 %q 已存在", e.ID)
 		}
 		return Expert{}, err
 	}
@@ -122,7 +122,7 @@ func (s *Service) Update(ctx context.Context, actor identity.User, id string, p 
 		return Expert{}, notFound(id)
 	}
 	if !manages(actor) && !p.selfOnly() {
-		return Expert{}, kedaitong.Errorf(kedaitong.EForbidden, "experts may change only their own unavailable periods and declared conflicts")
+		return Expert{}, kedaitong.Errorf(kedaitong.EForbidden, "experts may change only their own unavailable periods and declared conflicts").ZHf("评审专家只能修改自己的不可评审时段和申报的利益冲突")
 	}
 	for attempt := 0; ; attempt++ {
 		old, ver, err := s.load(ctx, id)
@@ -130,7 +130,7 @@ func (s *Service) Update(ctx context.Context, actor identity.User, id string, p 
 			return Expert{}, err
 		}
 		if p.Version != 0 && p.Version != ver {
-			return Expert{}, kedaitong.Errorf(kedaitong.EConflict, "expert %q changed since version %d (now %d); reload and try again", id, p.Version, ver)
+			return Expert{}, kedaitong.Errorf(kedaitong.EConflict, "expert %q changed since version %d (now %d); reload and try again", id, p.Version, ver).ZHf("评审专家 %q 自版本 %d 以来已被修改（当前为 %d），请刷新后重试", id, p.Version, ver)
 		}
 		e := applyPatch(old, p)
 		if err := normalize(&e, s.tax, s.today()); err != nil {

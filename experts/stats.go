@@ -76,7 +76,7 @@ func (s *Service) RecordAssignment(ctx context.Context, expertID, event string) 
 	case AssignReleased:
 		d = map[string]int64{"open": -1}
 	default:
-		return kedaitong.Invalid("event", "unknown assignment event %q", event)
+		return kedaitong.Invalid("event", "unknown assignment event %q", event).ZHf("未知的任务事件 %q", event)
 	}
 	return s.incr(ctx, expertID, d)
 }
@@ -86,7 +86,7 @@ func (s *Service) RecordAssignment(ctx context.Context, expertID, event string) 
 // assignment.
 func (s *Service) RecordSubmission(ctx context.Context, expertID string, days float64, onTime bool) error {
 	if days < 0 || math.IsNaN(days) || math.IsInf(days, 0) || days > 3650 {
-		return kedaitong.Invalid("days", "must be from 0 to 3650")
+		return kedaitong.Invalid("days", "must be from 0 to 3650").ZHf("天数应在 0 到 3650 之间")
 	}
 	d := map[string]int64{"completed": 1, "open": -1, "days_milli": int64(math.Round(days * 1000))}
 	if onTime {
@@ -103,7 +103,7 @@ func (s *Service) RecordConsultation(ctx context.Context, expertID string) error
 // RecordRating counts a bank's rating (1–5 stars) of an answer.
 func (s *Service) RecordRating(ctx context.Context, expertID string, stars int) error {
 	if stars < 1 || stars > 5 {
-		return kedaitong.Invalid("stars", "must be from 1 to 5")
+		return kedaitong.Invalid("stars", "must be from 1 to 5").ZHf("评分应在 1 到 5 之间")
 	}
 	return s.incr(ctx, expertID, map[string]int64{"rating_sum": int64(stars), "rating_count": 1})
 }
@@ -113,7 +113,7 @@ func (s *Service) RecordRating(ctx context.Context, expertID string, stars int) 
 // panel's, in score points).
 func (s *Service) RecordDeviation(ctx context.Context, expertID string, dev float64) error {
 	if math.IsNaN(dev) || math.IsInf(dev, 0) || math.Abs(dev) > 1000 {
-		return kedaitong.Invalid("deviation", "must be a finite number of score points")
+		return kedaitong.Invalid("deviation", "must be a finite number of score points").ZHf("偏差必须是有限的分值")
 	}
 	return s.incr(ctx, expertID, map[string]int64{"deviation_milli": int64(math.Round(math.Abs(dev) * 1000)), "deviation_count": 1})
 }
