@@ -270,7 +270,7 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) ([]Notifica
 		f.Limit = 50
 	}
 	if f.Limit < 1 || f.Limit > 500 {
-		return nil, "", kedaitong.Invalid("limit", "must be a whole number from 1 to 500")
+		return nil, "", kedaitong.Invalid("limit", "must be a whole number from 1 to 500").ZHf("条数（limit）应为 1 到 500 的整数")
 	}
 	q := store.Query{Eq: map[string]any{"user_id": userID}, Sort: "created_ms", Desc: true, Limit: f.Limit, After: f.Cursor}
 	if f.UnreadOnly {
@@ -279,7 +279,7 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) ([]Notifica
 	p, err := s.notes.Find(ctx, q)
 	if err != nil {
 		if kedaitong.Is(err, kedaitong.EInvalid) && f.Cursor != "" {
-			return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+			return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 		}
 		return nil, "", err
 	}
