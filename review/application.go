@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -186,19 +187,43 @@ func NormalizeCreditCode(s string) string { return strings.ToUpper(strings.TrimS
 func CheckCreditCode(code string) error {
 	const field = "enterprise.credit_code"
 	if n := utf8.RuneCountInString(code); n != 18 {
-		return kedaitong.Invalid(field, "a unified social credit code has 18 characters, not %d", n)
+		return kedaitong.Invalid(field, "a unified social credit code has 18 characters, not %d", n).ZHf("统一社会信用代码应为 18 位，而不是 %d 位", n)
 	}
 	if !codeRE.MatchString(code) {
-		return kedaitong.Invalid(field, "a unified social credit code uses only digits and the letters A–Y without I, O, S, V and Z")
+		return kedaitong.Invalid(field, "a unified social credit code uses only digits and the letters A–Y without I, O, S, V and Z").ZHf("统一社会信用代码只能由数字和字母 A–Y 组成（不含 I、O、S、V、Z）")
 	}
 	want, err := CreditCheckDigit(code[:17])
 	if err != nil {
-		return kedaitong.Invalid(field, "%v", err)
+		return kedaitong.Invalid(field, "%v", err).ZHf("统一社会信用代码有误：%v", err)
 	}
 	if code[17] != want {
-		return kedaitong.Invalid(field, "the check character is wrong (GB 32100-2015): the code is mistyped")
+		return kedaitong.Invalid(field, "the check character is wrong (GB 32100-2015): the code is mistyped").ZHf("统一社会信用代码的校验位不正确（GB 32100-2015）：代码可能输错了")
 	}
 	return nil
+}
+
+// fieldZH is the Chinese name of a numeric field of Input, for messages.
+func fieldZH(field string) string {
+	name, idx, _ := strings.Cut(strings.TrimPrefix(field, "enterprise."), "[")
+	label, ok := map[string]string{
+		"staff":                "员工人数",
+		"rd_staff":             "研发人员数",
+		"revenue":              "营业收入",
+		"net_profit":           "净利润",
+		"rd_spend":             "研发投入",
+		"invention_patents":    "发明专利数",
+		"pending_patents":      "在审专利数",
+		"utility_models":       "实用新型专利数",
+		"software_copyrights":  "软件著作权数",
+		"tech_contract_income": "技术合同收入",
+	}[name]
+	if !ok {
+		return field
+	}
+	if i, err := strconv.Atoi(strings.TrimSuffix(idx, "]")); err == nil {
+		return fmt.Sprintf("%s（第 %d 年）", label, i+1)
+	}
+	return label
 }
 
 // Normalize trims the input's text fields and upper-cases the credit code.
@@ -228,66 +253,68 @@ func (in *Input) Normalize() {
 // today is the caller's date (YYYY-MM-DD), for the founding date.
 func (in *Input) Check(tax *taxonomy.Taxonomy, today string) []*kedaitong.Error {
 	var errs []*kedaitong.Error
-	add := func(field, format string, args ...any) {
-		errs = append(errs, kedaitong.Invalid(field, format, args...))
+	// add records a problem with its English and Chinese message; both
+	// formats take the same arguments.
+	add := func(field, format, zh string, args ...any) {
+		errs = append(errs, kedaitong.Invalid(field, format, args...).ZHf(zh, args...))
 	}
 	e := &in.Enterprise
 	switch n := utf8.RuneCountInString(e.Name); {
 	case n == 0:
-		add("enterprise.name", "the enterprise's name is required")
+		add("enterprise.name", "the enterprise's name is required", "请填写企业名称")
 	case n > MaxNameLen:
-		add("enterprise.name", "at most %d characters", MaxNameLen)
+		add("enterprise.name", "at most %d characters", "企业名称最多 %d 个字符", MaxNameLen)
 	}
 	if err := CheckCreditCode(e.CreditCode); err != nil {
 		var ke *kedaitong.Error = err.(*kedaitong.Error)
 		errs = append(errs, ke)
 	}
 	if len(e.Region) != 6 || !identity.ValidRegion(e.Region) {
-		add("enterprise.region", "a six-digit Jiangxi county code (GB/T 2260), e.g. 360702")
+		add("enterprise.region", "a six-digit Jiangxi county code (GB/T 2260), e.g. 360702", "请填写江西省 6 位区县代码（GB/T 2260），如 360702")
 	}
 	if f, err := time.Parse(DateLayout, e.Founded); err != nil || f.Format(DateLayout) != e.Founded {
-		add("enterprise.founded", "a date as YYYY-MM-DD is required")
+		add("enterprise.founded", "a date as YYYY-MM-DD is required", "请按 YYYY-MM-DD 格式填写成立日期")
 	} else if e.Founded > today {
-		add("enterprise.founded", "the founding date %s is in the future", e.Founded)
+		add("enterprise.founded", "the founding date %s is in the future", "成立日期 %s 晚于今天", e.Founded)
 	} else if e.Founded < earliestFounds {
-		add("enterprise.founded", "the founding date %s is implausibly early", e.Founded)
+		add("enterprise.founded", "the founding date %s is implausibly early", "成立日期 %s 早得不合常理", e.Founded)
 	}
 	switch {
 	case e.Route == "":
-		add("enterprise.route", "the technical route is required (industry.route, see /api/v1/fields)")
+		add("enterprise.route", "the technical route is required (industry.route, see /api/v1/fields)", "请选择技术路线（行业.路线，见 /api/v1/fields）")
 	case !tax.IsRoute(e.Route):
-		add("enterprise.route", "%q is not a technical route of the taxonomy (see /api/v1/fields)", e.Route)
+		add("enterprise.route", "%q is not a technical route of the taxonomy (see /api/v1/fields)", "%q 不是分类体系中的技术路线（见 /api/v1/fields）", e.Route)
 	}
 	count := func(field string, v int64) {
 		if v < 0 {
-			add(field, "must not be negative")
+			errs = append(errs, kedaitong.Invalid(field, "must not be negative").ZHf("%s不能为负数", fieldZH(field)))
 		} else if v > MaxCount {
-			add(field, "is implausibly large")
+			errs = append(errs, kedaitong.Invalid(field, "is implausibly large").ZHf("%s大得不合常理", fieldZH(field)))
 		}
 	}
 	money := func(field string, v int64, signed bool) {
 		if v < 0 && !signed {
-			add(field, "must not be negative")
+			errs = append(errs, kedaitong.Invalid(field, "must not be negative").ZHf("%s不能为负数", fieldZH(field)))
 		} else if v > MaxMoney || v < -MaxMoney {
-			add(field, "is implausibly large (amounts are in yuan)")
+			errs = append(errs, kedaitong.Invalid(field, "is implausibly large (amounts are in yuan)").ZHf("%s大得不合常理（金额以元为单位）", fieldZH(field)))
 		}
 	}
 	count("enterprise.staff", e.Staff)
 	if e.Staff == 0 {
-		add("enterprise.staff", "an enterprise has at least one employee")
+		add("enterprise.staff", "an enterprise has at least one employee", "企业至少有一名员工")
 	}
 	count("enterprise.rd_staff", e.RDStaff)
 	if e.RDStaff > e.Staff && e.Staff >= 0 {
-		add("enterprise.rd_staff", "R&D staff (%d) cannot exceed staff (%d)", e.RDStaff, e.Staff)
+		add("enterprise.rd_staff", "R&D staff (%d) cannot exceed staff (%d)", "研发人员数（%d）不能多于员工人数（%d）", e.RDStaff, e.Staff)
 	}
 	if len(e.Revenue) != SeriesYears {
-		add("enterprise.revenue", "give the revenue of the last %d years, newest first", SeriesYears)
+		add("enterprise.revenue", "give the revenue of the last %d years, newest first", "请填写近 %d 年的营业收入，最近一年在前", SeriesYears)
 	}
 	for i, v := range e.Revenue {
 		money(fmt.Sprintf("enterprise.revenue[%d]", i), v, false)
 	}
 	if len(e.NetProfit) != SeriesYears {
-		add("enterprise.net_profit", "give the net profit of the last %d years, newest first (losses negative)", SeriesYears)
+		add("enterprise.net_profit", "give the net profit of the last %d years, newest first (losses negative)", "请填写近 %d 年的净利润，最近一年在前（亏损填负数）", SeriesYears)
 	}
 	for i, v := range e.NetProfit {
 		money(fmt.Sprintf("enterprise.net_profit[%d]", i), v, true)
@@ -298,48 +325,48 @@ func (in *Input) Check(tax *taxonomy.Taxonomy, today string) []*kedaitong.Error 
 	count("enterprise.utility_models", e.UtilityModels)
 	count("enterprise.software_copyrights", e.SoftwareCopyrights)
 	if utf8.RuneCountInString(string(e.OtherIP)) > MaxTextLen {
-		add("enterprise.other_ip", "at most %d characters", MaxTextLen)
+		add("enterprise.other_ip", "at most %d characters", "其他知识产权说明最多 %d 个字符", MaxTextLen)
 	}
 	money("enterprise.tech_contract_income", e.TechContractIncome, false)
 	if len(e.Team) > MaxTeam {
-		add("enterprise.team", "list at most %d notable people", MaxTeam)
+		add("enterprise.team", "list at most %d notable people", "核心团队最多列出 %d 人", MaxTeam)
 	}
 	for i, p := range e.Team {
 		f := fmt.Sprintf("enterprise.team[%d]", i)
 		if p.Name == "" {
-			add(f+".name", "each person needs a name")
+			add(f+".name", "each person needs a name", "每位团队成员都需要填写姓名")
 		}
 		if utf8.RuneCountInString(p.Name) > MaxNameLen || utf8.RuneCountInString(p.Title) > MaxNameLen || utf8.RuneCountInString(p.Note) > MaxTextLen {
-			add(f, "too long")
+			add(f, "too long", "团队成员的姓名、职务或说明过长")
 		}
 	}
 	switch e.Maturity {
 	case MaturityLab, MaturityPilot, MaturityIndustrial:
 	case "":
-		add("enterprise.maturity", "the declared maturity stage is required: lab, pilot or industrial")
+		add("enterprise.maturity", "the declared maturity stage is required: lab, pilot or industrial", "请选择技术成熟度：实验室、中试或产业化")
 	default:
-		add("enterprise.maturity", "%q is not a maturity stage: lab, pilot or industrial", e.Maturity)
+		add("enterprise.maturity", "%q is not a maturity stage: lab, pilot or industrial", "%q 不是技术成熟度：应为实验室（lab）、中试（pilot）或产业化（industrial）", e.Maturity)
 	}
 	switch {
 	case in.Loan.Amount <= 0:
-		add("loan.amount", "the loan amount must be a positive number of yuan")
+		add("loan.amount", "the loan amount must be a positive number of yuan", "贷款金额必须是大于零的元数")
 	case in.Loan.Amount > MaxMoney:
-		add("loan.amount", "is implausibly large (amounts are in yuan)")
+		add("loan.amount", "is implausibly large (amounts are in yuan)", "贷款金额大得不合常理（金额以元为单位）")
 	}
 	if in.Loan.TermMonths < 1 || in.Loan.TermMonths > MaxTermMonths {
-		add("loan.term_months", "the term is 1 to %d months", MaxTermMonths)
+		add("loan.term_months", "the term is 1 to %d months", "贷款期限为 1 到 %d 个月", MaxTermMonths)
 	}
 	switch n := utf8.RuneCountInString(in.Loan.Purpose); {
 	case n == 0:
-		add("loan.purpose", "the loan's purpose is required")
+		add("loan.purpose", "the loan's purpose is required", "请填写贷款用途")
 	case n > MaxTextLen:
-		add("loan.purpose", "at most %d characters", MaxTextLen)
+		add("loan.purpose", "at most %d characters", "贷款用途最多 %d 个字符", MaxTextLen)
 	}
 	switch n := utf8.RuneCountInString(in.Summary); {
 	case n == 0:
-		add("summary", "the technical summary is required")
+		add("summary", "the technical summary is required", "请填写技术摘要")
 	case n > MaxSummaryLen:
-		add("summary", "at most %d characters", MaxSummaryLen)
+		add("summary", "at most %d characters", "技术摘要最多 %d 个字符", MaxSummaryLen)
 	}
 	return errs
 }

@@ -61,9 +61,9 @@ var ole2Magic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 // Excel or PowerPoint file (OLE2). Anything else is invalid input.
 func DetectKind(data []byte) (kind, contentType string, err error) {
 	if len(data) == 0 {
-		return "", "", kedaitong.Invalid("file", "the file is empty")
+		return "", "", kedaitong.Invalid("file", "the file is empty").ZHf("文件为空")
 	}
-	bad := kedaitong.Invalid("file", "the content is not a PDF, PNG or JPEG image, or Word, Excel or PowerPoint document (checked by content, not by name)")
+	bad := kedaitong.Invalid("file", "the content is not a PDF, PNG or JPEG image, or Word, Excel or PowerPoint document (checked by content, not by name)").ZHf("文件内容不是 PDF、PNG 或 JPEG 图片，也不是 Word、Excel 或 PowerPoint 文档（按内容而非文件名判断）")
 	switch ct := http.DetectContentType(data); {
 	case ct == "application/pdf":
 		return "pdf", ct, nil
@@ -74,13 +74,13 @@ func DetectKind(data []byte) (kind, contentType string, err error) {
 	case ct == "application/zip":
 		k := ooxmlKind(data)
 		if k == "" {
-			return "", "", kedaitong.Invalid("file", "the zip archive is not a Word, Excel or PowerPoint document")
+			return "", "", kedaitong.Invalid("file", "the zip archive is not a Word, Excel or PowerPoint document").ZHf("该 ZIP 压缩包不是 Word、Excel 或 PowerPoint 文档")
 		}
 		return k, kinds[k], nil
 	case bytes.HasPrefix(data, ole2Magic):
 		k := ole2Kind(data)
 		if k == "" {
-			return "", "", kedaitong.Invalid("file", "the compound file is not a Word, Excel or PowerPoint document")
+			return "", "", kedaitong.Invalid("file", "the compound file is not a Word, Excel or PowerPoint document").ZHf("该复合文档不是 Word、Excel 或 PowerPoint 文档")
 		}
 		return k, kinds[k], nil
 	}
@@ -179,10 +179,10 @@ func (s *Service) editable(ctx context.Context, actor identity.User, id string) 
 		return a, 0, err
 	}
 	if !Owns(actor, &a) {
-		return a, 0, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank changes the dossier")
+		return a, 0, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank changes the dossier").ZHf("只有申请所属的银行可以修改申请材料")
 	}
 	if a.State != StateDraft {
-		return a, 0, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: only a draft's dossier can change", a.State)
+		return a, 0, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: only a draft's dossier can change", a.State).ZHf("贷款申请当前状态为 %s：只有草稿的材料可以修改", a.State)
 	}
 	return a, ver, nil
 }
@@ -195,18 +195,18 @@ func (s *Service) AddAttachment(ctx context.Context, actor identity.User, id, na
 		return Attachment{}, err
 	}
 	if len(a.Attachments) >= MaxAttachments {
-		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "the dossier has %d files already, the most an application may have", MaxAttachments)
+		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "the dossier has %d files already, the most an application may have", MaxAttachments).ZHf("申请材料已有 %d 个文件，已达上限", MaxAttachments)
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxAttachmentSize+1))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize)
+			return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
 		}
-		return Attachment{}, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read")
+		return Attachment{}, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件")
 	}
 	if len(data) > MaxAttachmentSize {
-		return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize)
+		return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
 	}
 	kind, ct, err := DetectKind(data)
 	if err != nil {
@@ -224,7 +224,7 @@ func (s *Service) AddAttachment(ctx context.Context, actor identity.User, id, na
 	if _, err := s.apps.Replace(ctx, a.ID, ver, a); err != nil {
 		_ = s.st.Files().DeleteFile(context.WithoutCancel(ctx), fileID(a.ID, att.ID))
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return Attachment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the application changed at the same time; try again")
+			return Attachment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the application changed at the same time; try again").ZHf("贷款申请同时被修改了，请重试")
 		}
 		return Attachment{}, err
 	}
@@ -247,7 +247,7 @@ func (s *Service) OpenAttachment(ctx context.Context, actor identity.User, id, a
 			return rc, att, nil
 		}
 	}
-	return nil, Attachment{}, kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q on application %s", attID, id)
+	return nil, Attachment{}, kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q on application %s", attID, id).ZHf("贷款申请 %[2]s 中没有附件 %[1]q", attID, id)
 }
 
 // DeleteAttachment removes a file from a draft's dossier.
@@ -266,7 +266,7 @@ func (s *Service) DeleteAttachment(ctx context.Context, actor identity.User, id,
 		kept = append(kept, a.Attachments[i])
 	}
 	if gone == nil {
-		return kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q on application %s", attID, id)
+		return kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q on application %s", attID, id).ZHf("贷款申请 %[2]s 中没有附件 %[1]q", attID, id)
 	}
 	att := *gone
 	a.Attachments, a.UpdatedAt = kept, s.now()

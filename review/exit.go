@@ -46,7 +46,7 @@ func (s *Service) SetExitMark(ctx context.Context, m ExitMark) error {
 			return err
 		}
 	}
-	return kedaitong.Errorf(kedaitong.EConflict, "the enterprise's exit mark changed at the same time")
+	return kedaitong.Errorf(kedaitong.EConflict, "the enterprise's exit mark changed at the same time").ZHf("企业的退出标记同时被修改了")
 }
 
 // exitOf returns the enterprise's exit mark when a re-review recommended
@@ -76,10 +76,10 @@ func (s *Service) CreateRereview(ctx context.Context, actor identity.User, previ
 		return View{}, err
 	}
 	if !Owns(actor, &prev) {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank starts a re-review")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank starts a re-review").ZHf("只有申请所属的银行可以发起复评")
 	}
 	if prev.State != StateClosed || prev.Decision == nil || !prev.Decision.Granted {
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "only a closed application with a granted loan is re-reviewed")
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "only a closed application with a granted loan is re-reviewed").ZHf("只有已放款且已结束的贷款申请才能复评")
 	}
 	now := s.now()
 	in := prev.Input()

@@ -153,7 +153,7 @@ func newID(prefix string) string {
 }
 
 func notFound(id string) error {
-	return kedaitong.Errorf(kedaitong.ENotFound, "no application %q", id)
+	return kedaitong.Errorf(kedaitong.ENotFound, "no application %q", id).ZHf("没有贷款申请 %q", id)
 }
 
 // CanRead reports whether actor may see the application: its own bank's
@@ -258,7 +258,7 @@ func (s *Service) today() string { return s.now().Format(DateLayout) }
 // Create stores a new draft application of the actor's bank.
 func (s *Service) Create(ctx context.Context, actor identity.User, in Input) (View, error) {
 	if !identity.IsBankRole(actor.Role) || actor.BankID == "" {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only bank users with a bank create applications")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only bank users with a bank create applications").ZHf("只有隶属于银行的银行用户可以创建贷款申请")
 	}
 	a, err := s.createAt(ctx, actor.BankID, actor.ID, in, s.now())
 	if err != nil {
@@ -276,13 +276,13 @@ func (s *Service) Update(ctx context.Context, actor identity.User, id string, ve
 		return View{}, err
 	}
 	if !Owns(actor, &a) {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank edits an application")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank edits an application").ZHf("只有申请所属的银行可以编辑贷款申请")
 	}
 	if a.State != StateDraft {
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: only drafts can be edited", a.State)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: only drafts can be edited", a.State).ZHf("贷款申请当前状态为 %s：只有草稿可以编辑", a.State)
 	}
 	if version != 0 && version != ver {
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the application changed since it was read (version %d, now %d)", version, ver)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the application changed since it was read (version %d, now %d)", version, ver).ZHf("贷款申请在读取后已被修改（读取时版本 %d，当前 %d）", version, ver)
 	}
 	if err := in.Validate(s.tax, s.today()); err != nil {
 		return View{}, err
@@ -308,7 +308,7 @@ func (s *Service) move(ctx context.Context, a Application, ver int64, by, to, re
 		ok = ok || a.State == f
 	}
 	if !ok {
-		return Application{}, 0, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: it cannot become %s", a.State, to)
+		return Application{}, 0, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: it cannot become %s", a.State, to).ZHf("贷款申请当前状态为 %s：不能变为 %s", a.State, to)
 	}
 	now := s.now()
 	a.History = append(a.History, Transition{From: a.State, To: to, At: now, By: by, Reason: reason})
@@ -320,7 +320,7 @@ func (s *Service) move(ctx context.Context, a Application, ver int64, by, to, re
 	}
 	nv, err := s.apps.Replace(ctx, a.ID, ver, a)
 	if kedaitong.Is(err, kedaitong.EConflict) {
-		return Application{}, 0, kedaitong.Wrap(kedaitong.EConflict, err, "the application changed at the same time; read it again")
+		return Application{}, 0, kedaitong.Wrap(kedaitong.EConflict, err, "the application changed at the same time; read it again").ZHf("贷款申请同时被修改了，请重新读取")
 	}
 	if err != nil {
 		return Application{}, 0, err
@@ -336,7 +336,7 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (V
 		return View{}, err
 	}
 	if !Owns(actor, &a) {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank submits an application")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank submits an application").ZHf("只有申请所属的银行可以提交贷款申请")
 	}
 	a, ver, err = s.submit(ctx, a, ver, actor.ID)
 	if err != nil {
@@ -367,10 +367,10 @@ func (s *Service) Withdraw(ctx context.Context, actor identity.User, id, reason 
 		return View{}, err
 	}
 	if !Owns(actor, &a) {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank withdraws an application")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank withdraws an application").ZHf("只有申请所属的银行可以撤回贷款申请")
 	}
 	if len([]rune(reason)) > MaxTextLen {
-		return View{}, kedaitong.Invalid("reason", "at most %d characters", MaxTextLen)
+		return View{}, kedaitong.Invalid("reason", "at most %d characters", MaxTextLen).ZHf("理由最多 %d 个字符", MaxTextLen)
 	}
 	a, ver, err = s.move(ctx, a, ver, actor.ID, StateWithdrawn, reason, []string{StateDraft, StateSubmitted, StateInReview}, nil)
 	if err != nil {
@@ -455,39 +455,39 @@ func (s *Service) Decide(ctx context.Context, actor identity.User, id string, in
 		return View{}, err
 	}
 	if !Owns(actor, &a) {
-		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank records its lending decision")
+		return View{}, kedaitong.Errorf(kedaitong.EForbidden, "only the owning bank records its lending decision").ZHf("只有申请所属的银行可以登记放款决定")
 	}
 	if in.Granted == nil {
-		return View{}, kedaitong.Invalid("granted", "say whether the loan was granted (true or false)")
+		return View{}, kedaitong.Invalid("granted", "say whether the loan was granted (true or false)").ZHf("请说明是否已发放贷款（true 或 false）")
 	}
 	today := s.today()
 	if in.Date == "" {
 		in.Date = today
 	}
 	if d, err := time.Parse(DateLayout, in.Date); err != nil || d.Format(DateLayout) != in.Date {
-		return View{}, kedaitong.Invalid("date", "a date as YYYY-MM-DD")
+		return View{}, kedaitong.Invalid("date", "a date as YYYY-MM-DD").ZHf("请按 YYYY-MM-DD 格式填写日期")
 	}
 	if in.Date > today {
-		return View{}, kedaitong.Invalid("date", "the decision date %s is in the future", in.Date)
+		return View{}, kedaitong.Invalid("date", "the decision date %s is in the future", in.Date).ZHf("决定日期 %s 晚于今天", in.Date)
 	}
 	if in.Date < a.CreatedAt.Format(DateLayout) {
-		return View{}, kedaitong.Invalid("date", "the decision date %s is before the application was made", in.Date)
+		return View{}, kedaitong.Invalid("date", "the decision date %s is before the application was made", in.Date).ZHf("决定日期 %s 早于贷款申请的提交", in.Date)
 	}
 	if *in.Granted {
 		if in.Amount <= 0 {
-			return View{}, kedaitong.Invalid("amount", "a granted loan needs its amount in yuan, above 0")
+			return View{}, kedaitong.Invalid("amount", "a granted loan needs its amount in yuan, above 0").ZHf("已发放的贷款需要填写金额（元），且大于零")
 		}
 		if in.Amount > a.Loan.Amount*MaxGrantFactor {
-			return View{}, kedaitong.Invalid("amount", "%d yuan is more than %d times the %d yuan applied for", in.Amount, MaxGrantFactor, a.Loan.Amount)
+			return View{}, kedaitong.Invalid("amount", "%d yuan is more than %d times the %d yuan applied for", in.Amount, MaxGrantFactor, a.Loan.Amount).ZHf("%d 元超过申请金额 %[3]d 元的 %[2]d 倍", in.Amount, MaxGrantFactor, a.Loan.Amount)
 		}
 	} else if in.Amount != 0 {
-		return View{}, kedaitong.Invalid("amount", "a loan not granted has no amount")
+		return View{}, kedaitong.Invalid("amount", "a loan not granted has no amount").ZHf("未发放的贷款不应填写金额")
 	}
 	if a.State != StateClosed {
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: a lending decision follows the panel's report", a.State)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: a lending decision follows the panel's report", a.State).ZHf("贷款申请当前状态为 %s：放款决定应在评审组出具报告之后登记", a.State)
 	}
 	if a.Decision != nil {
-		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the lending decision was recorded already on %s", a.Decision.Date)
+		return View{}, kedaitong.Errorf(kedaitong.EConflict, "the lending decision was recorded already on %s", a.Decision.Date).ZHf("放款决定已于 %s 登记", a.Decision.Date)
 	}
 	now := s.now()
 	a.Decision = &Decision{Granted: *in.Granted, Amount: in.Amount, Date: in.Date, By: actor.ID, At: now}
@@ -548,11 +548,11 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Vi
 	case actor.Role == identity.RoleOfficial && identity.ValidRegion(actor.Region):
 		setRegion(set, actor.Region)
 	default:
-		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see loan applications")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see loan applications").ZHf("您的角色无法查看贷款申请")
 	}
 	if f.State != "" {
 		if !ValidState(f.State) {
-			return nil, "", kedaitong.Invalid("state", "one of draft, submitted, in_review, closed, withdrawn")
+			return nil, "", kedaitong.Invalid("state", "one of draft, submitted, in_review, closed, withdrawn").ZHf("状态只能是 draft、submitted、in_review、closed、withdrawn 之一")
 		}
 		set("state", f.State)
 	}
@@ -563,12 +563,12 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Vi
 		case s.tax.IsIndustry(f.Route):
 			set("industry", f.Route)
 		default:
-			return nil, "", kedaitong.Invalid("route", "%q is neither an industry nor a route of the taxonomy", f.Route)
+			return nil, "", kedaitong.Invalid("route", "%q is neither an industry nor a route of the taxonomy", f.Route).ZHf("%q 既不是分类体系中的行业，也不是技术路线", f.Route)
 		}
 	}
 	if f.Region != "" {
 		if !identity.ValidRegion(f.Region) {
-			return nil, "", kedaitong.Invalid("region", "a Jiangxi region code: 36, a city (3607) or a county (360702)")
+			return nil, "", kedaitong.Invalid("region", "a Jiangxi region code: 36, a city (3607) or a county (360702)").ZHf("地区应为江西省的行政区划代码：36（全省）、地市（如 3607）或区县（如 360702）")
 		}
 		setRegion(set, f.Region)
 	}
@@ -606,7 +606,7 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Vi
 		p, err := s.apps.Find(ctx, q)
 		if err != nil {
 			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 			}
 			return nil, "", err
 		}

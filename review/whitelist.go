@@ -68,9 +68,9 @@ func (s *Service) WhitelistStatus(ctx context.Context, creditCode string) (bool,
 // and checks that the official's region covers it; unknown or outside the
 // region is not found.
 func (s *Service) enterprise(ctx context.Context, actor identity.User, code string) (Application, error) {
-	nf := kedaitong.Errorf(kedaitong.ENotFound, "no enterprise %q among the applications of your region", code)
+	nf := kedaitong.Errorf(kedaitong.ENotFound, "no enterprise %q among the applications of your region", code).ZHf("您所在辖区的贷款申请中没有企业 %q", code)
 	if actor.Role != identity.RoleOfficial || !identity.ValidRegion(actor.Region) {
-		return Application{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials whitelist enterprises")
+		return Application{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials whitelist enterprises").ZHf("只有政府用户可以将企业列入白名单")
 	}
 	if CheckCreditCode(code) != nil {
 		return Application{}, nf
@@ -103,9 +103,9 @@ func (s *Service) SetWhitelist(ctx context.Context, actor identity.User, creditC
 	}
 	switch n := utf8.RuneCountInString(reason); {
 	case n == 0:
-		return Whitelist{}, kedaitong.Invalid("reason", "a reason is required to whitelist an enterprise")
+		return Whitelist{}, kedaitong.Invalid("reason", "a reason is required to whitelist an enterprise").ZHf("将企业列入白名单需要说明理由")
 	case n > MaxReasonLen:
-		return Whitelist{}, kedaitong.Invalid("reason", "at most %d characters", MaxReasonLen)
+		return Whitelist{}, kedaitong.Invalid("reason", "at most %d characters", MaxReasonLen).ZHf("理由最多 %d 个字符", MaxReasonLen)
 	}
 	return s.changeWhitelist(ctx, actor, a, true, reason)
 }
@@ -120,7 +120,7 @@ func (s *Service) LiftWhitelist(ctx context.Context, actor identity.User, credit
 		return Whitelist{}, err
 	}
 	if utf8.RuneCountInString(reason) > MaxReasonLen {
-		return Whitelist{}, kedaitong.Invalid("reason", "at most %d characters", MaxReasonLen)
+		return Whitelist{}, kedaitong.Invalid("reason", "at most %d characters", MaxReasonLen).ZHf("理由最多 %d 个字符", MaxReasonLen)
 	}
 	return s.changeWhitelist(ctx, actor, a, false, reason)
 }
@@ -133,7 +133,7 @@ func (s *Service) changeWhitelist(ctx context.Context, actor identity.User, a Ap
 		return Whitelist{}, err
 	}
 	if !on && !w.Whitelisted {
-		return Whitelist{}, kedaitong.Errorf(kedaitong.EConflict, "enterprise %s is not whitelisted", a.CreditCode)
+		return Whitelist{}, kedaitong.Errorf(kedaitong.EConflict, "enterprise %s is not whitelisted", a.CreditCode).ZHf("企业 %s 不在白名单中", a.CreditCode)
 	}
 	now := s.now()
 	action := "add"
@@ -157,7 +157,7 @@ func (s *Service) changeWhitelist(ctx context.Context, actor identity.User, a Ap
 		err = s.wl.Insert(ctx, a.CreditCode, w)
 	}
 	if kedaitong.Is(err, kedaitong.EConflict) {
-		return Whitelist{}, kedaitong.Wrap(kedaitong.EConflict, err, "the whitelist entry changed at the same time; try again")
+		return Whitelist{}, kedaitong.Wrap(kedaitong.EConflict, err, "the whitelist entry changed at the same time; try again").ZHf("白名单条目同时被修改了，请重试")
 	}
 	if err != nil {
 		return Whitelist{}, err
@@ -183,12 +183,12 @@ func (s *Service) ListWhitelisted(ctx context.Context, actor identity.User, limi
 			q.Eq["region"] = actor.Region
 		}
 	default:
-		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "only officials see the whitelist")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "only officials see the whitelist").ZHf("只有政府用户可以查看白名单")
 	}
 	p, err := s.wl.Find(ctx, q)
 	if err != nil {
 		if kedaitong.Is(err, kedaitong.EInvalid) && cursor != "" {
-			return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+			return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 		}
 		return nil, "", err
 	}

@@ -26,11 +26,11 @@ func (s *Solver) Decline(application, expert string) (*Result, error) {
 	p := s.p
 	ai, ok := p.appIndex[application]
 	if !ok {
-		return nil, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", application)
+		return nil, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", application).ZHf("没有贷款申请 %q", application)
 	}
 	ei, ok := p.expIndex[expert]
 	if !ok {
-		return nil, kedaitong.Errorf(kedaitong.ENotFound, "no expert %q", expert)
+		return nil, kedaitong.Errorf(kedaitong.ENotFound, "no expert %q", expert).ZHf("没有评审专家 %q", expert)
 	}
 	g := s.g
 	t := int(p.expTier[ei])
@@ -45,7 +45,7 @@ func (s *Solver) Decline(application, expert string) (*Result, error) {
 		}
 	}
 	if arc < 0 || g.rcap[arc] != 0 {
-		return nil, kedaitong.Invalid("expert", "expert %q is not on the panel of application %q", expert, application)
+		return nil, kedaitong.Invalid("expert", "expert %q is not on the panel of application %q", expert, application).ZHf("评审专家 %q 不在贷款申请 %q 的评审组中", expert, application)
 	}
 	// Take the unit off and forbid the pair for good.
 	g.ucap[arc], g.rcap[arc], g.rcap[g.rev[arc]] = 0, 0, 0

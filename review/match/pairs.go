@@ -112,7 +112,7 @@ func newProblem(ctx context.Context, in *Instance, f AffinityFunc) (*problem, er
 		}
 	}
 	if evals > MaxFieldEvaluations {
-		return nil, kedaitong.Invalid("affinity", "absent, and %d expert-application pairs are too many to score (at most %d): pass an affinity list", evals, MaxFieldEvaluations)
+		return nil, kedaitong.Invalid("affinity", "absent, and %d expert-application pairs are too many to score (at most %d): pass an affinity list", evals, MaxFieldEvaluations).ZHf("未提供匹配分列表，而需要计算的专家—申请组合有 %d 个，超过上限 %d：请提供匹配分列表", evals, MaxFieldEvaluations)
 	}
 	for i := range nA {
 		if i%256 == 0 {
@@ -139,7 +139,7 @@ func newProblem(ctx context.Context, in *Instance, f AffinityFunc) (*problem, er
 			}
 			add(int32(i), e, s)
 			if len(p.pApp) > MaxPairs {
-				return nil, kedaitong.Invalid("affinity", "absent, and more than %d pairs are eligible: pass an affinity list", MaxPairs)
+				return nil, kedaitong.Invalid("affinity", "absent, and more than %d pairs are eligible: pass an affinity list", MaxPairs).ZHf("未提供匹配分列表，而符合条件的组合超过 %d 个：请提供匹配分列表", MaxPairs)
 			}
 		}
 	}
@@ -187,7 +187,7 @@ func (p *problem) sortedAffinity(ctx context.Context, add func(a, e int32, score
 			q := in.Affinity[j]
 			e := eOf[j]
 			if k > 0 && eOf[b[k-1]] == e {
-				return kedaitong.Invalid(fmt.Sprintf("affinity[%d]", j), "duplicate pair (expert %q, application %q), also affinity[%d]", q.Expert, q.Application, b[k-1])
+				return kedaitong.Invalid(fmt.Sprintf("affinity[%d]", j), "duplicate pair (expert %q, application %q), also affinity[%d]", q.Expert, q.Application, b[k-1]).ZHf("组合（评审专家 %q，贷款申请 %q）重复，与 affinity[%d] 相同", q.Expert, q.Application, b[k-1])
 			}
 			if p.seats[i*3+int(p.expTier[e])] == 0 {
 				continue // no seat of the expert's tier on this panel

@@ -56,10 +56,10 @@ func Solve(ctx context.Context, in *Instance, opts Options) (*Solver, *Result, e
 		return nil, nil, err
 	}
 	if err := s.g.costScaling(ctx, costScalingAlpha); err != nil {
-		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed")
+		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
 	}
 	if err := s.g.exactPotentials(ctx); err != nil {
-		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed")
+		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
 	}
 	r, err := s.result()
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Solver) build() error {
 	// integer costs scaled by K = n+1 must stay far from overflow: prices
 	// and distances are bounded by about n·K·maxW.
 	if k := float64(n) + 1; 4*float64(n)*k*float64(p.maxW) > math.MaxInt64/4 {
-		return kedaitong.Invalid("affinity", "scores up to %v are too large for exact arithmetic at this size; use scores in [0, 1]", float64(p.maxW)/ScoreScale)
+		return kedaitong.Invalid("affinity", "scores up to %v are too large for exact arithmetic at this size; use scores in [0, 1]", float64(p.maxW)/ScoreScale).ZHf("匹配分最高为 %v，在此规模下无法精确计算；请使用 [0, 1] 区间内的分数", float64(p.maxW)/ScoreScale)
 	}
 	deg := make([]int32, n)
 	for i, c := range p.seats {

@@ -32,12 +32,12 @@ func (s *Service) MarkSubmitted(ctx context.Context, id string, at time.Time) (A
 // read is a conflict.
 func (s *Service) MarkSubmittedAt(ctx context.Context, a Assignment, ver int64, at time.Time) (Assignment, error) {
 	if a.State != StateAccepted {
-		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an accepted assignment can be submitted", a.State)
+		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an accepted assignment can be submitted", a.State).ZHf("评审任务当前状态为 %s：只有已接受的任务可以提交", a.State)
 	}
 	a.State, a.UpdatedAt = StateSubmitted, at
 	if _, err := s.assignments.Replace(ctx, a.ID, ver, a); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return Assignment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the assignment changed at the same time; read it again")
+			return Assignment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the assignment changed at the same time; read it again").ZHf("评审任务同时被修改了，请重新读取")
 		}
 		return Assignment{}, err
 	}
@@ -156,7 +156,7 @@ func (s *Service) Overdue(ctx context.Context, now time.Time) ([]string, error) 
 // refused.
 func (s *Service) AddAdjudicator(ctx context.Context, actor identity.User, applicationID, expertID string) (Assignment, error) {
 	if !manages(actor) {
-		return Assignment{}, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", applicationID)
+		return Assignment{}, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", applicationID).ZHf("没有贷款申请 %q", applicationID)
 	}
 	v, err := s.review.Get(ctx, actor, applicationID)
 	if err != nil {
@@ -166,12 +166,12 @@ func (s *Service) AddAdjudicator(ctx context.Context, actor identity.User, appli
 	var p Panel
 	if _, err := s.panels.Get(ctx, app.ID, &p); err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
-			return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the application has no panel yet")
+			return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the application has no panel yet").ZHf("该贷款申请还没有评审组")
 		}
 		return Assignment{}, err
 	}
 	if p.Adjudicator != "" {
-		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the panel already has an adjudicator")
+		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the panel already has an adjudicator").ZHf("评审组已有仲裁专家")
 	}
 	busy := map[string]bool{}
 	for _, m := range p.Members {
@@ -196,23 +196,23 @@ func (s *Service) AddAdjudicator(ctx context.Context, actor identity.User, appli
 			}
 		}
 		if expertID == "" {
-			return Assignment{}, kedaitong.Invalid("expert_id", "no candidate left for this panel: name an expert")
+			return Assignment{}, kedaitong.Invalid("expert_id", "no candidate left for this panel: name an expert").ZHf("没有可补充的候选评审专家：请指定一位")
 		}
 	}
 	if busy[expertID] {
-		return Assignment{}, kedaitong.Invalid("expert_id", "the expert is already on this panel or declined it")
+		return Assignment{}, kedaitong.Invalid("expert_id", "the expert is already on this panel or declined it").ZHf("该评审专家已在评审组中或已谢绝")
 	}
 	e, err := s.experts.Profile(ctx, expertID)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
-		return Assignment{}, kedaitong.Invalid("expert_id", "no expert %q", expertID)
+		return Assignment{}, kedaitong.Invalid("expert_id", "no expert %q", expertID).ZHf("没有评审专家 %q", expertID)
 	} else if err != nil {
 		return Assignment{}, err
 	}
 	if e.Status != "" && e.Status != experts.StatusActive {
-		return Assignment{}, kedaitong.Invalid("expert_id", "the expert is not active")
+		return Assignment{}, kedaitong.Invalid("expert_id", "the expert is not active").ZHf("该评审专家不在活跃状态")
 	}
 	if reason, _ := conflict(e, s.partiesOf(&app), s.now()); reason != "" {
-		return Assignment{}, kedaitong.Invalid("expert_id", "the expert has a conflict with this application (%s)", reason)
+		return Assignment{}, kedaitong.Invalid("expert_id", "the expert has a conflict with this application (%s)", reason).ZHf("该评审专家与此贷款申请存在利益冲突（%s）", reason)
 	}
 	now := s.now()
 	due := now.Add(ResponseWindow)
@@ -221,11 +221,11 @@ func (s *Service) AddAdjudicator(ctx context.Context, actor identity.User, appli
 		City: app.Region[:min(4, len(app.Region))], DueMS: due.UnixMilli(), CreatedMS: now.UnixMilli()}
 	err = s.updatePanel(ctx, app.ID, func(p *Panel) error {
 		if p.Adjudicator != "" {
-			return kedaitong.Errorf(kedaitong.EConflict, "the panel already has an adjudicator")
+			return kedaitong.Errorf(kedaitong.EConflict, "the panel already has an adjudicator").ZHf("评审组已有仲裁专家")
 		}
 		for _, m := range p.Members {
 			if m.ExpertID == e.ID {
-				return kedaitong.Invalid("expert_id", "the expert is already on this panel")
+				return kedaitong.Invalid("expert_id", "the expert is already on this panel").ZHf("该评审专家已在评审组中")
 			}
 		}
 		if p.Seats == nil {

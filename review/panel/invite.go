@@ -29,7 +29,7 @@ func (s *Service) load(ctx context.Context, id string) (Assignment, int64, error
 // own reads an assignment of the calling expert; anyone else's is not found.
 func (s *Service) own(ctx context.Context, actor identity.User, id string) (Assignment, int64, error) {
 	if actor.Role != identity.RoleExpert || actor.ExpertID == "" {
-		return Assignment{}, 0, kedaitong.Errorf(kedaitong.EForbidden, "only the assigned expert answers an invitation")
+		return Assignment{}, 0, kedaitong.Errorf(kedaitong.EForbidden, "only the assigned expert answers an invitation").ZHf("只有被指派的评审专家可以答复邀请")
 	}
 	a, ver, err := s.load(ctx, id)
 	if err != nil {
@@ -50,17 +50,17 @@ func (s *Service) Accept(ctx context.Context, actor identity.User, id string) (A
 	}
 	now := s.now()
 	if a.State != StateInvited {
-		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an invitation can be accepted", a.State)
+		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an invitation can be accepted", a.State).ZHf("评审任务当前状态为 %s：只有邀请可以接受", a.State)
 	}
 	if !now.Before(a.Due) {
-		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the invitation expired on %s", a.Due.Format(time.RFC3339))
+		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the invitation expired on %s", a.Due.Format(time.RFC3339)).ZHf("邀请已于 %s 过期", a.Due.Format(time.RFC3339))
 	}
 	a.State, a.RespondedAt, a.UpdatedAt = StateAccepted, &now, now
 	a.Due = now.Add(ReviewWindow)
 	a.DueMS = a.Due.UnixMilli()
 	if _, err := s.assignments.Replace(ctx, a.ID, ver, a); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return Assignment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the assignment was answered at the same time; read it again")
+			return Assignment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the assignment was answered at the same time; read it again").ZHf("评审任务同时被答复了，请重新读取")
 		}
 		return Assignment{}, err
 	}
@@ -83,19 +83,19 @@ func (s *Service) Decline(ctx context.Context, actor identity.User, id, reason s
 		return Assignment{}, err
 	}
 	if reason == "" {
-		return Assignment{}, kedaitong.Invalid("reason", "say why you decline (e.g. a conflict of interest, no time)")
+		return Assignment{}, kedaitong.Invalid("reason", "say why you decline (e.g. a conflict of interest, no time)").ZHf("请说明谢绝的理由（如存在利益冲突、没有时间）")
 	}
 	if utf8.RuneCountInString(reason) > MaxReasonLen {
-		return Assignment{}, kedaitong.Invalid("reason", "at most %d characters", MaxReasonLen)
+		return Assignment{}, kedaitong.Invalid("reason", "at most %d characters", MaxReasonLen).ZHf("理由最多 %d 个字符", MaxReasonLen)
 	}
 	if a.State != StateInvited && a.State != StateAccepted {
-		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: it can no longer be declined", a.State)
+		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: it can no longer be declined", a.State).ZHf("评审任务当前状态为 %s：已无法谢绝", a.State)
 	}
 	now := s.now()
 	a.State, a.RespondedAt, a.UpdatedAt, a.Reason = StateDeclined, &now, now, reason
 	if _, err := s.assignments.Replace(ctx, a.ID, ver, a); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return Assignment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the assignment was answered at the same time; read it again")
+			return Assignment{}, kedaitong.Wrap(kedaitong.EConflict, err, "the assignment was answered at the same time; read it again").ZHf("评审任务同时被答复了，请重新读取")
 		}
 		return Assignment{}, err
 	}

@@ -24,7 +24,7 @@ type Filter struct {
 func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Assignment, string, error) {
 	f.Application, f.State = strings.TrimSpace(f.Application), strings.TrimSpace(f.State)
 	if f.State != "" && !ValidState(f.State) {
-		return nil, "", kedaitong.Invalid("state", "one of invited, accepted, declined, expired, submitted")
+		return nil, "", kedaitong.Invalid("state", "one of invited, accepted, declined, expired, submitted").ZHf("状态只能是 invited、accepted、declined、expired、submitted 之一")
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
@@ -41,7 +41,7 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]As
 		}
 	case manages(actor):
 		if actor.Role == identity.RoleOfficial && !identity.ValidRegion(actor.Region) {
-			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no region")
+			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no region").ZHf("您的账户没有所属地区")
 		}
 		if f.Application != "" {
 			a, err := s.review.Get(ctx, actor, f.Application)
@@ -61,7 +61,7 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]As
 			}
 		}
 	default:
-		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see panel assignments")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see panel assignments").ZHf("您的角色无法查看评审任务")
 	}
 	if f.State != "" {
 		if _, byApp := eq["application_id"]; byApp {
@@ -78,7 +78,7 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]As
 		page, err := s.assignments.Find(ctx, q)
 		if err != nil {
 			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 			}
 			return nil, "", err
 		}
@@ -162,7 +162,7 @@ type RefusalView struct {
 // not found.
 func (s *Service) Panel(ctx context.Context, actor identity.User, applicationID string) (View, error) {
 	if !manages(actor) {
-		return View{}, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", applicationID)
+		return View{}, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", applicationID).ZHf("没有贷款申请 %q", applicationID)
 	}
 	app, err := s.review.Get(ctx, actor, applicationID)
 	if err != nil {

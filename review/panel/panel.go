@@ -320,7 +320,7 @@ func manages(u identity.User) bool {
 }
 
 func notFound(id string) error {
-	return kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id)
+	return kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id).ZHf("没有评审任务 %q", id)
 }
 
 // lease serialises runs and replacements across servers: one document whose
@@ -353,12 +353,12 @@ func (s *Service) lock(ctx context.Context, wait time.Duration) (func(), error) 
 		}
 		if time.Now().After(deadline) {
 			s.mu.Unlock()
-			return nil, kedaitong.Errorf(kedaitong.EConflict, "another assignment run is in progress; try again shortly")
+			return nil, kedaitong.Errorf(kedaitong.EConflict, "another assignment run is in progress; try again shortly").ZHf("另一次评审分派正在进行，请稍后重试")
 		}
 		select {
 		case <-ctx.Done():
 			s.mu.Unlock()
-			return nil, kedaitong.Wrap(kedaitong.EUnavailable, ctx.Err(), "cancelled")
+			return nil, kedaitong.Wrap(kedaitong.EUnavailable, ctx.Err(), "cancelled").ZHf("已取消")
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -35,12 +35,12 @@ var system = identity.User{ID: "system", Username: "system", Role: identity.Role
 // Officials run it for the applications of their region, admins for all.
 func (s *Service) Run(ctx context.Context, actor identity.User) (RunResult, error) {
 	if !manages(actor) {
-		return RunResult{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators run the panel assignment")
+		return RunResult{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials and administrators run the panel assignment").ZHf("只有政府用户和管理员可以执行评审分派")
 	}
 	scope := ""
 	if actor.Role == identity.RoleOfficial {
 		if !identity.ValidRegion(actor.Region) {
-			return RunResult{}, kedaitong.Errorf(kedaitong.EForbidden, "your account has no region")
+			return RunResult{}, kedaitong.Errorf(kedaitong.EForbidden, "your account has no region").ZHf("您的账户没有所属地区")
 		}
 		scope = actor.Region
 	}
@@ -146,7 +146,7 @@ func (s *Service) updatePanel(ctx context.Context, id string, edit func(p *Panel
 			return err
 		}
 	}
-	return kedaitong.Errorf(kedaitong.EConflict, "the panel of %q keeps changing; try again", id)
+	return kedaitong.Errorf(kedaitong.EConflict, "the panel of %q keeps changing; try again", id).ZHf("%q 的评审组一直在变化，请重试", id)
 }
 
 // pooled is an expert of the library with its record and current load.

@@ -153,7 +153,7 @@ func (s *Service) send(ctx context.Context, r *Rereview, kind string, title, bod
 }
 
 func notFound(id string) error {
-	return kedaitong.Errorf(kedaitong.ENotFound, "no re-review %q", id)
+	return kedaitong.Errorf(kedaitong.ENotFound, "no re-review %q", id).ZHf("没有复评 %q", id)
 }
 
 // canRead: the owning bank's users, officials whose region covers the
@@ -196,11 +196,11 @@ func (s *Service) Schedule(ctx context.Context, applicationID string) (Rereview,
 		return Rereview{}, err
 	}
 	if a.Decision == nil || !a.Decision.Granted {
-		return Rereview{}, kedaitong.Errorf(kedaitong.ENotFound, "application %q has no granted loan to re-review", applicationID)
+		return Rereview{}, kedaitong.Errorf(kedaitong.ENotFound, "application %q has no granted loan to re-review", applicationID).ZHf("贷款申请 %q 没有可复评的已发放贷款", applicationID)
 	}
 	due, err := DueDate(a.Decision.Date, s.months)
 	if err != nil {
-		return Rereview{}, kedaitong.Invalid("date", "the decision date %q is not a date", a.Decision.Date)
+		return Rereview{}, kedaitong.Invalid("date", "the decision date %q is not a date", a.Decision.Date).ZHf("放款决定日期 %q 不是日期", a.Decision.Date)
 	}
 	d, _ := time.ParseInLocation(review.DateLayout, due, shanghai)
 	now := s.now()
@@ -290,13 +290,13 @@ func (s *Service) Start(ctx context.Context, actor identity.User, id string) (Re
 		return Rereview{}, notFound(id)
 	}
 	if !identity.IsBankRole(actor.Role) {
-		return Rereview{}, kedaitong.Errorf(kedaitong.EForbidden, "only the bank that granted the loan starts its re-review")
+		return Rereview{}, kedaitong.Errorf(kedaitong.EForbidden, "only the bank that granted the loan starts its re-review").ZHf("只有发放该贷款的银行可以发起复评")
 	}
 	switch r.State {
 	case StateDueLater:
-		return Rereview{}, kedaitong.Errorf(kedaitong.EConflict, "the re-review is not due until %s", r.DueDate)
+		return Rereview{}, kedaitong.Errorf(kedaitong.EConflict, "the re-review is not due until %s", r.DueDate).ZHf("复评要到 %s 才到期", r.DueDate)
 	case StateInProgress, StateConcluded:
-		return Rereview{}, kedaitong.Errorf(kedaitong.EConflict, "the re-review was started already (%s)", r.State)
+		return Rereview{}, kedaitong.Errorf(kedaitong.EConflict, "the re-review was started already (%s)", r.State).ZHf("复评已经发起（%s）", r.State)
 	}
 	// Claim it first, so that of two concurrent starts exactly one creates
 	// the round's application.
@@ -305,7 +305,7 @@ func (s *Service) Start(ctx context.Context, actor identity.User, id string) (Re
 	claimed.State, claimed.StartedAt, claimed.StartedBy, claimed.UpdatedAt = StateInProgress, &now, actor.ID, now
 	cv, err := s.coll.Replace(ctx, r.ID, ver, claimed)
 	if kedaitong.Is(err, kedaitong.EConflict) {
-		return Rereview{}, kedaitong.Errorf(kedaitong.EConflict, "the re-review changed at the same time; read it again")
+		return Rereview{}, kedaitong.Errorf(kedaitong.EConflict, "the re-review changed at the same time; read it again").ZHf("复评同时被修改了，请重新读取")
 	}
 	if err != nil {
 		return Rereview{}, err
@@ -493,11 +493,11 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Re
 			q.Eq["region"] = actor.Region
 		}
 	default:
-		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see re-reviews")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see re-reviews").ZHf("您的角色无法查看复评")
 	}
 	if f.State != "" {
 		if !ValidState(f.State) {
-			return nil, "", kedaitong.Invalid("state", "one of due_later, due, in_progress, concluded")
+			return nil, "", kedaitong.Invalid("state", "one of due_later, due, in_progress, concluded").ZHf("状态只能是 due_later、due、in_progress、concluded 之一")
 		}
 		q.Eq["state"] = f.State
 	}
@@ -515,7 +515,7 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Re
 		p, err := s.coll.Find(ctx, q)
 		if err != nil {
 			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued")
+				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 			}
 			return nil, "", err
 		}
@@ -576,13 +576,13 @@ func (s *Service) Previous(ctx context.Context, actor identity.User, assignmentI
 		return PreviousReport{}, err
 	}
 	if actor.Role == identity.RoleExpert && a.State != panel.StateInvited && a.State != panel.StateAccepted && a.State != panel.StateSubmitted {
-		return PreviousReport{}, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", assignmentID)
+		return PreviousReport{}, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", assignmentID).ZHf("没有评审任务 %q", assignmentID)
 	}
 	app, err := s.review.Load(ctx, a.ApplicationID)
 	if err != nil {
 		return PreviousReport{}, err
 	}
-	none := kedaitong.Errorf(kedaitong.ENotFound, "the application of assignment %q has no previous report", assignmentID)
+	none := kedaitong.Errorf(kedaitong.ENotFound, "the application of assignment %q has no previous report", assignmentID).ZHf("评审任务 %q 对应的贷款申请没有以往的评审报告", assignmentID)
 	if app.PreviousApplicationID == "" {
 		return PreviousReport{}, none
 	}

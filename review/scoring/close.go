@@ -695,7 +695,7 @@ func (s *Service) closeAll(ctx context.Context, ids []string) (int, error) {
 // Before the panel has closed it is a conflict.
 func (s *Service) Get(ctx context.Context, actor identity.User, applicationID string) (Report, error) {
 	if actor.Role != identity.RoleAdmin && actor.Role != identity.RoleOfficial && !identity.IsBankRole(actor.Role) {
-		return Report{}, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", applicationID)
+		return Report{}, kedaitong.Errorf(kedaitong.ENotFound, "no application %q", applicationID).ZHf("没有贷款申请 %q", applicationID)
 	}
 	v, err := s.review.Get(ctx, actor, applicationID)
 	if err != nil {
@@ -717,7 +717,7 @@ func (s *Service) Get(ctx context.Context, actor identity.User, applicationID st
 	}
 	if err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
-			return Report{}, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: its panel has not closed, so there is no report yet", v.State)
+			return Report{}, kedaitong.Errorf(kedaitong.EConflict, "the application is %s: its panel has not closed, so there is no report yet", v.State).ZHf("贷款申请当前状态为 %s：评审组尚未结束，还没有评审报告", v.State)
 		}
 		return Report{}, err
 	}

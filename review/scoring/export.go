@@ -29,7 +29,7 @@ func (s *Service) ReportsPage(ctx context.Context, actor identity.User, limit in
 	switch {
 	case identity.IsBankRole(actor.Role):
 		if actor.BankID == "" {
-			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no bank")
+			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no bank").ZHf("您的账户未关联银行")
 		}
 		eq["bank_id"] = actor.BankID
 	case actor.Role == identity.RoleOfficial:
@@ -40,11 +40,11 @@ func (s *Service) ReportsPage(ctx context.Context, actor identity.User, limit in
 		case 6:
 			eq["region"] = actor.Region
 		default:
-			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no region")
+			return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your account has no region").ZHf("您的账户没有所属地区")
 		}
 	case actor.Role == identity.RoleAdmin:
 	default:
-		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see reports")
+		return nil, "", kedaitong.Errorf(kedaitong.EForbidden, "your role does not see reports").ZHf("您的角色无法查看评审报告")
 	}
 	if limit <= 0 || limit > MaxExport {
 		limit = MaxExport

@@ -119,10 +119,10 @@ const (
 func checkText(field string, t Text) error {
 	t.ZH, t.EN = strings.TrimSpace(t.ZH), strings.TrimSpace(t.EN)
 	if t.ZH == "" || t.EN == "" {
-		return kedaitong.Invalid(field, "needs both a Chinese (zh) and an English (en) text")
+		return kedaitong.Invalid(field, "needs both a Chinese (zh) and an English (en) text").ZHf("需要同时填写中文（zh）和英文（en）文本")
 	}
 	if utf8.RuneCountInString(t.ZH) > MaxTextLen || utf8.RuneCountInString(t.EN) > MaxTextLen {
-		return kedaitong.Invalid(field, "at most %d characters", MaxTextLen)
+		return kedaitong.Invalid(field, "at most %d characters", MaxTextLen).ZHf("最多 %d 个字符", MaxTextLen)
 	}
 	return nil
 }
@@ -134,36 +134,36 @@ func checkText(field string, t Text) error {
 // are normalised to sum to 1.
 func (g *Guideline) Validate(tax *taxonomy.Taxonomy) error {
 	if !tax.IsField(g.Key) {
-		return kedaitong.Invalid("key", "%q is neither an industry nor a technical route", g.Key)
+		return kedaitong.Invalid("key", "%q is neither an industry nor a technical route", g.Key).ZHf("%q 既不是行业也不是技术路线", g.Key)
 	}
 	if len(g.Criteria) == 0 || len(g.Criteria) > MaxCriteria {
-		return kedaitong.Invalid("criteria", "between 1 and %d criteria", MaxCriteria)
+		return kedaitong.Invalid("criteria", "between 1 and %d criteria", MaxCriteria).ZHf("评分指标应有 1 到 %d 项", MaxCriteria)
 	}
 	seen := map[string]bool{}
 	sum := 0.0
 	for i, c := range g.Criteria {
 		f := fmt.Sprintf("criteria[%d]", i)
 		if !criterionRE.MatchString(c.ID) {
-			return kedaitong.Invalid(f+".id", "lowercase letters, digits and underscores, 2–32 characters")
+			return kedaitong.Invalid(f+".id", "lowercase letters, digits and underscores, 2–32 characters").ZHf("指标编号只能使用小写字母、数字和下划线，2–32 个字符")
 		}
 		if seen[c.ID] {
-			return kedaitong.Invalid(f+".id", "%q appears twice", c.ID)
+			return kedaitong.Invalid(f+".id", "%q appears twice", c.ID).ZHf("指标编号 %q 重复", c.ID)
 		}
 		seen[c.ID] = true
 		if math.IsNaN(c.Weight) || c.Weight <= 0 || c.Weight > 100 {
-			return kedaitong.Invalid(f+".weight", "a positive number")
+			return kedaitong.Invalid(f+".weight", "a positive number").ZHf("权重必须是正数")
 		}
 		sum += c.Weight
 		if err := checkText(f+".name", c.Name); err != nil {
 			return err
 		}
 		if len(c.Anchors) != len(Anchors) {
-			return kedaitong.Invalid(f+".anchors", "describe exactly the scale points 2, 5 and 8")
+			return kedaitong.Invalid(f+".anchors", "describe exactly the scale points 2, 5 and 8").ZHf("请准确描述 2、5、8 三个刻度点")
 		}
 		for _, a := range Anchors {
 			t, ok := c.Anchors[a]
 			if !ok {
-				return kedaitong.Invalid(f+".anchors", "describe exactly the scale points 2, 5 and 8")
+				return kedaitong.Invalid(f+".anchors", "describe exactly the scale points 2, 5 and 8").ZHf("请准确描述 2、5、8 三个刻度点")
 			}
 			if err := checkText(f+".anchors."+a, t); err != nil {
 				return err
@@ -175,7 +175,7 @@ func (g *Guideline) Validate(tax *taxonomy.Taxonomy) error {
 	}
 	for name, list := range map[string][]Text{"risk_points": g.RiskPoints, "indicators": g.Indicators} {
 		if len(list) > MaxPoints {
-			return kedaitong.Invalid(name, "at most %d", MaxPoints)
+			return kedaitong.Invalid(name, "at most %d", MaxPoints).ZHf("最多 %d 项", MaxPoints)
 		}
 		for i, t := range list {
 			if err := checkText(fmt.Sprintf("%s[%d]", name, i), t); err != nil {
@@ -190,7 +190,7 @@ func (g *Guideline) Validate(tax *taxonomy.Taxonomy) error {
 		g.Indicators = []Text{}
 	}
 	if utf8.RuneCountInString(g.Note) > MaxTextLen {
-		return kedaitong.Invalid("note", "at most %d characters", MaxTextLen)
+		return kedaitong.Invalid("note", "at most %d characters", MaxTextLen).ZHf("说明最多 %d 个字符", MaxTextLen)
 	}
 	return nil
 }
@@ -221,7 +221,7 @@ func (s *Service) Guideline(ctx context.Context, field string) (Guideline, error
 		}
 		return s.GuidelineVersion(ctx, k, h.Version)
 	}
-	return Guideline{}, kedaitong.Errorf(kedaitong.ENotFound, "no guideline for %q", field)
+	return Guideline{}, kedaitong.Errorf(kedaitong.ENotFound, "no guideline for %q", field).ZHf("没有 %q 的评审指引", field)
 }
 
 // GuidelineVersion returns one version of a guideline.
@@ -234,7 +234,7 @@ func (s *Service) GuidelineVersion(ctx context.Context, key string, v int) (Guid
 	var g Guideline
 	_, err := s.guidelines.Get(ctx, id, &g)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
-		return g, kedaitong.Errorf(kedaitong.ENotFound, "no version %d of the guideline %q", v, key)
+		return g, kedaitong.Errorf(kedaitong.ENotFound, "no version %d of the guideline %q", v, key).ZHf("评审指引 %[2]q 没有第 %[1]d 版", v, key)
 	}
 	if err == nil {
 		s.versions.Store(id, g)
@@ -268,7 +268,7 @@ func (s *Service) Guidelines(ctx context.Context) ([]Guideline, error) {
 // officials and admins. Scores keep the version they were made under.
 func (s *Service) PutGuideline(ctx context.Context, actor identity.User, key string, g Guideline) (Guideline, error) {
 	if actor.Role != identity.RoleOfficial && actor.Role != identity.RoleAdmin {
-		return Guideline{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials edit the guidelines")
+		return Guideline{}, kedaitong.Errorf(kedaitong.EForbidden, "only officials edit the guidelines").ZHf("只有政府用户可以编辑评审指引")
 	}
 	g.Key = strings.TrimSpace(key)
 	if err := g.Validate(s.tax); err != nil {
@@ -300,7 +300,7 @@ func (s *Service) PutGuideline(ctx context.Context, actor identity.User, key str
 		s.record(ctx, &actor, "guideline.update", "guideline", g.Key, "", "", map[string]any{"version": g.Version, "criteria": len(g.Criteria), "note": g.Note})
 		return g, nil
 	}
-	return Guideline{}, kedaitong.Errorf(kedaitong.EConflict, "the guideline %q is being edited at the same time; try again", g.Key)
+	return Guideline{}, kedaitong.Errorf(kedaitong.EConflict, "the guideline %q is being edited at the same time; try again", g.Key).ZHf("评审指引 %q 正被同时编辑，请重试", g.Key)
 }
 
 // seedGuidelines stores the built-in guidelines as version 1 of every

@@ -225,13 +225,13 @@ type Score struct {
 func intOf(field string, n json.Number, lo, hi int) (int, error) {
 	f, err := n.Float64()
 	if err != nil || math.IsNaN(f) {
-		return 0, kedaitong.Invalid(field, "must be an integer from %d to %d", lo, hi)
+		return 0, kedaitong.Invalid(field, "must be an integer from %d to %d", lo, hi).ZHf("必须是 %d 到 %d 之间的整数", lo, hi)
 	}
 	if f != math.Trunc(f) {
-		return 0, kedaitong.Invalid(field, "must be a whole number from %d to %d, not %s", lo, hi, n.String())
+		return 0, kedaitong.Invalid(field, "must be a whole number from %d to %d, not %s", lo, hi, n.String()).ZHf("必须是 %d 到 %d 之间的整数，而不是 %s", lo, hi, n.String())
 	}
 	if f < float64(lo) || f > float64(hi) {
-		return 0, kedaitong.Invalid(field, "must be from %d to %d, not %s", lo, hi, n.String())
+		return 0, kedaitong.Invalid(field, "must be from %d to %d, not %s", lo, hi, n.String()).ZHf("必须在 %d 到 %d 之间，而不是 %s", lo, hi, n.String())
 	}
 	return int(f), nil
 }
@@ -246,7 +246,7 @@ func (in Input) check(g Guideline) (Content, error) {
 			for _, x := range g.Criteria {
 				ids = append(ids, x.ID)
 			}
-			return c, kedaitong.Invalid("criteria."+id, "%q is not a criterion of the rubric (%s)", id, strings.Join(ids, ", "))
+			return c, kedaitong.Invalid("criteria."+id, "%q is not a criterion of the rubric (%s)", id, strings.Join(ids, ", ")).ZHf("%q 不是该评分表的指标（%s）", id, strings.Join(ids, ", "))
 		}
 		v, err := intOf("criteria."+id, n, Min, Max)
 		if err != nil {
@@ -256,7 +256,7 @@ func (in Input) check(g Guideline) (Content, error) {
 	}
 	c.Recommendation = strings.TrimSpace(in.Recommendation)
 	if c.Recommendation != "" && !slices.Contains(Recommendations, c.Recommendation) {
-		return c, kedaitong.Invalid("recommendation", "one of support, support_with_conditions, do_not_support")
+		return c, kedaitong.Invalid("recommendation", "one of support, support_with_conditions, do_not_support").ZHf("评审建议只能是 support（支持）、support_with_conditions（有条件支持）、do_not_support（不支持）之一")
 	}
 	if in.Confidence != "" {
 		v, err := intOf("confidence", in.Confidence, 1, 3)
@@ -267,10 +267,10 @@ func (in Input) check(g Guideline) (Content, error) {
 	}
 	c.Comment = strings.TrimSpace(in.Comment)
 	if utf8.RuneCountInString(c.Comment) > MaxComment {
-		return c, kedaitong.Invalid("comment", "at most %d characters", MaxComment)
+		return c, kedaitong.Invalid("comment", "at most %d characters", MaxComment).ZHf("评审意见最多 %d 个字符", MaxComment)
 	}
 	if len(in.RiskPoints) > MaxRiskPoints {
-		return c, kedaitong.Invalid("risk_points", "at most %d risk points", MaxRiskPoints)
+		return c, kedaitong.Invalid("risk_points", "at most %d risk points", MaxRiskPoints).ZHf("风险点最多 %d 条", MaxRiskPoints)
 	}
 	for i, r := range in.RiskPoints {
 		r = strings.TrimSpace(r)
@@ -278,13 +278,13 @@ func (in Input) check(g Guideline) (Content, error) {
 			continue
 		}
 		if utf8.RuneCountInString(r) > MaxTextLen {
-			return c, kedaitong.Invalid(fmt.Sprintf("risk_points[%d]", i), "at most %d characters", MaxTextLen)
+			return c, kedaitong.Invalid(fmt.Sprintf("risk_points[%d]", i), "at most %d characters", MaxTextLen).ZHf("每条风险点最多 %d 个字符", MaxTextLen)
 		}
 		c.RiskPoints = append(c.RiskPoints, r)
 	}
 	c.MaturityStage = strings.TrimSpace(in.MaturityStage)
 	if c.MaturityStage != "" && !slices.Contains(review.Maturities, c.MaturityStage) {
-		return c, kedaitong.Invalid("maturity_stage", "one of lab, pilot, industrial")
+		return c, kedaitong.Invalid("maturity_stage", "one of lab, pilot, industrial").ZHf("成熟度只能是 lab（实验室）、pilot（中试）、industrial（产业化）之一")
 	}
 	return c, nil
 }
@@ -293,20 +293,20 @@ func (in Input) check(g Guideline) (Content, error) {
 func (c Content) complete(g Guideline) error {
 	for _, x := range g.Criteria {
 		if _, ok := c.Criteria[x.ID]; !ok {
-			return kedaitong.Invalid("criteria."+x.ID, "score every criterion before submitting: %s (%s) is missing", x.ID, x.Name.EN)
+			return kedaitong.Invalid("criteria."+x.ID, "score every criterion before submitting: %s (%s) is missing", x.ID, x.Name.EN).ZHf("提交前请为每项指标评分：缺少 %s（%s）", x.ID, x.Name.ZH)
 		}
 	}
 	switch {
 	case c.Recommendation == "":
-		return kedaitong.Invalid("recommendation", "choose a recommendation before submitting")
+		return kedaitong.Invalid("recommendation", "choose a recommendation before submitting").ZHf("提交前请选择评审建议")
 	case c.Confidence == 0:
-		return kedaitong.Invalid("confidence", "give your confidence (1–3) before submitting")
+		return kedaitong.Invalid("confidence", "give your confidence (1–3) before submitting").ZHf("提交前请给出您的把握程度（1–3）")
 	case c.Comment == "":
-		return kedaitong.Invalid("comment", "write a comment before submitting")
+		return kedaitong.Invalid("comment", "write a comment before submitting").ZHf("提交前请填写评审意见")
 	case len(c.RiskPoints) == 0:
-		return kedaitong.Invalid("risk_points", "name the risk points you see before submitting")
+		return kedaitong.Invalid("risk_points", "name the risk points you see before submitting").ZHf("提交前请列出您看到的风险点")
 	case c.MaturityStage == "":
-		return kedaitong.Invalid("maturity_stage", "judge the maturity stage (lab, pilot, industrial) before submitting")
+		return kedaitong.Invalid("maturity_stage", "judge the maturity stage (lab, pilot, industrial) before submitting").ZHf("提交前请判断技术成熟度（实验室、中试、产业化）")
 	}
 	return nil
 }
@@ -320,14 +320,14 @@ func (s *Service) assignment(ctx context.Context, actor identity.User, id string
 
 func (s *Service) assignmentVersion(ctx context.Context, actor identity.User, id string) (panel.Assignment, int64, error) {
 	if actor.Role != identity.RoleExpert || actor.ExpertID == "" {
-		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id)
+		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id).ZHf("没有评审任务 %q", id)
 	}
 	a, ver, err := s.panel.LoadVersion(ctx, id)
 	if err != nil {
 		return a, 0, err
 	}
 	if a.ExpertID != actor.ExpertID {
-		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id)
+		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id).ZHf("没有评审任务 %q", id)
 	}
 	return a, ver, nil
 }
@@ -335,11 +335,11 @@ func (s *Service) assignmentVersion(ctx context.Context, actor identity.User, id
 func stateConflict(a panel.Assignment) error {
 	switch a.State {
 	case panel.StateInvited:
-		return kedaitong.Errorf(kedaitong.EConflict, "accept the invitation before scoring")
+		return kedaitong.Errorf(kedaitong.EConflict, "accept the invitation before scoring").ZHf("请先接受邀请再评分")
 	case panel.StateSubmitted:
-		return kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked")
+		return kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked").ZHf("评分已提交并锁定")
 	}
-	return kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: it can no longer be scored", a.State)
+	return kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: it can no longer be scored", a.State).ZHf("评审任务当前状态为 %s：已无法评分", a.State)
 }
 
 // loadScore reads the score of an assignment, or a new empty one.
@@ -404,7 +404,7 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 			return Score{}, err
 		}
 		if sc.State == StateSubmitted {
-			return Score{}, kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked")
+			return Score{}, kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked").ZHf("评分已提交并锁定")
 		}
 		g, err := s.GuidelineVersion(ctx, sc.GuidelineKey, sc.GuidelineVersion)
 		if err != nil {
@@ -415,7 +415,7 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 			return Score{}, err
 		}
 		if len(sc.History) >= MaxRevisions {
-			return Score{}, kedaitong.Errorf(kedaitong.EConflict, "this score has %d revisions: submit it", MaxRevisions)
+			return Score{}, kedaitong.Errorf(kedaitong.EConflict, "this score has %d revisions: submit it", MaxRevisions).ZHf("该评分已修改 %d 次：请提交", MaxRevisions)
 		}
 		now := s.now()
 		sc.Content, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = c, sc.Revision+1, now, now.UnixMilli()
@@ -431,7 +431,7 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 			"application_id": a.ApplicationID, "revision": sc.Revision, "criteria": len(c.Criteria)})
 		return sc, nil
 	}
-	return Score{}, kedaitong.Errorf(kedaitong.EConflict, "the score is being saved at the same time; read it again")
+	return Score{}, kedaitong.Errorf(kedaitong.EConflict, "the score is being saved at the same time; read it again").ZHf("评分正被同时保存，请重新读取")
 }
 
 // Submission is the answer to a submit: the locked score. The panel
@@ -459,14 +459,14 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 		return Submission{}, err
 	}
 	if sc.State == StateSubmitted {
-		return Submission{}, kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked")
+		return Submission{}, kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked").ZHf("评分已提交并锁定")
 	}
 	g, err := s.GuidelineVersion(ctx, sc.GuidelineKey, sc.GuidelineVersion)
 	if err != nil {
 		return Submission{}, err
 	}
 	if ver == 0 {
-		return Submission{}, kedaitong.Invalid("criteria", "save a score before submitting it")
+		return Submission{}, kedaitong.Invalid("criteria", "save a score before submitting it").ZHf("提交前请先保存评分")
 	}
 	if err := sc.Content.complete(g); err != nil {
 		return Submission{}, err
@@ -477,7 +477,7 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	sc.History = append(slices.Clip(sc.History), Revision{Revision: sc.Revision, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: StateSubmitted, At: now})
 	nver, err := s.scores.Replace(ctx, a.ID, ver, sc)
 	if kedaitong.Is(err, kedaitong.EConflict) {
-		return Submission{}, kedaitong.Wrap(kedaitong.EConflict, err, "the score changed or was submitted at the same time; read it again")
+		return Submission{}, kedaitong.Wrap(kedaitong.EConflict, err, "the score changed or was submitted at the same time; read it again").ZHf("评分同时被修改或提交了，请重新读取")
 	}
 	if err != nil {
 		return Submission{}, err
@@ -563,5 +563,5 @@ func (s *Service) OpenAttachment(ctx context.Context, actor identity.User, id, a
 			return rc, att, err
 		}
 	}
-	return nil, review.Attachment{}, kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q", attID)
+	return nil, review.Attachment{}, kedaitong.Errorf(kedaitong.ENotFound, "no attachment %q", attID).ZHf("没有附件 %q", attID)
 }
