@@ -280,7 +280,7 @@ func (s *Service) Refresh(ctx context.Context, u identity.User, id string) (Outc
 		return Outcome{}, err
 	}
 	if !ok {
-		return Outcome{}, kedaitong.Errorf(kedaitong.EConflict, "another crawler is fetching this source right now; try again in a minute")
+		return Outcome{}, kedaitong.Errorf(kedaitong.EConflict, "another crawler is fetching this source right now; try again in a minute").ZHf("另一个抓取程序正在抓取这个资讯源，请一分钟后再试")
 	}
 	out := s.process(ctx, d)
 	s.record(ctx, &u, "source.refresh", "source", id, map[string]any{"status": out.Status, "new_items": out.NewItems})

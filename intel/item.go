@@ -362,22 +362,22 @@ var Polarities = []string{"risk", "opportunity", "neutral"}
 func (s *Service) validateFilter(f *ItemFilter) error {
 	f.Industry = strings.TrimSpace(f.Industry)
 	if f.Industry != "" && !s.tax.IsField(f.Industry) {
-		return kedaitong.Invalid("industry", "%q is not an industry or technical route code", f.Industry)
+		return kedaitong.Invalid("industry", "%q is not an industry or technical route code", f.Industry).ZHf("%q 不是行业或技术路线代码", f.Industry)
 	}
 	if f.Dimension != "" && !slices.Contains(classify.Dimensions, f.Dimension) {
-		return kedaitong.Invalid("dimension", "%q is not one of %s", f.Dimension, strings.Join(classify.Dimensions, ", "))
+		return kedaitong.Invalid("dimension", "%q is not one of %s", f.Dimension, strings.Join(classify.Dimensions, ", ")).ZHf("%q 不是可选的风险维度，可选：%s", f.Dimension, strings.Join(classify.Dimensions, ", "))
 	}
 	if f.Polarity != "" && !slices.Contains(Polarities, f.Polarity) {
-		return kedaitong.Invalid("polarity", "%q is not one of risk, opportunity, neutral", f.Polarity)
+		return kedaitong.Invalid("polarity", "%q is not one of risk, opportunity, neutral", f.Polarity).ZHf("%q 无效，倾向只能是 risk（风险）、opportunity（机会）、neutral（中性）之一", f.Polarity)
 	}
 	if len(f.Source) > 64 {
-		return kedaitong.Invalid("source", "is not a source id")
+		return kedaitong.Invalid("source", "is not a source id").ZHf("资讯源编号无效")
 	}
 	if len(f.Enterprise) > 128 {
-		return kedaitong.Invalid("enterprise", "is not an enterprise id")
+		return kedaitong.Invalid("enterprise", "is not an enterprise id").ZHf("企业编号无效")
 	}
 	if utf8.RuneCountInString(f.Q) > 200 {
-		return kedaitong.Invalid("q", "at most 200 characters")
+		return kedaitong.Invalid("q", "at most 200 characters").ZHf("搜索词最多 200 个字符")
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
@@ -460,11 +460,11 @@ func (s *Service) Item(ctx context.Context, u identity.User, id string) (Item, e
 	}
 	var d itemDoc
 	if id == "" || len(id) > 64 {
-		return Item{}, kedaitong.Errorf(kedaitong.ENotFound, "no such item")
+		return Item{}, kedaitong.Errorf(kedaitong.ENotFound, "no such item").ZHf("没有这条资讯")
 	}
 	if _, err := s.items.Get(ctx, id, &d); err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
-			return Item{}, kedaitong.Errorf(kedaitong.ENotFound, "no such item")
+			return Item{}, kedaitong.Errorf(kedaitong.ENotFound, "no such item").ZHf("没有这条资讯")
 		}
 		return Item{}, err
 	}

@@ -53,10 +53,10 @@ type opmlOutline struct {
 // MaxOPMLOutlines feeds, or that are not OPML.
 func ParseOPML(body []byte) ([]opmlOutline, error) {
 	if len(body) > MaxOPMLBytes {
-		return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the OPML file is over %d bytes", MaxOPMLBytes)
+		return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the OPML file is over %d bytes", MaxOPMLBytes).ZHf("OPML 文件超过 %d 字节", MaxOPMLBytes)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the OPML file is empty")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the OPML file is empty").ZHf("OPML 文件为空")
 	}
 	body = fetch.Decode(body, "application/xml").Body
 	dec := xml.NewDecoder(bytes.NewReader(body))
@@ -74,18 +74,18 @@ func ParseOPML(body []byte) ([]opmlOutline, error) {
 			break
 		}
 		if err != nil {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the OPML file is not well-formed XML: %s", strings.TrimPrefix(err.Error(), "XML syntax error on "))
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the OPML file is not well-formed XML: %s", strings.TrimPrefix(err.Error(), "XML syntax error on ")).ZHf("OPML 文件不是格式正确的 XML：%s", strings.TrimPrefix(err.Error(), "XML syntax error on "))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
 			if depth > maxOPMLDepth+3 {
-				return nil, kedaitong.Errorf(kedaitong.EInvalid, "the OPML file nests outlines deeper than %d", maxOPMLDepth)
+				return nil, kedaitong.Errorf(kedaitong.EInvalid, "the OPML file nests outlines deeper than %d", maxOPMLDepth).ZHf("OPML 文件的大纲嵌套超过 %d 层", maxOPMLDepth)
 			}
 			name := strings.ToLower(t.Name.Local)
 			if depth == 1 {
 				if name != "opml" {
-					return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not OPML: its root element is <%s>", t.Name.Local)
+					return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not OPML: its root element is <%s>", t.Name.Local).ZHf("该文件不是 OPML：根元素是 <%s>", t.Name.Local)
 				}
 				sawOPML = true
 				continue
@@ -144,7 +144,7 @@ func ParseOPML(body []byte) ([]opmlOutline, error) {
 				}
 				out = append(out, o)
 				if len(out) > MaxOPMLOutlines {
-					return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the OPML file lists more than %d feeds", MaxOPMLOutlines)
+					return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the OPML file lists more than %d feeds", MaxOPMLOutlines).ZHf("OPML 文件列出的资讯源超过 %d 个", MaxOPMLOutlines)
 				}
 			}
 			name = text
@@ -166,7 +166,7 @@ func ParseOPML(body []byte) ([]opmlOutline, error) {
 		}
 	}
 	if !sawOPML {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not OPML")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the file is not OPML").ZHf("该文件不是 OPML")
 	}
 	return out, nil
 }
@@ -189,9 +189,9 @@ func (s *Service) ImportOPML(ctx context.Context, u identity.User, body []byte) 
 		var err error
 		switch {
 		case o.url == "":
-			err = kedaitong.Invalid("url", "the outline has no xmlUrl")
+			err = kedaitong.Invalid("url", "the outline has no xmlUrl").ZHf("该条目没有 xmlUrl")
 		case o.badInterval != "":
-			err = kedaitong.Invalid("interval_minutes", "%q is not a whole number of minutes", o.badInterval)
+			err = kedaitong.Invalid("interval_minutes", "%q is not a whole number of minutes", o.badInterval).ZHf("%q 不是整数分钟数", o.badInterval)
 		default:
 			d, err = s.buildSource(ctx, NewSource{URL: o.url, Title: o.title, Language: o.lang, IntervalMinutes: o.interval,
 				Tags: o.tags, TimeZone: o.tz}, true)

@@ -115,7 +115,7 @@ func mayManage(u identity.User) error {
 	if u.Role == "analyst" || u.Role == "admin" {
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "only analysts and administrators manage sources")
+	return kedaitong.Errorf(kedaitong.EForbidden, "only analysts and administrators manage sources").ZHf("只有分析员和管理员可以管理资讯源")
 }
 
 // mayRead is the domain rule for items: analysts, banks, officials and administrators.
@@ -124,7 +124,7 @@ func mayRead(u identity.User) error {
 	case "analyst", "admin", "bank_officer", "bank_manager", "official":
 		return nil
 	}
-	return kedaitong.Errorf(kedaitong.EForbidden, "your role may not read the news items")
+	return kedaitong.Errorf(kedaitong.EForbidden, "your role may not read the news items").ZHf("您的角色无权阅读资讯")
 }
 
 // URLKey normalises a feed URL for duplicate detection: lower-case scheme
@@ -132,7 +132,7 @@ func mayRead(u identity.User) error {
 func URLKey(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
-		return "", kedaitong.Invalid("url", "not a valid absolute URL")
+		return "", kedaitong.Invalid("url", "not a valid absolute URL").ZHf("URL 不是有效的绝对地址")
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Hostname())
@@ -178,7 +178,7 @@ func defaultZone(lang string) string {
 
 func checkInterval(n int) error {
 	if n < MinInterval || n > MaxInterval {
-		return kedaitong.Invalid("interval_minutes", "must be from %d to %d minutes, not %d", MinInterval, MaxInterval, n)
+		return kedaitong.Invalid("interval_minutes", "must be from %d to %d minutes, not %d", MinInterval, MaxInterval, n).ZHf("抓取间隔应为 %d 到 %d 分钟，而不是 %d", MinInterval, MaxInterval, n)
 	}
 	return nil
 }
@@ -191,12 +191,12 @@ func cleanTags(tags []string) ([]string, error) {
 			continue
 		}
 		if utf8.RuneCountInString(t) > maxTag {
-			return nil, kedaitong.Invalid("tags", "a tag may have at most %d characters", maxTag)
+			return nil, kedaitong.Invalid("tags", "a tag may have at most %d characters", maxTag).ZHf("每个标签最多 %d 个字符", maxTag)
 		}
 		out = append(out, t)
 	}
 	if len(out) > maxTags {
-		return nil, kedaitong.Invalid("tags", "at most %d tags", maxTags)
+		return nil, kedaitong.Invalid("tags", "at most %d tags", maxTags).ZHf("标签最多 %d 个", maxTags)
 	}
 	return out, nil
 }
@@ -206,7 +206,7 @@ func checkZone(z string) error {
 		return nil
 	}
 	if _, err := time.LoadLocation(z); err != nil || z == "Local" {
-		return kedaitong.Invalid("time_zone", "%q is not a time zone such as Asia/Shanghai", z)
+		return kedaitong.Invalid("time_zone", "%q is not a time zone such as Asia/Shanghai", z).ZHf("%q 不是时区（如 Asia/Shanghai）", z)
 	}
 	return nil
 }
@@ -214,7 +214,7 @@ func checkZone(z string) error {
 func checkTitle(t string) (string, error) {
 	t = strings.Join(strings.Fields(t), " ")
 	if utf8.RuneCountInString(t) > maxTitle {
-		return "", kedaitong.Invalid("title", "at most %d characters", maxTitle)
+		return "", kedaitong.Invalid("title", "at most %d characters", maxTitle).ZHf("标题最多 %d 个字符", maxTitle)
 	}
 	return t, nil
 }
@@ -223,15 +223,15 @@ func checkTitle(t string) (string, error) {
 func (s *Service) buildSource(ctx context.Context, in NewSource, checkURL bool) (sourceDoc, error) {
 	raw := strings.TrimSpace(in.URL)
 	if raw == "" {
-		return sourceDoc{}, kedaitong.Invalid("url", "is required")
+		return sourceDoc{}, kedaitong.Invalid("url", "is required").ZHf("请填写资讯源的 URL")
 	}
 	if len(raw) > maxURL {
-		return sourceDoc{}, kedaitong.Invalid("url", "at most %d characters", maxURL)
+		return sourceDoc{}, kedaitong.Invalid("url", "at most %d characters", maxURL).ZHf("URL 最多 %d 个字符", maxURL)
 	}
 	key, err := URLKey(raw)
 	if err != nil {
 		if u, perr := url.Parse(raw); perr == nil && u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
-			return sourceDoc{}, kedaitong.Invalid("url", "scheme %q is not allowed; use http or https", u.Scheme)
+			return sourceDoc{}, kedaitong.Invalid("url", "scheme %q is not allowed; use http or https", u.Scheme).ZHf("不允许 %q 协议；请使用 http 或 https", u.Scheme)
 		}
 		return sourceDoc{}, err
 	}
@@ -241,7 +241,7 @@ func (s *Service) buildSource(ctx context.Context, in NewSource, checkURL bool) 
 	}
 	lang, ok := validLanguage(in.Language)
 	if !ok {
-		return sourceDoc{}, kedaitong.Invalid("language", "must be zh or en, not %q", in.Language)
+		return sourceDoc{}, kedaitong.Invalid("language", "must be zh or en, not %q", in.Language).ZHf("语言只能是 zh 或 en，不能是 %q", in.Language)
 	}
 	interval := DefaultInterval
 	if in.IntervalMinutes != nil {
@@ -332,11 +332,11 @@ func (s *Service) Source(ctx context.Context, u identity.User, id string) (Sourc
 func (s *Service) getSource(ctx context.Context, id string) (sourceDoc, int64, error) {
 	var d sourceDoc
 	if id == "" || len(id) > 64 {
-		return d, 0, kedaitong.Errorf(kedaitong.ENotFound, "no such source")
+		return d, 0, kedaitong.Errorf(kedaitong.ENotFound, "no such source").ZHf("没有这个资讯源")
 	}
 	v, err := s.sources.Get(ctx, id, &d)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
-		return d, 0, kedaitong.Errorf(kedaitong.ENotFound, "no such source")
+		return d, 0, kedaitong.Errorf(kedaitong.ENotFound, "no such source").ZHf("没有这个资讯源")
 	}
 	return d, v, err
 }
@@ -411,7 +411,7 @@ func (s *Service) UpdateSource(ctx context.Context, u identity.User, id string, 
 		if p.Language != nil {
 			l, ok := validLanguage(*p.Language)
 			if !ok {
-				return Source{}, kedaitong.Invalid("language", "must be zh or en, not %q", *p.Language)
+				return Source{}, kedaitong.Invalid("language", "must be zh or en, not %q", *p.Language).ZHf("语言只能是 zh 或 en，不能是 %q", *p.Language)
 			}
 			d.Language, d.LangAuto = l, l == ""
 			changed["language"] = l
@@ -481,7 +481,7 @@ func (s *Service) DeleteSource(ctx context.Context, u identity.User, id string) 
 	}
 	if err := s.sources.Delete(ctx, id); err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
-			return kedaitong.Errorf(kedaitong.ENotFound, "no such source")
+			return kedaitong.Errorf(kedaitong.ENotFound, "no such source").ZHf("没有这个资讯源")
 		}
 		return err
 	}

@@ -98,7 +98,7 @@ func (s Story) Link(feed string) string {
 func Render(name string, now time.Time) ([]byte, error) {
 	i := slices.IndexFunc(Feeds, func(f Feed) bool { return f.Name == name })
 	if i < 0 {
-		return nil, kedaitong.Errorf(kedaitong.ENotFound, "no bundled feed %q", name)
+		return nil, kedaitong.Errorf(kedaitong.ENotFound, "no bundled feed %q", name).ZHf("没有内置的资讯源 %q", name)
 	}
 	f := Feeds[i]
 	all, err := stories()

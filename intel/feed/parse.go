@@ -67,7 +67,7 @@ var ugc = bluemonday.UGCPolicy()
 func Parse(body []byte, opts Options) (f *Feed, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = nil, kedaitong.Wrap(kedaitong.EInvalid, fmt.Errorf("panic: %v", r), "the feed parser failed on this document")
+			f, err = nil, kedaitong.Wrap(kedaitong.EInvalid, fmt.Errorf("panic: %v", r), "the feed parser failed on this document").ZHf("资讯源解析器无法处理该文档")
 		}
 	}()
 	maxDepth := opts.MaxDepth
@@ -76,22 +76,22 @@ func Parse(body []byte, opts Options) (f *Feed, err error) {
 	}
 	body = bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(body) == 0 {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the document is empty")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "the document is empty").ZHf("文档为空")
 	}
 	if body[0] == '{' || body[0] == '[' {
 		if err := checkJSONDepth(body, maxDepth); err != nil {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "%s", err)
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "%s", err).ZHf("文档嵌套超过 %d 层", maxDepth)
 		}
 		body, err = cleanJSON(body)
 		if err != nil {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document is not valid JSON")
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document is not valid JSON").ZHf("文档不是有效的 JSON")
 		}
 	}
 	var closing string
 	if body[0] != '{' && body[0] != '[' {
 		closing, err = checkXMLDepth(body, maxDepth)
 		if err != nil {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "%s", err)
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "%s", err).ZHf("文档嵌套超过 %d 层", maxDepth)
 		}
 		body = cleanXML(body)
 	}
@@ -105,9 +105,9 @@ func Parse(body []byte, opts Options) (f *Feed, err error) {
 	}
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document is not an RSS, Atom or JSON feed")
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document is not an RSS, Atom or JSON feed").ZHf("文档不是 RSS、Atom 或 JSON Feed 资讯源")
 		}
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the feed cannot be parsed")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the feed cannot be parsed").ZHf("无法解析该资讯源")
 	}
 	return convert(gf, opts), nil
 }

@@ -49,7 +49,7 @@ func NewGuard(allow string) (*Guard, error) {
 		if strings.Contains(f, "/") {
 			p, err := netip.ParsePrefix(f)
 			if err != nil {
-				return nil, kedaitong.Invalid("KEDAI_FETCH_ALLOW", "%q is not a valid CIDR network", f)
+				return nil, kedaitong.Invalid("KEDAI_FETCH_ALLOW", "%q is not a valid CIDR network", f).ZHf("%q 不是有效的 CIDR 网段", f)
 			}
 			g.prefixes = append(g.prefixes, p.Masked())
 			continue
@@ -60,7 +60,7 @@ func NewGuard(allow string) (*Guard, error) {
 		}
 		h := strings.ToLower(strings.TrimSuffix(f, "."))
 		if strings.ContainsAny(h, " :@?#") {
-			return nil, kedaitong.Invalid("KEDAI_FETCH_ALLOW", "%q is not a host name, IP address or CIDR network", f)
+			return nil, kedaitong.Invalid("KEDAI_FETCH_ALLOW", "%q is not a host name, IP address or CIDR network", f).ZHf("%q 不是主机名、IP 地址或 CIDR 网段", f)
 		}
 		g.hosts[h] = true
 	}
@@ -81,7 +81,7 @@ func (g *Guard) WithResolver(r Resolver) *Guard {
 func (g *Guard) CheckURL(ctx context.Context, rawURL string) error {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return kedaitong.Invalid("url", "not a valid URL")
+		return kedaitong.Invalid("url", "not a valid URL").ZHf("URL 无效")
 	}
 	host, port, err := g.checkStatic(u)
 	if err != nil {
@@ -92,11 +92,11 @@ func (g *Guard) CheckURL(ctx context.Context, rawURL string) error {
 	}
 	addrs, err := g.resolve(ctx, host)
 	if err != nil {
-		return kedaitong.Invalid("url", "host %s cannot be resolved", host)
+		return kedaitong.Invalid("url", "host %s cannot be resolved", host).ZHf("无法解析主机 %s", host)
 	}
 	for _, a := range addrs {
 		if reason := g.refusal(a, port, host); reason != "" {
-			return kedaitong.Invalid("url", "%s", reason)
+			return kedaitong.Invalid("url", "%s", reason).ZHf("出于安全考虑，不允许抓取该地址（%s）", reason)
 		}
 	}
 	return nil
@@ -108,14 +108,14 @@ func (g *Guard) CheckURL(ctx context.Context, rawURL string) error {
 func (g *Guard) checkStatic(u *url.URL) (string, int, error) {
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "http" && scheme != "https" {
-		return "", 0, kedaitong.Invalid("url", "scheme %q is not allowed: only http and https", u.Scheme)
+		return "", 0, kedaitong.Invalid("url", "scheme %q is not allowed: only http and https", u.Scheme).ZHf("不允许 %q 协议：只能使用 http 和 https", u.Scheme)
 	}
 	if u.User != nil {
-		return "", 0, kedaitong.Invalid("url", "URLs with user credentials are not allowed")
+		return "", 0, kedaitong.Invalid("url", "URLs with user credentials are not allowed").ZHf("不允许在 URL 中包含用户凭据")
 	}
 	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 	if host == "" {
-		return "", 0, kedaitong.Invalid("url", "the URL has no host")
+		return "", 0, kedaitong.Invalid("url", "the URL has no host").ZHf("URL 中没有主机")
 	}
 	port := 80
 	if scheme == "https" {
@@ -124,7 +124,7 @@ func (g *Guard) checkStatic(u *url.URL) (string, int, error) {
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n <= 0 || n > 65535 {
-			return "", 0, kedaitong.Invalid("url", "port %q is not valid", p)
+			return "", 0, kedaitong.Invalid("url", "port %q is not valid", p).ZHf("端口 %q 无效", p)
 		}
 		port = n
 	}
@@ -132,11 +132,11 @@ func (g *Guard) checkStatic(u *url.URL) (string, int, error) {
 		return host, port, nil
 	}
 	if isMetadataName(host) {
-		return "", 0, kedaitong.Invalid("url", "host %s is a cloud metadata service", host)
+		return "", 0, kedaitong.Invalid("url", "host %s is a cloud metadata service", host).ZHf("主机 %s 是云元数据服务", host)
 	}
 	if a, ok := parseIP(host); ok {
 		if reason := g.refusal(a, port, host); reason != "" {
-			return "", 0, kedaitong.Invalid("url", "%s", reason)
+			return "", 0, kedaitong.Invalid("url", "%s", reason).ZHf("出于安全考虑，不允许抓取该地址（%s）", reason)
 		}
 	}
 	return host, port, nil

@@ -13,7 +13,7 @@ import (
 
 func checkBatch(docs []NewDoc) error {
 	if len(docs) > MaxBatch {
-		return kedaitong.Errorf(kedaitong.EInvalid, "at most %d documents in one batch, not %d", MaxBatch, len(docs))
+		return kedaitong.Errorf(kedaitong.EInvalid, "at most %d documents in one batch, not %d", MaxBatch, len(docs)).ZHf("一批最多 %d 个文档，而不是 %d 个", MaxBatch, len(docs))
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func (c *mongoCollection) InsertMany(ctx context.Context, docs []NewDoc) ([]erro
 		}
 		i := index[we.Index]
 		if we.Code == 11000 || we.Code == 11001 {
-			errs[i] = kedaitong.Errorf(kedaitong.EConflict, "%s %q exists already (or breaks a unique key)", c.name, docs[i].ID)
+			errs[i] = kedaitong.Errorf(kedaitong.EConflict, "%s %q exists already (or breaks a unique key)", c.name, docs[i].ID).ZHf("%s %q 已存在（或违反唯一键）", c.name, docs[i].ID)
 		} else {
 			errs[i] = mongoErr(we, "insert %s %q", c.name, docs[i].ID)
 		}

@@ -15,15 +15,15 @@ import (
 // readLimited reads at most max bytes of r; more is ETooLarge.
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	if max <= 0 {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "a file size limit is required")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "a file size limit is required").ZHf("需要设置文件大小上限")
 	}
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件")
 	}
 	if n > max {
-		return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the file is over %d bytes", max)
+		return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the file is over %d bytes", max).ZHf("文件超过 %d 字节", max)
 	}
 	return buf.Bytes(), nil
 }
@@ -31,7 +31,7 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 // checkFileID applies the id rules of documents to files.
 func checkFileID(id string) error {
 	if id == "" || len(id) > 512 || !utf8.ValidString(id) {
-		return kedaitong.Errorf(kedaitong.EInvalid, "file id must be 1 to 512 bytes of UTF-8")
+		return kedaitong.Errorf(kedaitong.EInvalid, "file id must be 1 to 512 bytes of UTF-8").ZHf("文件编号必须是 1 到 512 字节的 UTF-8")
 	}
 	return nil
 }
@@ -49,5 +49,5 @@ func completeMeta(meta FileMeta, data []byte) FileMeta {
 }
 
 func fileNotFound(id string) error {
-	return kedaitong.Errorf(kedaitong.ENotFound, "no file %q", id)
+	return kedaitong.Errorf(kedaitong.ENotFound, "no file %q", id).ZHf("没有文件 %q", id)
 }

@@ -48,7 +48,7 @@ type Mongo struct {
 func OpenMongo(ctx context.Context, uri string) (*Mongo, error) {
 	cs, err := connstring.ParseAndValidate(uri)
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "MongoDB URI is not valid")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "MongoDB URI is not valid").ZHf("MongoDB URI 无效")
 	}
 	dbName := cs.Database
 	if dbName == "" {
@@ -61,14 +61,14 @@ func OpenMongo(ctx context.Context, uri string) (*Mongo, error) {
 		ApplyURI(uri)
 	client, err := mongo.Connect(opts)
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "MongoDB client options are not valid")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "MongoDB client options are not valid").ZHf("MongoDB 客户端选项无效")
 	}
 	m := &Mongo{client: client, db: client.Database(dbName), defs: map[string][]Index{}}
 	start := time.Now()
 	if err := m.Ping(ctx); err != nil {
 		_ = m.Close()
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err,
-			"MongoDB at %s did not answer (gave up after %s)", strings.Join(cs.Hosts, ","), time.Since(start).Round(100*time.Millisecond))
+			"MongoDB at %s did not answer (gave up after %s)", strings.Join(cs.Hosts, ","), time.Since(start).Round(100*time.Millisecond)).ZHf("MongoDB（%s）没有响应（%s 后放弃）", strings.Join(cs.Hosts, ","), time.Since(start).Round(100*time.Millisecond))
 	}
 	return m, nil
 }
@@ -82,7 +82,7 @@ func (m *Mongo) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, mongoTimeout)
 	defer cancel()
 	if err := m.client.Ping(ctx, readpref.Primary()); err != nil {
-		return kedaitong.Wrap(kedaitong.EUnavailable, err, "the database does not answer")
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "the database does not answer").ZHf("数据库没有响应")
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func (c *mongoCollection) Replace(ctx context.Context, id string, version int64,
 		if err != nil {
 			return 0, err // ENotFound when the document is gone
 		}
-		return 0, kedaitong.Errorf(kedaitong.EConflict, "%s %q changed since it was read (version %d, now %d)", c.name, id, version, now)
+		return 0, kedaitong.Errorf(kedaitong.EConflict, "%s %q changed since it was read (version %d, now %d)", c.name, id, version, now).ZHf("%s %q 在读取后已被修改（读取时版本 %d，当前 %d）", c.name, id, version, now)
 	}
 	return version + 1, nil
 }
@@ -253,7 +253,7 @@ func (c *mongoCollection) Delete(ctx context.Context, id string) error {
 		return mongoErr(err, "delete %s %q", c.name, id)
 	}
 	if res.DeletedCount == 0 {
-		return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id)
+		return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
 	}
 	return nil
 }
@@ -385,7 +385,7 @@ func (c *mongoCollection) Incr(ctx context.Context, id string, init map[string]a
 	inc := bson.D{{Key: mongoVersionKey, Value: int64(1)}}
 	for f, n := range deltas {
 		if !validName(f) {
-			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q is not allowed", f)
+			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q is not allowed", f).ZHf("不允许计数字段 %q", f)
 		}
 		inc = append(inc, bson.E{Key: f, Value: n})
 	}
@@ -453,7 +453,7 @@ func (c *mongoCollection) incrFromInit(ctx context.Context, id string, initField
 				if d.Key == e.Key {
 					start, ok := e.Value.(int64)
 					if !ok {
-						return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q starts at %v, not an integer", e.Key, e.Value)
+						return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q starts at %v, not an integer", e.Key, e.Value).ZHf("计数字段 %q 的初始值 %v 不是整数", e.Key, e.Value)
 					}
 					e.Value = start + d.Value.(int64)
 					done[e.Key] = true
@@ -476,7 +476,7 @@ func (c *mongoCollection) incrFromInit(ctx context.Context, id string, initField
 			return Doc{}, mongoErr(err, "increment %s %q", c.name, id)
 		}
 	}
-	return Doc{}, kedaitong.Errorf(kedaitong.EUnavailable, "increment %s %q: the document keeps changing; try again", c.name, id)
+	return Doc{}, kedaitong.Errorf(kedaitong.EUnavailable, "increment %s %q: the document keeps changing; try again", c.name, id).ZHf("递增 %s %q：该文档一直在变化，请重试", c.name, id)
 }
 
 // mongoMaxIDLen is the longest id in bytes, as on the SQLite backend.
@@ -485,10 +485,10 @@ const mongoMaxIDLen = 512
 // checkMongoID refuses ids no backend can store alike.
 func checkMongoID(id string) error {
 	if id == "" {
-		return kedaitong.Invalid("id", "must not be empty")
+		return kedaitong.Invalid("id", "must not be empty").ZHf("编号不能为空")
 	}
 	if len(id) > mongoMaxIDLen || !utf8.ValidString(id) {
-		return kedaitong.Invalid("id", "must be valid UTF-8 of at most %d bytes", mongoMaxIDLen)
+		return kedaitong.Invalid("id", "must be valid UTF-8 of at most %d bytes", mongoMaxIDLen).ZHf("编号必须是不超过 %d 字节的有效 UTF-8", mongoMaxIDLen)
 	}
 	return nil
 }
@@ -510,16 +510,16 @@ func mongoErr(err error, format string, args ...any) error {
 		// The FerretDB stand-in reports a unique index broken by an update
 		// as an internal error from SQLite.
 		errors.As(err, &ce) && ce.Code == 1 && strings.Contains(ce.Message, "UNIQUE constraint failed"):
-		return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id or unique key already exists", what)
+		return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id or unique key already exists", what).ZHf("已存在相同编号或唯一键的文档")
 	case errors.Is(err, mongo.ErrNoDocuments):
-		return kedaitong.Wrap(kedaitong.ENotFound, err, "%s: not found", what)
+		return kedaitong.Wrap(kedaitong.ENotFound, err, "%s: not found", what).ZHf("未找到")
 	case errors.As(err, &sse), mongo.IsTimeout(err), mongo.IsNetworkError(err),
 		errors.Is(err, mongo.ErrClientDisconnected), errors.Is(err, context.Canceled), errors.As(err, &ne), errors.As(err, &conn), errors.As(err, &pool):
-		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database does not answer", what)
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database does not answer", what).ZHf("数据库没有响应")
 	case errors.As(err, &ce) && isRefusal(ce.Code):
-		return kedaitong.Wrap(kedaitong.EInvalid, err, "%s: the database refuses it", what)
+		return kedaitong.Wrap(kedaitong.EInvalid, err, "%s: the database refuses it", what).ZHf("数据库拒绝了该操作")
 	case errors.As(err, &we) && len(we.WriteErrors) > 0 && isRefusal(int32(we.WriteErrors[0].Code)):
-		return kedaitong.Wrap(kedaitong.EInvalid, err, "%s: the database refuses it", what)
+		return kedaitong.Wrap(kedaitong.EInvalid, err, "%s: the database refuses it", what).ZHf("数据库拒绝了该操作")
 	}
 	return fmt.Errorf("store: mongodb: %s: %w", what, err)
 }

@@ -45,7 +45,7 @@ func (f *mongoFiles) PutFile(ctx context.Context, id string, meta FileMeta, r io
 		return FileMeta{}, mongoErr(err, "look up file %s", id)
 	}
 	if n > 0 {
-		return FileMeta{}, kedaitong.Errorf(kedaitong.EConflict, "a file %q exists already", id)
+		return FileMeta{}, kedaitong.Errorf(kedaitong.EConflict, "a file %q exists already", id).ZHf("文件 %q 已存在", id)
 	}
 	gm := gridMeta{ContentType: meta.ContentType, SHA256: meta.SHA256, Created: meta.Created, Name: meta.Name}
 	opts := options.GridFSUpload().SetMetadata(gm)

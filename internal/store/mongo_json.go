@@ -38,7 +38,7 @@ func docToBSON(doc any) (bson.D, error) {
 	default:
 		b, err := json.Marshal(doc)
 		if err != nil {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "document cannot be encoded as JSON")
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "document cannot be encoded as JSON").ZHf("文档无法编码为 JSON")
 		}
 		data = b
 	}
@@ -51,21 +51,21 @@ func jsonToBSON(data []byte) (bson.D, error) {
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "document is not valid JSON")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "document is not valid JSON").ZHf("文档不是有效的 JSON")
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "document must be a JSON object")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "document must be a JSON object").ZHf("文档必须是 JSON 对象")
 	}
 	fields, err := readJSONObject(dec)
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "document is not valid JSON")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "document is not valid JSON").ZHf("文档不是有效的 JSON")
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "document has data after its JSON object")
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "document has data after its JSON object").ZHf("文档的 JSON 对象之后还有数据")
 	}
 	for _, e := range fields {
 		if e.Key == mongoIDKey || e.Key == mongoVersionKey {
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "document field %q is reserved", e.Key)
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "document field %q is reserved", e.Key).ZHf("文档字段 %q 是保留字段", e.Key)
 		}
 	}
 	return fields, nil

@@ -61,7 +61,7 @@ type Plan struct {
 // serves it, or EInvalid when none does or the query is malformed.
 func PlanQuery(def CollectionDef, q Query) (Plan, error) {
 	if q.Limit < 0 {
-		return Plan{}, kedaitong.Errorf(kedaitong.EInvalid, "limit must not be negative")
+		return Plan{}, kedaitong.Errorf(kedaitong.EInvalid, "limit must not be negative").ZHf("条数（limit）不能为负数")
 	}
 	filter := map[string]bool{}
 	for f, v := range q.Eq {
@@ -209,7 +209,7 @@ func EncodeCursor(sortValue any, id string) (string, error) {
 // back as a JSON scalar decoded with numbers as int64 where they are whole.
 // A cursor that is not one is EInvalid.
 func DecodeCursor(s string) (sortValue any, id string, err error) {
-	bad := kedaitong.Errorf(kedaitong.EInvalid, "cursor is not one this server issued")
+	bad := kedaitong.Errorf(kedaitong.EInvalid, "cursor is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) > 4096 {
 		return nil, "", bad

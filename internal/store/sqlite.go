@@ -71,18 +71,18 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 // OpenSQLiteWith is OpenSQLite with options.
 func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite, error) {
 	if dir == "" {
-		return nil, kedaitong.Errorf(kedaitong.EUnavailable, "the data folder is not set")
+		return nil, kedaitong.Errorf(kedaitong.EUnavailable, "the data folder is not set").ZHf("未设置数据目录")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s: cannot resolve its path", dir)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s: cannot resolve its path", dir).ZHf("数据目录 %s：无法解析其路径", dir)
 	}
 	if err := os.MkdirAll(abs, 0o750); err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s cannot be created", abs)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s cannot be created", abs).ZHf("无法创建数据目录 %s", abs)
 	}
 	probe, err := os.CreateTemp(abs, ".kedaitong-probe-*")
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s is not writable", abs)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "data folder %s is not writable", abs).ZHf("数据目录 %s 不可写", abs)
 	}
 	probe.Close()
 	os.Remove(probe.Name())
@@ -106,7 +106,7 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		sync,
 		"_txlock=immediate")...))
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
@@ -116,30 +116,30 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 	var mode string
 	if err := wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		wdb.Close()
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
 	if mode != "wal" {
 		wdb.Close()
-		return nil, kedaitong.Errorf(kedaitong.EUnavailable, "database %s: journal mode is %q, want wal", path, mode)
+		return nil, kedaitong.Errorf(kedaitong.EUnavailable, "database %s: journal mode is %q, want wal", path, mode).ZHf("数据库 %s：日志模式为 %q，应为 wal", path, mode)
 	}
 	// Take the write lock once so that a read-only file fails here, not on
 	// the first user's write.
 	if tx, err := wdb.BeginTx(ctx, nil); err != nil {
 		wdb.Close()
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path).ZHf("数据库 %s 不可写", path)
 	} else if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS kedai_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID"); err != nil {
 		tx.Rollback()
 		wdb.Close()
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path).ZHf("数据库 %s 不可写", path)
 	} else if err := tx.Commit(); err != nil {
 		wdb.Close()
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path).ZHf("数据库 %s 不可写", path)
 	}
 
 	rdb, err := sql.Open("sqlite", dsn(common...))
 	if err != nil {
 		wdb.Close()
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
 	n := max(4, runtime.NumCPU())
 	rdb.SetMaxOpenConns(n)
@@ -149,7 +149,7 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 	if err := rdb.PingContext(ctx); err != nil {
 		wdb.Close()
 		rdb.Close()
-		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path)
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
 	return &SQLite{path: path, opt: opt, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}}, nil
 }
@@ -184,12 +184,12 @@ func (s *SQLite) Close() error {
 // it is never overwritten.
 func (s *SQLite) Backup(ctx context.Context, outFile string) error {
 	if outFile == "" {
-		return kedaitong.Invalid("out", "the backup file is not set")
+		return kedaitong.Invalid("out", "the backup file is not set").ZHf("未指定备份文件")
 	}
 	if _, err := os.Lstat(outFile); err == nil {
-		return kedaitong.Errorf(kedaitong.EConflict, "backup file %s already exists; it is never overwritten", outFile)
+		return kedaitong.Errorf(kedaitong.EConflict, "backup file %s already exists; it is never overwritten", outFile).ZHf("备份文件 %s 已存在；备份从不覆盖已有文件", outFile)
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return kedaitong.Wrap(kedaitong.EUnavailable, err, "backup file %s cannot be checked", outFile)
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "backup file %s cannot be checked", outFile).ZHf("无法检查备份文件 %s", outFile)
 	}
 	if _, err := s.rdb.ExecContext(ctx, "VACUUM INTO ?", outFile); err != nil {
 		return sqliteErr(err, "backup to %s", outFile)
@@ -204,7 +204,7 @@ func (s *SQLite) Collection(ctx context.Context, def CollectionDef) (Collection,
 		return nil, err
 	}
 	if strings.HasPrefix(def.Name, "sqlite_") || def.Name == "kedai_meta" {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "collection name %q is reserved", def.Name)
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "collection name %q is reserved", def.Name).ZHf("集合名 %q 是保留名称", def.Name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -304,7 +304,7 @@ func (c *sqliteColl) Get(ctx context.Context, id string, out any) (int64, error)
 	var data []byte
 	err := c.s.rdb.QueryRowContext(ctx, "SELECT version, doc FROM "+c.table+" WHERE id = ?", id).Scan(&version, &data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id)
+		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
 	}
 	if err != nil {
 		return 0, sqliteErr(err, "get %s %q", c.name, id)
@@ -354,12 +354,12 @@ func (c *sqliteColl) Replace(ctx context.Context, id string, version int64, doc 
 	var now int64
 	err = c.s.rdb.QueryRowContext(ctx, "SELECT version FROM "+c.table+" WHERE id = ?", id).Scan(&now)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id)
+		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
 	}
 	if err != nil {
 		return 0, sqliteErr(err, "replace %s %q", c.name, id)
 	}
-	return 0, kedaitong.Errorf(kedaitong.EConflict, "%s %q was changed by someone else (version %d, not %d); reload and try again", c.name, id, now, version)
+	return 0, kedaitong.Errorf(kedaitong.EConflict, "%s %q was changed by someone else (version %d, not %d); reload and try again", c.name, id, now, version).ZHf("%s %q 已被他人修改（当前版本 %d，而不是 %d），请刷新后重试", c.name, id, now, version)
 }
 
 // Delete removes the document.
@@ -376,7 +376,7 @@ func (c *sqliteColl) Delete(ctx context.Context, id string) error {
 		return sqliteErr(err, "delete %s %q", c.name, id)
 	}
 	if n == 0 {
-		return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id)
+		return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
 	}
 	return nil
 }
@@ -460,7 +460,7 @@ func (c *sqliteColl) Incr(ctx context.Context, id string, init map[string]any, d
 	fields := make([]string, 0, len(deltas))
 	for f := range deltas {
 		if !validName(f) {
-			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q is not allowed", f)
+			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q is not allowed", f).ZHf("不允许计数字段 %q", f)
 		}
 		fields = append(fields, f)
 	}
@@ -472,11 +472,11 @@ func (c *sqliteColl) Incr(ctx context.Context, id string, init map[string]any, d
 	for _, f := range fields {
 		start, err := sqInt64(first[f])
 		if err != nil {
-			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q: initial value %v is not an integer", f, first[f])
+			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q: initial value %v is not an integer", f, first[f]).ZHf("计数字段 %q 的初始值 %v 不是整数", f, first[f])
 		}
 		sum, ok := sqAdd(start, deltas[f])
 		if !ok {
-			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q would overflow", f)
+			return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "counter field %q would overflow", f).ZHf("计数字段 %q 将会溢出", f)
 		}
 		first[f] = sum
 	}
@@ -505,7 +505,7 @@ func (c *sqliteColl) Incr(ctx context.Context, id string, init map[string]any, d
 	var out []byte
 	err = c.s.wdb.QueryRowContext(ctx, text, args...).Scan(&d.ID, &d.Version, &out)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "%s %q: counter fields %v must be integers that do not overflow", c.name, id, fields)
+		return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "%s %q: counter fields %v must be integers that do not overflow", c.name, id, fields).ZHf("%s %q：计数字段 %v 必须是不会溢出的整数", c.name, id, fields)
 	}
 	if err != nil {
 		return Doc{}, sqliteErr(err, "increment %s %q", c.name, id)
@@ -531,7 +531,7 @@ func (s *SQLite) explain(ctx context.Context, coll string, q Query, count bool) 
 	c := s.colls[coll]
 	s.mu.Unlock()
 	if c == nil {
-		return "", kedaitong.Errorf(kedaitong.ENotFound, "collection %q is not declared", coll)
+		return "", kedaitong.Errorf(kedaitong.ENotFound, "collection %q is not declared", coll).ZHf("集合 %q 未声明", coll)
 	}
 	build := c.buildFind
 	if count {
@@ -907,10 +907,10 @@ func sqAdd(a, b int64) (int64, bool) {
 // sqCheckID refuses ids no backend can store alike.
 func sqCheckID(id string) error {
 	if id == "" {
-		return kedaitong.Invalid("id", "must not be empty")
+		return kedaitong.Invalid("id", "must not be empty").ZHf("编号不能为空")
 	}
 	if len(id) > sqMaxIDLen || !utf8.ValidString(id) {
-		return kedaitong.Invalid("id", "must be valid UTF-8 of at most %d bytes", sqMaxIDLen)
+		return kedaitong.Invalid("id", "must be valid UTF-8 of at most %d bytes", sqMaxIDLen).ZHf("编号必须是不超过 %d 字节的有效 UTF-8", sqMaxIDLen)
 	}
 	return nil
 }
@@ -919,10 +919,10 @@ func sqCheckID(id string) error {
 func sqMarshal(doc any) ([]byte, error) {
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document cannot be stored as JSON")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the document cannot be stored as JSON").ZHf("文档无法存储为 JSON")
 	}
 	if len(b) == 0 || b[0] != '{' {
-		return nil, kedaitong.Errorf(kedaitong.EInvalid, "a document must be a JSON object, not %.20s", b)
+		return nil, kedaitong.Errorf(kedaitong.EInvalid, "a document must be a JSON object, not %.20s", b).ZHf("文档必须是 JSON 对象，而不是 %.20s", b)
 	}
 	return b, nil
 }
@@ -939,31 +939,31 @@ func sqliteErr(err error, format string, args ...any) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store did not answer in time", what)
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store did not answer in time", what).ZHf("存储未能及时响应")
 	}
 	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
-		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store is closed", what)
+		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store is closed", what).ZHf("存储已关闭")
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id already exists", what)
+			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id already exists", what).ZHf("已存在相同编号的文档")
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: another document already has this unique key", what)
+			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: another document already has this unique key", what).ZHf("已有其他文档使用了这个唯一键")
 		}
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_CONSTRAINT:
-			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a constraint is broken", what)
+			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a constraint is broken", what).ZHf("违反了约束条件")
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database stayed busy", what)
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database stayed busy", what).ZHf("数据库持续繁忙")
 		case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
 			sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
-			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database file cannot be used", what)
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database file cannot be used", what).ZHf("数据库文件无法使用")
 		case sqlite3.SQLITE_INTERRUPT:
-			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store did not answer in time", what)
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store did not answer in time", what).ZHf("存储未能及时响应")
 		case sqlite3.SQLITE_TOOBIG:
-			return kedaitong.Wrap(kedaitong.ETooLarge, err, "%s: the document is too large", what)
+			return kedaitong.Wrap(kedaitong.ETooLarge, err, "%s: the document is too large", what).ZHf("文档过大")
 		}
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
