@@ -36,7 +36,7 @@ func (s *Server) apiAlerts(c *gin.Context) {
 	case "true", "1":
 		f.UnreadOnly = true
 	default:
-		abortWithError(c, kedaitong.Invalid("unread", "true or false"))
+		abortWithError(c, kedaitong.Invalid("unread", "true or false").ZHf("参数 unread 只能是 true 或 false"))
 		return
 	}
 	u := mustCaller(c).User

@@ -57,7 +57,7 @@ func (s *Server) apiApplications(c *gin.Context) {
 		CreditCode: c.Query("credit_code"), Limit: limit, Cursor: cur}
 	if ind := c.Query("industry"); ind != "" {
 		if f.Route != "" && f.Route != ind {
-			abortWithError(c, kedaitong.Invalid("industry", "give either route or industry"))
+			abortWithError(c, kedaitong.Invalid("industry", "give either route or industry").ZHf("route 和 industry 只能给出其中一个"))
 			return
 		}
 		f.Route = ind
@@ -119,7 +119,7 @@ func bindOptionalJSON(c *gin.Context, v any) error {
 	}
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return kedaitong.Errorf(kedaitong.EUnsupported, "send the body as application/json")
+		return kedaitong.Errorf(kedaitong.EUnsupported, "send the body as application/json").ZHf("请求体应以 application/json 发送")
 	}
 	return decodeStrict(b, v)
 }
@@ -161,23 +161,23 @@ func dossierUpload(c *gin.Context) (string, io.Reader, error) {
 	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt == "multipart/form-data" {
 		if params["boundary"] == "" {
-			return "", nil, kedaitong.Invalid("file", "the multipart body has no boundary")
+			return "", nil, kedaitong.Invalid("file", "the multipart body has no boundary").ZHf("multipart 请求体没有 boundary")
 		}
 		mr, err := c.Request.MultipartReader()
 		if err != nil {
-			return "", nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the multipart body could not be read")
+			return "", nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the multipart body could not be read").ZHf("无法读取 multipart 请求体")
 		}
 		for {
 			p, err := mr.NextPart()
 			if err == io.EOF {
-				return "", nil, kedaitong.Invalid("file", "send the file as the multipart field \"file\"")
+				return "", nil, kedaitong.Invalid("file", "send the file as the multipart field \"file\"").ZHf("请将文件放在 multipart 字段 \"file\" 中发送")
 			}
 			if err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
-					return "", nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", mbe.Limit)
+					return "", nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", mbe.Limit).ZHf("上传内容超过 %d 字节", mbe.Limit)
 				}
-				return "", nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the multipart body could not be read")
+				return "", nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the multipart body could not be read").ZHf("无法读取 multipart 请求体")
 			}
 			if p.FormName() == "file" {
 				return p.FileName(), p, nil

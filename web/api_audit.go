@@ -27,14 +27,14 @@ func (s *Server) apiAudit(c *gin.Context) {
 		if v := c.Query(p.name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				abortWithError(c, kedaitong.Invalid(p.name, "use an RFC 3339 time such as 2026-11-25T08:00:00Z"))
+				abortWithError(c, kedaitong.Invalid(p.name, "use an RFC 3339 time such as 2026-11-25T08:00:00Z").ZHf("%s 请使用 RFC 3339 时间，如 2026-11-25T08:00:00Z", p.name))
 				return
 			}
 			*p.dst = t
 		}
 	}
 	if f.Region != "" && !identity.ValidRegion(f.Region) {
-		abortWithError(c, kedaitong.Invalid("region", "use a Jiangxi GB/T 2260 code: 36, a city such as 3607, or a county such as 360702"))
+		abortWithError(c, kedaitong.Invalid("region", "use a Jiangxi GB/T 2260 code: 36, a city such as 3607, or a county such as 360702").ZHf("请使用江西省的 GB/T 2260 行政区划代码：36（全省）、地市（如 3607）或区县（如 360702）"))
 		return
 	}
 	u := mustCaller(c).User

@@ -60,7 +60,7 @@ func (s *Server) apiConsultations(c *gin.Context) {
 	case "true", "1":
 		f.Rerouted = true
 	default:
-		abortWithError(c, kedaitong.Invalid("rerouted", "true or false"))
+		abortWithError(c, kedaitong.Invalid("rerouted", "true or false").ZHf("参数 rerouted 只能是 true 或 false"))
 		return
 	}
 	vs, next, err := s.deps.Consult.List(c.Request.Context(), mustCaller(c).User, f)
@@ -172,7 +172,7 @@ func (s *Server) apiNotifications(c *gin.Context) {
 	case "true", "1":
 		f.UnreadOnly = true
 	default:
-		abortWithError(c, kedaitong.Invalid("unread", "true or false"))
+		abortWithError(c, kedaitong.Invalid("unread", "true or false").ZHf("参数 unread 只能是 true 或 false"))
 		return
 	}
 	ns, next, err := s.deps.Notify.List(c.Request.Context(), mustCaller(c).User.ID, f)

@@ -109,16 +109,16 @@ func uploadedFile(c *gin.Context) ([]byte, error) {
 		fh, err := c.FormFile("file")
 		if err != nil {
 			if strings.Contains(err.Error(), "too large") {
-				return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", maxUploadBody)
+				return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", maxUploadBody).ZHf("上传内容超过 %d 字节", maxUploadBody)
 			}
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "send the file in the multipart field \"file\"")
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "send the file in the multipart field \"file\"").ZHf("请将文件放在 multipart 字段 \"file\" 中发送")
 		}
 		if fh.Size > maxUploadBody {
-			return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", maxUploadBody)
+			return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", maxUploadBody).ZHf("上传内容超过 %d 字节", maxUploadBody)
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the uploaded file cannot be read")
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the uploaded file cannot be read").ZHf("无法读取上传的文件")
 		}
 		defer f.Close()
 		return io.ReadAll(io.LimitReader(f, maxUploadBody+1))

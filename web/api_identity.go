@@ -50,7 +50,7 @@ func (s *Server) apiLogin(c *gin.Context) {
 		return
 	}
 	if in.Username == "" || in.Password == "" {
-		abortWithError(c, kedaitong.Errorf(kedaitong.EInvalid, "send username and password"))
+		abortWithError(c, kedaitong.Errorf(kedaitong.EInvalid, "send username and password").ZHf("请提供用户名和密码"))
 		return
 	}
 	u, secret, err := s.deps.Identity.Login(c.Request.Context(), in.Username, in.Password, c.ClientIP())

@@ -114,20 +114,20 @@ func opmlBody(c *gin.Context) ([]byte, error) {
 		fh, err := c.FormFile("file")
 		if err != nil {
 			if strings.Contains(err.Error(), "too large") {
-				return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", maxUploadBody)
+				return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the upload is over %d bytes", maxUploadBody).ZHf("上传内容超过 %d 字节", maxUploadBody)
 			}
-			return nil, kedaitong.Errorf(kedaitong.EInvalid, "send the OPML file in the multipart field \"file\"")
+			return nil, kedaitong.Errorf(kedaitong.EInvalid, "send the OPML file in the multipart field \"file\"").ZHf("请将 OPML 文件放在 multipart 字段 \"file\" 中发送")
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the uploaded file cannot be read")
+			return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the uploaded file cannot be read").ZHf("无法读取上传的文件")
 		}
 		defer f.Close()
 		return io.ReadAll(io.LimitReader(f, intel.MaxOPMLBytes+1))
 	case "", "text/xml", "application/xml", "text/x-opml", "application/x-opml", "application/octet-stream", "text/plain":
 		return readBody(c)
 	}
-	return nil, kedaitong.Errorf(kedaitong.EUnsupported, "send the OPML file as text/xml, text/x-opml or in the multipart field \"file\"")
+	return nil, kedaitong.Errorf(kedaitong.EUnsupported, "send the OPML file as text/xml, text/x-opml or in the multipart field \"file\"").ZHf("请以 text/xml、text/x-opml 或 multipart 字段 \"file\" 发送 OPML 文件")
 }
 
 func (s *Server) apiImportSources(c *gin.Context) {
@@ -169,7 +169,7 @@ func itemFilter(c *gin.Context) (intel.ItemFilter, error) {
 		if v := strings.TrimSpace(c.Query(p.name)); v != "" {
 			t, err := parseWhen(v)
 			if err != nil {
-				return f, kedaitong.Invalid(p.name, "%q is not a date (2026-01-31) or an RFC 3339 time", v)
+				return f, kedaitong.Invalid(p.name, "%q is not a date (2026-01-31) or an RFC 3339 time", v).ZHf("%q 不是日期（2026-01-31）或 RFC 3339 时间", v)
 			}
 			*p.dst = &t
 		}
@@ -177,7 +177,7 @@ func itemFilter(c *gin.Context) (intel.ItemFilter, error) {
 	if v := c.Query("first"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return f, kedaitong.Invalid("first", "must be true or false")
+			return f, kedaitong.Invalid("first", "must be true or false").ZHf("参数 first 只能是 true 或 false")
 		}
 		f.FirstOnly = b
 	}

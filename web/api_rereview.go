@@ -33,7 +33,7 @@ func (s *Server) apiRereviews(c *gin.Context) {
 		t := false
 		f.Exit = &t
 	default:
-		abortWithError(c, kedaitong.Invalid("exit", "true or false"))
+		abortWithError(c, kedaitong.Invalid("exit", "true or false").ZHf("参数 exit 只能是 true 或 false"))
 		return
 	}
 	items, next, err := s.deps.Rereview.List(c.Request.Context(), mustCaller(c).User, f)

@@ -46,7 +46,7 @@ func (s *Server) apiRubric(c *gin.Context) {
 	if v := c.Query("version"); v != "" {
 		n, perr := strconv.Atoi(v)
 		if perr != nil || n < 1 {
-			abortWithError(c, kedaitong.Invalid("version", "a positive integer"))
+			abortWithError(c, kedaitong.Invalid("version", "a positive integer").ZHf("版本号应为正整数"))
 			return
 		}
 		g, err = s.deps.Scoring.GuidelineVersion(ctx, c.Param("key"), n)

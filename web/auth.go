@@ -56,7 +56,7 @@ func (s *Server) authenticate(c *gin.Context) (identity.Caller, bool, error) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return identity.Caller{}, false, kedaitong.Errorf(kedaitong.EUnauthorized, "use Authorization: Bearer <token>")
+			return identity.Caller{}, false, kedaitong.Errorf(kedaitong.EUnauthorized, "use Authorization: Bearer <token>").ZHf("请使用 Authorization: Bearer <token>")
 		}
 		tok = strings.TrimSpace(tok)
 		if !strings.HasPrefix(tok, identity.TokenPrefix) {
@@ -118,7 +118,7 @@ func (s *Server) guard(r Route) gin.HandlerFunc {
 			return
 		}
 		if !ok {
-			abortWithError(c, kedaitong.Errorf(kedaitong.EUnauthorized, "log in first"))
+			abortWithError(c, kedaitong.Errorf(kedaitong.EUnauthorized, "log in first").ZHf("请先登录"))
 			return
 		}
 		if cl.SessionID != "" && !safeMethod(c.Request.Method) {
@@ -130,7 +130,7 @@ func (s *Server) guard(r Route) gin.HandlerFunc {
 		}
 		if !s.deps.RBAC.RoleAllowed(cl.User.Role, r.Obj, r.Act) {
 			s.deny(c, cl, r, "role not allowed")
-			abortWithError(c, kedaitong.Errorf(kedaitong.EForbidden, "your role (%s) may not do this", cl.User.Role))
+			abortWithError(c, kedaitong.Errorf(kedaitong.EForbidden, "your role (%s) may not do this", cl.User.Role).ZHf("您的角色（%s）无权执行此操作", cl.User.Role))
 			return
 		}
 		c.Next()
@@ -155,7 +155,7 @@ func safeMethod(m string) bool {
 // server's, or Sec-Fetch-Site must say same-origin. Clients that send
 // neither header (scripts, not browsers) pass.
 func sameOrigin(c *gin.Context) error {
-	bad := kedaitong.Errorf(kedaitong.EForbidden, "cross-origin request refused")
+	bad := kedaitong.Errorf(kedaitong.EForbidden, "cross-origin request refused").ZHf("已拒绝跨域请求")
 	if o := c.GetHeader("Origin"); o != "" {
 		u, err := url.Parse(o)
 		if err != nil || o == "null" || !strings.EqualFold(u.Host, c.Request.Host) {
@@ -176,13 +176,13 @@ func pageParams(c *gin.Context) (int, string, error) {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			return 0, "", kedaitong.Invalid("limit", "must be a whole number from 1 to 500")
+			return 0, "", kedaitong.Invalid("limit", "must be a whole number from 1 to 500").ZHf("条数（limit）应为 1 到 500 的整数")
 		}
 		limit = n
 	}
 	cur := c.Query("cursor")
 	if len(cur) > 2048 {
-		return 0, "", kedaitong.Invalid("cursor", "is not one this server issued")
+		return 0, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
 	}
 	return limit, cur, nil
 }
@@ -199,7 +199,7 @@ func listSlice[T any](c *gin.Context, items []T) {
 	if cur != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(cur, "o"))
 		if err != nil || n < 0 || !strings.HasPrefix(cur, "o") {
-			abortWithError(c, kedaitong.Invalid("cursor", "is not one this server issued"))
+			abortWithError(c, kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）"))
 			return
 		}
 		off = min(n, len(items))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
 
 	"kedaitong"
 )
@@ -48,7 +49,8 @@ func StatusOf(err error) int {
 }
 
 // abortWithError writes err as the contract's error body with its status and
-// stops the chain. Internal errors are logged with the request id and shown
+// stops the chain. The message is in English unless the request asks for
+// Chinese (apiLang); the code never depends on the language. Internal errors are logged with the request id and shown
 // to the user only as a generic message.
 func abortWithError(c *gin.Context, err error) {
 	code := kedaitong.ErrorCode(err)
@@ -57,7 +59,7 @@ func abortWithError(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", requestID(c), "route", c.FullPath())
 	}
 	c.Set(ctxErrorKey, err)
-	body := ErrorBody{Error: ErrorDetail{Code: code, Message: kedaitong.ErrorMessage(err)}}
+	body := ErrorBody{Error: ErrorDetail{Code: code, Message: kedaitong.MessageIn(err, apiLang(c))}}
 	var e *kedaitong.Error
 	if errors.As(err, &e) {
 		body.Error.Field = e.Field
@@ -66,3 +68,43 @@ func abortWithError(c *gin.Context, err error) {
 }
 
 const ctxErrorKey = "kedai.error"
+
+// errText is err's user-safe message in the page's language (pickLang): the
+// Chinese message on zh-CN pages where the error has one.
+func errText(c *gin.Context, err error) string {
+	return kedaitong.MessageIn(err, pickLang(c))
+}
+
+// fieldText is an input error's message for display beside its input, so
+// without the field name, in lang.
+func fieldText(lang string, e *kedaitong.Error) string {
+	if lang != "en" && e.ZH != "" {
+		return e.ZH
+	}
+	return e.Message
+}
+
+// apiLang is the language of the JSON API's error messages: Chinese only
+// when the request asks for it — ?lang=zh-CN, the kedai_lang cookie of an
+// earlier choice, or an Accept-Language that prefers Chinese — and English
+// otherwise, so that API clients that ask for nothing keep English texts.
+// Unlike pickLang it never sets the cookie.
+func apiLang(c *gin.Context) string {
+	if l := normLang(c.Query("lang")); l != "" {
+		return l
+	}
+	if v, err := c.Cookie(langCookie); err == nil {
+		if l := normLang(v); l != "" {
+			return l
+		}
+	}
+	if al := c.GetHeader("Accept-Language"); al != "" {
+		tags, _, err := language.ParseAcceptLanguage(al)
+		if err == nil && len(tags) > 0 {
+			if _, idx, conf := langMatcher.Match(tags...); conf != language.No {
+				return uiLanguages[idx].String()
+			}
+		}
+	}
+	return "en"
+}

@@ -24,7 +24,7 @@ const (
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > n {
-			abortWithError(c, kedaitong.Errorf(kedaitong.ETooLarge, "the request body is over %d bytes", n))
+			abortWithError(c, kedaitong.Errorf(kedaitong.ETooLarge, "the request body is over %d bytes", n).ZHf("请求体超过 %d 字节", n))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
@@ -38,9 +38,9 @@ func readBody(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the request body is over %d bytes", mbe.Limit)
+			return nil, kedaitong.Errorf(kedaitong.ETooLarge, "the request body is over %d bytes", mbe.Limit).ZHf("请求体超过 %d 字节", mbe.Limit)
 		}
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the request body could not be read")
+		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the request body could not be read").ZHf("无法读取请求体")
 	}
 	return b, nil
 }
@@ -52,7 +52,7 @@ func bindJSON(c *gin.Context, v any) error {
 	ct := c.GetHeader("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || (mt != "application/json" && !bytesHasSuffix(mt, "+json")) {
-		return kedaitong.Errorf(kedaitong.EUnsupported, "send the body as application/json")
+		return kedaitong.Errorf(kedaitong.EUnsupported, "send the body as application/json").ZHf("请求体应以 application/json 发送")
 	}
 	b, err := readBody(c)
 	if err != nil {
@@ -68,7 +68,7 @@ func bytesHasSuffix(s, suffix string) bool {
 // decodeStrict decodes one JSON value with no unknown fields and nothing after it.
 func decodeStrict(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return kedaitong.Errorf(kedaitong.EInvalid, "the request body is empty; send a JSON object")
+		return kedaitong.Errorf(kedaitong.EInvalid, "the request body is empty; send a JSON object").ZHf("请求体为空，请发送一个 JSON 对象")
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -77,26 +77,26 @@ func decodeStrict(b []byte, v any) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON at byte %d", se.Offset)
+			return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON at byte %d", se.Offset).ZHf("JSON 格式有误（第 %d 字节处）", se.Offset)
 		case errors.As(err, &te):
 			field := te.Field
 			if field == "" {
-				return kedaitong.Errorf(kedaitong.EInvalid, "the body must be a JSON object")
+				return kedaitong.Errorf(kedaitong.EInvalid, "the body must be a JSON object").ZHf("请求体必须是 JSON 对象")
 			}
-			return kedaitong.Invalid(field, "must be a %s", jsonKind(te.Type.Kind().String()))
+			return kedaitong.Invalid(field, "must be a %s", jsonKind(te.Type.Kind().String())).ZHf("字段 %s 应为 %s 类型", field, jsonKind(te.Type.Kind().String()))
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON: the body ends too early")
+			return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON: the body ends too early").ZHf("JSON 格式有误：请求体提前结束")
 		default:
 			// Unknown fields: "json: unknown field \"x\"".
-			return kedaitong.Errorf(kedaitong.EInvalid, "%s", trimJSONPrefix(err.Error()))
+			return kedaitong.Errorf(kedaitong.EInvalid, "%s", trimJSONPrefix(err.Error())).ZHf("JSON 格式有误：%s", trimJSONPrefix(err.Error()))
 		}
 	}
 	if dec.More() {
-		return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON: data after the object")
+		return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON: data after the object").ZHf("JSON 格式有误：对象之后还有数据")
 	}
 	var extra json.RawMessage
 	if err := dec.Decode(&extra); err != io.EOF {
-		return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON: data after the object")
+		return kedaitong.Errorf(kedaitong.EInvalid, "malformed JSON: data after the object").ZHf("JSON 格式有误：对象之后还有数据")
 	}
 	return nil
 }

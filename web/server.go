@@ -218,7 +218,7 @@ func (s *Server) registerAPI(e *gin.Engine) {
 
 func (s *Server) noRoute(c *gin.Context) {
 	if isAPI(c.Request.URL.Path) {
-		abortWithError(c, kedaitong.Errorf(kedaitong.ENotFound, "no such route: %s %s", c.Request.Method, c.Request.URL.Path))
+		abortWithError(c, kedaitong.Errorf(kedaitong.ENotFound, "no such route: %s %s", c.Request.Method, c.Request.URL.Path).ZHf("没有这个路由：%s %s", c.Request.Method, c.Request.URL.Path))
 		return
 	}
 	s.renderNotFound(c)
@@ -236,7 +236,7 @@ func (s *Server) healthz(c *gin.Context) {
 
 func (s *Server) readyz(c *gin.Context) {
 	if err := s.pingStore(c.Request.Context()); err != nil {
-		abortWithError(c, kedaitong.Wrap(kedaitong.EUnavailable, err, "the store is unreachable"))
+		abortWithError(c, kedaitong.Wrap(kedaitong.EUnavailable, err, "the store is unreachable").ZHf("无法连接存储"))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "store": s.deps.Store.Backend()})

@@ -118,7 +118,7 @@ func (s *Server) pageApplications(c *gin.Context) {
 	vs, next, err := s.deps.Review.List(c.Request.Context(), cl.User, f)
 	errMsg := ""
 	if err != nil {
-		errMsg = kedaitong.ErrorMessage(err)
+		errMsg = errText(c, err)
 	}
 	rows := make([]appRow, 0, len(vs))
 	for _, v := range vs {
@@ -261,7 +261,7 @@ func (s *Server) pageCreateApplication(c *gin.Context) {
 			ke = e
 			f.Errors[formKey(ke.Field)] = fieldMessage(tr, formKey(ke.Field), ke)
 		} else {
-			f.Errors["_"] = kedaitong.ErrorMessage(err)
+			f.Errors["_"] = errText(c, err)
 		}
 		s.renderAppForm(c, StatusOf(err), f)
 		return
@@ -270,7 +270,8 @@ func (s *Server) pageCreateApplication(c *gin.Context) {
 }
 
 // fieldMessage is the localized message of a form input's error; English
-// pages show the domain's precise message.
+// pages show the domain's precise message, Chinese pages the form's own
+// message for the input or else the domain's Chinese one.
 func fieldMessage(tr *Tr, key string, e *kedaitong.Error) string {
 	if tr.Lang == "en" {
 		return e.Message
@@ -279,7 +280,7 @@ func fieldMessage(tr *Tr, key string, e *kedaitong.Error) string {
 	if m := tr.T(id); m != id {
 		return m
 	}
-	return e.Message
+	return fieldText(tr.Lang, e)
 }
 
 // tr returns the translator of the request's language.
@@ -327,7 +328,7 @@ func (s *Server) afterAction(c *gin.Context, err error, notice string) {
 			s.renderNotFound(c)
 			return
 		}
-		s.renderApplication(c, StatusOf(err), "", kedaitong.ErrorMessage(err))
+		s.renderApplication(c, StatusOf(err), "", errText(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/applications/"+c.Param("id")+"?done="+url.QueryEscape(notice))
@@ -346,12 +347,12 @@ func (s *Server) pageWithdrawApplication(c *gin.Context) {
 func (s *Server) pageUploadAttachment(c *gin.Context) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		s.afterAction(c, kedaitong.Invalid("file", "choose a file to upload"), "")
+		s.afterAction(c, kedaitong.Invalid("file", "choose a file to upload").ZHf("请选择要上传的文件"), "")
 		return
 	}
 	f, err := fh.Open()
 	if err != nil {
-		s.afterAction(c, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read"), "")
+		s.afterAction(c, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件"), "")
 		return
 	}
 	defer f.Close()

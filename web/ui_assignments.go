@@ -57,7 +57,7 @@ func (s *Server) renderAssignments(c *gin.Context, status int, run *panel.RunRes
 	f := panel.Filter{State: c.Query("state"), Application: c.Query("application"), Limit: 50, Cursor: cur}
 	as, next, err := s.deps.Panel.List(c.Request.Context(), cl.User, f)
 	if err != nil && errMsg == "" {
-		errMsg, status = kedaitong.ErrorMessage(err), StatusOf(err)
+		errMsg, status = errText(c, err), StatusOf(err)
 	}
 	nextURL := ""
 	if next != "" {
@@ -99,7 +99,7 @@ func (s *Server) pageAssignments(c *gin.Context) {
 func (s *Server) pageRunAssignments(c *gin.Context) {
 	r, err := s.deps.Panel.Run(c.Request.Context(), mustCaller(c).User)
 	if err != nil {
-		s.renderAssignments(c, StatusOf(err), nil, kedaitong.ErrorMessage(err))
+		s.renderAssignments(c, StatusOf(err), nil, errText(c, err))
 		return
 	}
 	s.renderAssignments(c, http.StatusOK, &r, "")
@@ -111,7 +111,7 @@ func (s *Server) afterAnswer(c *gin.Context, err error, notice string) {
 			s.renderNotFound(c)
 			return
 		}
-		s.renderAssignments(c, StatusOf(err), nil, kedaitong.ErrorMessage(err))
+		s.renderAssignments(c, StatusOf(err), nil, errText(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/assignments?done="+url.QueryEscape(notice))
@@ -136,7 +136,7 @@ func (s *Server) pagePanel(c *gin.Context) {
 			s.renderNotFound(c)
 			return
 		}
-		s.render(c, StatusOf(err), "assignments_panel", "asg.panel.title", gin.H{"Error": kedaitong.ErrorMessage(err)})
+		s.render(c, StatusOf(err), "assignments_panel", "asg.panel.title", gin.H{"Error": errText(c, err)})
 		return
 	}
 	app, err := s.deps.Review.Get(ctx, cl.User, v.ApplicationID)

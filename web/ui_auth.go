@@ -144,12 +144,12 @@ func (s *Server) pageChangePassword(c *gin.Context) {
 	cur, next, again := c.PostForm("current_password"), c.PostForm("new_password"), c.PostForm("new_password_again")
 	var err error
 	if next != again {
-		err = kedaitong.Invalid("new_password", "the two new passwords differ")
+		err = kedaitong.Invalid("new_password", "the two new passwords differ").ZHf("两次输入的新密码不一致")
 	} else {
 		err = s.deps.Identity.ChangePassword(c.Request.Context(), cl.User, cur, next)
 	}
 	if err != nil {
-		s.render(c, StatusOf(err), "account", "account.title", gin.H{"Error": kedaitong.ErrorMessage(err)})
+		s.render(c, StatusOf(err), "account", "account.title", gin.H{"Error": errText(c, err)})
 		return
 	}
 	s.setSessionCookie(c, "", -1)
@@ -165,7 +165,7 @@ func (s *Server) renderUsers(c *gin.Context, status int, errMsg string, form *id
 	_, cur, _ := pageParams(c)
 	us, next, err := s.deps.Identity.ListUsers(c.Request.Context(), cl.User, identity.ListFilter{Limit: 100, Cursor: cur})
 	if err != nil {
-		errMsg = kedaitong.ErrorMessage(err)
+		errMsg = errText(c, err)
 	}
 	if form == nil {
 		form = &identity.NewUser{}
@@ -191,7 +191,7 @@ func (s *Server) pageCreateUser(c *gin.Context) {
 	u, err := s.deps.Identity.CreateUser(c.Request.Context(), &cl.User, in)
 	if err != nil {
 		in.Password = ""
-		s.renderUsers(c, StatusOf(err), kedaitong.ErrorMessage(err), &in, "")
+		s.renderUsers(c, StatusOf(err), errText(c, err), &in, "")
 		return
 	}
 	s.renderUsers(c, http.StatusOK, "", nil, u.Username)
@@ -201,7 +201,7 @@ func (s *Server) pageToggleUser(c *gin.Context) {
 	cl := mustCaller(c)
 	disabled := c.PostForm("disabled") == "true"
 	if _, err := s.deps.Identity.UpdateUser(c.Request.Context(), cl.User, c.Param("id"), identity.Patch{Disabled: &disabled}); err != nil {
-		s.renderUsers(c, StatusOf(err), kedaitong.ErrorMessage(err), nil, "")
+		s.renderUsers(c, StatusOf(err), errText(c, err), nil, "")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users")

@@ -78,7 +78,7 @@ func (s *Server) pageConsultations(c *gin.Context) {
 	vs, next, err := s.deps.Consult.List(c.Request.Context(), cl.User, f)
 	errMsg := ""
 	if err != nil {
-		errMsg = kedaitong.ErrorMessage(err)
+		errMsg = errText(c, err)
 	}
 	rows := make([]conRow, 0, len(vs))
 	for _, v := range vs {
@@ -126,9 +126,9 @@ func (s *Server) pageAskConsultation(c *gin.Context) {
 		if e, ok := err.(*kedaitong.Error); ok {
 			field = e.Field
 		}
-		msg := kedaitong.ErrorMessage(err)
+		msg := errText(c, err)
 		if e, ok := err.(*kedaitong.Error); ok && field != "" {
-			msg = e.Message
+			msg = fieldText(pickLang(c), e)
 			if tr := s.tr(c); tr.Lang != "en" {
 				if m := tr.T("consult.err." + field); m != "consult.err."+field {
 					msg = m
@@ -180,7 +180,7 @@ func (s *Server) afterConsultAction(c *gin.Context, err error, done string) {
 			s.renderNotFound(c)
 			return
 		}
-		s.renderConsultation(c, StatusOf(err), "", kedaitong.ErrorMessage(err))
+		s.renderConsultation(c, StatusOf(err), "", errText(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/consultations/"+url.PathEscape(c.Param("id"))+"?done="+done)
@@ -204,7 +204,7 @@ func (s *Server) pageFollowUpConsultation(c *gin.Context) {
 func (s *Server) pageRateConsultation(c *gin.Context) {
 	stars, err := strconv.Atoi(strings.TrimSpace(c.PostForm("stars")))
 	if err != nil {
-		s.afterConsultAction(c, kedaitong.Invalid("stars", "choose 1 to 5 stars"), "")
+		s.afterConsultAction(c, kedaitong.Invalid("stars", "choose 1 to 5 stars").ZHf("请选择 1 到 5 星"), "")
 		return
 	}
 	_, err = s.deps.Consult.Rate(c.Request.Context(), mustCaller(c).User, c.Param("id"), consult.RateInput{Stars: stars})
@@ -233,7 +233,7 @@ func (s *Server) pageNotifications(c *gin.Context) {
 	ns, next, err := s.deps.Notify.List(c.Request.Context(), cl.User.ID, notify.Filter{UnreadOnly: unread, Limit: 50, Cursor: cur})
 	errMsg := ""
 	if err != nil {
-		errMsg = kedaitong.ErrorMessage(err)
+		errMsg = errText(c, err)
 	}
 	rows := make([]noteRow, 0, len(ns))
 	for _, n := range ns {

@@ -116,7 +116,7 @@ func (s *Server) pageExperts(c *gin.Context) {
 	data := gin.H{"Filter": f, "Fields": s.fieldOptions(lang), "Tiers": experts.Tiers, "Statuses": experts.Statuses}
 	status := http.StatusOK
 	if err != nil {
-		data["Error"] = kedaitong.ErrorMessage(err)
+		data["Error"] = errText(c, err)
 		status = StatusOf(err)
 	}
 	data["Rows"] = s.rows(lang, es)
@@ -172,7 +172,7 @@ func (s *Server) pageImport(c *gin.Context) {
 		res, err = s.deps.Experts.Import(c.Request.Context(), cl.User, data)
 	}
 	if err != nil {
-		s.render(c, StatusOf(err), "experts_import", "experts.import.title", gin.H{"Error": kedaitong.ErrorMessage(err)})
+		s.render(c, StatusOf(err), "experts_import", "experts.import.title", gin.H{"Error": errText(c, err)})
 		return
 	}
 	s.render(c, http.StatusOK, "experts_import", "experts.import.title", gin.H{"Result": res, "Done": true})
@@ -204,7 +204,7 @@ func (s *Server) renderMine(c *gin.Context, status int, errMsg string) {
 func (s *Server) changeMine(c *gin.Context, change func(e *experts.Expert)) {
 	cl := mustCaller(c)
 	if cl.User.Role != identity.RoleExpert {
-		s.renderErr(c, kedaitong.Errorf(kedaitong.ENotFound, "no profile"))
+		s.renderErr(c, kedaitong.Errorf(kedaitong.ENotFound, "no profile").ZHf("没有专家档案"))
 		return
 	}
 	v, err := s.deps.Experts.Get(c.Request.Context(), cl.User, cl.User.ExpertID)
@@ -215,7 +215,7 @@ func (s *Server) changeMine(c *gin.Context, change func(e *experts.Expert)) {
 	e := v.Expert
 	change(&e)
 	if _, err := s.deps.Experts.Update(c.Request.Context(), cl.User, e.ID, experts.Patch{Unavailable: &e.Unavailable, Conflicts: &e.Conflicts}); err != nil {
-		s.renderMine(c, StatusOf(err), kedaitong.ErrorMessage(err))
+		s.renderMine(c, StatusOf(err), errText(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/experts/me?saved=1")
@@ -278,7 +278,7 @@ func (s *Server) renderCommittees(c *gin.Context, status int, errMsg, errID, not
 	ctx := c.Request.Context()
 	cs, err := s.deps.Experts.Committees(ctx, cl.User, "")
 	if err != nil && errMsg == "" {
-		errMsg = kedaitong.ErrorMessage(err)
+		errMsg = errText(c, err)
 	}
 	names := experts.SeesContact(cl.User) // officials and admins see who sits on a committee
 	rows := make([]committeeRow, len(cs))
@@ -308,7 +308,7 @@ func (s *Server) pageCreateCommittee(c *gin.Context) {
 	_, err := s.deps.Experts.CreateCommittee(c.Request.Context(), cl.User, experts.CommitteeInput{Field: c.PostForm("field"), Name: c.PostForm("name"),
 		Members: splitIDs(c.PostForm("members")), Chair: strings.TrimSpace(c.PostForm("chair"))})
 	if err != nil {
-		s.renderCommittees(c, StatusOf(err), kedaitong.ErrorMessage(err), "", "")
+		s.renderCommittees(c, StatusOf(err), errText(c, err), "", "")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/committees?saved=1")
@@ -348,7 +348,7 @@ func (s *Server) pageUpdateCommittee(c *gin.Context) {
 	ver, _ := strconv.ParseInt(c.PostForm("version"), 10, 64)
 	_, err = s.deps.Experts.UpdateCommittee(ctx, cl.User, id, experts.CommitteePatch{Members: &members, Chair: &chair, Version: ver})
 	if err != nil {
-		s.renderCommittees(c, StatusOf(err), kedaitong.ErrorMessage(err), id, "")
+		s.renderCommittees(c, StatusOf(err), errText(c, err), id, "")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/committees?saved="+url.QueryEscape(id))

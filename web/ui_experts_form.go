@@ -169,31 +169,32 @@ func (s *Server) fieldLists(f expertForm) (fields, specs []string) {
 	return fields, specs
 }
 
-// placeError puts a service error beside the input at fault.
-func placeError(f *expertForm, err error, orgIndex []int) {
+// placeError puts a service error beside the input at fault, in the page's
+// language.
+func placeError(c *gin.Context, f *expertForm, err error, orgIndex []int) {
 	var ke *kedaitong.Error
 	if !errors.As(err, &ke) || ke.Field == "" || ke.Code != kedaitong.EInvalid {
-		f.Summary = kedaitong.ErrorMessage(err)
+		f.Summary = errText(c, err)
 		return
 	}
-	field := ke.Field
+	field, msg := ke.Field, fieldText(pickLang(c), ke)
 	switch {
 	case field == "primary_field" || field == "fields" || field == "specialities":
-		f.Errs["fields"] = ke.Message
+		f.Errs["fields"] = msg
 	case strings.HasPrefix(field, "organisations["):
 		i, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(field, "organisations["), "]"))
 		if i >= 0 && i < len(orgIndex) {
-			f.Orgs[orgIndex[i]].Err = ke.Message
+			f.Orgs[orgIndex[i]].Err = msg
 		} else {
-			f.Errs["orgs"] = ke.Message
+			f.Errs["orgs"] = msg
 		}
 	case field == "organisations":
-		f.Errs["orgs"] = ke.Message
+		f.Errs["orgs"] = msg
 	case field == "id" || field == "name" || field == "tier" || field == "title" || field == "region" || field == "capacity" ||
 		field == "email" || field == "phone" || field == "status":
-		f.Errs[field] = ke.Message
+		f.Errs[field] = msg
 	default:
-		f.Summary = kedaitong.ErrorMessage(err)
+		f.Summary = errText(c, err)
 	}
 }
 
@@ -252,7 +253,7 @@ func (s *Server) pageCreateExpert(c *gin.Context) {
 		Region: f.Region, Capacity: &capacity, Email: f.Email, Phone: f.Phone, Status: f.Status}
 	e, err := s.deps.Experts.Create(c.Request.Context(), cl.User, in)
 	if err != nil {
-		placeError(&f, err, orgIndex)
+		placeError(c, &f, err, orgIndex)
 		s.renderExpertForm(c, StatusOf(err), f)
 		return
 	}
@@ -279,7 +280,7 @@ func (s *Server) pageSaveExpert(c *gin.Context) {
 	if cl.User.Role == identity.RoleExpert {
 		// Experts keep their own periods and conflicts on /experts/me;
 		// the rest of a profile is the programme office's.
-		s.renderErr(c, kedaitong.Errorf(kedaitong.ENotFound, "expert %q not found", id))
+		s.renderErr(c, kedaitong.Errorf(kedaitong.ENotFound, "expert %q not found", id).ZHf("未找到评审专家 %q", id))
 		return
 	}
 	if _, err := s.deps.Experts.Get(c.Request.Context(), cl.User, id); err != nil {
@@ -300,7 +301,7 @@ func (s *Server) pageSaveExpert(c *gin.Context) {
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			f.SummaryID = "experts.edit.conflict"
 		} else {
-			placeError(&f, err, orgIndex)
+			placeError(c, &f, err, orgIndex)
 		}
 		s.renderExpertForm(c, StatusOf(err), f)
 		return

@@ -62,7 +62,7 @@ func (s *Server) pageCreateSource(c *gin.Context) {
 	if v := strings.TrimSpace(c.PostForm("interval_minutes")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			p.Error = kedaitong.ErrorMessage(kedaitong.Invalid("interval_minutes", "must be a whole number of minutes"))
+			p.Error = errText(c, kedaitong.Invalid("interval_minutes", "must be a whole number of minutes").ZHf("抓取间隔必须是整数分钟"))
 			s.renderSources(c, http.StatusBadRequest, p)
 			return
 		}
@@ -74,7 +74,7 @@ func (s *Server) pageCreateSource(c *gin.Context) {
 		}
 	}
 	if _, err := s.deps.Intel.CreateSource(c.Request.Context(), mustCaller(c).User, in); err != nil {
-		p.Error = kedaitong.ErrorMessage(err)
+		p.Error = errText(c, err)
 		s.renderSources(c, StatusOf(err), p)
 		return
 	}
@@ -85,13 +85,13 @@ func (s *Server) pageImportSources(c *gin.Context) {
 	p := sourcesPage{}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		p.Error = kedaitong.ErrorMessage(kedaitong.Invalid("file", "choose an OPML file"))
+		p.Error = errText(c, kedaitong.Invalid("file", "choose an OPML file").ZHf("请选择一个 OPML 文件"))
 		s.renderSources(c, http.StatusBadRequest, p)
 		return
 	}
 	f, err := fh.Open()
 	if err != nil {
-		p.Error = kedaitong.ErrorMessage(kedaitong.Invalid("file", "the file cannot be read"))
+		p.Error = errText(c, kedaitong.Invalid("file", "the file cannot be read").ZHf("无法读取该文件"))
 		s.renderSources(c, http.StatusBadRequest, p)
 		return
 	}
@@ -104,7 +104,7 @@ func (s *Server) pageImportSources(c *gin.Context) {
 	}
 	if err != nil {
 		p.Import = nil
-		p.Error = kedaitong.ErrorMessage(err)
+		p.Error = errText(c, err)
 		s.renderSources(c, StatusOf(err), p)
 		return
 	}
@@ -115,7 +115,7 @@ func (s *Server) pageRefreshSource(c *gin.Context) {
 	p := sourcesPage{}
 	out, err := s.deps.Intel.Refresh(c.Request.Context(), mustCaller(c).User, c.Param("id"))
 	if err != nil {
-		p.Error = kedaitong.ErrorMessage(err)
+		p.Error = errText(c, err)
 		s.renderSources(c, StatusOf(err), p)
 		return
 	}
@@ -126,7 +126,7 @@ func (s *Server) pageRefreshSource(c *gin.Context) {
 func (s *Server) pageToggleSource(c *gin.Context) {
 	on := c.PostForm("enabled") == "true"
 	if _, err := s.deps.Intel.UpdateSource(c.Request.Context(), mustCaller(c).User, c.Param("id"), intel.SourcePatch{Enabled: &on}); err != nil {
-		s.renderSources(c, StatusOf(err), sourcesPage{Error: kedaitong.ErrorMessage(err)})
+		s.renderSources(c, StatusOf(err), sourcesPage{Error: errText(c, err)})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/intel/sources")
@@ -181,7 +181,7 @@ func (s *Server) pageItems(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		p.Error = kedaitong.ErrorMessage(err)
+		p.Error = errText(c, err)
 		status = StatusOf(err)
 	}
 	s.render(c, status, "intel_items", "intel.items.title", p)

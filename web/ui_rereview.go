@@ -54,9 +54,9 @@ func (s *Server) renderRereviews(c *gin.Context, status int, notice string, fail
 	items, next, err := s.deps.Rereview.List(c.Request.Context(), u, f)
 	errMsg := ""
 	if failure != nil {
-		errMsg = kedaitong.ErrorMessage(failure)
+		errMsg = errText(c, failure)
 	} else if err != nil {
-		errMsg, status = kedaitong.ErrorMessage(err), StatusOf(err)
+		errMsg, status = errText(c, err), StatusOf(err)
 	}
 	rows := make([]rrRow, 0, len(items))
 	for _, r := range items {
@@ -88,7 +88,7 @@ func (s *Server) pageRereview(c *gin.Context) {
 			s.renderNotFound(c)
 			return
 		}
-		s.render(c, StatusOf(err), "rereviews", "rereview.list.title", gin.H{"Error": kedaitong.ErrorMessage(err), "Single": true})
+		s.render(c, StatusOf(err), "rereviews", "rereview.list.title", gin.H{"Error": errText(c, err), "Single": true})
 		return
 	}
 	s.render(c, http.StatusOK, "rereviews", "rereview.list.title", gin.H{"Rows": []rrRow{toRRRow(r, u, pickLang(c))}, "Single": true,

@@ -83,7 +83,7 @@ func (s *Server) pageRiskmap(c *gin.Context) {
 	p := riskmapPage{}
 	r, err := s.deps.Riskmap.ParseRange(c.Query("from"), c.Query("to"))
 	if err != nil {
-		p.Error = kedaitong.ErrorMessage(err)
+		p.Error = errText(c, err)
 		r, _ = s.deps.Riskmap.ParseRange("", "")
 	}
 	p.From, p.To = r.From.String(), r.To.String()
@@ -100,7 +100,7 @@ func (s *Server) pageRiskmap(c *gin.Context) {
 	if cell := c.Query("cell"); cell != "" {
 		ind, dim, _ := strings.Cut(cell, ":")
 		if !s.deps.Riskmap.Taxonomy().IsIndustry(ind) || riskmap.DimensionName(dim, "en") == dim {
-			p.Error = kedaitong.ErrorMessage(kedaitong.Invalid("cell", "%q is not an industry:dimension", cell))
+			p.Error = errText(c, kedaitong.Invalid("cell", "%q is not an industry:dimension", cell).ZHf("%q 不是“行业:风险维度”格式", cell))
 		} else {
 			p.Cell = cell
 			p.CellName = s.deps.Riskmap.IndustryName(ind, lang) + " · " + riskmap.DimensionName(dim, lang)
@@ -301,7 +301,7 @@ func (s *Server) pageCreateRule(c *gin.Context) {
 	in := alerts.NewRule{Name: c.PostForm("name"), Industries: c.PostFormArray("industries"), Routes: splitCodes(c.PostForm("routes")),
 		Dimensions: c.PostFormArray("dimensions"), Severity: c.PostForm("severity")}
 	if _, err := s.deps.Alerts.CreateRule(c.Request.Context(), mustCaller(c).User, in); err != nil {
-		s.renderAlerts(c, StatusOf(err), alertsPage{Error: kedaitong.ErrorMessage(err), Form: in})
+		s.renderAlerts(c, StatusOf(err), alertsPage{Error: errText(c, err), Form: in})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/alerts?done=rule")
@@ -326,7 +326,7 @@ func (s *Server) pageCreateWebhook(c *gin.Context) {
 	in := alerts.NewWebhook{URL: c.PostForm("url")}
 	w, err := s.deps.Alerts.CreateWebhook(c.Request.Context(), mustCaller(c).User, in)
 	if err != nil {
-		s.renderAlerts(c, StatusOf(err), alertsPage{HookError: kedaitong.ErrorMessage(err), HookURL: in.URL})
+		s.renderAlerts(c, StatusOf(err), alertsPage{HookError: errText(c, err), HookURL: in.URL})
 		return
 	}
 	c.Header("Cache-Control", "no-store")

@@ -140,7 +140,7 @@ func fieldError(tr *Tr, err error) (field, msg string) {
 	if kedaitong.Is(err, kedaitong.EConflict) && strings.Contains(kedaitong.ErrorMessage(err), "locked") {
 		return "", tr.T("sc.locked.error")
 	}
-	return "", kedaitong.ErrorMessage(err)
+	return "", kedaitong.MessageIn(err, tr.Lang)
 }
 
 func (s *Server) renderScore(c *gin.Context, status int, id string, f *formState, errField, errMsg, notice string) {
@@ -152,7 +152,7 @@ func (s *Server) renderScore(c *gin.Context, status int, id string, f *formState
 			s.renderNotFound(c)
 			return
 		}
-		s.render(c, StatusOf(err), "scoring", "sc.title", gin.H{"Fatal": kedaitong.ErrorMessage(err)})
+		s.render(c, StatusOf(err), "scoring", "sc.title", gin.H{"Fatal": errText(c, err)})
 		return
 	}
 	locked := d.Score.State == scoring.StateSubmitted
@@ -296,7 +296,7 @@ func (s *Server) renderReport(c *gin.Context, status int, errMsg, done string) {
 		if !kedaitong.Is(err, kedaitong.EConflict) {
 			st = StatusOf(err)
 		}
-		s.render(c, st, "report", "sc.report.title", gin.H{"Pending": true, "App": row, "Error": kedaitong.ErrorMessage(err)})
+		s.render(c, st, "report", "sc.report.title", gin.H{"Pending": true, "App": row, "Error": errText(c, err)})
 		return
 	}
 	overall := fmtStat(rep.Overall)
@@ -346,7 +346,7 @@ func (s *Server) pageAddAdjudicator(c *gin.Context) {
 			s.renderNotFound(c)
 			return
 		}
-		s.renderReport(c, StatusOf(err), kedaitong.ErrorMessage(err), "")
+		s.renderReport(c, StatusOf(err), errText(c, err), "")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/applications/"+url.PathEscape(c.Param("id"))+"/report?done=adjudicator")
@@ -382,7 +382,7 @@ func (s *Server) pageRubrics(c *gin.Context) {
 	gs, err := s.deps.Scoring.Guidelines(c.Request.Context())
 	errMsg := ""
 	if err != nil {
-		errMsg = kedaitong.ErrorMessage(err)
+		errMsg = errText(c, err)
 	}
 	tax := taxonomy.Default()
 	var rows []guideRow
@@ -421,7 +421,7 @@ func (s *Server) renderRubric(c *gin.Context, status int, text, note, errMsg str
 			s.renderNotFound(c)
 			return
 		}
-		s.render(c, StatusOf(err), "scoring_rubric", "sc.rubric.title", gin.H{"Error": kedaitong.ErrorMessage(err)})
+		s.render(c, StatusOf(err), "scoring_rubric", "sc.rubric.title", gin.H{"Error": errText(c, err)})
 		return
 	}
 	view := g
@@ -472,7 +472,7 @@ func (s *Server) pagePutRubric(c *gin.Context) {
 	g := scoring.Guideline{Criteria: in.Criteria, RiskPoints: in.RiskPoints, Indicators: in.Indicators, Note: note}
 	out, err := s.deps.Scoring.PutGuideline(c.Request.Context(), mustCaller(c).User, c.Param("key"), g)
 	if err != nil {
-		s.renderRubric(c, StatusOf(err), text, note, kedaitong.ErrorMessage(err))
+		s.renderRubric(c, StatusOf(err), text, note, errText(c, err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/rubrics/"+url.PathEscape(out.Key)+"?done="+strconv.Itoa(out.Version))
