@@ -312,7 +312,7 @@ func newRecord(e Entry) (record, error) {
 	if len(e.Detail) > 0 {
 		b, err := json.Marshal(e.Detail)
 		if err != nil {
-			return record{}, &kedaitong.Error{Code: kedaitong.EInvalid, Field: "detail", Message: "cannot be encoded as JSON", Err: err}
+			return record{}, &kedaitong.Error{Code: kedaitong.EInvalid, Field: "detail", Message: "cannot be encoded as JSON", ZH: "详情无法编码为 JSON", Err: err}
 		}
 		if len(b) > MaxDetailBytes {
 			return record{}, kedaitong.Invalid("detail", "is %d bytes as JSON; at most %d are allowed", len(b), MaxDetailBytes).ZHf("详情转成 JSON 后为 %d 字节，最多允许 %d 字节", len(b), MaxDetailBytes)
@@ -321,7 +321,7 @@ func newRecord(e Entry) (record, error) {
 		// entry could not be hashed again from what List returns.
 		d, err := decodeDetail(string(b))
 		if err != nil {
-			return record{}, &kedaitong.Error{Code: kedaitong.EInvalid, Field: "detail", Message: "cannot be decoded again", Err: err}
+			return record{}, &kedaitong.Error{Code: kedaitong.EInvalid, Field: "detail", Message: "cannot be decoded again", ZH: "详情无法再次解码", Err: err}
 		}
 		b2, err := json.Marshal(d)
 		if err != nil || string(b2) != string(b) {

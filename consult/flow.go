@@ -113,7 +113,7 @@ func (s *Service) ask(ctx context.Context, u identity.User, in Input, now time.T
 			if err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
 				return Consultation{}, err
 			}
-			return Consultation{}, &kedaitong.Error{Code: kedaitong.ENotFound, Field: "application_id", Message: fmt.Sprintf("no application %q of your bank", in.ApplicationID)}
+			return Consultation{}, &kedaitong.Error{Code: kedaitong.ENotFound, Field: "application_id", Message: fmt.Sprintf("no application %q of your bank", in.ApplicationID), ZH: fmt.Sprintf("本行没有贷款申请 %q", in.ApplicationID)}
 		}
 		if c.CreditCode != "" && c.CreditCode != a.CreditCode {
 			return Consultation{}, kedaitong.Invalid("credit_code", "differs from the tied application's enterprise (%s)", a.CreditCode).ZHf("与所关联贷款申请的企业（%s）的统一社会信用代码不一致", a.CreditCode)

@@ -170,7 +170,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (User
 	}
 	if err := s.users.Insert(ctx, u.ID, u); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return User{}, &kedaitong.Error{Code: kedaitong.EConflict, Field: "username", Message: "this username is taken"}
+			return User{}, &kedaitong.Error{Code: kedaitong.EConflict, Field: "username", Message: "this username is taken", ZH: "该用户名已被占用"}
 		}
 		return User{}, fmt.Errorf("identity: create user: %w", err)
 	}

@@ -73,7 +73,7 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 	if wait, err := s.throttled(ctx, now, "a:"+key, "ip:"+clientIP); err != nil {
 		return User{}, "", err
 	} else if wait > 0 {
-		return User{}, "", &kedaitong.Error{Code: kedaitong.ERateLimited, Message: (&RateLimitError{wait}).Error(), Err: &RateLimitError{wait}}
+		return User{}, "", &kedaitong.Error{Code: kedaitong.ERateLimited, Message: (&RateLimitError{wait}).Error(), ZH: fmt.Sprintf("登录失败次数过多，请 %d 秒后再试", int(wait.Seconds()+0.5)), Err: &RateLimitError{wait}}
 	}
 	if runeLen(password) > MaxPasswordLen || key == "" || len(key) > 256 {
 		VerifyPassword(dummyHash(), password[:min(len(password), 1024)])

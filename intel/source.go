@@ -310,7 +310,7 @@ func (s *Service) CreateSource(ctx context.Context, u identity.User, in NewSourc
 func (s *Service) insertSource(ctx context.Context, d *sourceDoc) error {
 	if err := s.sources.Insert(ctx, d.ID, d); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
-			return &kedaitong.Error{Code: kedaitong.EConflict, Field: "url", Message: "this feed is a source already", Err: err}
+			return &kedaitong.Error{Code: kedaitong.EConflict, Field: "url", Message: "this feed is a source already", ZH: "该资讯源已经存在", Err: err}
 		}
 		return err
 	}

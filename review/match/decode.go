@@ -99,7 +99,7 @@ func diagnose(data []byte, cause error) error {
 			d := json.NewDecoder(bytes.NewReader(item))
 			d.DisallowUnknownFields()
 			if err := d.Decode(l.new()); err != nil {
-				return kedaitong.Invalid(fmt.Sprintf("%s[%d]", l.key, i), "%v", err).ZHf("%v", err)
+				return kedaitong.Invalid(fmt.Sprintf("%s[%d]", l.key, i), "%v", err).ZHf("%s[%d] 无法解析：%v", l.key, i, err)
 			}
 		}
 	}
