@@ -106,7 +106,7 @@ func TestBrowserExpertLibrary(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if s := text("#err-capacity"); !strings.Contains(s, "0 to 50") {
+	if s := text("#err-capacity"); !strings.Contains(s, "0 到 50") { // the Chinese page shows the Chinese message
 		t.Errorf("capacity error = %q", s)
 	}
 	if err := chromedp.Do(ctx,
@@ -298,7 +298,7 @@ func TestBrowserExpertNewAndOrganisations(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if s := browserText(t, ctx, "#err-org-1"); !strings.Contains(s, "credit code") {
+	if s := browserText(t, ctx, "#err-org-1"); !strings.Contains(s, "统一社会信用代码") { // the Chinese page shows the Chinese message
 		t.Errorf("org error = %q", s)
 	}
 	if err := chromedp.Do(ctx,
