@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"kedaitong/internal/browsertest"
 	"kedaitong/review"
 )
 
@@ -21,30 +20,9 @@ import (
 func TestBrowserApplicationJourney(t *testing.T) {
 	e := newEnv(t)
 	e.seedUsers()
-	ctx := browsertest.New(t)
-	login := func(user string) {
-		t.Helper()
-		if err := chromedp.Do(ctx,
-			chromedp.Navigate(e.ts.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS("#login-form")),
-			chromedp.SendKeys(chromedp.CSS("#username"), user),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-			chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#nav-account")),
-		); err != nil {
-			t.Fatalf("log in %s: %v", user, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	b := newBrowser(t, e)
 
-	login("officer")
+	b.login("officer")
 	code := review.DemoCreditCode("360702", 1)
 	fill := []chromedp.Action[chromedp.Void]{
 		chromedp.Click(chromedp.CSS("#nav-applications")),
@@ -73,19 +51,17 @@ func TestBrowserApplicationJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#app-save")),
 		chromedp.WaitVisible(chromedp.CSS("#err-credit_code")),
 	}
-	if err := chromedp.Do(ctx, fill...); err != nil {
-		t.Fatal(err)
-	}
-	if msg := text("#err-credit_code"); !strings.Contains(msg, "校验位") {
+	b.run("fill the form with two mistakes and save", fill...)
+	if msg := b.text("#err-credit_code"); !strings.Contains(msg, "校验位") {
 		t.Errorf("credit code error = %q", msg)
 	}
-	if msg := text("#err-rd_staff"); !strings.Contains(msg, "研发人员") {
+	if msg := b.text("#err-rd_staff"); !strings.Contains(msg, "研发人员") {
 		t.Errorf("R&D staff error = %q", msg)
 	}
-	if v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#f-name").value`)); v != "赣州芯研微电子有限公司" {
+	if v := b.eval(`document.querySelector("#f-name").value`); v != "赣州芯研微电子有限公司" {
 		t.Errorf("the form lost its values: name = %q", v)
 	}
-	browsertest.Screenshot(t, ctx, "application-form-errors-zh")
+	b.screenshot("application-form-errors-zh")
 	if n := len(mustList(t, e, "officer")); n != 0 {
 		t.Fatalf("a refused form stored %d applications", n)
 	}
@@ -96,7 +72,7 @@ func TestBrowserApplicationJourney(t *testing.T) {
 	if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx,
+	b.run("correct the form, save and upload the dossier",
 		chromedp.SetValue(chromedp.CSS("#f-credit_code"), code),
 		chromedp.SetValue(chromedp.CSS("#f-rd_staff"), "25"),
 		chromedp.Click(chromedp.CSS("#app-save")),
@@ -104,35 +80,29 @@ func TestBrowserApplicationJourney(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), []string{pdf}),
 		chromedp.Click(chromedp.CSS("#upload-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#app-attachments a")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if s := text("#app-attachments"); !strings.Contains(s, "技术方案.pdf") {
+	)
+	if s := b.text("#app-attachments"); !strings.Contains(s, "技术方案.pdf") {
 		t.Errorf("attachments = %q", s)
 	}
-	if s := text("#app-flags"); !strings.Contains(s, "技术强、财务弱") {
+	if s := b.text("#app-flags"); !strings.Contains(s, "技术强、财务弱") {
 		t.Errorf("flags = %q", s)
 	}
-	if s := text("#ind-rd"); s != "50.0%" {
+	if s := b.text("#ind-rd"); s != "50.0%" {
 		t.Errorf("R&D intensity shown = %q", s)
 	}
-	if err := chromedp.Do(ctx,
+	b.run("submit the application",
 		chromedp.Click(chromedp.CSS("#app-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#app-state[data-state="submitted"]`)),
-	); err != nil {
-		t.Fatal(err)
-	}
-	browsertest.Screenshot(t, ctx, "application-submitted-zh")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#nav-applications")), chromedp.WaitVisible(chromedp.CSS("#apps-table"))); err != nil {
-		t.Fatal(err)
-	}
-	row := text("#apps-table tbody tr")
+	)
+	b.screenshot("application-submitted-zh")
+	b.run("open the applications list", chromedp.Click(chromedp.CSS("#nav-applications")), chromedp.WaitVisible(chromedp.CSS("#apps-table")))
+	row := b.text("#apps-table tbody tr")
 	for _, want := range []string{"赣州芯研微电子有限公司", "已提交", "50.0%", "技术强、财务弱", "3,000,000"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("list row lacks %q: %q", want, row)
 		}
 	}
-	browsertest.Screenshot(t, ctx, "applications-list-zh")
+	b.screenshot("applications-list-zh")
 
 	// A Nanchang enterprise of another bank, for the city official's limits.
 	in := review.Input{Enterprise: review.Enterprise{Name: "南昌钠电科技有限公司", CreditCode: review.DemoCreditCode("360111", 2), Region: "360111",
@@ -145,36 +115,28 @@ func TestBrowserApplicationJourney(t *testing.T) {
 	}
 
 	// The Ganzhou official, in English.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.Navigate(e.ts.URL+"/login?lang=en")); err != nil {
-		t.Fatal(err)
-	}
-	login("cityofficial")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#nav-applications")), chromedp.WaitVisible(chromedp.CSS("#apps-table"))); err != nil {
-		t.Fatal(err)
-	}
-	table := text("#apps-table")
+	b.logout()
+	b.open("/login?lang=en")
+	b.login("cityofficial")
+	b.run("open the applications list (en)", chromedp.Click(chromedp.CSS("#nav-applications")), chromedp.WaitVisible(chromedp.CSS("#apps-table")))
+	table := b.text("#apps-table")
 	if !strings.Contains(table, "赣州芯研微电子有限公司") || !strings.Contains(table, "Submitted") || strings.Contains(table, "南昌钠电") {
 		t.Errorf("Ganzhou official's list = %q", table)
 	}
-	if err := chromedp.Do(ctx,
+	b.run("whitelist the enterprise",
 		chromedp.Click(chromedp.CSS("#apps-table tbody tr a")),
 		chromedp.WaitVisible(chromedp.CSS("#wl-form")),
 		chromedp.SendKeys(chromedp.CSS("#wl-reason"), "Losses come from tape-outs; the design is ahead in the province."),
 		chromedp.Click(chromedp.CSS("#wl-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#app-whitelisted")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if s := text("#wl-status"); !strings.Contains(s, "tape-outs") {
+	)
+	if s := b.text("#wl-status"); !strings.Contains(s, "tape-outs") {
 		t.Errorf("whitelist status = %q", s)
 	}
-	browsertest.Screenshot(t, ctx, "application-whitelisted-en")
+	b.screenshot("application-whitelisted-en")
 	// Another city's enterprise: its application does not exist for this official.
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/applications/"+nc.ID)); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#wl-form").length`)); n != 0 {
+	b.open("/applications/" + nc.ID)
+	if n := b.count("#wl-form"); n != 0 {
 		t.Error("the Ganzhou official is offered to whitelist a Nanchang enterprise")
 	}
 	if ok, _, _ := e.app.Review.WhitelistStatus(context.Background(), nc.CreditCode); ok {

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"kedaitong/internal/browsertest"
 )
 
 // TestBrowserAssignmentJourney: a provincial official (Chinese) runs the
@@ -37,104 +35,68 @@ func TestBrowserAssignmentJourney(t *testing.T) {
 		apps = append(apps, id)
 	}
 
-	ctx := browsertest.New(t)
-	login := func(user string) {
-		t.Helper()
-		if err := chromedp.Do(ctx,
-			chromedp.WaitVisible(chromedp.CSS("#login-form")),
-			chromedp.SendKeys(chromedp.CSS("#username"), user),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-			chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#nav-account")),
-		); err != nil {
-			t.Fatalf("log in %s: %v", user, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	b := newBrowser(t, e)
 
 	// The official runs the assignment (Chinese).
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/login")); err != nil {
-		t.Fatal(err)
-	}
-	login("official")
-	if err := chromedp.Do(ctx,
+	b.login("official")
+	b.run("run the assignment",
 		chromedp.Click(chromedp.CSS("#nav-assignments")),
 		chromedp.WaitVisible(chromedp.CSS("#run-assignments")),
 		chromedp.Click(chromedp.CSS("#run-assignments")),
 		chromedp.WaitVisible(chromedp.CSS("#run-result")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if s := text("#run-summary"); !strings.Contains(s, "已发出 2 份邀请") {
+	)
+	if s := b.text("#run-summary"); !strings.Contains(s, "已发出 2 份邀请") {
 		t.Errorf("run summary = %q", s)
 	}
-	short := text("#run-shortfalls")
+	short := b.text("#run-shortfalls")
 	if !strings.Contains(short, "利益冲突") || !strings.Contains(short, "没有从事此技术路线") {
 		t.Errorf("shortfalls = %q; want the conflicted industry seats and the missing finance scholars", short)
 	}
-	browsertest.Screenshot(t, ctx, "assignment-run-zh")
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/applications/"+apps[0]+"/panel"),
+	b.screenshot("assignment-run-zh")
+	b.run("open the panel",
+		chromedp.Navigate(b.url("/applications/"+apps[0]+"/panel")),
 		chromedp.WaitVisible(chromedp.CSS("#panel-excluded")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if s := text("#panel-excluded"); !strings.Contains(s, "陈工") || !strings.Contains(s, "与贷款银行有关联") {
+	)
+	if s := b.text("#panel-excluded"); !strings.Contains(s, "陈工") || !strings.Contains(s, "与贷款银行有关联") {
 		t.Errorf("excluded = %q", s)
 	}
-	if s := text("#panel-members"); !strings.Contains(s, "李院士") || !strings.Contains(s, "已邀请") {
+	if s := b.text("#panel-members"); !strings.Contains(s, "李院士") || !strings.Contains(s, "已邀请") {
 		t.Errorf("members = %q", s)
 	}
-	browsertest.Screenshot(t, ctx, "assignment-panel-zh")
+	b.screenshot("assignment-panel-zh")
 
 	// The expert answers (English).
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.Navigate(e.ts.URL+"/login?lang=en")); err != nil {
-		t.Fatal(err)
-	}
-	login("expert")
-	if err := chromedp.Do(ctx,
+	b.logout()
+	b.loginAt("/login?lang=en", "expert", "#nav-account")
+	b.run("open the invitations",
 		chromedp.Click(chromedp.CSS("#nav-assignments")),
 		chromedp.WaitVisible(chromedp.CSS("#asg-table")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#asg-table tr[data-state=invited]").length`)); n != 2 {
+	)
+	if n := b.count("#asg-table tr[data-state=invited]"); n != 2 {
 		t.Fatalf("invitations shown = %d, want 2", n)
 	}
-	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#run-assignments").length`)); n != 0 {
+	if n := b.count("#run-assignments"); n != 0 {
 		t.Errorf("the expert sees the run button")
 	}
-	browsertest.Screenshot(t, ctx, "assignment-invitations-en")
-	if err := chromedp.Do(ctx,
+	b.screenshot("assignment-invitations-en")
+	b.run("accept an invitation",
 		chromedp.Click(chromedp.CSS("#asg-table tr[data-state=invited] button.accept")),
 		chromedp.WaitVisible(chromedp.CSS("#asg-table tr[data-state=accepted]")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if s := text("#asg-done"); !strings.Contains(s, "accepted") {
+	)
+	if s := b.text("#asg-done"); !strings.Contains(s, "accepted") {
 		t.Errorf("notice = %q", s)
 	}
 	// Declining without a reason is stopped by the form; with one it goes through.
-	if err := chromedp.Do(ctx,
+	b.run("decline the other with a reason",
 		chromedp.SendKeys(chromedp.CSS("#asg-table tr[data-state=invited] input.decline-reason"), "Travelling abroad"),
 		chromedp.Click(chromedp.CSS("#asg-table tr[data-state=invited] button.decline")),
 		chromedp.WaitVisible(chromedp.CSS("#asg-table tr[data-state=declined]")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	table := text("#asg-table")
+	)
+	table := b.text("#asg-table")
 	if !strings.Contains(table, "Accepted") || !strings.Contains(table, "Declined") {
 		t.Errorf("expert's table = %q", table)
 	}
-	browsertest.Screenshot(t, ctx, "assignment-answered-en")
+	b.screenshot("assignment-answered-en")
 	r := e.do("GET", "/api/v1/assignments?state=declined", "", as(e.login("official"))...)
 	if !strings.Contains(string(r.body), "Travelling abroad") {
 		t.Errorf("declined assignment lacks the reason: %s", r.body)

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"kedaitong/internal/browsertest"
 )
 
 // TestBrowserDashboardJourney: a city official opens the dashboard from the
@@ -17,68 +15,44 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	e := newEnv(t)
 	e.seedUsers()
 	dashFixture(t, e)
-	ctx := browsertest.New(t)
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login?lang=zh-CN"),
-		chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "cityofficial"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#nav-dashboard")),
-		chromedp.Click(chromedp.CSS("#nav-dashboard")),
-		chromedp.WaitVisible(chromedp.CSS("#dash-summary")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	b := newBrowser(t, e)
+	b.loginAt("/login?lang=zh-CN", "cityofficial", "#nav-dashboard")
+	b.run("open the dashboard page from the menu", chromedp.Click(chromedp.CSS("#nav-dashboard")), chromedp.WaitVisible(chromedp.CSS("#dash-summary")))
 	for _, lang := range []struct{ code, region, total, state, export string }{
 		{"zh-CN", "赣州市", "申请总数", "已出报告", "导出 Excel"},
 		{"en", "Ganzhou", "Applications", "Report issued", "Export to Excel"},
 	} {
 		if lang.code == "en" {
-			if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/dashboard?lang=en"), chromedp.WaitVisible(chromedp.CSS("#dash-summary"))); err != nil {
-				t.Fatal(err)
-			}
+			b.run("open the dashboard in English", chromedp.Navigate(b.url("/dashboard?lang=en")), chromedp.WaitVisible(chromedp.CSS("#dash-summary")))
 		}
-		if got := text("#dash-region"); got != lang.region {
+		if got := b.text("#dash-region"); got != lang.region {
 			t.Errorf("%s: region %q, want %q", lang.code, got, lang.region)
 		}
-		if s := text("#dash-summary"); !strings.Contains(s, lang.total) || !strings.Contains(s, "50.0%") {
+		if s := b.text("#dash-summary"); !strings.Contains(s, lang.total) || !strings.Contains(s, "50.0%") {
 			t.Errorf("%s: summary lacks %q or the 50.0%% start-up share: %q", lang.code, lang.total, s)
 		}
-		if s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#chart-state").textContent`)); !strings.Contains(s, lang.state) {
+		if s := b.eval(`document.querySelector("#chart-state").textContent`); !strings.Contains(s, lang.state) {
 			t.Errorf("%s: state chart lacks %q: %q", lang.code, lang.state, s)
 		}
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.dash-chart").length + document.querySelectorAll("script[src]").length * 100`))
+		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.dash-chart").length + document.querySelectorAll("script[src]").length * 100`))
 		if err != nil || n < 4 || n >= 100 {
 			t.Errorf("%s: %d charts (and no external scripts), %v", lang.code, n, err)
 		}
-		browsertest.Screenshot(t, ctx, "dashboard-"+lang.code)
+		b.screenshot("dashboard-" + lang.code)
 		// drill down to a county and back up
-		if err := chromedp.Do(ctx,
+		b.run(lang.code+": drill-down",
 			chromedp.Click(chromedp.CSS(`#dash-children tr[data-region="360702"] a`)),
 			chromedp.WaitVisible(chromedp.CSS(`#dash-region[data-region="360702"]`)),
-		); err != nil {
-			t.Fatalf("%s: drill-down: %v", lang.code, err)
-		}
-		if s := text("#dash-summary"); !strings.Contains(s, "2") {
+		)
+		if s := b.text("#dash-summary"); !strings.Contains(s, "2") {
 			t.Errorf("%s: county summary %q", lang.code, s)
 		}
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#dash-up")), chromedp.WaitVisible(chromedp.CSS(`#dash-region[data-region="3607"]`))); err != nil {
-			t.Fatalf("%s: back up: %v", lang.code, err)
-		}
-		if got := text("#dash-export"); got != lang.export {
+		b.run(lang.code+": back up", chromedp.Click(chromedp.CSS("#dash-up")), chromedp.WaitVisible(chromedp.CSS(`#dash-region[data-region="3607"]`)))
+		if got := b.text("#dash-export"); got != lang.export {
 			t.Errorf("%s: export link %q", lang.code, got)
 		}
 		// the export link answers with a workbook for this session
-		size, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		size, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`(() => {
 			const x = new XMLHttpRequest();
 			x.open("GET", document.querySelector("#dash-export").href, false);
 			x.overrideMimeType("text/plain; charset=x-user-defined");

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"kedaitong/internal/browsertest"
 )
 
 // TestBrowserIntel: an analyst (Chinese UI) finds the sources page in the
@@ -23,116 +21,94 @@ func TestBrowserIntel(t *testing.T) {
 	defer func() { t.Logf("took %s", time.Since(start)) }()
 	e := newIntelEnv(t, "127.0.0.1", true)
 	feed := loopbackFeed(t, 8)
-	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login?lang=zh-CN"),
-		chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "analyst"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#nav-sources")),
-		chromedp.Click(chromedp.CSS("#nav-sources")),
-		chromedp.WaitVisible(chromedp.CSS("#sources-table")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	table, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sources-table")))
+	b := newBrowser(t, e)
+	b.loginAt("/login?lang=zh-CN", "analyst", "#nav-sources")
+	b.run("open the sources page from the menu", chromedp.Click(chromedp.CSS("#nav-sources")), chromedp.WaitVisible(chromedp.CSS("#sources-table")))
+	table := b.text("#sources-table")
 	if !strings.Contains(table, "江西科技产业快讯") || !strings.Contains(table, "正常") {
 		t.Errorf("sources table lacks the demo feeds and their health: %q", table)
 	}
 	// A private address is refused, with the reason.
-	if err := chromedp.Do(ctx,
+	b.run("add a private address",
 		chromedp.SendKeys(chromedp.CSS("#source-url"), "http://192.168.1.20/rss.xml"),
 		chromedp.Click(chromedp.CSS("#source-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#sources-error")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sources-error")))
+	)
+	msg := b.text("#sources-error")
 	if !strings.Contains(msg, "private") {
 		t.Errorf("refusal = %q", msg)
 	}
 	t.Logf("refused at %s", time.Since(start))
-	browsertest.Screenshot(t, ctx, "intel-source-refused-zh")
+	b.screenshot("intel-source-refused-zh")
 	// A loopback feed (allow-listed) is added and fetched now.
-	if err := chromedp.Do(ctx,
+	b.run("add the loopback feed",
 		chromedp.SetValue(chromedp.CSS("#source-url"), feed.URL+"/rss"),
 		chromedp.SendKeys(chromedp.CSS("#source-tags"), "锂电, 宜春"),
 		chromedp.Click(chromedp.CSS("#source-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#source-notice")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#sources-table tbody tr[data-id]").length`))
+	)
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#sources-table tbody tr[data-id]").length`))
 	if err != nil || n != 5 {
 		t.Fatalf("%d sources shown (%v), want 5", n, err)
 	}
-	if err := chromedp.Do(ctx,
+	b.run("fetch the new feed now",
 		chromedp.Click(chromedp.CSS(`#sources-table tr[data-status=""] button.refresh`)),
 		chromedp.WaitVisible(chromedp.CSS("#refresh-outcome")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	out, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#refresh-outcome")))
+	)
+	out := b.text("#refresh-outcome")
 	if !strings.Contains(out, "正常") || !strings.Contains(out, "新增 8 条") {
 		t.Errorf("refresh outcome = %q", out)
 	}
-	browsertest.Screenshot(t, ctx, "intel-sources-zh")
+	b.screenshot("intel-sources-zh")
 	// OPML import through the file input.
 	opml := filepath.Join(t.TempDir(), "subs.opml")
 	os.WriteFile(opml, []byte(`<?xml version="1.0"?><opml version="2.0"><body>
 <outline text="OK" type="rss" xmlUrl="http://127.0.0.1:9/ok.xml"/>
 <outline text="Metadata" type="rss" xmlUrl="http://169.254.169.254/latest"/>
 </body></opml>`), 0o600)
-	if err := chromedp.Do(ctx,
+	b.run("import the OPML file",
 		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{opml}),
 		chromedp.Click(chromedp.CSS("#import-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#import-result")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	res, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#import-result")))
+	)
+	res := b.text("#import-result")
 	if !strings.Contains(res, "已导入 1 个，拒绝 1 个") || !strings.Contains(res, "metadata") {
 		t.Errorf("import result = %q", res)
 	}
 	// The item stream, filtered.
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/intel/items"),
+	b.run("filter the item stream",
+		chromedp.Navigate(b.url("/intel/items")),
 		chromedp.WaitVisible(chromedp.CSS("#items-filter")),
 		chromedp.SetValue(chromedp.CSS("#f-industry"), "photovoltaics"),
 		chromedp.SetValue(chromedp.CSS("#f-dimension"), "market"),
 		chromedp.SetValue(chromedp.CSS("#f-polarity"), "risk"),
 		chromedp.Click(chromedp.CSS("#f-submit")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	waitSearch(t, ctx, "industry=photovoltaics")
-	bad, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("#items-list li.intel-item")].filter(li =>
+	)
+	waitSearch(t, b.ctx, "industry=photovoltaics")
+	bad, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("#items-list li.intel-item")].filter(li =>
 		!li.dataset.industries.split(" ").includes("photovoltaics") || !li.dataset.dimensions.split(" ").includes("market") || li.dataset.polarity !== "risk").length`))
-	shown, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#items-list li.intel-item").length`))
+	shown := b.count("#items-list li.intel-item")
 	if err != nil || bad != 0 || shown == 0 {
 		t.Errorf("filtered stream: %d shown, %d not matching (%v)", shown, bad, err)
 	}
 	t.Logf("filtered at %s", time.Since(start))
-	browsertest.Screenshot(t, ctx, "intel-items-filtered-zh")
+	b.screenshot("intel-items-filtered-zh")
 	// Words, in English.
-	if err := chromedp.Do(ctx,
+	b.run("search the stream in English",
 		chromedp.Click(chromedp.CSS("#f-reset")),
 		chromedp.WaitVisible(chromedp.CSS("#items-filter")),
-		chromedp.Navigate(e.ts.URL+"/intel/items?lang=en&q=export+controls"),
+		chromedp.Navigate(b.url("/intel/items?lang=en&q=export+controls")),
 		chromedp.WaitVisible(chromedp.CSS("#items-list")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#items-list")))
+	)
+	text := b.text("#items-list")
 	if !strings.Contains(text, "New export controls hit") || !strings.Contains(text, "Policy") {
 		t.Errorf("English stream for 'export controls': %q", firstN(text, 300))
 	}
-	label, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`label[for], #items-filter label`)))
+	label := b.text(`label[for], #items-filter label`)
 	if !strings.Contains(label, "Industry") {
 		t.Errorf("English filter label = %q", label)
 	}
-	browsertest.Screenshot(t, ctx, "intel-items-en")
+	b.screenshot("intel-items-en")
 }
 
 // waitSearch waits until the page's query string contains part.

@@ -6,8 +6,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"kedaitong/internal/browsertest"
 )
 
 // navLinks lists the menu as "group:link,link" per group, in order.
@@ -21,41 +19,14 @@ const navLinksJS = `[...document.querySelectorAll("#nav-menu .grp")].map(g => g.
 func TestBrowserNavigationByRole(t *testing.T) {
 	e := newEnv(t)
 	e.seedUsers()
-	ctx := browsertest.New(t)
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
+	b := newBrowser(t, e)
 	text := func(sel string) string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
+		return strings.TrimSpace(b.text(sel))
 	}
 	login := func(user string) {
 		t.Helper()
-		if err := chromedp.Do(ctx,
-			chromedp.Navigate(e.ts.URL+"/login?lang=zh-CN"),
-			chromedp.WaitVisible(chromedp.CSS("#login-form")),
-			chromedp.SendKeys(chromedp.CSS("#username"), user),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-			chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#nav-menu")),
-		); err != nil {
-			t.Fatalf("log in %s: %v", user, err)
-		}
-	}
-	logout := func() {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-form"))); err != nil {
-			t.Fatal(err)
-		}
+		b.loginAt("/login?lang=zh-CN", user, "#nav-menu")
 	}
 
 	cases := []struct {
@@ -75,7 +46,7 @@ func TestBrowserNavigationByRole(t *testing.T) {
 	}
 	for _, tc := range cases {
 		login(tc.user)
-		if got := eval(navLinksJS); got != tc.menu {
+		if got := b.eval(navLinksJS); got != tc.menu {
 			t.Errorf("%s menu:\n got %s\nwant %s", tc.user, got, tc.menu)
 		}
 		for sel, want := range tc.labels {
@@ -95,42 +66,36 @@ func TestBrowserNavigationByRole(t *testing.T) {
 		}
 		// No admin group for any of these roles, and no link to a page the
 		// role cannot open.
-		if n := eval(`String(document.querySelectorAll("#nav-group-admin, #nav-users").length)`); n != "0" {
+		if n := b.eval(`String(document.querySelectorAll("#nav-group-admin, #nav-users").length)`); n != "0" {
 			t.Errorf("%s sees the administration group", tc.user)
 		}
 		// Every menu link is laid out (no hidden dropdown) and inside the window.
-		if bad := eval(`[...document.querySelectorAll("#nav-menu a, #nav-util a, #logout")].filter(a => { const r = a.getBoundingClientRect(); return r.width === 0 || r.height === 0 || r.right > window.innerWidth; }).map(a => a.id).join(",")`); bad != "" {
+		if bad := b.eval(`[...document.querySelectorAll("#nav-menu a, #nav-util a, #logout")].filter(a => { const r = a.getBoundingClientRect(); return r.width === 0 || r.height === 0 || r.right > window.innerWidth; }).map(a => a.id).join(",")`); bad != "" {
 			t.Errorf("%s: links not visible: %s", tc.user, bad)
 		}
-		browsertest.Screenshot(t, ctx, "nav-"+tc.user)
-		logout()
+		b.screenshot("nav-" + tc.user)
+		b.logout()
 	}
 
 	// The officer opens applications from the menu; the link is marked current.
 	login("officer")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#nav-applications")), chromedp.WaitVisible(chromedp.CSS("#apps-filter"))); err != nil {
-		t.Fatal(err)
-	}
-	if got := eval(`document.querySelector("#nav-applications").getAttribute("aria-current") || ""`); got != "page" {
+	b.run("open the applications from the menu", chromedp.Click(chromedp.CSS("#nav-applications")), chromedp.WaitVisible(chromedp.CSS("#apps-filter")))
+	if got := b.eval(`document.querySelector("#nav-applications").getAttribute("aria-current") || ""`); got != "page" {
 		t.Errorf("applications link aria-current = %q", got)
 	}
-	if got := eval(`String(document.querySelectorAll('#nav-menu [aria-current="page"]').length)`); got != "1" {
+	if got := b.eval(`String(document.querySelectorAll('#nav-menu [aria-current="page"]').length)`); got != "1" {
 		t.Errorf("%s links marked current", got)
 	}
-	logout()
+	b.logout()
 
 	// The official reaches the menu by keyboard alone: Tab from the top of
 	// the page to the dashboard link, Enter opens it.
 	login("official")
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#nav-menu"))); err != nil {
-		t.Fatal(err)
-	}
+	b.run("open the home page", chromedp.Navigate(b.url("/")), chromedp.WaitVisible(chromedp.CSS("#nav-menu")))
 	var path []string
 	for i := 0; i < 30; i++ {
-		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
-			t.Fatal(err)
-		}
-		id := eval(`document.activeElement ? document.activeElement.id : ""`)
+		b.run("press Tab", chromedp.KeyEvent(kb.Tab))
+		id := b.eval(`document.activeElement ? document.activeElement.id : ""`)
 		path = append(path, id)
 		if id == "nav-rereviews" {
 			break
@@ -139,46 +104,36 @@ func TestBrowserNavigationByRole(t *testing.T) {
 	if path[len(path)-1] != "nav-rereviews" {
 		t.Fatalf("Tab never reached the re-review link: %v", path)
 	}
-	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`#nav-rereviews[aria-current="page"]`))); err != nil {
-		t.Fatal(err)
-	}
+	b.run("press Enter on the re-review link", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`#nav-rereviews[aria-current="page"]`)))
 
 	// A phone-width screen: the groups stack, nothing overflows sideways.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 800), chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#nav-menu"))); err != nil {
-		t.Fatal(err)
+	b.run("open the home page 375px wide", chromedp.EmulateViewport(375, 800), chromedp.Navigate(b.url("/")), chromedp.WaitVisible(chromedp.CSS("#nav-menu")))
+	if got := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); got != "true" {
+		t.Errorf("the page overflows a 375px screen: scrollWidth %s", b.eval(`String(document.documentElement.scrollWidth)`))
 	}
-	if got := eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); got != "true" {
-		t.Errorf("the page overflows a 375px screen: scrollWidth %s", eval(`String(document.documentElement.scrollWidth)`))
-	}
-	if got := eval(`(() => { const g = [...document.querySelectorAll("#nav-menu .grp")]; return String(g.every((x, i) => i === 0 || x.getBoundingClientRect().top >= g[i-1].getBoundingClientRect().bottom - 1)); })()`); got != "true" {
+	if got := b.eval(`(() => { const g = [...document.querySelectorAll("#nav-menu .grp")]; return String(g.every((x, i) => i === 0 || x.getBoundingClientRect().top >= g[i-1].getBoundingClientRect().bottom - 1)); })()`); got != "true" {
 		t.Errorf("groups do not stack on a narrow screen")
 	}
-	browsertest.Screenshot(t, ctx, "nav-official-narrow")
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#nav-menu"))); err != nil {
-		t.Fatal(err)
-	}
+	b.screenshot("nav-official-narrow")
+	b.run("open the home page 1280px wide", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(b.url("/")), chromedp.WaitVisible(chromedp.CSS("#nav-menu")))
 	// On a desktop screen the official's fourteen links fit in two lines at most.
-	if got := eval(`String(document.querySelector("#nav-menu").getBoundingClientRect().height < 90)`); got != "true" {
-		t.Errorf("the menu is %s px high", eval(`String(document.querySelector("#nav-menu").getBoundingClientRect().height)`))
+	if got := b.eval(`String(document.querySelector("#nav-menu").getBoundingClientRect().height < 90)`); got != "true" {
+		t.Errorf("the menu is %s px high", b.eval(`String(document.querySelector("#nav-menu").getBoundingClientRect().height)`))
 	}
 
 	// English: the switch relabels the groups.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#nav-menu"))); err != nil {
-		t.Fatal(err)
-	}
+	b.run("switch to English", chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#nav-menu")))
 	for sel, want := range map[string]string{"#nav-label-review": "Review", "#nav-label-experts": "Experts", "#nav-label-intel": "Intelligence", "#nav-committees": "Committees", "#nav-role": "Official", "#lang-switch": "中文"} {
 		if got := text(sel); !strings.EqualFold(got, want) {
 			t.Errorf("en: %s = %q, want %q", sel, got, want)
 		}
 	}
-	browsertest.Screenshot(t, ctx, "nav-official-en")
-	logout()
+	b.screenshot("nav-official-en")
+	b.logout()
 
 	// Logged out: the bar offers log-in and the language, and no menu.
-	if n := eval(`String(document.querySelectorAll("#nav-menu, #nav-account").length)`); n != "0" {
+	if n := b.eval(`String(document.querySelectorAll("#nav-menu, #nav-account").length)`); n != "0" {
 		t.Errorf("logged out, %s menu/account elements", n)
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#nav-login")), chromedp.WaitVisible(chromedp.CSS("#lang-switch"))); err != nil {
-		t.Fatal(err)
-	}
+	b.run("logged out: log-in link and language switch", chromedp.WaitVisible(chromedp.CSS("#nav-login")), chromedp.WaitVisible(chromedp.CSS("#lang-switch")))
 }

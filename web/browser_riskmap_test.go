@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kedaitong/intel/fetch"
-	"kedaitong/internal/browsertest"
 	"kedaitong/review"
 )
 
@@ -22,72 +21,43 @@ import (
 // page; the CSV and SVG links are there.
 func TestBrowserRiskmap(t *testing.T) {
 	e := riskmapEnv(t)
-	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "manager"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#nav-riskmap")),
-		chromedp.Click(chromedp.CSS("#nav-riskmap")),
-		chromedp.WaitVisible(chromedp.CSS("#riskmap-table")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	hot, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`td[data-industry="semiconductors"][data-dimension="policy"]`)))
-	cold, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`td[data-industry="aviation"][data-dimension="market"]`)))
+	b := newBrowser(t, e)
+	b.loginAt("/login", "manager", "#nav-riskmap")
+	b.run("open the riskmap page from the menu", chromedp.Click(chromedp.CSS("#nav-riskmap")), chromedp.WaitVisible(chromedp.CSS("#riskmap-table")))
+	hot := b.text(`td[data-industry="semiconductors"][data-dimension="policy"]`)
+	cold := b.text(`td[data-industry="aviation"][data-dimension="market"]`)
 	if strings.Contains(hot, "?") || !strings.Contains(hot, "5") || !strings.HasPrefix(strings.TrimSpace(cold), "?") {
 		t.Errorf("cells: semiconductors/policy %q, aviation/market %q", hot, cold)
 	}
-	ent, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#exposure-enterprises")))
+	ent := b.text("#exposure-enterprises")
 	if !strings.Contains(ent, "赣州芯研微电子有限公司") || strings.Contains(ent, "南昌光谷") {
 		t.Errorf("the exposure table: %q", ent)
 	}
-	browsertest.Screenshot(t, ctx, "riskmap-zh")
-	if err := chromedp.Do(ctx,
+	b.screenshot("riskmap-zh")
+	b.run("open the semiconductors × policy cell",
 		chromedp.Click(chromedp.CSS(`td[data-industry="semiconductors"][data-dimension="policy"] a`)),
 		chromedp.WaitVisible(chromedp.CSS("#cell-items")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	head, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items h2")))
+	)
+	head := b.text("#cell-items h2")
 	if !strings.Contains(head, "半导体") || !strings.Contains(head, "政策") {
 		t.Errorf("cell heading %q", head)
 	}
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#riskmap-csv, #riskmap-svg, .sparkcell svg").length`))
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#riskmap-csv, #riskmap-svg, .sparkcell svg").length`))
 	if err != nil || n != 13 {
 		t.Errorf("CSV, SVG links and 11 sparklines: %d %v", n, err)
 	}
-	if err := chromedp.Do(ctx,
+	b.run("subscribe to semiconductors",
 		chromedp.Click(chromedp.CSS("#nav-alerts")),
 		chromedp.WaitVisible(chromedp.CSS("#rule-form")),
 		chromedp.Click(chromedp.CSS(`#rule-form input[name="industries"][value="semiconductors"]`)),
 		chromedp.Click(chromedp.CSS("#rule-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#alerts-notice")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	rules, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#rules-table")))
+	)
+	rules := b.text("#rules-table")
 	if !strings.Contains(rules, "semiconductors") {
 		t.Errorf("rules: %q", rules)
 	}
-	browsertest.Screenshot(t, ctx, "alerts-zh")
-}
-
-// rmLogin logs the browser in as username.
-func rmLogin(t *testing.T, ctx context.Context, e *env, username, lang string) {
-	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login?lang="+lang),
-		chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.SendKeys(chromedp.CSS("#username"), username),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#nav-alerts")),
-	); err != nil {
-		t.Fatal(err)
-	}
+	b.screenshot("alerts-zh")
 }
 
 // ingestFeed adds a loopback feed as the analyst and fetches it now,
@@ -120,47 +90,43 @@ func TestBrowserRiskmapCellCues(t *testing.T) {
 		newsItem{"钙钛矿电池效率突破", "钙钛矿太阳能电池转换效率创新高。", now.Add(-3 * time.Hour)},
 	)
 	ingestFeed(t, e, feed.URL, 4)
-	ctx := browsertest.New(t)
-	rmLogin(t, ctx, e, "analyst", "zh-CN")
+	b := newBrowser(t, e)
+	b.loginAt("/login?lang=zh-CN", "analyst", "#nav-alerts")
 	cell := `td[data-industry="lithium-battery"][data-dimension="market"]`
-	if err := chromedp.Do(ctx,
+	b.run("open the lithium-battery × market cell",
 		chromedp.Click(chromedp.CSS("#nav-riskmap")),
 		chromedp.WaitVisible(chromedp.CSS("#riskmap-table")),
 		chromedp.Click(chromedp.CSS(cell+" a")),
 		chromedp.WaitVisible(chromedp.CSS("#cell-items")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	head, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items h2")))
+	)
+	head := b.text("#cell-items h2")
 	if !strings.Contains(head, "锂电") || !strings.Contains(head, "市场") {
 		t.Errorf("cell heading %q", head)
 	}
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#cell-items li.cell-item").length`))
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#cell-items li.cell-item").length`))
 	if err != nil || n != 3 {
 		t.Errorf("the cell lists %d stories, want the 3 price-war stories (%v)", n, err)
 	}
-	cues, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items")))
+	cues := b.text("#cell-items")
 	if !strings.Contains(cues, "价格战") || !strings.Contains(cues, "宜春锂电池企业价格战加剧") || strings.Contains(cues, "钙钛矿") {
 		t.Errorf("the cell's stories and cues: %q", cues)
 	}
-	risk, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#cell-items .cue.cue-risk").length`))
+	risk, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("#cell-items .cue.cue-risk").length`))
 	if err != nil || risk < 3 {
 		t.Errorf("risk cues shown: %d %v", risk, err)
 	}
-	browsertest.Screenshot(t, ctx, "riskmap-cell-cues-zh")
+	b.screenshot("riskmap-cell-cues-zh")
 	// The same cell in English keeps the selection and the cues.
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/riskmap?cell=lithium-battery:market&lang=en"),
+	b.run("open the cell in English",
+		chromedp.Navigate(b.url("/riskmap?cell=lithium-battery:market&lang=en")),
 		chromedp.WaitVisible(chromedp.CSS("#cell-items")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	head, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items h2")))
-	label, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#cell-items .cues")))
+	)
+	head = b.text("#cell-items h2")
+	label := b.text("#cell-items .cues")
 	if !strings.Contains(head, "Lithium") || !strings.Contains(head, "Market") || !strings.Contains(label, "价格战") {
 		t.Errorf("English cell: %q / %q", head, label)
 	}
-	sel, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("td.rm-selected[data-industry='lithium-battery'][data-dimension='market']").length`))
+	sel := b.count("td.rm-selected[data-industry='lithium-battery'][data-dimension='market']")
 	if sel != 1 {
 		t.Errorf("the selected cell is not marked")
 	}
@@ -181,33 +147,29 @@ func TestBrowserWebhooks(t *testing.T) {
 		http.Error(w, "down for maintenance", http.StatusInternalServerError)
 	}))
 	t.Cleanup(receiver.Close)
-	ctx := browsertest.New(t)
-	rmLogin(t, ctx, e, "manager", "en")
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/alerts?lang=en"),
+	b := newBrowser(t, e)
+	b.loginAt("/login?lang=en", "manager", "#nav-alerts")
+	b.run("add a webhook to a private address",
+		chromedp.Navigate(b.url("/alerts?lang=en")),
 		chromedp.WaitVisible(chromedp.CSS("#webhook-form")),
 		chromedp.SendKeys(chromedp.CSS("#webhook-url"), "http://10.1.2.3/hook"),
 		chromedp.Click(chromedp.CSS("#webhook-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#webhook-error")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhook-error")))
+	)
+	msg := b.text("#webhook-error")
 	if !strings.Contains(msg, "10.1.2.3") || !strings.Contains(msg, "private") {
 		t.Errorf("the refusal does not say why: %q", msg)
 	}
-	if err := chromedp.Do(ctx,
+	b.run("add a webhook to the receiver",
 		chromedp.SetValue(chromedp.CSS("#webhook-url"), receiver.URL+"/kedai"),
 		chromedp.Click(chromedp.CSS("#webhook-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#webhook-secret")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	secret, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhook-secret")))
+	)
+	secret := b.text("#webhook-secret")
 	if !strings.HasPrefix(secret, "whsec_") || len(secret) < 30 {
 		t.Errorf("secret %q", secret)
 	}
-	browsertest.Screenshot(t, ctx, "webhooks-created-en")
+	b.screenshot("webhooks-created-en")
 	// An alert for the bank: a default on its route, crawled; the worker
 	// tries the receiver once.
 	feed := newsFeed(t, newsItem{"芯片设计企业贷款违约 资金链断裂", "一家芯片设计企业未能按期偿还银行贷款，出现债务违约。", time.Now().Add(-time.Hour)})
@@ -219,34 +181,30 @@ func TestBrowserWebhooks(t *testing.T) {
 	if n := e.app.Alerts().DeliverDue(context.Background(), g.HTTPClient(5*time.Second)); n != 1 || hits.Load() != 1 {
 		t.Fatalf("deliveries tried %d, receiver hit %d times", n, hits.Load())
 	}
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/alerts?lang=zh-CN"),
+	b.run("open the alerts page in Chinese",
+		chromedp.Navigate(b.url("/alerts?lang=zh-CN")),
 		chromedp.WaitVisible(chromedp.CSS("#webhooks-table tr.webhook")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhooks-table .wh-status")))
-	lastErr, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhooks-table .wh-error")))
-	dlv, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#webhooks-table .wh-deliveries")))
+	)
+	status := b.text("#webhooks-table .wh-status")
+	lastErr := b.text("#webhooks-table .wh-error")
+	dlv := b.text("#webhooks-table .wh-deliveries")
 	if !strings.Contains(status, "失败，重试中") || !strings.Contains(lastErr, "500") || !strings.Contains(dlv, "HTTP 500") || !strings.Contains(dlv, "待推送") {
 		t.Errorf("status %q, error %q, deliveries %q", status, lastErr, dlv)
 	}
-	page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	page := b.text("main")
 	if strings.Contains(page, secret) {
 		t.Error("the secret is shown again")
 	}
-	alertsText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#alerts-list")))
+	alertsText := b.text("#alerts-list")
 	if !strings.Contains(alertsText, "高严重度风险") {
 		t.Errorf("the inbox: %q", alertsText)
 	}
-	browsertest.Screenshot(t, ctx, "webhooks-failing-zh")
-	if err := chromedp.Do(ctx,
+	b.screenshot("webhooks-failing-zh")
+	b.run("delete the webhook",
 		chromedp.Click(chromedp.CSS("#webhooks-table .wh-delete")),
 		chromedp.WaitVisible(chromedp.CSS("#webhooks-empty")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	notice, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#alerts-notice")))
+	)
+	notice := b.text("#alerts-notice")
 	if !strings.Contains(notice, "已删除") {
 		t.Errorf("notice %q", notice)
 	}

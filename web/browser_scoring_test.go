@@ -1,66 +1,12 @@
 package web_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"kedaitong/internal/browsertest"
 )
-
-// browser is a logged-out browser on the test server with small helpers.
-type browser struct {
-	t   *testing.T
-	ctx context.Context
-	url string
-}
-
-func newBrowser(t *testing.T, base string) *browser {
-	return &browser{t: t, ctx: browsertest.New(t), url: base}
-}
-
-func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatal(err)
-	}
-}
-
-func (b *browser) login(user, lang string) {
-	b.t.Helper()
-	b.run(chromedp.Navigate(b.url+"/login?lang="+lang),
-		chromedp.WaitVisible(chromedp.CSS("#login-form")),
-		chromedp.SendKeys(chromedp.CSS("#username"), user),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPW),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#nav-account")))
-}
-
-func (b *browser) logout() {
-	b.t.Helper()
-	b.run(chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-form")))
-}
-
-func (b *browser) text(sel string) string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.t.Fatalf("text of %s: %v", sel, err)
-	}
-	return s
-}
-
-func (b *browser) count(sel string) int {
-	b.t.Helper()
-	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+sel+"`"+`).length`))
-	if err != nil {
-		b.t.Fatalf("count %s: %v", sel, err)
-	}
-	return n
-}
 
 // TestBrowserScoringJourney: an expert (Chinese) accepts the invitation on
 // the assignments page, opens the scoring page with the dossier and the
@@ -71,9 +17,9 @@ func (b *browser) count(sel string) int {
 func TestBrowserScoringJourney(t *testing.T) {
 	s := newScoringEnv(t)
 	id := s.seat["expert"]
-	b := newBrowser(t, s.ts.URL)
-	b.login("expert", "zh-CN")
-	b.run(chromedp.Click(chromedp.CSS("#nav-assignments")),
+	b := newBrowser(t, s.env)
+	b.loginAt("/login?lang=zh-CN", "expert", "#nav-account")
+	b.run("accept the invitation and open the scoring page", chromedp.Click(chromedp.CSS("#nav-assignments")),
 		chromedp.WaitVisible(chromedp.CSS(`#asg-table tr[data-id="`+id+`"] button.accept`)),
 		chromedp.Click(chromedp.CSS(`#asg-table tr[data-id="`+id+`"] button.accept`)),
 		chromedp.WaitVisible(chromedp.CSS("#score-"+id)),
@@ -86,30 +32,30 @@ func TestBrowserScoringJourney(t *testing.T) {
 		t.Errorf("dossier = %q", d)
 	}
 	// A partial draft: two criteria and a comment.
-	b.run(chromedp.Click(chromedp.CSS("#c-originality-7")), chromedp.Click(chromedp.CSS("#c-barriers-6")),
+	b.run("save a partial draft", chromedp.Click(chromedp.CSS("#c-originality-7")), chromedp.Click(chromedp.CSS("#c-barriers-6")),
 		chromedp.SendKeys(chromedp.CSS("#comment"), "流片验证已完成，团队完整。"),
 		chromedp.Click(chromedp.CSS("#sc-save")), chromedp.WaitVisible(chromedp.CSS("#sc-notice")))
 	if n := b.count("#c-originality-7:checked, #c-barriers-6:checked"); n != 2 {
 		t.Errorf("the saved draft's values are not shown back (%d)", n)
 	}
-	if c, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("#comment").value`)); !strings.Contains(c, "流片验证") {
+	if c := b.eval(`document.querySelector("#comment").value`); !strings.Contains(c, "流片验证") {
 		t.Errorf("comment after save = %q", c)
 	}
 	// Submitting the partial draft: the first missing criterion is flagged in place.
-	b.run(chromedp.Click(chromedp.CSS("#sc-submit")), chromedp.WaitVisible(chromedp.CSS(".sc-criterion.has-error .field-error")))
+	b.run("submit the partial draft", chromedp.Click(chromedp.CSS("#sc-submit")), chromedp.WaitVisible(chromedp.CSS(".sc-criterion.has-error .field-error")))
 	if n := b.count("#c-originality-7:checked"); n != 1 {
 		t.Errorf("values lost after a refused submit")
 	}
-	browsertest.Screenshot(t, ctx2(b), "scoring-error-zh")
+	b.screenshot("scoring-error-zh")
 	for _, c := range []string{"industrialisation", "team", "maturity", "rd_ip", "market"} {
-		b.run(chromedp.Click(chromedp.CSS("#c-" + c + "-6")))
+		b.run("score "+c, chromedp.Click(chromedp.CSS("#c-"+c+"-6")))
 	}
-	b.run(chromedp.Click(chromedp.CSS("#rec-support_with_conditions")),
+	b.run("complete the form", chromedp.Click(chromedp.CSS("#rec-support_with_conditions")),
 		chromedp.SetValue(chromedp.CSS("#confidence"), "2"),
 		chromedp.SetValue(chromedp.CSS("#maturity_stage"), "pilot"),
 		chromedp.Click(chromedp.CSS("#risk-0")),
 		chromedp.SendKeys(chromedp.CSS("#risk_other"), "核心人员流失"))
-	b.run(chromedp.Click(chromedp.CSS("#sc-submit")), chromedp.WaitVisible(chromedp.CSS("#sc-locked")))
+	b.run("submit the score", chromedp.Click(chromedp.CSS("#sc-submit")), chromedp.WaitVisible(chromedp.CSS("#sc-locked")))
 	if n := b.count("#sc-submit"); n != 0 {
 		t.Errorf("the locked page still offers submit")
 	}
@@ -119,31 +65,29 @@ func TestBrowserScoringJourney(t *testing.T) {
 	if n := b.count("#c-team-6:checked"); n != 1 {
 		t.Errorf("the locked page does not show the submitted values")
 	}
-	browsertest.Screenshot(t, ctx2(b), "scoring-locked-zh")
+	b.screenshot("scoring-locked-zh")
 	// A second submit (a stale tab posting the form again): the lock message.
 	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { const f = document.getElementById("score-form"); f.querySelector("#sc-fieldset").disabled = false;
 		const a = document.createElement("input"); a.type = "hidden"; a.name = "action"; a.value = "submit"; f.appendChild(a); f.submit(); return true; })()`)); err != nil {
 		t.Fatal(err)
 	}
-	b.run(chromedp.WaitVisible(chromedp.CSS("#sc-error")))
+	b.run("second submit", chromedp.WaitVisible(chromedp.CSS("#sc-error")))
 	if e := b.text("#sc-error"); !strings.Contains(e, "锁定") {
 		t.Errorf("second submit = %q", e)
 	}
 	// English.
-	b.run(chromedp.Navigate(s.ts.URL+"/assignments/"+id+"/score?lang=en"), chromedp.WaitVisible(chromedp.CSS("#sc-locked")))
+	b.run("open the locked page in English", chromedp.Navigate(b.url("/assignments/"+id+"/score?lang=en")), chromedp.WaitVisible(chromedp.CSS("#sc-locked")))
 	if l := b.text("#sc-locked"); !strings.Contains(l, "locked") {
 		t.Errorf("locked (en) = %q", l)
 	}
 	if g := b.text("#crit-originality"); !strings.Contains(strings.ToLower(g), "originality") {
 		t.Errorf("criterion (en) = %q", g)
 	}
-	browsertest.Screenshot(t, ctx2(b), "scoring-locked-en")
+	b.screenshot("scoring-locked-en")
 	if r := s.do("GET", "/api/v1/assignments/"+id+"/score", "", as(s.sec["expert"])...).json(t); r["state"] != "submitted" || r["recommendation"] != "support_with_conditions" {
 		t.Errorf("stored score = %v %v", r["state"], r["recommendation"])
 	}
 }
-
-func ctx2(b *browser) context.Context { return b.ctx }
 
 // closePanel accepts, scores and submits every seat through the API with
 // the given scores and recommendations (default 6, support), and waits
@@ -177,14 +121,14 @@ func (s *scoringEnv) closePanel(t *testing.T, vals map[string]int, recs map[stri
 // link; the page printed (print media) hides the navigation.
 func TestBrowserReportJourney(t *testing.T) {
 	s := newScoringEnv(t)
-	b := newBrowser(t, s.ts.URL)
-	b.login("officer", "zh-CN")
-	b.run(chromedp.Navigate(s.ts.URL+"/applications/"+s.appID+"/report"), chromedp.WaitVisible(chromedp.CSS("#rep-pending")))
+	b := newBrowser(t, s.env)
+	b.loginAt("/login?lang=zh-CN", "officer", "#nav-account")
+	b.run("open the report before the panel closed", chromedp.Navigate(b.url("/applications/"+s.appID+"/report")), chromedp.WaitVisible(chromedp.CSS("#rep-pending")))
 	if p := b.text("#rep-pending"); !strings.Contains(p, "尚未") {
 		t.Errorf("pending = %q", p)
 	}
 	s.closePanel(t, map[string]int{"expert": 7, "e3": 6}, nil)
-	b.run(chromedp.Navigate(s.ts.URL+"/applications/"+s.appID),
+	b.run("open the report from the application", chromedp.Navigate(b.url("/applications/"+s.appID)),
 		chromedp.WaitVisible(chromedp.CSS("#app-report-link a")),
 		chromedp.Click(chromedp.CSS("#app-report-link a")),
 		chromedp.WaitVisible(chromedp.CSS("#report")))
@@ -202,15 +146,15 @@ func TestBrowserReportJourney(t *testing.T) {
 	if n := b.count("#rep-criteria tbody tr"); n != 7 {
 		t.Errorf("criteria rows = %d", n)
 	}
-	browsertest.Screenshot(t, ctx2(b), "report-zh")
-	b.run(chromedp.Navigate(s.ts.URL+"/applications/"+s.appID+"/report?lang=en"), chromedp.WaitVisible(chromedp.CSS("#report")))
+	b.screenshot("report-zh")
+	b.run("open the report in English", chromedp.Navigate(b.url("/applications/"+s.appID+"/report?lang=en")), chromedp.WaitVisible(chromedp.CSS("#report")))
 	if c := b.text(".rep-comments"); !strings.Contains(c, "industry expert, ") {
 		t.Errorf("comments (en) = %q", c)
 	}
-	if href, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("#rep-export").getAttribute("href")`)); href != "/api/v1/reports/export?lang=en" {
+	if href := b.eval(`document.querySelector("#rep-export").getAttribute("href")`); href != "/api/v1/reports/export?lang=en" {
 		t.Errorf("export link = %q", href)
 	}
-	browsertest.Screenshot(t, ctx2(b), "report-en")
+	b.screenshot("report-en")
 	// The print stylesheet: no navigation, no forms, black on white.
 	if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`(() => { const l = document.querySelector('link[href="/static/print.css"]'); l.media = "all";
 		return getComputedStyle(document.querySelector(".top nav")).display === "none" && getComputedStyle(document.querySelector("#rep-print")).display === "none" ? 1 : 0 })()`)); n != 1 {
@@ -226,19 +170,19 @@ func TestBrowserAdjudicationJourney(t *testing.T) {
 	s := newScoringEnv(t)
 	s.closePanel(t, map[string]int{"expert": 8, "e3": 3, "e4": 5, "e6": 7},
 		map[string]string{"e3": "do_not_support", "e4": "support_with_conditions"})
-	b := newBrowser(t, s.ts.URL)
-	b.login("official", "zh-CN")
-	b.run(chromedp.Navigate(s.ts.URL+"/applications/"+s.appID+"/report"), chromedp.WaitVisible(chromedp.CSS("#rep-disagreement")))
+	b := newBrowser(t, s.env)
+	b.loginAt("/login?lang=zh-CN", "official", "#nav-account")
+	b.run("open the disputed report", chromedp.Navigate(b.url("/applications/"+s.appID+"/report")), chromedp.WaitVisible(chromedp.CSS("#rep-disagreement")))
 	if d := b.text("#rep-disagreement"); !strings.Contains(d, "分歧") || !strings.Contains(d, "推荐意见冲突") {
 		t.Errorf("disagreement = %q", d)
 	}
 	// An unknown expert: the error on the page, nobody invited.
-	b.run(chromedp.SendKeys(chromedp.CSS("#adj-expert"), "exp-99"), chromedp.Click(chromedp.CSS("#adj-submit")),
+	b.run("ask an unknown adjudicator", chromedp.SendKeys(chromedp.CSS("#adj-expert"), "exp-99"), chromedp.Click(chromedp.CSS("#adj-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#rep-error")))
 	if b.count("#adj-invited") != 0 {
 		t.Errorf("an adjudicator was invited on a refused request")
 	}
-	b.run(chromedp.WaitVisible(chromedp.CSS("#adj-expert")), chromedp.SendKeys(chromedp.CSS("#adj-expert"), "exp-2"),
+	b.run("ask exp-2 to adjudicate", chromedp.WaitVisible(chromedp.CSS("#adj-expert")), chromedp.SendKeys(chromedp.CSS("#adj-expert"), "exp-2"),
 		chromedp.Click(chromedp.CSS("#adj-submit")), chromedp.WaitVisible(chromedp.CSS("#adj-invited")))
 	if a := b.text("#adj-invited"); !strings.Contains(a, "exp-2") || !strings.Contains(a, "王院士") {
 		t.Errorf("invited adjudicator = %q", a)
@@ -246,7 +190,7 @@ func TestBrowserAdjudicationJourney(t *testing.T) {
 	if b.count("#adj-form") != 0 {
 		t.Errorf("the form still offers a second adjudicator")
 	}
-	browsertest.Screenshot(t, ctx2(b), "adjudication-zh")
+	b.screenshot("adjudication-zh")
 	// The adjudicator accepts and submits (API); the report is revised.
 	var adj string
 	for _, a := range s.items(t, "e2", "/api/v1/assignments") {
@@ -262,7 +206,7 @@ func TestBrowserAdjudicationJourney(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		b.run(chromedp.Navigate(s.ts.URL+"/applications/"+s.appID+"/report?lang=en"), chromedp.WaitVisible(chromedp.CSS("#report")))
+		b.run("reload the report in English", chromedp.Navigate(b.url("/applications/"+s.appID+"/report?lang=en")), chromedp.WaitVisible(chromedp.CSS("#report")))
 		if b.count("#rep-adjudicated") == 1 || time.Now().After(deadline) {
 			break
 		}
@@ -277,5 +221,5 @@ func TestBrowserAdjudicationJourney(t *testing.T) {
 	if c := b.text(".rep-comments"); !strings.Contains(c, "adjudicator") {
 		t.Errorf("comments lack the adjudicator: %q", c)
 	}
-	browsertest.Screenshot(t, ctx2(b), "adjudication-revised-en")
+	b.screenshot("adjudication-revised-en")
 }

@@ -6,49 +6,32 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"kedaitong/internal/browsertest"
 )
 
 // TestBrowserHome loads the home page in Chinese, switches to English with
 // the language link, and keeps a screenshot of each.
 func TestBrowserHome(t *testing.T) {
 	e := newEnv(t)
-	ctx := browsertest.New(t)
+	b := newBrowser(t, e)
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#home-title"))); err != nil {
-		t.Fatal(err)
-	}
-	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#home-title")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b.run("open the home page", chromedp.Navigate(b.url("/")), chromedp.WaitVisible(chromedp.CSS("#home-title")))
+	title := b.text("#home-title")
 	if !strings.Contains(title, "科技专家智库") {
 		t.Errorf("Chinese title = %q", title)
 	}
-	zh := browsertest.Screenshot(t, ctx, "home-zh")
+	zh := b.screenshot("home-zh")
 
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#home-title"))); err != nil {
-		t.Fatal(err)
-	}
-	lang, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	title, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#home-title")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b.run("switch to English", chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#home-title")))
+	lang := b.eval("document.documentElement.lang")
+	title = b.text("#home-title")
 	if lang != "en" || !strings.Contains(title, "expert think tank") {
 		t.Errorf("after the switch: lang %q title %q, want English", lang, title)
 	}
-	en := browsertest.Screenshot(t, ctx, "home-en")
+	en := b.screenshot("home-en")
 
 	// The choice sticks: a fresh visit without ?lang stays English.
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#home-title"))); err != nil {
-		t.Fatal(err)
-	}
-	if lang, _ = chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); lang != "en" {
+	b.run("revisit the home page", chromedp.Navigate(b.url("/")), chromedp.WaitVisible(chromedp.CSS("#home-title")))
+	if lang = b.eval("document.documentElement.lang"); lang != "en" {
 		t.Errorf("language after revisit = %q, want en (cookie)", lang)
 	}
 	for _, p := range []string{zh, en} {
