@@ -82,9 +82,6 @@ func (s *Service) List(ctx context.Context, u identity.User, f Filter) ([]View, 
 	for {
 		p, err := s.cons.Find(ctx, q)
 		if err != nil {
-			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
-			}
 			return nil, "", err
 		}
 		for i, d := range p.Docs {
@@ -123,9 +120,6 @@ func (s *Service) listExpert(ctx context.Context, u identity.User, f Filter) ([]
 	for {
 		p, err := s.links.Find(ctx, q)
 		if err != nil {
-			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
-			}
 			return nil, "", err
 		}
 		for i, d := range p.Docs {

@@ -278,9 +278,6 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) ([]Notifica
 	}
 	p, err := s.notes.Find(ctx, q)
 	if err != nil {
-		if kedaitong.Is(err, kedaitong.EInvalid) && f.Cursor != "" {
-			return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
-		}
 		return nil, "", err
 	}
 	out, err := store.DecodeAll[Notification](p.Docs)

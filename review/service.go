@@ -605,9 +605,6 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Vi
 	for {
 		p, err := s.apps.Find(ctx, q)
 		if err != nil {
-			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
-			}
 			return nil, "", err
 		}
 		for _, d := range p.Docs {

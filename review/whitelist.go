@@ -187,9 +187,6 @@ func (s *Service) ListWhitelisted(ctx context.Context, actor identity.User, limi
 	}
 	p, err := s.wl.Find(ctx, q)
 	if err != nil {
-		if kedaitong.Is(err, kedaitong.EInvalid) && cursor != "" {
-			return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
-		}
 		return nil, "", err
 	}
 	ws, err := store.DecodeAll[Whitelist](p.Docs)

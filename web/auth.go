@@ -11,6 +11,7 @@ import (
 
 	"kedaitong"
 	"kedaitong/identity"
+	"kedaitong/internal/store"
 )
 
 // Authorizer answers whether a role may do an action on a kind of object
@@ -182,7 +183,7 @@ func pageParams(c *gin.Context) (int, string, error) {
 	}
 	cur := c.Query("cursor")
 	if len(cur) > 2048 {
-		return 0, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
+		return 0, "", store.BadCursor()
 	}
 	return limit, cur, nil
 }
@@ -199,7 +200,7 @@ func listSlice[T any](c *gin.Context, items []T) {
 	if cur != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(cur, "o"))
 		if err != nil || n < 0 || !strings.HasPrefix(cur, "o") {
-			abortWithError(c, kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）"))
+			abortWithError(c, store.BadCursor())
 			return
 		}
 		off = min(n, len(items))

@@ -205,11 +205,17 @@ func EncodeCursor(sortValue any, id string) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
+// BadCursor is the error for a paging cursor this server did not issue
+// (field "cursor"): the one text every list answers with.
+func BadCursor() *kedaitong.Error {
+	return kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
+}
+
 // DecodeCursor reads a cursor made by EncodeCursor. The sort value comes
 // back as a JSON scalar decoded with numbers as int64 where they are whole.
 // A cursor that is not one is EInvalid.
 func DecodeCursor(s string) (sortValue any, id string, err error) {
-	bad := kedaitong.Errorf(kedaitong.EInvalid, "cursor is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
+	bad := BadCursor()
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) > 4096 {
 		return nil, "", bad

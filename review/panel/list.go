@@ -77,9 +77,6 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]As
 	for scanned := 0; ; {
 		page, err := s.assignments.Find(ctx, q)
 		if err != nil {
-			if kedaitong.Is(err, kedaitong.EInvalid) && q.After != "" {
-				return nil, "", kedaitong.Invalid("cursor", "is not one this server issued").ZHf("分页游标无效（不是本服务器签发的）")
-			}
 			return nil, "", err
 		}
 		for i, d := range page.Docs {
