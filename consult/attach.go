@@ -3,9 +3,7 @@ package consult
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
-	"net/http"
 
 	"kedaitong"
 	"kedaitong/identity"
@@ -52,18 +50,7 @@ func (s *Service) AddAttachment(ctx context.Context, u identity.User, id, name s
 	if len(rp.Attachments) >= MaxAttachments {
 		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "an answer may have at most %d files", MaxAttachments).ZHf("一个回答最多附加 %d 个文件", MaxAttachments)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxAttachmentSize+1))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
-		}
-		return Attachment{}, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件")
-	}
-	if len(data) > MaxAttachmentSize {
-		return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
-	}
-	kind, ct, err := review.DetectKind(data)
+	data, kind, ct, err := review.ReadAttachment(r)
 	if err != nil {
 		return Attachment{}, err
 	}

@@ -187,6 +187,33 @@ func (s *Service) editable(ctx context.Context, actor identity.User, id string) 
 	return a, ver, nil
 }
 
+// ReadAttachment reads an uploaded file of at most MaxAttachmentSize bytes
+// and tells its kind from its content (DetectKind): over the limit is
+// ETooLarge, an unreadable or unaccepted file EInvalid. Every part that
+// takes documents (dossiers, consultation answers) reads them through it.
+func ReadAttachment(r io.Reader) (data []byte, kind, contentType string, err error) {
+	data, err = io.ReadAll(io.LimitReader(r, MaxAttachmentSize+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, "", "", tooLarge()
+		}
+		return nil, "", "", kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件")
+	}
+	if len(data) > MaxAttachmentSize {
+		return nil, "", "", tooLarge()
+	}
+	kind, contentType, err = DetectKind(data)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return data, kind, contentType, nil
+}
+
+func tooLarge() error {
+	return kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
+}
+
 // AddAttachment adds a file to a draft's dossier: at most MaxAttachments
 // files of at most MaxAttachmentSize bytes, of a kind DetectKind accepts.
 func (s *Service) AddAttachment(ctx context.Context, actor identity.User, id, name string, r io.Reader) (Attachment, error) {
@@ -197,18 +224,7 @@ func (s *Service) AddAttachment(ctx context.Context, actor identity.User, id, na
 	if len(a.Attachments) >= MaxAttachments {
 		return Attachment{}, kedaitong.Errorf(kedaitong.EConflict, "the dossier has %d files already, the most an application may have", MaxAttachments).ZHf("申请材料已有 %d 个文件，已达上限", MaxAttachments)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxAttachmentSize+1))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
-		}
-		return Attachment{}, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件")
-	}
-	if len(data) > MaxAttachmentSize {
-		return Attachment{}, kedaitong.Errorf(kedaitong.ETooLarge, "a file may have at most %d bytes (20 MiB)", MaxAttachmentSize).ZHf("单个文件最大 %d 字节（20 MiB）", MaxAttachmentSize)
-	}
-	kind, ct, err := DetectKind(data)
+	data, kind, ct, err := ReadAttachment(r)
 	if err != nil {
 		return Attachment{}, err
 	}
