@@ -263,17 +263,10 @@ func (s *Service) record(ctx context.Context, actor *identity.User, action strin
 
 // CanRead reports whether u may see the consultation.
 func CanRead(u identity.User, c *Consultation) bool {
-	switch {
-	case u.Role == identity.RoleAdmin:
-		return true
-	case identity.IsBankRole(u.Role):
-		return u.BankID != "" && u.BankID == c.BankID
-	case u.Role == identity.RoleExpert:
+	if u.Role == identity.RoleExpert {
 		return u.ExpertID != "" && (c.ExpertID == u.ExpertID || c.State == StateOpen && slices.Contains(c.Offered, u.ExpertID))
-	case u.Role == identity.RoleOfficial:
-		return identity.RegionCovers(u.Region, c.Region)
 	}
-	return false
+	return identity.MaySee(u, c.BankID, c.Region)
 }
 
 // asksFor reports whether u is a user of the asking bank.

@@ -382,3 +382,26 @@ func TestRegionCovers(t *testing.T) {
 		}
 	}
 }
+
+func TestMaySee(t *testing.T) {
+	tests := []struct {
+		actor        identity.User
+		bank, region string
+		want         bool
+	}{
+		{identity.User{Role: identity.RoleAdmin}, "gzb", "360702", true},
+		{identity.User{Role: identity.RoleBankOfficer, BankID: "gzb"}, "gzb", "360101", true},
+		{identity.User{Role: identity.RoleBankManager, BankID: "gzb"}, "ncb", "360702", false},
+		{identity.User{Role: identity.RoleBankOfficer}, "", "360702", false},
+		{identity.User{Role: identity.RoleOfficial, Region: "3607"}, "ncb", "360702", true},
+		{identity.User{Role: identity.RoleOfficial, Region: "3607"}, "gzb", "360101", false},
+		{identity.User{Role: identity.RoleOfficial, Region: "36"}, "gzb", "360101", true},
+		{identity.User{Role: identity.RoleExpert, ExpertID: "e1"}, "gzb", "360702", false},
+		{identity.User{Role: identity.RoleAnalyst}, "gzb", "360702", false},
+	}
+	for _, tt := range tests {
+		if got := identity.MaySee(tt.actor, tt.bank, tt.region); got != tt.want {
+			t.Errorf("MaySee(%s %s%s, %s, %s) = %v, want %v", tt.actor.Role, tt.actor.BankID, tt.actor.Region, tt.bank, tt.region, got, tt.want)
+		}
+	}
+}

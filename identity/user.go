@@ -170,6 +170,23 @@ func RegionCovers(scope, obj string) bool {
 	return scope != "" && strings.HasPrefix(obj, scope)
 }
 
+// MaySee is the platform's rule for objects that belong to a bank and lie
+// in a region (loan applications, reports, re-reviews, consultations): an
+// admin sees them all, a bank's users those of their own bank, an official
+// those in a region its own covers. Other roles see none by this rule
+// (experts get access through their assignments, checked where they are).
+func MaySee(actor User, bankID, region string) bool {
+	switch {
+	case actor.Role == RoleAdmin:
+		return true
+	case IsBankRole(actor.Role):
+		return actor.BankID != "" && actor.BankID == bankID
+	case actor.Role == RoleOfficial:
+		return RegionCovers(actor.Region, region)
+	}
+	return false
+}
+
 // usernameKey folds a username for uniqueness.
 func usernameKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 

@@ -159,15 +159,7 @@ func notFound(id string) error {
 // CanRead reports whether actor may see the application: its own bank's
 // users, officials whose region covers the enterprise's, and admins.
 func CanRead(actor identity.User, a *Application) bool {
-	switch {
-	case actor.Role == identity.RoleAdmin:
-		return true
-	case identity.IsBankRole(actor.Role):
-		return actor.BankID != "" && actor.BankID == a.BankID
-	case actor.Role == identity.RoleOfficial:
-		return identity.RegionCovers(actor.Region, a.Region)
-	}
-	return false
+	return identity.MaySee(actor, a.BankID, a.Region)
 }
 
 // Owns reports whether actor belongs to the bank that owns the application.

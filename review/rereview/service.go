@@ -159,15 +159,7 @@ func notFound(id string) error {
 // canRead: the owning bank's users, officials whose region covers the
 // enterprise's, admins.
 func canRead(actor identity.User, r *Rereview) bool {
-	switch {
-	case actor.Role == identity.RoleAdmin:
-		return true
-	case identity.IsBankRole(actor.Role):
-		return actor.BankID != "" && actor.BankID == r.BankID
-	case actor.Role == identity.RoleOfficial:
-		return identity.RegionCovers(actor.Region, r.Region)
-	}
-	return false
+	return identity.MaySee(actor, r.BankID, r.Region)
 }
 
 // Observe is an audit observer: a granted lending decision schedules the
