@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -40,13 +39,7 @@ func benchMongo(b *testing.B, m *Mongo) {
 	for lo := 0; lo < mongoBenchDocs; lo += batch {
 		docs := make([]any, 0, batch)
 		for i := lo; i < lo+batch && i < mongoBenchDocs; i++ {
-			fields, err := docToBSON(benchDoc{
-				Owner:  mongoBenchOwner(i),
-				TS:     1700000000000 + int64(i)*1000,
-				Status: []string{"submitted", "in_review", "approved", "rejected"}[i%4],
-				Title:  fmt.Sprintf("江西科技型中小企业贷款申请 %d", i),
-				Amount: int64(i%500) * 10000,
-			})
+			fields, err := docToBSON(benchDocAt(i, mongoBenchOwner))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -62,72 +55,5 @@ func benchMongo(b *testing.B, m *Mongo) {
 		b.Fatal(err)
 	}
 	b.Logf("loaded %d documents in %v, indexed in %v", mongoBenchDocs, loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond))
-	rng := rand.New(rand.NewPCG(1, 2))
-
-	b.Run("GetByID", func(b *testing.B) {
-		var lat latencies
-		var d benchDoc
-		for b.Loop() {
-			id := benchID(rng.IntN(mongoBenchDocs))
-			t0 := time.Now()
-			_, err := coll.Get(ctx, id, &d)
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		lat.report(b)
-	})
-
-	versions := map[int]int64{}
-	b.Run("Replace", func(b *testing.B) {
-		var lat latencies
-		for b.Loop() {
-			i := rng.IntN(mongoBenchDocs)
-			v := versions[i]
-			if v == 0 {
-				v = 1
-			}
-			doc := benchDoc{Owner: mongoBenchOwner(i), TS: 1700000000000 + int64(i)*1000, Status: "in_review", Title: "更新", Amount: v}
-			t0 := time.Now()
-			next, err := coll.Replace(ctx, benchID(i), v, doc)
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			versions[i] = next
-		}
-		lat.report(b)
-	})
-
-	b.Run("Find50of10k", func(b *testing.B) {
-		var lat latencies
-		for b.Loop() {
-			owner := mongoBenchOwner(rng.IntN(mongoBenchDocs))
-			t0 := time.Now()
-			p, err := coll.Find(ctx, Query{Eq: map[string]any{"owner": owner}, Sort: "ts", Desc: true, Limit: 50})
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(p.Docs) != benchPerOwner {
-				b.Fatalf("Find owner %s: got %d docs, want %d", owner, len(p.Docs), benchPerOwner)
-			}
-		}
-		lat.report(b)
-	})
-
-	b.Run("Incr", func(b *testing.B) {
-		var lat latencies
-		for b.Loop() {
-			id := fmt.Sprintf("counter-%d", rng.IntN(100))
-			t0 := time.Now()
-			_, err := coll.Incr(ctx, id, map[string]any{"owner": "counters", "ts": 0}, map[string]int64{"count": 1, "amount": 5})
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		lat.report(b)
-	})
+	benchOps(b, coll, mongoBenchDocs, mongoBenchOwner, "Find50of10k")
 }
