@@ -26,10 +26,7 @@ func (s *Server) registerApplicationsPages(e *gin.Engine) {
 	s.page(e, uiRoute{Method: "POST", Path: "/applications/:id/withdraw", Obj: "application", Act: "withdraw"}, s.pageWithdrawApplication)
 	s.page(e, uiRoute{Method: "POST", Path: "/applications/:id/whitelist", Obj: "whitelist", Act: "create"}, s.pageWhitelist)
 	s.page(e, uiRoute{Method: "POST", Path: "/applications/:id/whitelist/lift", Obj: "whitelist", Act: "delete"}, s.pageLiftWhitelist)
-	// The dossier upload takes a body up to the upload limit, like its API route.
-	up := uiRoute{Method: "POST", Path: "/applications/:id/attachments", Obj: "application", Act: "update"}
-	s.uiRoutes = append(s.uiRoutes, up)
-	e.Handle(up.Method, up.Path, limitBody(maxUploadBody+64<<10), s.pageGuard(up), s.pageUploadAttachment)
+	s.page(e, uiRoute{Method: "POST", Path: "/applications/:id/attachments", Obj: "application", Act: "update", Upload: true}, s.pageUploadAttachment)
 }
 
 // appRow is an application as the list and the detail page show it.

@@ -17,6 +17,7 @@ type uiRoute struct {
 	Method, Path string
 	Public       bool
 	Obj, Act     string
+	Upload       bool // a form that sends a file: the upload limit (plus room for the form's fields), not the form limit
 }
 
 // page registers a UI route: public ones run for everyone, the others need
@@ -27,7 +28,11 @@ func (s *Server) page(e *gin.Engine, r uiRoute, h gin.HandlerFunc) {
 		panic("web: page " + r.Method + " " + r.Path + " has no access rule")
 	}
 	s.uiRoutes = append(s.uiRoutes, r)
-	e.Handle(r.Method, r.Path, limitBody(maxJSONBody), s.pageGuard(r), h)
+	limit := int64(maxJSONBody)
+	if r.Upload {
+		limit = maxUploadBody + 64<<10
+	}
+	e.Handle(r.Method, r.Path, limitBody(limit), s.pageGuard(r), h)
 }
 
 func (s *Server) pageGuard(r uiRoute) gin.HandlerFunc {

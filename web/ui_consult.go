@@ -26,9 +26,7 @@ func (s *Server) registerConsultPages(e *gin.Engine) {
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/answer", Obj: "consultation", Act: "answer"}, s.pageAnswerConsultation)
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/followup", Obj: "consultation", Act: "followup"}, s.pageFollowUpConsultation)
 	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/rate", Obj: "consultation", Act: "rate"}, s.pageRateConsultation)
-	up := uiRoute{Method: "POST", Path: "/consultations/:id/attachments", Obj: "consultation", Act: "answer"}
-	s.uiRoutes = append(s.uiRoutes, up)
-	e.Handle(up.Method, up.Path, limitBody(maxUploadBody+64<<10), s.pageGuard(up), s.pageAttachConsultation)
+	s.page(e, uiRoute{Method: "POST", Path: "/consultations/:id/attachments", Obj: "consultation", Act: "answer", Upload: true}, s.pageAttachConsultation)
 	if s.deps.Notify != nil {
 		s.page(e, uiRoute{Method: "GET", Path: "/notifications", Obj: "notification", Act: "read"}, s.pageNotifications)
 		s.page(e, uiRoute{Method: "POST", Path: "/notifications/read-all", Obj: "notification", Act: "update"}, s.pageMarkAllRead)

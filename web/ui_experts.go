@@ -26,10 +26,7 @@ func (s *Server) registerExpertsPages(e *gin.Engine) {
 	s.page(e, uiRoute{Method: "GET", Path: "/experts/import", Obj: "expert", Act: "import"}, func(c *gin.Context) {
 		s.render(c, http.StatusOK, "experts_import", "experts.import.title", gin.H{})
 	})
-	// The import form takes an upload: the upload limit, not the form limit.
-	r := uiRoute{Method: "POST", Path: "/experts/import", Obj: "expert", Act: "import"}
-	s.uiRoutes = append(s.uiRoutes, r)
-	e.Handle(r.Method, r.Path, limitBody(maxUploadBody), s.pageGuard(r), s.pageImport)
+	s.page(e, uiRoute{Method: "POST", Path: "/experts/import", Obj: "expert", Act: "import", Upload: true}, s.pageImport)
 	s.page(e, uiRoute{Method: "GET", Path: "/experts/new", Obj: "expert", Act: "create"}, s.pageNewExpert)
 	s.page(e, uiRoute{Method: "POST", Path: "/experts/new", Obj: "expert", Act: "create"}, s.pageCreateExpert)
 	s.page(e, uiRoute{Method: "GET", Path: "/experts/:id", Obj: "expert", Act: "read"}, s.pageExpert)
