@@ -171,17 +171,25 @@ func (a *App) RunBackground(ctx context.Context) {
 
 // sweep removes expired sessions and stale counters every few minutes.
 func (a *App) sweep(ctx context.Context) {
-	t := time.NewTicker(5 * time.Minute)
+	a.every(ctx, 5*time.Minute, "swept expired sessions and counters", a.Identity.Sweep)
+}
+
+// every runs job each interval until ctx ends, logging a failure as a
+// warning and, when the job did something, how much (what names it).
+func (a *App) every(ctx context.Context, interval time.Duration, what string, job func(context.Context) (int, error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := a.Identity.Sweep(ctx); err != nil {
-				a.Logger.Warn("sweep", "err", err)
+			if n, err := job(ctx); err != nil {
+				if ctx.Err() == nil {
+					a.Logger.Warn(what, "err", err)
+				}
 			} else if n > 0 {
-				a.Logger.Info("swept expired sessions and counters", "deleted", n)
+				a.Logger.Info(what, "count", n)
 			}
 		}
 	}

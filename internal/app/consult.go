@@ -44,20 +44,7 @@ func (a *App) openConsult(ctx context.Context) error {
 			return nil
 		},
 		run: func(ctx context.Context) {
-			t := time.NewTicker(time.Minute)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if n, err := svc.Reroute(ctx); err != nil {
-						a.Logger.Warn("consultations: re-route", "err", err)
-					} else if n > 0 {
-						a.Logger.Info("consultations: re-routed", "count", n)
-					}
-				}
-			}
+			a.every(ctx, time.Minute, "consultations: re-routed", svc.Reroute)
 		},
 		web: func(d *web.Deps) { d.Consult, d.Notify = svc, notes },
 	})

@@ -21,20 +21,7 @@ func (a *App) openPanel(ctx context.Context) error {
 	a.parts = append(a.parts, part{
 		name: "panel",
 		run: func(ctx context.Context) {
-			t := time.NewTicker(time.Minute)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if n, err := svc.Sweep(ctx); err != nil {
-						a.Logger.Warn("panel sweep", "err", err)
-					} else if n > 0 {
-						a.Logger.Info("expired unanswered invitations", "expired", n)
-					}
-				}
-			}
+			a.every(ctx, time.Minute, "expired unanswered invitations", svc.Sweep)
 		},
 		web: func(d *web.Deps) { d.Panel = svc },
 	})
