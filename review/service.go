@@ -588,54 +588,33 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Vi
 			break
 		}
 	}
-	var out []View
-	scanned := 0
 	q.Limit = limit
 	if len(q.Eq) < len(conds) {
 		q.Limit = min(maxScan, max(limit*4, 200))
 	}
-	for {
-		p, err := s.apps.Find(ctx, q)
+	docs, next, err := store.FindMatching(ctx, s.apps, q, limit, maxScan, func(d store.Doc) (bool, error) {
+		var a Application
+		if err := d.Decode(&a); err != nil {
+			return false, err
+		}
+		return matches(&a, conds) && CanRead(actor, &a), nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]View, 0, len(docs))
+	for _, d := range docs {
+		var a Application
+		if err := d.Decode(&a); err != nil {
+			return nil, "", err
+		}
+		v, err := s.view(ctx, actor, a, d.Version)
 		if err != nil {
 			return nil, "", err
 		}
-		for _, d := range p.Docs {
-			scanned++
-			var a Application
-			if err := d.Decode(&a); err != nil {
-				return nil, "", err
-			}
-			if !matches(&a, conds) || !CanRead(actor, &a) {
-				if scanned >= maxScan {
-					next, err := store.EncodeCursor(a.CreatedMS, a.ID)
-					return out, next, err
-				}
-				continue
-			}
-			v, err := s.view(ctx, actor, a, d.Version)
-			if err != nil {
-				return nil, "", err
-			}
-			out = append(out, v)
-			if len(out) == limit {
-				next := ""
-				if p.Next != "" || d.ID != p.Docs[len(p.Docs)-1].ID {
-					if next, err = store.EncodeCursor(a.CreatedMS, a.ID); err != nil {
-						return nil, "", err
-					}
-				}
-				return out, next, nil
-			}
-			if scanned >= maxScan {
-				next, err := store.EncodeCursor(a.CreatedMS, a.ID)
-				return out, next, err
-			}
-		}
-		if p.Next == "" {
-			return out, "", nil
-		}
-		q.After = p.Next
+		out = append(out, v)
 	}
+	return out, next, nil
 }
 
 func setRegion(set func(string, string), code string) {

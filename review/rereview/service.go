@@ -501,40 +501,18 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Re
 	if f.Exit != nil {
 		q.Limit = min(maxScan, max(4*limit, 200))
 	}
-	out := []Rereview{}
-	scanned := 0
-	for {
-		p, err := s.coll.Find(ctx, q)
-		if err != nil {
-			return nil, "", err
+	docs, next, err := store.FindMatching(ctx, s.coll, q, limit, maxScan, func(d store.Doc) (bool, error) {
+		var r Rereview
+		if err := d.Decode(&r); err != nil {
+			return false, err
 		}
-		for i, d := range p.Docs {
-			scanned++
-			var r Rereview
-			if err := d.Decode(&r); err != nil {
-				return nil, "", err
-			}
-			last := p.Next == "" && i == len(p.Docs)-1
-			if canRead(actor, &r) && (f.Exit == nil || *f.Exit == r.Exit) {
-				out = append(out, r)
-				if len(out) == limit {
-					if last {
-						return out, "", nil
-					}
-					next, err := store.EncodeCursor(r.CreatedMS, r.ID)
-					return out, next, err
-				}
-			}
-			if scanned >= maxScan && !last {
-				next, err := store.EncodeCursor(r.CreatedMS, r.ID)
-				return out, next, err
-			}
-		}
-		if p.Next == "" {
-			return out, "", nil
-		}
-		q.After = p.Next
+		return canRead(actor, &r) && (f.Exit == nil || *f.Exit == r.Exit), nil
+	})
+	if err != nil {
+		return nil, "", err
 	}
+	out, err := store.DecodeAll[Rereview](docs)
+	return out, next, err
 }
 
 // PreviousReport is what a re-review round's panel sees of the previous
