@@ -77,36 +77,25 @@ func (s *Service) List(ctx context.Context, u identity.User, f Filter) ([]View, 
 	if filtered {
 		q.Limit = min(maxScan, max(f.Limit*4, 200))
 	}
-	out := []View{}
-	scanned := 0
-	for {
-		p, err := s.cons.Find(ctx, q)
-		if err != nil {
+	docs, next, err := store.FindMatching(ctx, s.cons, q, f.Limit, maxScan, func(d store.Doc) (bool, error) {
+		var c Consultation
+		if err := d.Decode(&c); err != nil {
+			return false, err
+		}
+		return f.matches(&c) && CanRead(u, &c), nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]View, 0, len(docs))
+	for _, d := range docs {
+		var c Consultation
+		if err := d.Decode(&c); err != nil {
 			return nil, "", err
 		}
-		for i, d := range p.Docs {
-			scanned++
-			var c Consultation
-			if err := d.Decode(&c); err != nil {
-				return nil, "", err
-			}
-			if f.matches(&c) && CanRead(u, &c) {
-				out = append(out, s.view(u, c, d.Version))
-			}
-			last := i == len(p.Docs)-1
-			if len(out) == f.Limit || scanned >= maxScan {
-				if last && p.Next == "" {
-					return out, "", nil
-				}
-				next, err := store.EncodeCursor(c.CreatedMS, c.ID)
-				return out, next, err
-			}
-		}
-		if p.Next == "" {
-			return out, "", nil
-		}
-		q.After = p.Next
+		out = append(out, s.view(u, c, d.Version))
 	}
+	return out, next, nil
 }
 
 // listExpert lists through the expert's links, re-checking each.
@@ -116,39 +105,37 @@ func (s *Service) listExpert(ctx context.Context, u identity.User, f Filter) ([]
 		return out, "", nil
 	}
 	q := store.Query{Eq: map[string]any{"expert_id": u.ExpertID}, Sort: "created_ms", Desc: true, Limit: f.Limit + 20, After: f.Cursor}
-	scanned := 0
-	for {
-		p, err := s.links.Find(ctx, q)
-		if err != nil {
-			return nil, "", err
-		}
-		for i, d := range p.Docs {
-			scanned++
-			var l link
-			if err := d.Decode(&l); err != nil {
-				return nil, "", err
-			}
-			c, ver, err := s.load(ctx, l.ConsultationID)
-			if err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
-				return nil, "", err
-			}
-			if err == nil && f.matches(&c) && CanRead(u, &c) {
-				out = append(out, s.view(u, c, ver))
-			}
-			last := i == len(p.Docs)-1
-			if len(out) == f.Limit || scanned >= maxScan {
-				if last && p.Next == "" {
-					return out, "", nil
-				}
-				next, err := store.EncodeCursor(l.CreatedMS, d.ID)
-				return out, next, err
-			}
-		}
-		if p.Next == "" {
-			return out, "", nil
-		}
-		q.After = p.Next
+	type loaded struct {
+		c   Consultation
+		ver int64
 	}
+	byLink := map[string]loaded{}
+	docs, next, err := store.FindMatching(ctx, s.links, q, f.Limit, maxScan, func(d store.Doc) (bool, error) {
+		var l link
+		if err := d.Decode(&l); err != nil {
+			return false, err
+		}
+		c, ver, err := s.load(ctx, l.ConsultationID)
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !f.matches(&c) || !CanRead(u, &c) {
+			return false, nil
+		}
+		byLink[d.ID] = loaded{c, ver}
+		return true, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	for _, d := range docs {
+		l := byLink[d.ID]
+		out = append(out, s.view(u, l.c, l.ver))
+	}
+	return out, next, nil
 }
 
 func storeFirst() store.Query { return store.Query{Sort: "created_ms", Limit: 1} }
