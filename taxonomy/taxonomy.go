@@ -49,6 +49,10 @@ type Route struct {
 	Neighbours  []string       `json:"neighbours"`  // route codes, symmetric
 	Keywords    []KeywordGroup `json:"keywords"`    // evidence for this route
 	Negative    []KeywordGroup `json:"negative"`    // evidence against it
+	// HardTech marks a "hard technology" route (chips, advanced materials,
+	// biologics, ...): long-term loans on it may earn the risk-compensation
+	// fund's higher step share (package fund).
+	HardTech bool `json:"hard_tech,omitempty"`
 }
 
 // Industry is one of the contract's eleven industries.
@@ -110,6 +114,12 @@ func (t *Taxonomy) Route(code string) (Route, bool) {
 		return Route{}, false
 	}
 	return t.Industries[ix[0]].Routes[ix[1]], true
+}
+
+// IsHardTech reports whether code is a route marked hard_tech.
+func (t *Taxonomy) IsHardTech(code string) bool {
+	r, ok := t.Route(code)
+	return ok && r.HardTech
 }
 
 // IsIndustry reports whether code is an industry code.
@@ -220,6 +230,7 @@ type FieldRoute struct {
 	Name        Text     `json:"name"`
 	Description Text     `json:"description"`
 	Neighbours  []string `json:"neighbours"`
+	HardTech    bool     `json:"hard_tech"` // a hard-technology route (the fund's step compensation)
 }
 
 // Fields returns the public shape of the taxonomy, a fresh copy each call.
@@ -231,7 +242,7 @@ func (t *Taxonomy) Fields() Fields {
 			Routes: make([]FieldRoute, 0, len(ind.Routes))}
 		for _, r := range ind.Routes {
 			fi.Routes = append(fi.Routes, FieldRoute{Code: r.Code, Industry: ind.Code, Name: r.Name,
-				Description: r.Description, Neighbours: append([]string{}, r.Neighbours...)})
+				Description: r.Description, Neighbours: append([]string{}, r.Neighbours...), HardTech: r.HardTech})
 		}
 		f.Industries = append(f.Industries, fi)
 	}

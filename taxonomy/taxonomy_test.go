@@ -245,3 +245,19 @@ func TestJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHardTechRoutes: routes carry the hard_tech mark into GET /api/v1/fields
+// (the fund's step compensation reads it).
+func TestHardTechRoutes(t *testing.T) {
+	tax := Default()
+	if !tax.IsHardTech("semiconductors.ic-design") {
+		t.Error("semiconductors.ic-design should be hard tech")
+	}
+	if tax.IsHardTech("biomedicine.tcm") || tax.IsHardTech("no.such") {
+		t.Error("biomedicine.tcm and unknown routes are not hard tech")
+	}
+	if !strings.Contains(string(tax.JSON()), `"code":"semiconductors.ic-design","industry":"semiconductors"`) ||
+		!strings.Contains(string(tax.JSON()), `"hard_tech":true`) || !strings.Contains(string(tax.JSON()), `"hard_tech":false`) {
+		t.Error("fields JSON lacks the hard_tech marks")
+	}
+}
