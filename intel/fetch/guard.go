@@ -77,7 +77,8 @@ func (g *Guard) WithResolver(r Resolver) *Guard {
 // CheckURL checks a URL before it is stored as a source: scheme, port, host
 // name and every address the host resolves to. It returns a
 // kedaitong.Invalid error on field "url" saying why the URL is refused, e.g.
-// "host resolves to 10.0.0.5, a private address".
+// "host x resolves to an address that is not allowed" (never the address
+// itself nor its kind).
 func (g *Guard) CheckURL(ctx context.Context, rawURL string) error {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
@@ -150,23 +151,20 @@ func (g *Guard) refusal(a netip.Addr, port int, host string) string {
 		return ""
 	}
 	if class := Classify(a); class != "" {
-		if host != "" && host != a.String() {
-			return fmt.Sprintf("host %s resolves to %s, %s address", host, a, article(class))
+		// Never say what a name resolved to, nor what kind of address it
+		// is: that would map the internal network for whoever asks.
+		if host != "" {
+			if _, literal := parseIP(host); !literal {
+				return fmt.Sprintf("host %s resolves to an address that is not allowed: only public addresses can be fetched", host)
+			}
+			return fmt.Sprintf("address %s is not allowed: only public addresses can be fetched", host)
 		}
-		return fmt.Sprintf("%s is %s address", a, article(class))
+		return "the address is not allowed: only public addresses can be fetched"
 	}
 	if port != 80 && port != 443 {
 		return fmt.Sprintf("port %d is not allowed: only 80 and 443", port)
 	}
 	return ""
-}
-
-func article(class string) string {
-	switch class[0] {
-	case 'a', 'e', 'i', 'o', 'u':
-		return "an " + class
-	}
-	return "a " + class
 }
 
 func (g *Guard) hostAllowed(host string) bool {

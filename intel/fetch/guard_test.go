@@ -57,66 +57,66 @@ func TestGuardCheckURL(t *testing.T) {
 		{"https://public6.example/rss", ""},
 		{"http://[2606:2800:220:1:248:1893:25c8:1946]/", ""},
 		// IPv4 classes
-		{"http://127.0.0.1/", "loopback"},
-		{"http://127.8.9.10/", "loopback"},
-		{"http://10.0.0.5/", "10.0.0.5 is a private address"},
-		{"http://172.16.3.4/", "private"},
-		{"http://172.31.255.255/", "private"},
-		{"http://192.168.1.1/", "private"},
-		{"http://169.254.1.1/", "link-local"},
-		{"http://169.254.169.254/latest/meta-data/", "cloud metadata"},
-		{"http://100.64.0.1/", "shared (CGNAT)"},
-		{"http://100.127.255.254/", "shared (CGNAT)"},
-		{"http://0.0.0.0/", "unspecified"},
-		{"http://0.1.2.3/", "reserved"},
-		{"http://224.0.0.1/", "multicast"},
-		{"http://239.255.255.250/", "multicast"},
-		{"http://255.255.255.255/", "broadcast"},
-		{"http://240.0.0.1/", "reserved"},
-		{"http://192.0.2.1/", "documentation"},
-		{"http://198.51.100.7/", "documentation"},
-		{"http://203.0.113.9/", "documentation"},
-		{"http://198.18.0.1/", "benchmarking"},
-		{"http://198.19.255.1/", "benchmarking"},
-		{"http://192.0.0.8/", "reserved"},
+		{"http://127.0.0.1/", "not allowed"},
+		{"http://127.8.9.10/", "not allowed"},
+		{"http://10.0.0.5/", "not allowed"},
+		{"http://172.16.3.4/", "not allowed"},
+		{"http://172.31.255.255/", "not allowed"},
+		{"http://192.168.1.1/", "not allowed"},
+		{"http://169.254.1.1/", "not allowed"},
+		{"http://169.254.169.254/latest/meta-data/", "not allowed"},
+		{"http://100.64.0.1/", "not allowed"},
+		{"http://100.127.255.254/", "not allowed"},
+		{"http://0.0.0.0/", "not allowed"},
+		{"http://0.1.2.3/", "not allowed"},
+		{"http://224.0.0.1/", "not allowed"},
+		{"http://239.255.255.250/", "not allowed"},
+		{"http://255.255.255.255/", "not allowed"},
+		{"http://240.0.0.1/", "not allowed"},
+		{"http://192.0.2.1/", "not allowed"},
+		{"http://198.51.100.7/", "not allowed"},
+		{"http://203.0.113.9/", "not allowed"},
+		{"http://198.18.0.1/", "not allowed"},
+		{"http://198.19.255.1/", "not allowed"},
+		{"http://192.0.0.8/", "not allowed"},
 		// IPv6 classes
-		{"http://[::1]/", "loopback"},
-		{"http://[::]/", "unspecified"},
-		{"http://[fc00::1]/", "unique-local"},
-		{"http://[fd12:3456::1]/", "unique-local"},
-		{"http://[fe80::1]/", "link-local"},
-		{"http://[fe80::1%25eth0]/", "link-local"},
-		{"http://[ff02::1]/", "multicast"},
-		{"http://[2001:db8::1]/", "documentation"},
-		{"http://[fd00:ec2::254]/", "cloud metadata"},
-		{"http://[fec0::1]/", "site-local"},
+		{"http://[::1]/", "not allowed"},
+		{"http://[::]/", "not allowed"},
+		{"http://[fc00::1]/", "not allowed"},
+		{"http://[fd12:3456::1]/", "not allowed"},
+		{"http://[fe80::1]/", "not allowed"},
+		{"http://[fe80::1%25eth0]/", "not allowed"},
+		{"http://[ff02::1]/", "not allowed"},
+		{"http://[2001:db8::1]/", "not allowed"},
+		{"http://[fd00:ec2::254]/", "not allowed"},
+		{"http://[fec0::1]/", "not allowed"},
 		// IPv6 forms embedding IPv4
-		{"http://[::ffff:127.0.0.1]/", "loopback"},
-		{"http://[::ffff:7f00:1]/", "loopback"},
-		{"http://[::ffff:10.0.0.1]/", "private"},
-		{"http://[::ffff:169.254.169.254]/", "cloud metadata"},
-		{"http://[::127.0.0.1]/", "loopback"},
-		{"http://[::7f00:1]/", "loopback"},
-		{"http://[64:ff9b::a00:1]/", "private"},
-		{"http://[2002:7f00:1::]/", "loopback"},
-		{"http://[2002:c0a8:101::1]/", "private"},
-		{"http://[::ffff:0:7f00:1]/", "loopback"},
+		{"http://[::ffff:127.0.0.1]/", "not allowed"},
+		{"http://[::ffff:7f00:1]/", "not allowed"},
+		{"http://[::ffff:10.0.0.1]/", "not allowed"},
+		{"http://[::ffff:169.254.169.254]/", "not allowed"},
+		{"http://[::127.0.0.1]/", "not allowed"},
+		{"http://[::7f00:1]/", "not allowed"},
+		{"http://[64:ff9b::a00:1]/", "not allowed"},
+		{"http://[2002:7f00:1::]/", "not allowed"},
+		{"http://[2002:c0a8:101::1]/", "not allowed"},
+		{"http://[::ffff:0:7f00:1]/", "not allowed"},
 		// other IPv4 spellings
-		{"http://2130706433/", "loopback"},
-		{"http://0x7f.1/", "loopback"},
-		{"http://017700000001/", "loopback"},
-		{"http://0x7f000001/", "loopback"},
-		{"http://127.1/", "loopback"},
-		{"http://0177.0.0.1/", "loopback"},
-		{"http://0xa9.0xfe.0xa9.0xfe/", "cloud metadata"},
-		{"http://167772165/", "private"},
+		{"http://2130706433/", "not allowed"},
+		{"http://0x7f.1/", "not allowed"},
+		{"http://017700000001/", "not allowed"},
+		{"http://0x7f000001/", "not allowed"},
+		{"http://127.1/", "not allowed"},
+		{"http://0177.0.0.1/", "not allowed"},
+		{"http://0xa9.0xfe.0xa9.0xfe/", "not allowed"},
+		{"http://167772165/", "not allowed"},
 		// names
 		{"http://metadata.google.internal/computeMetadata/v1/", "cloud metadata"},
 		{"http://METADATA.GOOGLE.INTERNAL./", "cloud metadata"},
-		{"http://internal.example/feed", "host internal.example resolves to 10.0.0.5, a private address"},
-		{"http://mixed.example/", "192.168.0.1, a private address"},
-		{"http://localhost/", "loopback"},
-		{"http://mapped.example/", "loopback"},
+		{"http://internal.example/feed", "not allowed"},
+		{"http://mixed.example/", "not allowed"},
+		{"http://localhost/", "not allowed"},
+		{"http://mapped.example/", "not allowed"},
 		{"http://nowhere.example/", "cannot be resolved"},
 		// schemes and ports
 		{"ftp://public.example/", "scheme"},
@@ -204,8 +204,8 @@ func TestGuardSystemResolverLocalhost(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = g.CheckURL(context.Background(), "http://localhost/")
-	if err == nil || !strings.Contains(err.Error(), "loopback") {
-		t.Fatalf("CheckURL(localhost) with the system resolver = %v, want a loopback refusal", err)
+	if err == nil || !strings.Contains(err.Error(), "not allowed") {
+		t.Fatalf("CheckURL(localhost) with the system resolver = %v, want a refusal", err)
 	}
 }
 
@@ -237,5 +237,37 @@ func TestParseInetAton(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("parseIP(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestGuardRefusalHidesResolution: a refusal says that the address is not
+// allowed, never what a name resolved to nor what kind of address it is
+// (issue 15.7: the refusal must not map the internal network).
+func TestGuardRefusalHidesResolution(t *testing.T) {
+	g := newTestGuard(t, "")
+	leaks := []string{"10.0.0.5", "192.168.0.1", "127.0.0.1", "::1", "private", "loopback", "internal address", "link-local"}
+	for _, u := range []string{"http://internal.example/feed", "http://mixed.example/", "http://localhost/", "http://mapped.example/"} {
+		err := g.CheckURL(context.Background(), u)
+		if err == nil {
+			t.Fatalf("CheckURL(%q) = nil, want a refusal", u)
+		}
+		for _, lang := range []string{"en", "zh"} {
+			msg := kedaitong.MessageIn(err, lang)
+			if !strings.Contains(msg, "not allowed") && !strings.Contains(msg, "不允许") {
+				t.Errorf("CheckURL(%q) [%s] = %q, want it to say the address is not allowed", u, lang, msg)
+			}
+			for _, l := range leaks {
+				if strings.Contains(msg, l) {
+					t.Errorf("CheckURL(%q) [%s] = %q: reveals %q", u, lang, msg, l)
+				}
+			}
+		}
+	}
+	// At dial time too (a name that resolves differently later).
+	if r := g.refusal(netip.MustParseAddr("10.0.0.5"), 80, "internal.example"); strings.Contains(r, "10.0.0.5") || strings.Contains(r, "private") {
+		t.Errorf("refusal at dial = %q: reveals the address", r)
+	}
+	if r := g.refusal(netip.MustParseAddr("10.0.0.5"), 80, ""); strings.Contains(r, "10.0.0.5") || strings.Contains(r, "private") {
+		t.Errorf("refusal at connect = %q: reveals the address", r)
 	}
 }
