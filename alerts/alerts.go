@@ -228,6 +228,7 @@ type reason struct {
 	kind string
 	text Text
 	rule string
+	bank string // the bank the recipient was addressed through ("" for none)
 }
 
 func (e *event) toBank(bank string, r reason) {
@@ -237,6 +238,7 @@ func (e *event) toBank(bank string, r reason) {
 	if e.banks == nil {
 		e.banks = map[string][]reason{}
 	}
+	r.bank = bank
 	e.banks[bank] = append(e.banks[bank], r)
 }
 
@@ -383,7 +385,7 @@ func (s *Service) itemEvent(it *intel.Item, book *riskmap.Book, rules []Rule, su
 	for i := range rules {
 		r := &rules[i]
 		if r.matchItem(it) {
-			ev.toUser(r.UserID, reason{kind: KindRule, rule: r.ID, text: Text{
+			ev.toUser(r.UserID, reason{kind: KindRule, rule: r.ID, bank: r.BankID, text: Text{
 				ZH: fmt.Sprintf("符合您的订阅规则「%s」", r.Name), EN: fmt.Sprintf("Matches your rule “%s”", r.Name)}})
 		}
 	}
@@ -524,7 +526,7 @@ func (s *Service) spikeEvent(ctx context.Context, d riskmap.Day, c riskmap.Cell,
 	for i := range rules {
 		r := &rules[i]
 		if r.matchCell(c.Industry, c.Dimension, s.tax.IndustryOf) {
-			ev.toUser(r.UserID, reason{kind: KindSpike, rule: r.ID, text: Text{ZH: why.text.ZH + fmt.Sprintf("；符合规则「%s」", r.Name), EN: why.text.EN + fmt.Sprintf("; matches your rule “%s”", r.Name)}})
+			ev.toUser(r.UserID, reason{kind: KindSpike, rule: r.ID, bank: r.BankID, text: Text{ZH: why.text.ZH + fmt.Sprintf("；符合规则「%s」", r.Name), EN: why.text.EN + fmt.Sprintf("; matches your rule “%s”", r.Name)}})
 		}
 	}
 	for _, sub := range subs {
@@ -595,10 +597,23 @@ func (s *Service) deliver(ctx context.Context, ev *event) (int, error) {
 	}
 	now := s.now().UTC()
 	n := 0
+	var book *riskmap.Book
+	if len(ev.enterprise) > 0 {
+		var err error
+		if book, err = s.rm.Book(ctx); err != nil {
+			return 0, err
+		}
+	}
 	for _, uid := range order {
 		rs := per[uid]
+		var via []string
+		for _, r := range rs {
+			if r.bank != "" && !slices.Contains(via, r.bank) {
+				via = append(via, r.bank)
+			}
+		}
 		a := Alert{ID: keyID("alr", ev.key, uid), UserID: uid, EventID: keyID("evt", ev.key), Title: ev.title,
-			Industry: ev.industry, Dimension: ev.dimension, Routes: nonNil(ev.routes), Enterprise: nonNil(ev.enterprise),
+			Industry: ev.industry, Dimension: ev.dimension, Routes: nonNil(ev.routes), Enterprise: scopeEnterprises(ev.enterprise, book, via...),
 			Score: ev.score, Items: ev.items, Link: ev.link, RuleIDs: []string{}, Unread: true, CreatedAt: now, CreatedMS: now.UnixMilli()}
 		for _, r := range rs {
 			if !slices.Contains(a.Kinds, r.kind) {
@@ -633,6 +648,27 @@ func (s *Service) deliver(ctx context.Context, ev *event) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// scopeEnterprises keeps the enterprises (credit codes) one of the banks
+// has an application on: an alert names only enterprises of the
+// recipient's own bank's book (a user addressed through no bank, such as
+// an analyst's rule or an expert's field, sees none), never another
+// bank's applicants.
+func scopeEnterprises(codes []string, book *riskmap.Book, banks ...string) []string {
+	out := []string{}
+	if book == nil {
+		return out
+	}
+	for _, c := range codes {
+		for _, b := range banks {
+			if book.BankHolds(b, c) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func nonNil(xs []string) []string {

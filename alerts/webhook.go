@@ -18,6 +18,7 @@ import (
 	"kedaitong"
 	"kedaitong/identity"
 	"kedaitong/internal/store"
+	"kedaitong/riskmap"
 )
 
 // Webhooks. A bank's manager registers an HTTPS (or, allow-listed, HTTP)
@@ -262,8 +263,14 @@ func (s *Service) enqueue(ctx context.Context, bank string, ev *event, now time.
 	if err != nil || len(ws) == 0 {
 		return err
 	}
+	var book *riskmap.Book
+	if len(ev.enterprise) > 0 {
+		if book, err = s.rm.Book(ctx); err != nil {
+			return err
+		}
+	}
 	a := Alert{ID: keyID("evt", ev.key), EventID: keyID("evt", ev.key), Title: ev.title, Industry: ev.industry, Dimension: ev.dimension,
-		Routes: nonNil(ev.routes), Enterprise: nonNil(ev.enterprise), Score: ev.score, Items: ev.items, Link: ev.link, RuleIDs: []string{}, CreatedAt: now, CreatedMS: now.UnixMilli()}
+		Routes: nonNil(ev.routes), Enterprise: scopeEnterprises(ev.enterprise, book, bank), Score: ev.score, Items: ev.items, Link: ev.link, RuleIDs: []string{}, CreatedAt: now, CreatedMS: now.UnixMilli()}
 	for _, r := range ev.banks[bank] {
 		a.Reasons = append(a.Reasons, r.text)
 		a.Kinds = append(a.Kinds, r.kind)

@@ -115,6 +115,9 @@ type Service struct {
 	hooks   atomic.Pointer[[]ItemsHook]
 
 	rl relinker // stored items re-linked to enterprises learnt later
+
+	scopeMu sync.Mutex
+	scope   EnterpriseScope // who may see which enterprise links (scope.go)
 }
 
 // ItemsHook is told of the items a crawl stored, right after they are

@@ -18,6 +18,7 @@ import (
 
 var (
 	analyst = identity.User{ID: "u-analyst", Username: "analyst", Role: "analyst"}
+	admin   = identity.User{ID: "u-admin", Username: "admin", Role: "admin"}
 	officer = identity.User{ID: "u-officer", Username: "officer", Role: "bank_officer", BankID: "gzb"}
 	expert  = identity.User{ID: "u-expert", Username: "expert", Role: "expert", ExpertID: "exp-1"}
 )
@@ -41,7 +42,7 @@ func allItems(t testing.TB, s *Service, f ItemFilter) []Item {
 	var out []Item
 	f.Limit = 500
 	for {
-		page, next, err := s.Items(context.Background(), analyst, f)
+		page, next, err := s.Items(context.Background(), admin, f)
 		if err != nil {
 			t.Fatal(err)
 		}

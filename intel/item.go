@@ -391,7 +391,9 @@ func (s *Service) validateFilter(f *ItemFilter) error {
 const scanBudget = 4000
 
 // Items lists items newest first. Analysts, banks, officials and
-// administrators read them all (public news is not scoped). One declared
+// administrators read them all (public news is not scoped); the enterprise
+// links an item carries, and the enterprise filter, are scoped to the
+// caller's book (EnterpriseScope). One declared
 // index drives the scan (the most selective filter); the other filters are
 // checked on the items themselves.
 func (s *Service) Items(ctx context.Context, u identity.User, f ItemFilter) ([]Item, string, error) {
@@ -400,6 +402,15 @@ func (s *Service) Items(ctx context.Context, u identity.User, f ItemFilter) ([]I
 	}
 	if err := s.validateFilter(&f); err != nil {
 		return nil, "", err
+	}
+	vis, err := s.visible(ctx, u)
+	if err != nil {
+		return nil, "", err
+	}
+	if f.Enterprise != "" && !vis(f.Enterprise) {
+		// An enterprise outside the caller's book matches nothing, exactly
+		// like one no news names: the answer must not tell them apart.
+		return []Item{}, "", nil
 	}
 	coll, q, viaTerms := s.driver(f)
 	words := queryWords(f.Q)
@@ -436,7 +447,7 @@ func (s *Service) Items(ctx context.Context, u identity.User, f ItemFilter) ([]I
 				sortVal = it.PublishedMS
 			}
 			if matches(&it, f, words) {
-				out = append(out, it.Item.normal())
+				out = append(out, scoped(it.Item.normal(), vis))
 			}
 			if len(out) == f.Limit || scanned >= scanBudget {
 				next, err := store.EncodeCursor(sortVal, doc.ID)
@@ -468,7 +479,11 @@ func (s *Service) Item(ctx context.Context, u identity.User, id string) (Item, e
 		}
 		return Item{}, err
 	}
-	return d.Item.normal(), nil
+	vis, err := s.visible(ctx, u)
+	if err != nil {
+		return Item{}, err
+	}
+	return scoped(d.Item.normal(), vis), nil
 }
 
 func (it Item) normal() Item {

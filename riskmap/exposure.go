@@ -21,6 +21,7 @@ import (
 type Ref struct {
 	ApplicationID string `json:"application_id"`
 	BankID        string `json:"bank_id"`
+	Region        string `json:"region"` // the enterprise's county
 	CreditCode    string `json:"credit_code"`
 	Name          string `json:"name"`
 	Route         string `json:"route"`
@@ -58,6 +59,49 @@ type Book struct {
 	ByRoute      map[string][]string
 	ByIndustry   map[string][]string
 	At           time.Time
+	// holders: credit code → the applications on it, whatever their state
+	// (who may learn that news names it: see Visible).
+	holders map[string][]Ref
+}
+
+// Visible reports whether u may learn that the enterprise (credit code)
+// is in the banks' books: an administrator always, a bank's users when
+// their own bank has an application on it, an official when one of its
+// applications lies in a region the official's covers; nobody else
+// (analysts see no bank data).
+func (b *Book) Visible(u identity.User, code string) bool {
+	if u.Role == identity.RoleAdmin {
+		return true
+	}
+	if u.Role == identity.RoleAnalyst {
+		return false
+	}
+	for _, r := range b.holders[code] {
+		if identity.MaySee(u, r.BankID, r.Region) {
+			return true
+		}
+	}
+	return false
+}
+
+// BankHolds reports whether the bank has an application on the enterprise.
+func (b *Book) BankHolds(bank, code string) bool {
+	for _, r := range b.holders[code] {
+		if bank != "" && r.BankID == bank {
+			return true
+		}
+	}
+	return false
+}
+
+// VisibleEnterprises is intel's EnterpriseScope over the current book: the
+// enterprise links of news items a user may see.
+func (s *Service) VisibleEnterprises(ctx context.Context, u identity.User) (func(string) bool, error) {
+	b, err := s.Book(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(code string) bool { return b.Visible(u, code) }, nil
 }
 
 func (r *Ref) setDecided(d bool) { r.decided = d }
@@ -86,7 +130,7 @@ func (s *Service) Book(ctx context.Context) (*Book, error) {
 // crawler the enterprises to link new items to (by name and short names).
 // The part runs it at start and every half minute.
 func (s *Service) RefreshBook(ctx context.Context) (*Book, error) {
-	b := &Book{ByEnterprise: map[string][]Ref{}, ByRoute: map[string][]string{}, ByIndustry: map[string][]string{}, At: s.now()}
+	b := &Book{ByEnterprise: map[string][]Ref{}, ByRoute: map[string][]string{}, ByIndustry: map[string][]string{}, At: s.now(), holders: map[string][]Ref{}}
 	ents := map[string]classify.Enterprise{}
 	q := store.Query{Sort: "created_ms", Limit: 500}
 	for {
@@ -99,7 +143,7 @@ func (s *Service) RefreshBook(ctx context.Context) (*Book, error) {
 			if err := doc.Decode(&a); err != nil {
 				return nil, err
 			}
-			r := Ref{ApplicationID: a.ID, BankID: a.BankID, CreditCode: a.CreditCode, Name: a.Enterprise.Name,
+			r := Ref{ApplicationID: a.ID, BankID: a.BankID, Region: a.Enterprise.Region, CreditCode: a.CreditCode, Name: a.Enterprise.Name,
 				Route: a.Route, Industry: a.Industry, State: a.State, Amount: a.Loan.Amount}
 			if a.Decision != nil {
 				r.setDecided(true)
@@ -112,6 +156,9 @@ func (s *Service) RefreshBook(ctx context.Context) (*Book, error) {
 				r.Industry = s.tax.IndustryOf(r.Route)
 			}
 			b.Refs = append(b.Refs, r)
+			if r.CreditCode != "" {
+				b.holders[r.CreditCode] = append(b.holders[r.CreditCode], r)
+			}
 			if !r.Exposed() || r.CreditCode == "" {
 				continue
 			}

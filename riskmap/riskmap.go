@@ -134,6 +134,9 @@ func Open(ctx context.Context, st store.Store, in *intel.Service, opts Options) 
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if in != nil {
+		in.SetEnterpriseScope(s) // items show only the enterprise links of the caller's book
+	}
 	return s, nil
 }
 
