@@ -22,6 +22,7 @@ var DemoUsers = []NewUser{
 	{Username: "official.jiangxi", Role: RoleOfficial, Region: "36"},
 	{Username: "official.ganzhou", Role: RoleOfficial, Region: "3607"},
 	{Username: "analyst.wu", Role: RoleAnalyst},
+	{Username: "investor.demo", Role: RoleInvestor, Org: "赣江科创投资有限公司"},
 }
 
 // Seed prepares the accounts of an empty store: the demo log-ins (printed)
@@ -43,7 +44,7 @@ func (s *Service) Seed(ctx context.Context, demo bool, out io.Writer) error {
 		if _, err := s.CreateUser(ctx, nil, n); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
 			return fmt.Errorf("demo user %s: %w", n.Username, err)
 		}
-		scope := n.BankID + n.Region
+		scope := n.BankID + n.Region + n.Org
 		if scope != "" {
 			scope = " (" + scope + ")"
 		}

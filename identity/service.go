@@ -29,6 +29,7 @@ var (
 	}}
 	FailuresDef = store.CollectionDef{Name: "login_failures", Indexes: []store.Index{
 		{Fields: []string{"bucket"}},
+		{Fields: []string{"key", "bucket"}},
 	}}
 )
 
@@ -37,10 +38,6 @@ const (
 	SessionIdle     = 30 * time.Minute
 	SessionAbsolute = 12 * time.Hour
 	touchEvery      = time.Minute // how stale last_seen may get before a request refreshes it
-
-	FailureLimit  = 10               // failures allowed ...
-	FailureWindow = 15 * time.Minute // ... within this window, per account and per client address
-	failureBucket = 5 * time.Minute  // the window is kept as three buckets
 )
 
 // Recorder receives the audit events of the package. The server wires it to
@@ -70,10 +67,10 @@ type RoleBinder interface {
 
 // Service manages accounts, sessions and tokens.
 type Service struct {
-	users, sessions, tokens, failures store.Collection
-	rec                               Recorder
-	roles                             RoleBinder
-	now                               func() time.Time
+	users, sessions, tokens, failures, devices store.Collection
+	rec                                        Recorder
+	roles                                      RoleBinder
+	now                                        func() time.Time
 }
 
 // BindRoles makes the service keep rb's user→role bindings: set when an
@@ -87,7 +84,7 @@ func Open(ctx context.Context, st store.Store, rec Recorder) (*Service, error) {
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
-	}{{&s.users, UsersDef}, {&s.sessions, SessionsDef}, {&s.tokens, TokensDef}, {&s.failures, FailuresDef}} {
+	}{{&s.users, UsersDef}, {&s.sessions, SessionsDef}, {&s.tokens, TokensDef}, {&s.failures, FailuresDef}, {&s.devices, DevicesDef}} {
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("identity: %w", err)
 		}
@@ -160,7 +157,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (User
 	}
 	now := s.now()
 	u := User{ID: newID("u_"), Username: in.Username, UsernameKey: usernameKey(in.Username), Role: in.Role,
-		BankID: in.BankID, Region: in.Region, ExpertID: in.ExpertID, PasswordHash: hash,
+		BankID: in.BankID, Region: in.Region, ExpertID: in.ExpertID, Org: in.Org, PasswordHash: hash,
 		CreatedAt: now, UpdatedAt: now, Scope: "*"}
 	if u.BankID != "" {
 		u.Scope = u.BankID
@@ -274,6 +271,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor User, id string, p Patch
 		}
 		u.SessionEpoch++
 		detail["password_reset"] = true
+		s.clearAccountThrottle(ctx, u.Username)
 	}
 	if p.Disabled != nil && *p.Disabled != u.Disabled {
 		u.Disabled = *p.Disabled

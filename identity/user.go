@@ -20,10 +20,11 @@ const (
 	RoleExpert      = "expert"
 	RoleOfficial    = "official"
 	RoleAnalyst     = "analyst"
+	RoleInvestor    = "investor" // an investment institution (its Org)
 )
 
 // Roles lists every role.
-var Roles = []string{RoleAdmin, RoleBankOfficer, RoleBankManager, RoleExpert, RoleOfficial, RoleAnalyst}
+var Roles = []string{RoleAdmin, RoleBankOfficer, RoleBankManager, RoleExpert, RoleOfficial, RoleAnalyst, RoleInvestor}
 
 // IsBankRole reports whether the role belongs to a bank.
 func IsBankRole(role string) bool { return role == RoleBankOfficer || role == RoleBankManager }
@@ -38,6 +39,7 @@ type User struct {
 	BankID       string    `json:"bank_id,omitempty"`
 	Region       string    `json:"region,omitempty"`
 	ExpertID     string    `json:"expert_id,omitempty"`
+	Org          string    `json:"org,omitempty"` // an investor's investment institution
 	Disabled     bool      `json:"disabled"`
 	PasswordHash string    `json:"password_hash"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -59,6 +61,7 @@ type PublicUser struct {
 	BankID    string    `json:"bank_id"`
 	Region    string    `json:"region"`
 	ExpertID  string    `json:"expert_id"`
+	Org       string    `json:"org,omitempty"`
 	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -66,7 +69,7 @@ type PublicUser struct {
 // Public returns what the API may show of the user.
 func (u User) Public() PublicUser {
 	return PublicUser{ID: u.ID, Username: u.Username, Role: u.Role, BankID: u.BankID, Region: u.Region,
-		ExpertID: u.ExpertID, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+		ExpertID: u.ExpertID, Org: u.Org, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
 }
 
 // Domain is the user's Casbin domain: the bank, or "*" for everyone else.
@@ -85,6 +88,7 @@ type NewUser struct {
 	BankID   string `json:"bank_id,omitempty"`
 	Region   string `json:"region,omitempty"`
 	ExpertID string `json:"expert_id,omitempty"`
+	Org      string `json:"org,omitempty"` // an investor's investment institution
 }
 
 var (
@@ -130,6 +134,15 @@ func (n *NewUser) Validate() error {
 		}
 	case n.ExpertID != "":
 		return kedaitong.Invalid("expert_id", "only expert accounts link to an expert profile").ZHf("只有评审专家账户才能关联专家档案")
+	}
+	n.Org = strings.TrimSpace(n.Org)
+	switch {
+	case n.Role == RoleInvestor:
+		if n.Org == "" || runeLen(n.Org) > 100 {
+			return kedaitong.Invalid("org", "an investor account must name its investment institution (at most 100 characters)").ZHf("投资机构账户必须填写其投资机构名称（最多 100 个字符）")
+		}
+	case n.Org != "":
+		return kedaitong.Invalid("org", "only investor accounts belong to an investment institution").ZHf("只有投资机构账户才隶属于投资机构")
 	}
 	return nil
 }
