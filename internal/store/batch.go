@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -42,34 +43,32 @@ func (c *sqliteColl) InsertMany(ctx context.Context, docs []NewDoc) ([]error, er
 		}
 		datas[i] = data
 	}
-	tx, err := c.s.wdb.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, sqliteErr(err, "insert into %s", c.name)
-	}
-	stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
-	if err != nil {
-		tx.Rollback()
-		return nil, sqliteErr(err, "insert into %s", c.name)
-	}
-	for i, d := range docs {
-		if errs[i] != nil {
-			continue
+	var stored []error
+	err := c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		stored = append(stored[:0], errs...)
+		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
+		if err != nil {
+			return sqliteErr(err, "insert into %s", c.name)
 		}
-		if _, err := stmt.ExecContext(ctx, d.ID, datas[i]); err != nil {
-			e := sqliteErr(err, "insert %s %q", c.name, d.ID)
-			if !kedaitong.Is(e, kedaitong.EConflict) {
-				stmt.Close()
-				tx.Rollback()
-				return nil, e
+		defer stmt.Close()
+		for i, d := range docs {
+			if stored[i] != nil {
+				continue
 			}
-			errs[i] = e
+			if _, err := stmt.ExecContext(ctx, d.ID, datas[i]); err != nil {
+				e := sqliteErr(err, "insert %s %q", c.name, d.ID)
+				if !kedaitong.Is(e, kedaitong.EConflict) {
+					return e
+				}
+				stored[i] = e
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	stmt.Close()
-	if err := tx.Commit(); err != nil {
-		return nil, sqliteErr(err, "insert into %s", c.name)
-	}
-	return errs, nil
+	return stored, nil
 }
 
 // InsertMany inserts the documents with one unordered insertMany: each is

@@ -38,6 +38,8 @@ type Mongo struct {
 
 	mu   sync.Mutex
 	defs map[string][]Index // indexes declared so far, by collection
+
+	ready readiness // Writable's cached answer
 }
 
 // OpenMongo connects to the MongoDB server at uri and checks that it
@@ -85,6 +87,25 @@ func (m *Mongo) Ping(ctx context.Context) error {
 		return kedaitong.Wrap(kedaitong.EUnavailable, err, "the database does not answer").ZHf("数据库没有响应")
 	}
 	return nil
+}
+
+// Writable reports whether the database accepts writes now: one small
+// upsert into the kedai_meta collection, its answer reused for two
+// seconds. EUnavailable when not.
+func (m *Mongo) Writable(ctx context.Context) error {
+	return m.ready.check(ctx, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, mongoTimeout)
+		defer cancel()
+		_, err := m.db.Collection("kedai_meta").UpdateOne(ctx, bson.D{{Key: "_id", Value: "write_probe"}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().UTC()}}}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			if e := mongoErr(err, "write probe"); kedaitong.ErrorCode(e) != kedaitong.EInternal {
+				return e
+			}
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "the database does not accept writes").ZHf("数据库无法写入")
+		}
+		return nil
+	})
 }
 
 // Close disconnects from the server.
@@ -505,6 +526,9 @@ func mongoErr(err error, format string, args ...any) error {
 	var pool driver.RetryablePoolError
 	var ce mongo.CommandError
 	var we mongo.WriteException
+	if errors.As(err, &ce) && ce.Code == 14031 || strings.Contains(err.Error(), "No space left on device") || strings.Contains(err.Error(), "no space left on device") {
+		return errStorageFull(fmt.Errorf("%s: %w", what, err))
+	}
 	switch {
 	case mongo.IsDuplicateKeyError(err),
 		// The FerretDB stand-in reports a unique index broken by an update

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"unicode/utf8"
 
 	"modernc.org/sqlite"
@@ -41,6 +42,10 @@ type SQLite struct {
 	rdb  *sql.DB // readers
 	wdb  *sql.DB // the one writer connection
 
+	w     *sqWriter   // every write goes through it (group commit)
+	space *spaceGuard // refuses ordinary writes when the disk is nearly full
+	ready readiness   // Writable's cached answer
+
 	mu    sync.Mutex
 	colls map[string]*sqliteColl
 	files *sqliteFiles
@@ -59,6 +64,21 @@ type SQLiteOptions struct {
 	// conditions); an error it returns fails the query. Tests set it so that
 	// every query any code issues is proved to be served by an index.
 	CheckPlan func(plan string, filtered bool) error
+	// ReserveBytes is the disk space kept for essential writes (the audit
+	// log): ordinary writes are refused once less is free. 0 chooses
+	// 64 MiB or a twentieth of a smaller file system (at least 1 MiB); a
+	// negative value keeps no reserve.
+	ReserveBytes int64
+	// FreeSpace, when set, replaces the file-system query for the free and
+	// total bytes of the data folder (tests simulate a full disk with it).
+	FreeSpace func(dir string) (free, total uint64, err error)
+	// InjectWriteError, when set, is asked at each point of a write
+	// transaction ("begin", "op" after each operation's statements,
+	// "commit"); an error it returns fails the write there as a driver
+	// error would (tests).
+	InjectWriteError func(point string) error
+	// SkipQuickCheck skips the integrity check at open.
+	SkipQuickCheck bool
 }
 
 // OpenSQLite opens (creating it when needed) the database <dir>/kedaitong.db.
@@ -151,7 +171,9 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		rdb.Close()
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
-	return &SQLite{path: path, opt: opt, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}}, nil
+	s := &SQLite{path: path, opt: opt, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}, space: newSpaceGuard(abs, opt)}
+	s.w = newSQWriter(s)
+	return s, nil
 }
 
 // Path returns the database file's path.
@@ -171,6 +193,7 @@ func (s *SQLite) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *SQLite) Close() error {
+	s.w.close()
 	err1 := s.rdb.Close()
 	err2 := s.wdb.Close()
 	if err := errors.Join(err1, err2); err != nil {
@@ -326,11 +349,10 @@ func (c *sqliteColl) Insert(ctx context.Context, id string, doc any) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.s.wdb.ExecContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)", id, data)
-	if err != nil {
+	return c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)", id, data)
 		return sqliteErr(err, "insert %s %q", c.name, id)
-	}
-	return nil
+	})
 }
 
 // Replace overwrites the document when its version is still version.
@@ -343,23 +365,31 @@ func (c *sqliteColl) Replace(ctx context.Context, id string, version int64, doc 
 		return 0, err
 	}
 	var next int64
-	err = c.s.wdb.QueryRowContext(ctx, "UPDATE "+c.table+" SET version = version + 1, doc = ? WHERE id = ? AND version = ? RETURNING version",
-		data, id, version).Scan(&next)
-	if err == nil {
-		return next, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, sqliteErr(err, "replace %s %q", c.name, id)
-	}
-	var now int64
-	err = c.s.rdb.QueryRowContext(ctx, "SELECT version FROM "+c.table+" WHERE id = ?", id).Scan(&now)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
-	}
+	err = c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, "UPDATE "+c.table+" SET version = version + 1, doc = ? WHERE id = ? AND version = ? RETURNING version",
+			data, id, version).Scan(&next)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return sqliteErr(err, "replace %s %q", c.name, id)
+		}
+		// Read in the same transaction: the answer is the state the
+		// guarded update saw.
+		var now int64
+		err = tx.QueryRowContext(ctx, "SELECT version FROM "+c.table+" WHERE id = ?", id).Scan(&now)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
+		}
+		if err != nil {
+			return sqliteErr(err, "replace %s %q", c.name, id)
+		}
+		return kedaitong.Errorf(kedaitong.EConflict, "%s %q was changed by someone else (version %d, not %d); reload and try again", c.name, id, now, version).ZHf("%s %q 已被他人修改（当前版本 %d，而不是 %d），请刷新后重试", c.name, id, now, version)
+	})
 	if err != nil {
-		return 0, sqliteErr(err, "replace %s %q", c.name, id)
+		return 0, err
 	}
-	return 0, kedaitong.Errorf(kedaitong.EConflict, "%s %q was changed by someone else (version %d, not %d); reload and try again", c.name, id, now, version).ZHf("%s %q 已被他人修改（当前版本 %d，而不是 %d），请刷新后重试", c.name, id, now, version)
+	return next, nil
 }
 
 // Delete removes the document.
@@ -367,18 +397,20 @@ func (c *sqliteColl) Delete(ctx context.Context, id string) error {
 	if err := sqCheckID(id); err != nil {
 		return err
 	}
-	res, err := c.s.wdb.ExecContext(ctx, "DELETE FROM "+c.table+" WHERE id = ?", id)
-	if err != nil {
-		return sqliteErr(err, "delete %s %q", c.name, id)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return sqliteErr(err, "delete %s %q", c.name, id)
-	}
-	if n == 0 {
-		return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
-	}
-	return nil
+	return c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+c.table+" WHERE id = ?", id)
+		if err != nil {
+			return sqliteErr(err, "delete %s %q", c.name, id)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return sqliteErr(err, "delete %s %q", c.name, id)
+		}
+		if n == 0 {
+			return kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
+		}
+		return nil
+	})
 }
 
 // Find returns the documents matching q, sorted by q.Sort then id.
@@ -503,12 +535,15 @@ func (c *sqliteColl) Incr(ctx context.Context, id string, init map[string]any, d
 		set + " WHERE " + where + " RETURNING id, version, doc"
 	var d Doc
 	var out []byte
-	err = c.s.wdb.QueryRowContext(ctx, text, args...).Scan(&d.ID, &d.Version, &out)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Doc{}, kedaitong.Errorf(kedaitong.EInvalid, "%s %q: counter fields %v must be integers that do not overflow", c.name, id, fields).ZHf("%s %q：计数字段 %v 必须是不会溢出的整数", c.name, id, fields)
-	}
+	err = c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, text, args...).Scan(&d.ID, &d.Version, &out)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kedaitong.Errorf(kedaitong.EInvalid, "%s %q: counter fields %v must be integers that do not overflow", c.name, id, fields).ZHf("%s %q：计数字段 %v 必须是不会溢出的整数", c.name, id, fields)
+		}
+		return sqliteErr(err, "increment %s %q", c.name, id)
+	})
 	if err != nil {
-		return Doc{}, sqliteErr(err, "increment %s %q", c.name, id)
+		return Doc{}, err
 	}
 	d.Data = out
 	return d, nil
@@ -944,8 +979,14 @@ func sqliteErr(err error, format string, args ...any) error {
 	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
 		return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the store is closed", what).ZHf("存储已关闭")
 	}
+	if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "database or disk is full") || strings.Contains(err.Error(), "no space left on device") {
+		return errStorageFull(fmt.Errorf("%s: %w", what, err))
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
+		if se.Code()&0xff == sqlite3.SQLITE_FULL {
+			return errStorageFull(fmt.Errorf("%s: %w", what, err))
+		}
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id already exists", what).ZHf("已存在相同编号的文档")
@@ -957,7 +998,7 @@ func sqliteErr(err error, format string, args ...any) error {
 			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a constraint is broken", what).ZHf("违反了约束条件")
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database stayed busy", what).ZHf("数据库持续繁忙")
-		case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
+		case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
 			sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
 			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database file cannot be used", what).ZHf("数据库文件无法使用")
 		case sqlite3.SQLITE_INTERRUPT:

@@ -55,8 +55,11 @@ func (f *sqliteFiles) PutFile(ctx context.Context, id string, meta FileMeta, r i
 	if err != nil {
 		return FileMeta{}, err
 	}
-	if _, err := f.s.wdb.ExecContext(ctx, `INSERT INTO kedai_files (id, meta, data) VALUES (?, ?, ?)`, id, string(mb), data); err != nil {
-		return FileMeta{}, sqliteErr(err, "store file %s", id)
+	if err := f.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO kedai_files (id, meta, data) VALUES (?, ?, ?)`, id, string(mb), data)
+		return sqliteErr(err, "store file %s", id)
+	}); err != nil {
+		return FileMeta{}, err
 	}
 	return meta, nil
 }
@@ -91,12 +94,14 @@ func (f *sqliteFiles) DeleteFile(ctx context.Context, id string) error {
 	if err := f.init(ctx); err != nil {
 		return err
 	}
-	res, err := f.s.wdb.ExecContext(ctx, `DELETE FROM kedai_files WHERE id = ?`, id)
-	if err != nil {
-		return sqliteErr(err, "delete file %s", id)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fileNotFound(id)
-	}
-	return nil
+	return f.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM kedai_files WHERE id = ?`, id)
+		if err != nil {
+			return sqliteErr(err, "delete file %s", id)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fileNotFound(id)
+		}
+		return nil
+	})
 }

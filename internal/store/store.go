@@ -33,6 +33,10 @@ type Store interface {
 	Collection(ctx context.Context, def CollectionDef) (Collection, error)
 	// Ping reports whether the database answers; EUnavailable when not.
 	Ping(ctx context.Context) error
+	// Writable reports whether the store accepts writes now (a small write
+	// probe, its answer reused for a couple of seconds): EUnavailable when
+	// the database is unreachable, read-only or out of space.
+	Writable(ctx context.Context) error
 	// Backend names the backend: "sqlite" or "mongodb".
 	Backend() string
 	// Files is the store's area for binary content (attachments).
