@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"kedaitong/identity"
-	"kedaitong/internal/app"
+	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 	"kedaitong/review"

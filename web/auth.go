@@ -28,31 +28,31 @@ type AuditRecorder interface {
 const (
 	cookieName       = "kedai_session"
 	secureCookieName = "__Host-kedai_session"
-	ctxCallerKey     = "kedai.caller"
+	CtxCallerKey     = "kedai.caller"
 )
 
 // sessionCookie returns the cookie name for the request: the __Host- form
 // when served over TLS (or configured as secure behind a proxy).
-func (s *Server) sessionCookieName(c *gin.Context) string {
-	if s.secure(c) {
+func (s *Server) SessionCookieName(c *gin.Context) string {
+	if s.Secure(c) {
 		return secureCookieName
 	}
 	return cookieName
 }
 
-func (s *Server) secure(c *gin.Context) bool {
-	return c.Request.TLS != nil || s.deps.SecureCookies
+func (s *Server) Secure(c *gin.Context) bool {
+	return c.Request.TLS != nil || s.Deps.SecureCookies
 }
 
-func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
-	ck := &http.Cookie{Name: s.sessionCookieName(c), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.secure(c), SameSite: http.SameSiteLaxMode}
+func (s *Server) SetSessionCookie(c *gin.Context, value string, maxAge int) {
+	ck := &http.Cookie{Name: s.SessionCookieName(c), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode}
 	http.SetCookie(c.Writer, ck)
 }
 
 // authenticate finds the caller from a bearer token or the session cookie;
 // it sets nothing when there is none (routes decide whether that is allowed).
-func (s *Server) authenticate(c *gin.Context) (identity.Caller, bool, error) {
+func (s *Server) Authenticate(c *gin.Context) (identity.Caller, bool, error) {
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
@@ -63,17 +63,17 @@ func (s *Server) authenticate(c *gin.Context) (identity.Caller, bool, error) {
 		if !strings.HasPrefix(tok, identity.TokenPrefix) {
 			// The contract's login answers {"token"}: that session
 			// secret works as a bearer token too.
-			cl, err := s.deps.Identity.Authenticate(ctx, tok)
+			cl, err := s.Deps.Identity.Authenticate(ctx, tok)
 			return cl, err == nil, err
 		}
-		cl, err := s.deps.Identity.AuthenticateToken(ctx, tok)
+		cl, err := s.Deps.Identity.AuthenticateToken(ctx, tok)
 		return cl, err == nil, err
 	}
-	v, err := c.Cookie(s.sessionCookieName(c))
+	v, err := c.Cookie(s.SessionCookieName(c))
 	if err != nil || v == "" {
 		return identity.Caller{}, false, nil
 	}
-	cl, err := s.deps.Identity.Authenticate(ctx, v)
+	cl, err := s.Deps.Identity.Authenticate(ctx, v)
 	if err != nil {
 		return identity.Caller{}, false, err
 	}
@@ -81,8 +81,8 @@ func (s *Server) authenticate(c *gin.Context) (identity.Caller, bool, error) {
 }
 
 // caller returns the request's authenticated caller.
-func caller(c *gin.Context) (identity.Caller, bool) {
-	v, ok := c.Get(ctxCallerKey)
+func CallerOf(c *gin.Context) (identity.Caller, bool) {
+	v, ok := c.Get(CtxCallerKey)
 	if !ok {
 		return identity.Caller{}, false
 	}
@@ -90,72 +90,72 @@ func caller(c *gin.Context) (identity.Caller, bool) {
 	return cl, ok
 }
 
-// mustCaller returns the caller of a guarded route.
-func mustCaller(c *gin.Context) identity.Caller {
-	cl, _ := caller(c)
+// MustCaller returns the caller of a guarded route.
+func MustCaller(c *gin.Context) identity.Caller {
+	cl, _ := CallerOf(c)
 	return cl
 }
 
 // guard is the per-route check: a caller must be logged in (401), pass the
 // same-origin check for cookie-authenticated unsafe requests (403), and
 // have a role that Casbin allows to do r.Act on r.Obj (403, audited).
-func (s *Server) guard(r Route) gin.HandlerFunc {
+func (s *Server) Guard(r Route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		cl, ok, err := s.authenticate(c)
+		cl, ok, err := s.Authenticate(c)
 		if err != nil {
 			if kedaitong.Is(err, kedaitong.EUnauthorized) && r.Public {
 				c.Next()
 				return
 			}
-			abortWithError(c, err)
+			AbortWithError(c, err)
 			return
 		}
 		if ok {
-			c.Set(ctxCallerKey, cl)
-			c.Set(ctxUserIDKey, cl.User.ID)
+			c.Set(CtxCallerKey, cl)
+			c.Set(CtxUserIDKey, cl.User.ID)
 		}
 		if r.Public {
 			c.Next()
 			return
 		}
 		if !ok {
-			abortWithError(c, kedaitong.Errorf(kedaitong.EUnauthorized, "log in first").ZHf("请先登录"))
+			AbortWithError(c, kedaitong.Errorf(kedaitong.EUnauthorized, "log in first").ZHf("请先登录"))
 			return
 		}
-		if cl.SessionID != "" && !safeMethod(c.Request.Method) {
-			if err := sameOrigin(c); err != nil {
-				s.deny(c, cl, r, "cross-origin request")
-				abortWithError(c, err)
+		if cl.SessionID != "" && !SafeMethod(c.Request.Method) {
+			if err := SameOrigin(c); err != nil {
+				s.Deny(c, cl, r, "cross-origin request")
+				AbortWithError(c, err)
 				return
 			}
 		}
-		if !s.deps.RBAC.RoleAllowed(cl.User.Role, r.Obj, r.Act) {
-			s.deny(c, cl, r, "role not allowed")
-			abortWithError(c, kedaitong.Errorf(kedaitong.EForbidden, "your role (%s) may not do this", cl.User.Role).ZHf("您的角色（%s）无权执行此操作", cl.User.Role))
+		if !s.Deps.RBAC.RoleAllowed(cl.User.Role, r.Obj, r.Act) {
+			s.Deny(c, cl, r, "role not allowed")
+			AbortWithError(c, kedaitong.Errorf(kedaitong.EForbidden, "your role (%s) may not do this", cl.User.Role).ZHf("您的角色（%s）无权执行此操作", cl.User.Role))
 			return
 		}
 		c.Next()
 	}
 }
 
-func (s *Server) deny(c *gin.Context, cl identity.Caller, r Route, why string) {
-	if s.deps.Audit == nil {
+func (s *Server) Deny(c *gin.Context, cl identity.Caller, r Route, why string) {
+	if s.Deps.Audit == nil {
 		return
 	}
 	u := cl.User
-	s.deps.Audit.Record(c.Request.Context(), identity.Event{Actor: &u, Action: r.Obj + "." + r.Act, ObjectKind: r.Obj,
+	s.Deps.Audit.Record(c.Request.Context(), identity.Event{Actor: &u, Action: r.Obj + "." + r.Act, ObjectKind: r.Obj,
 		ObjectID: c.Param("id"), BankID: u.BankID, Outcome: "denied",
 		Detail: map[string]any{"route": r.Method + " " + r.Path, "reason": why, "request_id": requestID(c)}})
 }
 
-func safeMethod(m string) bool {
+func SafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// sameOrigin refuses a browser's cross-site request: the Origin must be this
+// SameOrigin refuses a browser's cross-site request: the Origin must be this
 // server's, or Sec-Fetch-Site must say same-origin. Clients that send
 // neither header (scripts, not browsers) pass.
-func sameOrigin(c *gin.Context) error {
+func SameOrigin(c *gin.Context) error {
 	bad := kedaitong.Errorf(kedaitong.EForbidden, "cross-origin request refused").ZHf("已拒绝跨域请求")
 	if o := c.GetHeader("Origin"); o != "" {
 		u, err := url.Parse(o)
@@ -172,7 +172,7 @@ func sameOrigin(c *gin.Context) error {
 }
 
 // page reads the contract's limit (default 50, 1 to 500) and cursor.
-func pageParams(c *gin.Context) (int, string, error) {
+func PageParams(c *gin.Context) (int, string, error) {
 	limit := 50
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -188,19 +188,19 @@ func pageParams(c *gin.Context) (int, string, error) {
 	return limit, cur, nil
 }
 
-// listSlice writes a list held whole in memory (a few dozen rows at most)
+// ListSlice writes a list held whole in memory (a few dozen rows at most)
 // as the contract's list body, paged by limit and an offset cursor.
-func listSlice[T any](c *gin.Context, items []T) {
-	limit, cur, err := pageParams(c)
+func ListSlice[T any](c *gin.Context, items []T) {
+	limit, cur, err := PageParams(c)
 	if err != nil {
-		abortWithError(c, err)
+		AbortWithError(c, err)
 		return
 	}
 	off := 0
 	if cur != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(cur, "o"))
 		if err != nil || n < 0 || !strings.HasPrefix(cur, "o") {
-			abortWithError(c, store.BadCursor())
+			AbortWithError(c, store.BadCursor())
 			return
 		}
 		off = min(n, len(items))
@@ -211,11 +211,11 @@ func listSlice[T any](c *gin.Context, items []T) {
 	} else {
 		end = len(items)
 	}
-	list(c, items[off:end], next)
+	List(c, items[off:end], next)
 }
 
 // list writes the contract's list body.
-func list[T any](c *gin.Context, items []T, next string) {
+func List[T any](c *gin.Context, items []T, next string) {
 	if items == nil {
 		items = []T{}
 	}

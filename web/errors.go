@@ -48,18 +48,18 @@ func StatusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// abortWithError writes err as the contract's error body with its status and
+// AbortWithError writes err as the contract's error body with its status and
 // stops the chain. The message is in English unless the request asks for
-// Chinese (apiLang); the code never depends on the language. Internal errors are logged with the request id and shown
+// Chinese (APILang); the code never depends on the language. Internal errors are logged with the request id and shown
 // to the user only as a generic message.
-func abortWithError(c *gin.Context, err error) {
+func AbortWithError(c *gin.Context, err error) {
 	code := kedaitong.ErrorCode(err)
 	status := StatusOf(err)
 	if code == kedaitong.EInternal {
 		slog.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", requestID(c), "route", c.FullPath())
 	}
 	c.Set(ctxErrorKey, err)
-	body := ErrorBody{Error: ErrorDetail{Code: code, Message: kedaitong.MessageIn(err, apiLang(c))}}
+	body := ErrorBody{Error: ErrorDetail{Code: code, Message: kedaitong.MessageIn(err, APILang(c))}}
 	var e *kedaitong.Error
 	if errors.As(err, &e) {
 		body.Error.Field = e.Field
@@ -69,27 +69,27 @@ func abortWithError(c *gin.Context, err error) {
 
 const ctxErrorKey = "kedai.error"
 
-// errText is err's user-safe message in the page's language (pickLang): the
+// ErrText is err's user-safe message in the page's language (PickLang): the
 // Chinese message on zh-CN pages where the error has one.
-func errText(c *gin.Context, err error) string {
-	return kedaitong.MessageIn(err, pickLang(c))
+func ErrText(c *gin.Context, err error) string {
+	return kedaitong.MessageIn(err, PickLang(c))
 }
 
-// fieldText is an input error's message for display beside its input, so
+// FieldText is an input error's message for display beside its input, so
 // without the field name, in lang.
-func fieldText(lang string, e *kedaitong.Error) string {
+func FieldText(lang string, e *kedaitong.Error) string {
 	if lang != "en" && e.ZH != "" {
 		return e.ZH
 	}
 	return e.Message
 }
 
-// apiLang is the language of the JSON API's error messages: Chinese only
+// APILang is the language of the JSON API's error messages: Chinese only
 // when the request asks for it — ?lang=zh-CN, the kedai_lang cookie of an
 // earlier choice, or an Accept-Language that prefers Chinese — and English
 // otherwise, so that API clients that ask for nothing keep English texts.
-// Unlike pickLang it never sets the cookie.
-func apiLang(c *gin.Context) string {
+// Unlike PickLang it never sets the cookie.
+func APILang(c *gin.Context) string {
 	if l := normLang(c.Query("lang")); l != "" {
 		return l
 	}

@@ -12,7 +12,7 @@ import (
 
 	"kedaitong/audit"
 	"kedaitong/identity"
-	"kedaitong/internal/app"
+	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 	"kedaitong/rbac"

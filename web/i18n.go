@@ -23,7 +23,7 @@ var langMatcher = language.NewMatcher(uiLanguages)
 
 const langCookie = "kedai_lang"
 
-func newBundle() (*i18n.Bundle, error) {
+func NewBundle() (*i18n.Bundle, error) {
 	b := i18n.NewBundle(uiLanguages[0])
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	// Each part of the UI keeps its own message files: <part>.zh-CN.json
@@ -49,9 +49,9 @@ func newBundle() (*i18n.Bundle, error) {
 	return b, nil
 }
 
-// pickLang chooses the UI language: an explicit ?lang= (which also sets the
+// PickLang chooses the UI language: an explicit ?lang= (which also sets the
 // cookie), then the cookie of an earlier choice, then Accept-Language, then zh-CN.
-func pickLang(c *gin.Context) string {
+func PickLang(c *gin.Context) string {
 	if q := c.Query("lang"); q != "" {
 		if l := normLang(q); l != "" {
 			c.SetSameSite(http.SameSiteLaxMode)
@@ -108,4 +108,9 @@ func (t *Tr) T(id string, kv ...any) string {
 		return id
 	}
 	return s
+}
+
+// NewTr is a translator into lang from the bundle.
+func NewTr(b *i18n.Bundle, lang string) *Tr {
+	return &Tr{Lang: lang, loc: i18n.NewLocalizer(b, lang)}
 }

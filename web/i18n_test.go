@@ -11,7 +11,7 @@ import (
 // TestEveryMessageInBothLanguages fails when a message id exists in one
 // language only, so no page shows an untranslated id.
 func TestEveryMessageInBothLanguages(t *testing.T) {
-	b, err := newBundle()
+	b, err := NewBundle()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,17 +53,4 @@ func mustGlob(t *testing.T) []string {
 		t.Fatalf("locale files: %v %v", files, err)
 	}
 	return files
-}
-
-func TestPageField(t *testing.T) {
-	zh, en := Page{Lang: "zh-CN"}, Page{Lang: "en"}
-	if got := zh.Field("semiconductors"); got != "半导体" {
-		t.Errorf("zh industry = %q", got)
-	}
-	if got := en.Field("semiconductors.ic-design"); got != "Semiconductors · IC design" {
-		t.Errorf("en route = %q", got)
-	}
-	if got := en.Field("not-a-code"); got != "not-a-code" {
-		t.Errorf("unknown code = %q", got)
-	}
 }

@@ -16,7 +16,7 @@ import (
 
 	"kedaitong/identity"
 	"kedaitong/intel/classify"
-	"kedaitong/internal/app"
+	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 )

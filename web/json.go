@@ -15,16 +15,16 @@ import (
 
 // Body limits. JSON bodies are small; uploads (expert imports, dossiers) larger.
 const (
-	maxJSONBody   = 1 << 20
-	maxUploadBody = 20 << 20
+	MaxJSONBody   = 1 << 20
+	MaxUploadBody = 20 << 20
 )
 
-// limitBody caps the request body; reading past the cap fails with a
-// *http.MaxBytesError that readBody turns into ETooLarge.
-func limitBody(n int64) gin.HandlerFunc {
+// LimitBody caps the request body; reading past the cap fails with a
+// *http.MaxBytesError that ReadBody turns into ETooLarge.
+func LimitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > n {
-			abortWithError(c, kedaitong.Errorf(kedaitong.ETooLarge, "the request body is over %d bytes", n).ZHf("请求体超过 %d 字节", n))
+			AbortWithError(c, kedaitong.Errorf(kedaitong.ETooLarge, "the request body is over %d bytes", n).ZHf("请求体超过 %d 字节", n))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
@@ -32,8 +32,8 @@ func limitBody(n int64) gin.HandlerFunc {
 	}
 }
 
-// readBody reads the whole (already limited) body.
-func readBody(c *gin.Context) ([]byte, error) {
+// ReadBody reads the whole (already limited) body.
+func ReadBody(c *gin.Context) ([]byte, error) {
 	b, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -45,28 +45,28 @@ func readBody(c *gin.Context) ([]byte, error) {
 	return b, nil
 }
 
-// bindJSON decodes a JSON object body into v, refusing other content types
+// BindJSON decodes a JSON object body into v, refusing other content types
 // (415), bodies over the limit (413), malformed JSON, trailing data and
 // unknown fields (400).
-func bindJSON(c *gin.Context, v any) error {
+func BindJSON(c *gin.Context, v any) error {
 	ct := c.GetHeader("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || (mt != "application/json" && !bytesHasSuffix(mt, "+json")) {
 		return kedaitong.Errorf(kedaitong.EUnsupported, "send the body as application/json").ZHf("请求体应以 application/json 发送")
 	}
-	b, err := readBody(c)
+	b, err := ReadBody(c)
 	if err != nil {
 		return err
 	}
-	return decodeStrict(b, v)
+	return DecodeStrict(b, v)
 }
 
 func bytesHasSuffix(s, suffix string) bool {
 	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }
 
-// decodeStrict decodes one JSON value with no unknown fields and nothing after it.
-func decodeStrict(b []byte, v any) error {
+// DecodeStrict decodes one JSON value with no unknown fields and nothing after it.
+func DecodeStrict(b []byte, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return kedaitong.Errorf(kedaitong.EInvalid, "the request body is empty; send a JSON object").ZHf("请求体为空，请发送一个 JSON 对象")
 	}

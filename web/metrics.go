@@ -66,17 +66,17 @@ func (s *Server) handleMetrics() gin.HandlerFunc {
 	h := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	return func(c *gin.Context) {
 		// Refresh the store gauge so a scrape sees the current state.
-		s.pingStore(c.Request.Context())
+		s.PingStore(c.Request.Context())
 		h.ServeHTTP(c.Writer, c.Request)
 	}
 }
 
 // pingStore pings the store with a short deadline and records the outcome.
-func (s *Server) pingStore(ctx context.Context) error {
+func (s *Server) PingStore(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	err := s.deps.Store.Ping(ctx)
+	err := s.Deps.Store.Ping(ctx)
 	s.metrics.observePing(time.Since(start), err)
 	return err
 }

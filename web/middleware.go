@@ -64,7 +64,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			"status", status, "duration_ms", float64(time.Since(start).Microseconds()) / 1000,
 			"bytes", c.Writer.Size(), "request_id", requestID(c), "remote", c.ClientIP(),
 		}
-		if u := c.GetString(ctxUserIDKey); u != "" {
+		if u := c.GetString(CtxUserIDKey); u != "" {
 			attrs = append(attrs, "user", u)
 		}
 		if err, ok := c.Get(ctxErrorKey); ok {
@@ -74,7 +74,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-const ctxUserIDKey = "kedai.user_id"
+const CtxUserIDKey = "kedai.user_id"
 
 // recovery turns a panic into a logged 500 in the contract's body.
 func recovery(log *slog.Logger) gin.HandlerFunc {
@@ -86,7 +86,7 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 				}
 				log.Error("panic", "panic", fmt.Sprint(r), "request_id", requestID(c), "stack", string(debug.Stack()))
 				if !c.Writer.Written() {
-					abortWithError(c, kedaitong.Errorf(kedaitong.EInternal, "panic: %v", r))
+					AbortWithError(c, kedaitong.Errorf(kedaitong.EInternal, "panic: %v", r))
 				} else {
 					c.Abort()
 				}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"kedaitong/internal/app"
+	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store"
 	"kedaitong/internal/store/ferrettest"

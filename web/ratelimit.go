@@ -80,7 +80,7 @@ func (l *rateLimiter) middleware() gin.HandlerFunc {
 		ok, wait := l.allow(ip)
 		if !ok {
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			abortWithError(c, kedaitong.Errorf(kedaitong.ERateLimited, "too many requests; slow down").ZHf("请求过于频繁，请稍后再试"))
+			AbortWithError(c, kedaitong.Errorf(kedaitong.ERateLimited, "too many requests; slow down").ZHf("请求过于频繁，请稍后再试"))
 			return
 		}
 		c.Next()

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"kedaitong/internal/app"
+	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 )

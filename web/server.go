@@ -1,7 +1,11 @@
-// Package web is the platform's HTTP face: the JSON API of the public
-// contract under /api/v1 and the server-rendered UI, both on gin. It only
-// translates HTTP to domain calls and maps the domain's error codes to
-// statuses (errors.go, the one place that does).
+// Package web is the core of the platform's HTTP face, shared by the JSON
+// API (web/api) and the server-rendered pages (web/ui): the Server and its
+// middleware (request ids, access log, recovery, metrics, security headers,
+// rate limit), authentication and the Casbin guard on every route, strict
+// JSON decoding and body limits, list paging, i18n, the OpenAPI document,
+// health and readiness, and the one table mapping the domain's error codes
+// to HTTP statuses (errors.go). It imports the domain packages and the
+// store interface, never web/api, web/ui or app.
 package web
 
 import (
@@ -75,13 +79,27 @@ type Deps struct {
 
 // Server is the HTTP server.
 type Server struct {
-	deps     Deps
+	Deps     Deps
 	engine   *gin.Engine
 	metrics  *metrics
 	routes   []Route
-	uiRoutes []uiRoute
-	ui       *ui
+	uiRoutes []UIRoute
+	v1       *gin.RouterGroup
+	// NotFoundPage answers a page path that matches no route (set by the UI;
+	// without it such paths get the JSON 404).
+	NotFoundPage gin.HandlerFunc
 }
+
+// UIRoute is a page route with its access rule, like the API's.
+type UIRoute struct {
+	Method, Path string
+	Public       bool
+	Obj, Act     string
+	Upload       bool // a form that sends a file: the upload limit (plus room for the form's fields), not the form limit
+}
+
+// Part registers one face of the server (the JSON API, the pages) on it.
+type Part func(s *Server) error
 
 // Route is one documented API route.
 type Route struct {
@@ -96,8 +114,9 @@ type Route struct {
 	handler gin.HandlerFunc
 }
 
-// New builds the server and its routes.
-func New(d Deps) (*Server, error) {
+// New builds the server: its middleware, health and metrics routes, the
+// OpenAPI document, then each part's routes (web/api, web/ui).
+func New(d Deps, parts ...Part) (*Server, error) {
 	if d.Store == nil || d.Identity == nil || d.RBAC == nil {
 		return nil, errors.New("web: a store, an identity service and an authorizer are required")
 	}
@@ -105,12 +124,7 @@ func New(d Deps) (*Server, error) {
 		d.Logger = slog.Default()
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{deps: d, metrics: newMetrics()}
-	u, err := newUI()
-	if err != nil {
-		return nil, err
-	}
-	s.ui = u
+	s := &Server{Deps: d, metrics: newMetrics()}
 
 	// Every middleware of the server, in order, in this one place.
 	e := gin.New()
@@ -140,10 +154,27 @@ func New(d Deps) (*Server, error) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.handleMetrics())
-	s.registerUI(e)
-	s.registerAPI(e)
+	s.v1 = e.Group("/api/v1")
+	s.API(s.v1, Route{Method: http.MethodGet, Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true}, s.openAPI)
+	for _, p := range parts {
+		if err := p(s); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
+
+// Engine is the gin engine the parts register pages on.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// V1 is the /api/v1 route group.
+func (s *Server) V1() *gin.RouterGroup { return s.v1 }
+
+// AddUIRoute records a page route with its rule (UIRoutes lists them).
+func (s *Server) AddUIRoute(r UIRoute) { s.uiRoutes = append(s.uiRoutes, r) }
+
+// UIRoutes returns the page routes with their rules (for tests).
+func (s *Server) UIRoutes() []UIRoute { return s.uiRoutes }
 
 // Handler returns the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }
@@ -155,77 +186,34 @@ func (s *Server) Routes() []Route { return s.routes }
 func (s *Server) EngineRoutes() gin.RoutesInfo { return s.engine.Routes() }
 
 // api registers an API route under its group and documents it.
-func (s *Server) api(g *gin.RouterGroup, r Route, h gin.HandlerFunc) {
+func (s *Server) API(g *gin.RouterGroup, r Route, h gin.HandlerFunc) {
 	r.Path = strings.TrimSuffix(g.BasePath(), "/") + r.Path
 	r.handler = h
 	if !r.Public && (r.Obj == "" || r.Act == "") {
 		panic("web: route " + r.Method + " " + r.Path + " has no access rule: give it Obj and Act, or mark it Public")
 	}
 	s.routes = append(s.routes, r)
-	limit := int64(maxJSONBody)
+	limit := int64(MaxJSONBody)
 	if r.Upload {
-		limit = maxUploadBody
+		limit = MaxUploadBody
 	}
-	g.Handle(r.Method, strings.TrimPrefix(r.Path, g.BasePath()), limitBody(limit), s.guard(r), h)
-}
-
-func (s *Server) registerAPI(e *gin.Engine) {
-	v1 := e.Group("/api/v1")
-	s.api(v1, Route{Method: http.MethodGet, Path: "/openapi.json", Summary: "This API's OpenAPI 3 document", Tag: "meta", Public: true}, s.openAPI)
-	s.registerIdentityAPI(v1)
-	s.registerFieldsAPI(v1)
-	if s.deps.Banks != nil {
-		s.registerBanksAPI(v1)
-	}
-	if s.deps.Policy != nil {
-		s.registerPolicyAPI(v1)
-	}
-	if s.deps.Experts != nil {
-		s.registerExpertsAPI(v1)
-	}
-	if s.deps.Intel != nil {
-		s.registerIntelAPI(v1)
-	}
-	if s.deps.Review != nil {
-		s.registerApplicationsAPI(v1)
-	}
-	if s.deps.Panel != nil {
-		s.registerAssignmentsAPI(v1)
-	}
-	if s.deps.Scoring != nil {
-		s.registerScoringAPI(v1)
-	}
-	if s.deps.Riskmap != nil {
-		s.registerRiskmapAPI(v1)
-	}
-	if s.deps.Alerts != nil {
-		s.registerAlertsAPI(v1)
-	}
-	if s.deps.Dashboard != nil {
-		s.registerDashboardAPI(v1)
-	}
-	if s.deps.Consult != nil {
-		s.registerConsultAPI(v1)
-	}
-	if s.deps.Rereview != nil {
-		s.registerRereviewAPI(v1)
-	}
-	if s.deps.Notify != nil {
-		s.registerNotifyAPI(v1)
-	}
-	s.api(v1, Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
+	g.Handle(r.Method, strings.TrimPrefix(r.Path, g.BasePath()), LimitBody(limit), s.Guard(r), h)
 }
 
 func (s *Server) noRoute(c *gin.Context) {
 	if isAPI(c.Request.URL.Path) {
-		abortWithError(c, kedaitong.Errorf(kedaitong.ENotFound, "no such route: %s %s", c.Request.Method, c.Request.URL.Path).ZHf("没有这个路由：%s %s", c.Request.Method, c.Request.URL.Path))
+		AbortWithError(c, kedaitong.Errorf(kedaitong.ENotFound, "no such route: %s %s", c.Request.Method, c.Request.URL.Path).ZHf("没有这个路由：%s %s", c.Request.Method, c.Request.URL.Path))
 		return
 	}
-	s.renderNotFound(c)
+	if s.NotFoundPage != nil {
+		s.NotFoundPage(c)
+		return
+	}
+	AbortWithError(c, kedaitong.Errorf(kedaitong.ENotFound, "no such page: %s", c.Request.URL.Path).ZHf("没有这个页面：%s", c.Request.URL.Path))
 }
 
 func (s *Server) noMethod(c *gin.Context) {
-	abortWithError(c, &kedaitong.Error{Code: codeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path, ZH: c.Request.URL.Path + " 不支持 " + c.Request.Method + " 方法"})
+	AbortWithError(c, &kedaitong.Error{Code: codeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path, ZH: c.Request.URL.Path + " 不支持 " + c.Request.Method + " 方法"})
 }
 
 func isAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
@@ -235,11 +223,11 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 func (s *Server) readyz(c *gin.Context) {
-	if err := s.pingStore(c.Request.Context()); err != nil {
-		abortWithError(c, kedaitong.Wrap(kedaitong.EUnavailable, err, "the store is unreachable").ZHf("无法连接存储"))
+	if err := s.PingStore(c.Request.Context()); err != nil {
+		AbortWithError(c, kedaitong.Wrap(kedaitong.EUnavailable, err, "the store is unreachable").ZHf("无法连接存储"))
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "store": s.deps.Store.Backend()})
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "store": s.Deps.Store.Backend()})
 }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully:
@@ -252,7 +240,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.deps.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(s.Deps.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
@@ -269,4 +257,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		err = e
 	}
 	return err
+}
+
+// PolicyAdmin changes the access policy (package rbac's enforcer).
+type PolicyAdmin interface {
+	Policy() ([][]string, error)
+	AddPolicy(ctx context.Context, role, domain, obj, act string) error
+	RemovePolicy(ctx context.Context, role, domain, obj, act string) error
 }

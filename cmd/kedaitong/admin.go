@@ -13,7 +13,7 @@ import (
 	"kedaitong"
 	"kedaitong/audit"
 	"kedaitong/identity"
-	"kedaitong/internal/auditlink"
+	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store"
 )
@@ -95,7 +95,7 @@ func runUser(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprintf(io.err, "kedaitong user add: %v\n", err)
 		return exitFailure
 	}
-	ids, err := identity.Open(ctx, st, auditlink.Recorder{Log: log, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	ids, err := identity.Open(ctx, st, app.Recorder{Log: log, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if err != nil {
 		fmt.Fprintf(io.err, "kedaitong user add: %v\n", err)
 		return exitFailure

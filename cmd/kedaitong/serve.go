@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"net"
 
-	"kedaitong/internal/app"
+	"kedaitong/app"
 	"kedaitong/internal/config"
 )
 

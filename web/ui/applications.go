@@ -1,0 +1,380 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/review"
+	"kedaitong/taxonomy"
+	"kedaitong/web"
+)
+
+func (s *ui) registerApplicationsPages(e *gin.Engine) {
+	s.page(e, web.UIRoute{Method: "GET", Path: "/applications", Obj: "application", Act: "read"}, s.pageApplications)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/new", Obj: "application", Act: "create"}, s.pageNewApplication)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/new", Obj: "application", Act: "create"}, s.pageCreateApplication)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id", Obj: "application", Act: "read"}, s.pageApplication)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/submit", Obj: "application", Act: "submit"}, s.pageSubmitApplication)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/withdraw", Obj: "application", Act: "withdraw"}, s.pageWithdrawApplication)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/whitelist", Obj: "whitelist", Act: "create"}, s.pageWhitelist)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/whitelist/lift", Obj: "whitelist", Act: "delete"}, s.pageLiftWhitelist)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/attachments", Obj: "application", Act: "update", Upload: true}, s.pageUploadAttachment)
+}
+
+// appRow is an application as the list and the detail page show it.
+type appRow struct {
+	review.View
+	RouteName    string
+	IndustryName string
+	Amount       string
+	RDIntensity  string
+	RDStaffShare string
+	Flags        []flagRow
+	Owner        bool
+	Money        map[string]string // the enterprise's amounts, formatted
+}
+
+type flagRow struct {
+	Code, Title string
+	Reasons     []string
+}
+
+func pick(t taxonomy.Text, lang string) string {
+	if lang == "en" {
+		return t.EN
+	}
+	return t.ZH
+}
+
+func yuan(n int64) string {
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+
+func toRow(v review.View, lang string, u identity.User) appRow {
+	tax := taxonomy.Default()
+	r := appRow{View: v, Amount: yuan(v.Loan.Amount), RDIntensity: "—", RDStaffShare: pct(v.Indicators.RDStaffShare), Owner: review.Owns(u, &v.Application)}
+	en := v.Enterprise
+	series := func(xs []int64) string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = yuan(x)
+		}
+		return strings.Join(out, " / ")
+	}
+	r.Money = map[string]string{"revenue": series(en.Revenue), "net_profit": series(en.NetProfit),
+		"rd_spend": yuan(en.RDSpend), "tech_contract_income": yuan(en.TechContractIncome)}
+	if rt, ok := tax.Route(v.Route); ok {
+		r.RouteName = pick(rt.Name, lang)
+	}
+	if ind, ok := tax.Industry(v.Industry); ok {
+		r.IndustryName = pick(ind.Name, lang)
+	}
+	if v.Indicators.RDIntensity != nil {
+		r.RDIntensity = pct(*v.Indicators.RDIntensity)
+	}
+	for _, f := range v.Flags {
+		fr := flagRow{Code: f.Code, Title: pick(f.Title, lang)}
+		for _, why := range f.Reasons {
+			fr.Reasons = append(fr.Reasons, pick(why, lang))
+		}
+		r.Flags = append(r.Flags, fr)
+	}
+	return r
+}
+
+func (s *ui) pageApplications(c *gin.Context) {
+	cl := web.MustCaller(c)
+	lang := web.PickLang(c)
+	_, cur, _ := web.PageParams(c)
+	f := review.Filter{State: c.Query("state"), Limit: 50, Cursor: cur}
+	vs, next, err := s.Deps.Review.List(c.Request.Context(), cl.User, f)
+	errMsg := ""
+	if err != nil {
+		errMsg = web.ErrText(c, err)
+	}
+	rows := make([]appRow, 0, len(vs))
+	for _, v := range vs {
+		rows = append(rows, toRow(v, lang, cl.User))
+	}
+	nextURL := ""
+	if next != "" {
+		q := url.Values{"cursor": {next}}
+		if f.State != "" {
+			q.Set("state", f.State)
+		}
+		nextURL = "/applications?" + q.Encode()
+	}
+	s.render(c, web.StatusOf(err), "applications", "app.list.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg,
+		"States": review.States, "State": f.State})
+}
+
+// routeGroup is an industry and its routes for the form's select.
+type routeGroup struct {
+	Name   string
+	Routes []routeOption
+}
+
+type routeOption struct{ Code, Name string }
+
+func routeGroups(lang string) []routeGroup {
+	var gs []routeGroup
+	for _, ind := range taxonomy.Default().Industries {
+		g := routeGroup{Name: pick(ind.Name, lang)}
+		for _, r := range ind.Routes {
+			g.Routes = append(g.Routes, routeOption{Code: r.Code, Name: pick(r.Name, lang)})
+		}
+		gs = append(gs, g)
+	}
+	return gs
+}
+
+// appForm is the form's values (as typed) and its errors by input name.
+type appForm struct {
+	V      map[string]string
+	Errors map[string]string
+}
+
+var appFormFields = []string{"name", "credit_code", "region", "founded", "route", "staff", "rd_staff", "revenue0", "revenue1",
+	"net_profit0", "net_profit1", "rd_spend", "invention_patents", "pending_patents", "utility_models", "software_copyrights",
+	"other_ip", "tech_contract_income", "team", "maturity", "amount", "term_months", "purpose", "summary"}
+
+func (s *ui) renderAppForm(c *gin.Context, status int, f appForm) {
+	lang := web.PickLang(c)
+	s.render(c, status, "applications_new", "app.new.title", gin.H{"F": f, "Routes": routeGroups(lang), "Maturities": review.Maturities})
+}
+
+func (s *ui) pageNewApplication(c *gin.Context) {
+	s.renderAppForm(c, http.StatusOK, appForm{V: map[string]string{"term_months": "24"}, Errors: map[string]string{}})
+}
+
+// formKey turns a domain field path into the form's input name.
+func formKey(field string) string {
+	f := strings.TrimPrefix(strings.TrimPrefix(field, "enterprise."), "loan.")
+	switch {
+	case strings.HasPrefix(f, "team"):
+		return "team"
+	case f == "revenue" || f == "net_profit":
+		return f + "0"
+	}
+	if i := strings.IndexByte(f, '['); i > 0 && strings.HasSuffix(f, "]") {
+		return f[:i] + f[i+1:len(f)-1]
+	}
+	return f
+}
+
+// parseAppForm reads the form into an input; numbers that are not whole
+// numbers are errors of their inputs.
+func parseAppForm(c *gin.Context) (review.Input, appForm) {
+	f := appForm{V: map[string]string{}, Errors: map[string]string{}}
+	for _, k := range appFormFields {
+		f.V[k] = strings.TrimSpace(c.PostForm(k))
+	}
+	num := func(k string) int64 {
+		v := strings.ReplaceAll(strings.ReplaceAll(f.V[k], ",", ""), "，", "")
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			f.Errors[k] = "app.err.number"
+		}
+		return n
+	}
+	in := review.Input{
+		Enterprise: review.Enterprise{Name: f.V["name"], CreditCode: f.V["credit_code"], Region: f.V["region"], Founded: f.V["founded"],
+			Route: f.V["route"], Staff: num("staff"), RDStaff: num("rd_staff"),
+			Revenue: []int64{num("revenue0"), num("revenue1")}, NetProfit: []int64{num("net_profit0"), num("net_profit1")},
+			RDSpend: num("rd_spend"), InventionPatents: num("invention_patents"), PendingPatents: num("pending_patents"),
+			UtilityModels: num("utility_models"), SoftwareCopyrights: num("software_copyrights"), OtherIP: review.Notes(f.V["other_ip"]),
+			TechContractIncome: num("tech_contract_income"), Maturity: f.V["maturity"]},
+		Loan:    review.Loan{Amount: num("amount"), TermMonths: int(num("term_months")), Purpose: f.V["purpose"]},
+		Summary: f.V["summary"],
+	}
+	for _, line := range strings.Split(f.V["team"], "\n") {
+		parts := strings.SplitN(strings.NewReplacer("，", ",", "；", ",").Replace(line), ",", 3)
+		p := review.Person{Name: strings.TrimSpace(parts[0])}
+		if len(parts) > 1 {
+			p.Title = strings.TrimSpace(parts[1])
+		}
+		if len(parts) > 2 {
+			p.Note = strings.TrimSpace(parts[2])
+		}
+		if p.Name != "" || p.Title != "" || p.Note != "" {
+			in.Enterprise.Team = append(in.Enterprise.Team, p)
+		}
+	}
+	return in, f
+}
+
+func (s *ui) pageCreateApplication(c *gin.Context) {
+	cl := web.MustCaller(c)
+	in, f := parseAppForm(c)
+	in.Normalize()
+	tr := s.tr(c)
+	for _, e := range in.Check(taxonomy.Default(), s.today()) {
+		k := formKey(e.Field)
+		if _, dup := f.Errors[k]; !dup {
+			f.Errors[k] = fieldMessage(tr, k, e)
+		}
+	}
+	for k, v := range f.Errors {
+		if v == "app.err.number" {
+			f.Errors[k] = tr.T("app.err.number")
+		}
+	}
+	if len(f.Errors) > 0 {
+		s.renderAppForm(c, http.StatusBadRequest, f)
+		return
+	}
+	v, err := s.Deps.Review.Create(c.Request.Context(), cl.User, in)
+	if err != nil {
+		var ke *kedaitong.Error
+		if e, ok := err.(*kedaitong.Error); ok && e.Field != "" {
+			ke = e
+			f.Errors[formKey(ke.Field)] = fieldMessage(tr, formKey(ke.Field), ke)
+		} else {
+			f.Errors["_"] = web.ErrText(c, err)
+		}
+		s.renderAppForm(c, web.StatusOf(err), f)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/applications/"+v.ID+"?created=1")
+}
+
+// fieldMessage is the localized message of a form input's error; English
+// pages show the domain's precise message, Chinese pages the form's own
+// message for the input or else the domain's Chinese one.
+func fieldMessage(tr *web.Tr, key string, e *kedaitong.Error) string {
+	if tr.Lang == "en" {
+		return e.Message
+	}
+	id := "app.err." + key
+	if m := tr.T(id); m != id {
+		return m
+	}
+	return web.FieldText(tr.Lang, e)
+}
+
+// tr returns the translator of the request's language.
+func (s *ui) tr(c *gin.Context) *web.Tr {
+	lang := web.PickLang(c)
+	return web.NewTr(s.bundle, lang)
+}
+
+func (s *ui) today() string { return time.Now().UTC().Format(review.DateLayout) }
+
+func (s *ui) pageApplication(c *gin.Context) {
+	s.renderApplication(c, http.StatusOK, "", "")
+}
+
+// renderApplication shows one application with a notice or an error.
+func (s *ui) renderApplication(c *gin.Context, status int, notice, errMsg string) {
+	cl := web.MustCaller(c)
+	v, err := s.Deps.Review.Get(c.Request.Context(), cl.User, c.Param("id"))
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.renderError(c, web.StatusOf(err), "error.internal")
+		return
+	}
+	switch d := c.Query("done"); {
+	case notice != "":
+	case c.Query("created") != "":
+		notice = "app.done.created"
+	case d == "submitted" || d == "withdrawn" || d == "uploaded" || d == "whitelisted" || d == "lifted":
+		notice = "app.done." + d
+	}
+	row := toRow(v, web.PickLang(c), cl.User)
+	s.render(c, status, "applications_detail", "app.detail.title", gin.H{"A": row, "Notice": notice, "Error": errMsg,
+		"CanEdit":        row.Owner && v.State == review.StateDraft,
+		"CanWithdraw":    row.Owner && (v.State == review.StateDraft || v.State == review.StateSubmitted || v.State == review.StateInReview),
+		"MaxAttachments": review.MaxAttachments})
+}
+
+// afterAction re-renders the application with the outcome of a form.
+func (s *ui) afterAction(c *gin.Context, err error, notice string) {
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.renderApplication(c, web.StatusOf(err), "", web.ErrText(c, err))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/applications/"+c.Param("id")+"?done="+url.QueryEscape(notice))
+}
+
+func (s *ui) pageSubmitApplication(c *gin.Context) {
+	_, err := s.Deps.Review.Submit(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
+	s.afterAction(c, err, "submitted")
+}
+
+func (s *ui) pageWithdrawApplication(c *gin.Context) {
+	_, err := s.Deps.Review.Withdraw(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), strings.TrimSpace(c.PostForm("reason")))
+	s.afterAction(c, err, "withdrawn")
+}
+
+func (s *ui) pageUploadAttachment(c *gin.Context) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		s.afterAction(c, kedaitong.Invalid("file", "choose a file to upload").ZHf("请选择要上传的文件"), "")
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		s.afterAction(c, kedaitong.Wrap(kedaitong.EInvalid, err, "the file could not be read").ZHf("无法读取该文件"), "")
+		return
+	}
+	defer f.Close()
+	_, err = s.Deps.Review.AddAttachment(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), fh.Filename, f)
+	s.afterAction(c, err, "uploaded")
+}
+
+// whitelistTarget is the credit code of the application the form is on.
+func (s *ui) whitelistTarget(c *gin.Context) (string, error) {
+	v, err := s.Deps.Review.Get(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
+	return v.CreditCode, err
+}
+
+func (s *ui) pageWhitelist(c *gin.Context) {
+	code, err := s.whitelistTarget(c)
+	if err == nil {
+		_, err = s.Deps.Review.SetWhitelist(c.Request.Context(), web.MustCaller(c).User, code, c.PostForm("reason"))
+	}
+	s.afterAction(c, err, "whitelisted")
+}
+
+func (s *ui) pageLiftWhitelist(c *gin.Context) {
+	code, err := s.whitelistTarget(c)
+	if err == nil {
+		_, err = s.Deps.Review.LiftWhitelist(c.Request.Context(), web.MustCaller(c).User, code, c.PostForm("reason"))
+	}
+	s.afterAction(c, err, "lifted")
+}

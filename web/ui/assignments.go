@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/review/panel"
+	"kedaitong/taxonomy"
+	"kedaitong/web"
+)
+
+func (s *ui) registerAssignmentsPages(e *gin.Engine) {
+	s.page(e, web.UIRoute{Method: "GET", Path: "/assignments", Obj: "assignment", Act: "read"}, s.pageAssignments)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/assignments/run", Obj: "assignment", Act: "run"}, s.pageRunAssignments)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/assignments/:id/accept", Obj: "assignment", Act: "accept"}, s.pageAcceptAssignment)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/assignments/:id/decline", Obj: "assignment", Act: "decline"}, s.pageDeclineAssignment)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id/panel", Obj: "panel", Act: "read"}, s.pagePanel)
+}
+
+// asgRow is an assignment as the pages show it.
+type asgRow struct {
+	panel.Assignment
+	RouteName string
+	Due       string
+	Open      bool // the expert may still answer or decline
+	Invited   bool
+}
+
+func asgRows(as []panel.Assignment, lang string) []asgRow {
+	tax := taxonomy.Default()
+	rows := make([]asgRow, 0, len(as))
+	for _, a := range as {
+		r := asgRow{Assignment: a, RouteName: a.Route, Due: a.Due.Local().Format("2006-01-02 15:04"),
+			Open: a.State == panel.StateInvited || a.State == panel.StateAccepted, Invited: a.State == panel.StateInvited}
+		if rt, ok := tax.Route(a.Route); ok {
+			r.RouteName = pick(rt.Name, lang)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// shortRow is a shortfall with its application's name.
+type shortRow struct {
+	panel.Shortfall
+	Enterprise string
+}
+
+func (s *ui) renderAssignments(c *gin.Context, status int, run *panel.RunResult, errMsg string) {
+	cl := web.MustCaller(c)
+	lang := web.PickLang(c)
+	_, cur, _ := web.PageParams(c)
+	f := panel.Filter{State: c.Query("state"), Application: c.Query("application"), Limit: 50, Cursor: cur}
+	as, next, err := s.Deps.Panel.List(c.Request.Context(), cl.User, f)
+	if err != nil && errMsg == "" {
+		errMsg, status = web.ErrText(c, err), web.StatusOf(err)
+	}
+	nextURL := ""
+	if next != "" {
+		q := url.Values{"cursor": {next}}
+		if f.State != "" {
+			q.Set("state", f.State)
+		}
+		if f.Application != "" {
+			q.Set("application", f.Application)
+		}
+		nextURL = "/assignments?" + q.Encode()
+	}
+	var shorts []shortRow
+	var invited []asgRow
+	if run != nil {
+		names := map[string]string{}
+		for _, sf := range run.Shortfalls {
+			if _, ok := names[sf.ApplicationID]; !ok {
+				names[sf.ApplicationID] = sf.ApplicationID
+				if v, err := s.Deps.Review.Get(c.Request.Context(), cl.User, sf.ApplicationID); err == nil {
+					names[sf.ApplicationID] = v.Enterprise.Name
+				}
+			}
+			shorts = append(shorts, shortRow{Shortfall: sf, Enterprise: names[sf.ApplicationID]})
+		}
+		invited = asgRows(run.Invitations, lang)
+	}
+	s.render(c, status, "assignments", "asg.title", gin.H{
+		"Rows": asgRows(as, lang), "Next": nextURL, "Error": errMsg, "Done": c.Query("done"),
+		"States": panel.States, "State": f.State, "Expert": cl.User.Role == identity.RoleExpert,
+		"Run": run, "Shortfalls": shorts, "Invited": invited,
+	})
+}
+
+func (s *ui) pageAssignments(c *gin.Context) {
+	s.renderAssignments(c, http.StatusOK, nil, "")
+}
+
+func (s *ui) pageRunAssignments(c *gin.Context) {
+	r, err := s.Deps.Panel.Run(c.Request.Context(), web.MustCaller(c).User)
+	if err != nil {
+		s.renderAssignments(c, web.StatusOf(err), nil, web.ErrText(c, err))
+		return
+	}
+	s.renderAssignments(c, http.StatusOK, &r, "")
+}
+
+func (s *ui) afterAnswer(c *gin.Context, err error, notice string) {
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.renderAssignments(c, web.StatusOf(err), nil, web.ErrText(c, err))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/assignments?done="+url.QueryEscape(notice))
+}
+
+func (s *ui) pageAcceptAssignment(c *gin.Context) {
+	_, err := s.Deps.Panel.Accept(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
+	s.afterAnswer(c, err, "accepted")
+}
+
+func (s *ui) pageDeclineAssignment(c *gin.Context) {
+	_, err := s.Deps.Panel.Decline(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), strings.TrimSpace(c.PostForm("reason")))
+	s.afterAnswer(c, err, "declined")
+}
+
+func (s *ui) pagePanel(c *gin.Context) {
+	cl := web.MustCaller(c)
+	ctx := c.Request.Context()
+	v, err := s.Deps.Panel.Panel(ctx, cl.User, c.Param("id"))
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.render(c, web.StatusOf(err), "assignments_panel", "asg.panel.title", gin.H{"Error": web.ErrText(c, err)})
+		return
+	}
+	app, err := s.Deps.Review.Get(ctx, cl.User, v.ApplicationID)
+	if err != nil {
+		s.renderNotFound(c)
+		return
+	}
+	var excluded, others []panel.Candidate
+	for _, cd := range v.Considered {
+		if cd.Outcome == panel.OutcomeExcluded {
+			excluded = append(excluded, cd)
+		} else {
+			others = append(others, cd)
+		}
+	}
+	s.render(c, http.StatusOK, "assignments_panel", "asg.panel.title", gin.H{
+		"Panel": v, "App": toRow(app, web.PickLang(c), cl.User), "Excluded": excluded, "Others": others,
+	})
+}

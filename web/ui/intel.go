@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/intel"
+	"kedaitong/intel/classify"
+	"kedaitong/taxonomy"
+	"kedaitong/web"
+)
+
+// registerIntelPages registers the analysts' pages: the sources with their
+// health (add, import, refresh, enable/disable) and the item stream.
+func (s *ui) registerIntelPages(e *gin.Engine) {
+	s.page(e, web.UIRoute{Method: "GET", Path: "/intel/sources", Obj: "source", Act: "read"}, s.pageSources)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/intel/sources", Obj: "source", Act: "create"}, s.pageCreateSource)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/intel/sources/import", Obj: "source", Act: "import"}, s.pageImportSources)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/intel/sources/:id/refresh", Obj: "source", Act: "refresh"}, s.pageRefreshSource)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/intel/sources/:id/enabled", Obj: "source", Act: "update"}, s.pageToggleSource)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/intel/items", Obj: "item", Act: "read"}, s.pageItems)
+}
+
+// sourcesPage is the data of intel_sources.html.
+type sourcesPage struct {
+	Sources []intel.Source
+	Next    string
+	Error   string
+	Notice  string
+	Import  *intel.ImportResult
+	Outcome *intel.Outcome
+	Form    intel.NewSource
+	Tags    string
+}
+
+func (s *ui) renderSources(c *gin.Context, status int, p sourcesPage) {
+	limit, cur, _ := web.PageParams(c)
+	srcs, next, err := s.Deps.Intel.Sources(c.Request.Context(), web.MustCaller(c).User, limit, cur)
+	if err != nil {
+		s.renderError(c, web.StatusOf(err), "error.title")
+		return
+	}
+	p.Sources, p.Next = srcs, next
+	s.render(c, status, "intel_sources", "intel.sources.title", p)
+}
+
+func (s *ui) pageSources(c *gin.Context) {
+	p := sourcesPage{}
+	if c.Query("added") != "" {
+		p.Notice = "intel.sources.added"
+	}
+	s.renderSources(c, http.StatusOK, p)
+}
+
+func (s *ui) pageCreateSource(c *gin.Context) {
+	in := intel.NewSource{URL: c.PostForm("url"), Title: c.PostForm("title"), Language: c.PostForm("language")}
+	p := sourcesPage{Form: in, Tags: c.PostForm("tags")}
+	if v := strings.TrimSpace(c.PostForm("interval_minutes")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			p.Error = web.ErrText(c, kedaitong.Invalid("interval_minutes", "must be a whole number of minutes").ZHf("抓取间隔必须是整数分钟"))
+			s.renderSources(c, http.StatusBadRequest, p)
+			return
+		}
+		in.IntervalMinutes = &n
+	}
+	for _, t := range strings.Split(p.Tags, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			in.Tags = append(in.Tags, t)
+		}
+	}
+	if _, err := s.Deps.Intel.CreateSource(c.Request.Context(), web.MustCaller(c).User, in); err != nil {
+		p.Error = web.ErrText(c, err)
+		s.renderSources(c, web.StatusOf(err), p)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/intel/sources?added=1")
+}
+
+func (s *ui) pageImportSources(c *gin.Context) {
+	p := sourcesPage{}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		p.Error = web.ErrText(c, kedaitong.Invalid("file", "choose an OPML file").ZHf("请选择一个 OPML 文件"))
+		s.renderSources(c, http.StatusBadRequest, p)
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		p.Error = web.ErrText(c, kedaitong.Invalid("file", "the file cannot be read").ZHf("无法读取该文件"))
+		s.renderSources(c, http.StatusBadRequest, p)
+		return
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, intel.MaxOPMLBytes+1))
+	if err == nil {
+		var res intel.ImportResult
+		res, err = s.Deps.Intel.ImportOPML(c.Request.Context(), web.MustCaller(c).User, body)
+		p.Import = &res
+	}
+	if err != nil {
+		p.Import = nil
+		p.Error = web.ErrText(c, err)
+		s.renderSources(c, web.StatusOf(err), p)
+		return
+	}
+	s.renderSources(c, http.StatusOK, p)
+}
+
+func (s *ui) pageRefreshSource(c *gin.Context) {
+	p := sourcesPage{}
+	out, err := s.Deps.Intel.Refresh(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
+	if err != nil {
+		p.Error = web.ErrText(c, err)
+		s.renderSources(c, web.StatusOf(err), p)
+		return
+	}
+	p.Outcome = &out
+	s.renderSources(c, http.StatusOK, p)
+}
+
+func (s *ui) pageToggleSource(c *gin.Context) {
+	on := c.PostForm("enabled") == "true"
+	if _, err := s.Deps.Intel.UpdateSource(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), intel.SourcePatch{Enabled: &on}); err != nil {
+		s.renderSources(c, web.StatusOf(err), sourcesPage{Error: web.ErrText(c, err)})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/intel/sources")
+}
+
+// itemsPage is the data of intel_items.html.
+type itemsPage struct {
+	Items      []intel.Item
+	Next       string // the query string of the next page
+	Error      string
+	Filter     intel.ItemFilter
+	Since      string
+	Industries []taxonomy.Industry
+	Dimensions []string
+	Polarities []string
+	Sources    []intel.Source
+	Names      map[string]string // industry and source codes → display names
+}
+
+func (s *ui) pageItems(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := web.MustCaller(c).User
+	tax := taxonomy.Default()
+	p := itemsPage{Industries: tax.Industries, Dimensions: classify.Dimensions, Polarities: intel.Polarities,
+		Names: map[string]string{}, Since: c.Query("since")}
+	en := web.PickLang(c) == "en"
+	for _, ind := range tax.Industries {
+		p.Names[ind.Code] = ind.Name.ZH
+		if en {
+			p.Names[ind.Code] = ind.Name.EN
+		}
+	}
+	if s.Deps.RBAC.RoleAllowed(u.Role, "source", "read") {
+		if srcs, _, err := s.Deps.Intel.Sources(ctx, u, 500, ""); err == nil {
+			p.Sources = srcs
+			for _, src := range srcs {
+				p.Names[src.ID] = src.Title
+			}
+		}
+	}
+	f, err := web.ItemFilter(c)
+	p.Filter = f
+	status := http.StatusOK
+	if err == nil {
+		var next string
+		p.Items, next, err = s.Deps.Intel.Items(ctx, u, f)
+		if next != "" {
+			q := c.Request.URL.Query()
+			q.Set("cursor", next)
+			q.Del("lang")
+			p.Next = "?" + q.Encode()
+		}
+	}
+	if err != nil {
+		p.Error = web.ErrText(c, err)
+		status = web.StatusOf(err)
+	}
+	s.render(c, status, "intel_items", "intel.items.title", p)
+}

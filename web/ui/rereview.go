@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/review/rereview"
+	"kedaitong/web"
+)
+
+func (s *ui) registerRereviewPages(e *gin.Engine) {
+	s.page(e, web.UIRoute{Method: "GET", Path: "/rereviews", Obj: "rereview", Act: "read"}, s.pageRereviews)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/rereviews/:id", Obj: "rereview", Act: "read"}, s.pageRereview)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/rereviews/:id/start", Obj: "rereview", Act: "start"}, s.pageStartRereview)
+}
+
+// rrRow is a re-review as the page shows it.
+type rrRow struct {
+	rereview.Rereview
+	Reasons  []string
+	CanStart bool
+}
+
+func toRRRow(r rereview.Rereview, u identity.User, lang string) rrRow {
+	row := rrRow{Rereview: r, CanStart: identity.IsBankRole(u.Role) && r.State == rereview.StateDue}
+	if r.Outcome != nil {
+		for _, t := range r.Outcome.Reasons {
+			if lang == "en" {
+				row.Reasons = append(row.Reasons, t.EN)
+			} else {
+				row.Reasons = append(row.Reasons, t.ZH)
+			}
+		}
+	}
+	return row
+}
+
+func (s *ui) pageRereviews(c *gin.Context) {
+	s.renderRereviews(c, http.StatusOK, "", nil)
+}
+
+func (s *ui) renderRereviews(c *gin.Context, status int, notice string, failure error) {
+	u := web.MustCaller(c).User
+	lang := web.PickLang(c)
+	_, cur, _ := web.PageParams(c)
+	f := rereview.Filter{State: c.Query("state"), Limit: 50, Cursor: cur}
+	if c.Query("exit") == "true" {
+		t := true
+		f.Exit = &t
+	}
+	items, next, err := s.Deps.Rereview.List(c.Request.Context(), u, f)
+	errMsg := ""
+	if failure != nil {
+		errMsg = web.ErrText(c, failure)
+	} else if err != nil {
+		errMsg, status = web.ErrText(c, err), web.StatusOf(err)
+	}
+	rows := make([]rrRow, 0, len(items))
+	for _, r := range items {
+		rows = append(rows, toRRRow(r, u, lang))
+	}
+	nextURL := ""
+	if next != "" {
+		q := url.Values{"cursor": {next}}
+		if f.State != "" {
+			q.Set("state", f.State)
+		}
+		if f.Exit != nil {
+			q.Set("exit", "true")
+		}
+		nextURL = "/rereviews?" + q.Encode()
+	}
+	if notice == "" && c.Query("done") == "started" {
+		notice = "rereview.started"
+	}
+	s.render(c, status, "rereviews", "rereview.list.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg, "Notice": notice,
+		"States": rereview.States, "State": f.State, "ExitOnly": f.Exit != nil, "Months": s.Deps.Rereview.Months()})
+}
+
+func (s *ui) pageRereview(c *gin.Context) {
+	u := web.MustCaller(c).User
+	r, err := s.Deps.Rereview.Get(c.Request.Context(), u, c.Param("id"))
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.render(c, web.StatusOf(err), "rereviews", "rereview.list.title", gin.H{"Error": web.ErrText(c, err), "Single": true})
+		return
+	}
+	s.render(c, http.StatusOK, "rereviews", "rereview.list.title", gin.H{"Rows": []rrRow{toRRRow(r, u, web.PickLang(c))}, "Single": true,
+		"Months": s.Deps.Rereview.Months()})
+}
+
+func (s *ui) pageStartRereview(c *gin.Context) {
+	_, err := s.Deps.Rereview.Start(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
+	if err != nil {
+		s.renderRereviews(c, web.StatusOf(err), "", err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/rereviews?done=started")
+}

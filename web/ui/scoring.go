@@ -1,0 +1,479 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/review"
+	"kedaitong/review/scoring"
+	"kedaitong/taxonomy"
+	"kedaitong/web"
+)
+
+// The scoring pages: the expert's scoring page (dossier, guideline, draft,
+// submit, lock), the bank's report page (printable), the official's
+// adjudication form on it, and the guidelines as data.
+
+func (s *ui) registerScoringPages(e *gin.Engine) {
+	s.page(e, web.UIRoute{Method: "GET", Path: "/assignments/:id/score", Obj: "assignment", Act: "score"}, s.pageScore)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/assignments/:id/score", Obj: "assignment", Act: "score"}, s.pagePostScore)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id/report", Obj: "report", Act: "read"}, s.pageReport)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/adjudicator", Obj: "panel", Act: "adjudicate"}, s.pageAddAdjudicator)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/rubrics", Obj: "rubric", Act: "read"}, s.pageRubrics)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/rubrics/:key", Obj: "rubric", Act: "read"}, s.pageRubric)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/rubrics/:key", Obj: "rubric", Act: "update"}, s.pagePutRubric)
+}
+
+func textIn(t scoring.Text, lang string) string { return t.In(lang) }
+
+// ---- the expert's scoring page ----
+
+// anchorRow is one anchored point of a criterion's scale.
+type anchorRow struct {
+	Point string
+	Text  string
+}
+
+// critForm is a criterion on the scoring form with its value and error.
+type critForm struct {
+	ID      string
+	Name    string
+	Weight  string
+	Anchors []anchorRow
+	Value   string
+	Error   string
+}
+
+// riskChoice is one of the guideline's risk points, ticked or not.
+type riskChoice struct {
+	Text    string
+	Checked bool
+}
+
+// formState is the scoring form's values as written.
+type formState struct {
+	Criteria                                   map[string]string
+	Recommendation, Confidence, Comment, Stage string
+	Risks                                      []string
+}
+
+func stateOf(c scoring.Content) formState {
+	f := formState{Criteria: map[string]string{}, Recommendation: c.Recommendation, Comment: c.Comment, Stage: c.MaturityStage, Risks: c.RiskPoints}
+	for id, v := range c.Criteria {
+		f.Criteria[id] = strconv.Itoa(v)
+	}
+	if c.Confidence > 0 {
+		f.Confidence = strconv.Itoa(c.Confidence)
+	}
+	return f
+}
+
+// formInput reads the scoring form: c_<criterion> radios, recommendation,
+// confidence, comment, maturity_stage, the ticked risk points (risk) and
+// others, one per line (risk_other).
+func formInput(c *gin.Context) (scoring.Input, formState) {
+	in := scoring.Input{Criteria: map[string]json.Number{}}
+	f := formState{Criteria: map[string]string{}}
+	_ = c.Request.ParseForm()
+	for k, vs := range c.Request.PostForm {
+		if id, ok := strings.CutPrefix(k, "c_"); ok && len(vs) > 0 && strings.TrimSpace(vs[0]) != "" {
+			v := strings.TrimSpace(vs[0])
+			f.Criteria[id] = v
+			in.Criteria[id] = json.Number(v)
+		}
+	}
+	f.Recommendation = strings.TrimSpace(c.PostForm("recommendation"))
+	f.Confidence = strings.TrimSpace(c.PostForm("confidence"))
+	f.Comment = c.PostForm("comment")
+	f.Stage = strings.TrimSpace(c.PostForm("maturity_stage"))
+	for _, r := range c.PostFormArray("risk") {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(f.Risks, r) {
+			f.Risks = append(f.Risks, r)
+		}
+	}
+	for _, r := range strings.Split(c.PostForm("risk_other"), "\n") {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(f.Risks, r) {
+			f.Risks = append(f.Risks, r)
+		}
+	}
+	in.Recommendation, in.Comment, in.MaturityStage, in.RiskPoints = f.Recommendation, f.Comment, f.Stage, f.Risks
+	if in.RiskPoints == nil {
+		in.RiskPoints = []string{}
+	}
+	if f.Confidence != "" {
+		if _, err := strconv.ParseFloat(f.Confidence, 64); err == nil {
+			in.Confidence = json.Number(f.Confidence)
+		} else {
+			in.Confidence = json.Number("0.5") // refused by the rubric check with its message
+		}
+	}
+	for id, v := range in.Criteria {
+		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+			in.Criteria[id] = json.Number("0.5")
+		}
+	}
+	return in, f
+}
+
+// fieldError places an error at its form field: the field's own message in
+// the page language where there is one.
+func fieldError(tr *web.Tr, err error) (field, msg string) {
+	var e *kedaitong.Error
+	if errors.As(err, &e) && e.Field != "" {
+		switch {
+		case strings.HasPrefix(e.Field, "criteria."):
+			return e.Field, tr.T("sc.err.criterion")
+		case slices.Contains([]string{"recommendation", "confidence", "comment", "risk_points", "maturity_stage"}, e.Field):
+			return e.Field, tr.T("sc.err." + e.Field)
+		}
+	}
+	if kedaitong.Is(err, kedaitong.EConflict) && strings.Contains(kedaitong.ErrorMessage(err), "locked") {
+		return "", tr.T("sc.locked.error")
+	}
+	return "", kedaitong.MessageIn(err, tr.Lang)
+}
+
+func (s *ui) renderScore(c *gin.Context, status int, id string, f *formState, errField, errMsg, notice string) {
+	cl := web.MustCaller(c)
+	lang := web.PickLang(c)
+	d, err := s.Deps.Scoring.Dossier(c.Request.Context(), cl.User, id)
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.render(c, web.StatusOf(err), "scoring", "sc.title", gin.H{"Fatal": web.ErrText(c, err)})
+		return
+	}
+	locked := d.Score.State == scoring.StateSubmitted
+	st := stateOf(d.Score.Content)
+	if f != nil && !locked {
+		st = *f
+	}
+	var crits []critForm
+	for _, cr := range d.Guideline.Criteria {
+		cf := critForm{ID: cr.ID, Name: textIn(cr.Name, lang), Weight: fmt.Sprintf("%.0f%%", cr.Weight*100), Value: st.Criteria[cr.ID]}
+		for _, p := range scoring.Anchors {
+			cf.Anchors = append(cf.Anchors, anchorRow{Point: p, Text: textIn(cr.Anchors[p], lang)})
+		}
+		if errField == "criteria."+cr.ID {
+			cf.Error = errMsg
+		}
+		crits = append(crits, cf)
+	}
+	var choices []riskChoice
+	offered := map[string]bool{}
+	for _, r := range d.Guideline.RiskPoints {
+		t := textIn(r, lang)
+		offered[t] = true
+		choices = append(choices, riskChoice{Text: t, Checked: slices.Contains(st.Risks, t)})
+	}
+	var others []string
+	for _, r := range st.Risks {
+		if !offered[r] {
+			others = append(others, r)
+		}
+	}
+	var indicators []string
+	for _, x := range d.Guideline.Indicators {
+		indicators = append(indicators, textIn(x, lang))
+	}
+	errs := map[string]string{}
+	general := ""
+	if errMsg != "" {
+		if errField != "" {
+			errs[errField] = errMsg
+		} else {
+			general = errMsg
+		}
+	}
+	submitted := ""
+	if d.Score.SubmittedAt != nil {
+		submitted = d.Score.SubmittedAt.Local().Format("2006-01-02 15:04")
+	}
+	s.render(c, status, "scoring", "sc.title", gin.H{
+		"ID": id, "D": d, "App": toRow(review.View{Application: d.Application}, lang, cl.User),
+		"Criteria": crits, "Scale": []int{1, 2, 3, 4, 5, 6, 7, 8, 9}, "Risks": choices, "OtherRisks": strings.Join(others, "\n"),
+		"Indicators": indicators, "F": st, "Locked": locked, "Errors": errs, "Error": general, "Notice": notice,
+		"Recommendations": scoring.Recommendations, "Stages": review.Maturities, "Submitted": submitted,
+		"Guideline": fmt.Sprintf("%s @%d", d.Guideline.Key, d.Guideline.Version), "Due": d.Assignment.Due.Local().Format("2006-01-02 15:04"),
+	})
+}
+
+func (s *ui) pageScore(c *gin.Context) {
+	notice := ""
+	switch c.Query("done") {
+	case "saved":
+		notice = "sc.done.saved"
+	case "submitted":
+		notice = "sc.done.submitted"
+	}
+	s.renderScore(c, http.StatusOK, c.Param("id"), nil, "", "", notice)
+}
+
+func (s *ui) pagePostScore(c *gin.Context) {
+	ctx, actor, id := c.Request.Context(), web.MustCaller(c).User, c.Param("id")
+	lang := web.PickLang(c)
+	tr := web.NewTr(s.bundle, lang)
+	in, f := formInput(c)
+	fail := func(err error) {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		field, msg := fieldError(tr, err)
+		s.renderScore(c, web.StatusOf(err), id, &f, field, msg, "")
+	}
+	if _, err := s.Deps.Scoring.Save(ctx, actor, id, in); err != nil {
+		fail(err)
+		return
+	}
+	if c.PostForm("action") != "submit" {
+		c.Redirect(http.StatusSeeOther, "/assignments/"+url.PathEscape(id)+"/score?done=saved")
+		return
+	}
+	if _, err := s.Deps.Scoring.Submit(ctx, actor, id); err != nil {
+		fail(err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/assignments/"+url.PathEscape(id)+"/score?done=submitted")
+}
+
+// ---- the report page ----
+
+// statRow is a score's statistics as the report shows them.
+type statRow struct {
+	Name, Weight, Mean, Median, Calibrated, Spread, Percentile string
+	CalibratedDiffers                                          bool
+}
+
+func fmtStat(st scoring.Stat) statRow {
+	r := statRow{Mean: fmt.Sprintf("%.2f", st.Mean), Median: fmt.Sprintf("%.2f", st.Median), Calibrated: fmt.Sprintf("%.2f", st.Calibrated),
+		Spread: fmt.Sprintf("%.2f", st.Spread), Percentile: "—", CalibratedDiffers: st.Calibrated != st.Mean}
+	if st.Percentile != nil {
+		r.Percentile = fmt.Sprintf("%.1f", *st.Percentile)
+	}
+	return r
+}
+
+// commentRow is an expert's comment attributed to its seat, never a name.
+type commentRow struct {
+	Attribution, Recommendation, Stage, Text string
+	Confidence                               int
+	Adjudicator                              bool
+}
+
+func (s *ui) pageReport(c *gin.Context) {
+	s.renderReport(c, http.StatusOK, "", c.Query("done"))
+}
+
+func (s *ui) renderReport(c *gin.Context, status int, errMsg, done string) {
+	cl := web.MustCaller(c)
+	ctx, lang, id := c.Request.Context(), web.PickLang(c), c.Param("id")
+	rep, err := s.Deps.Scoring.Get(ctx, cl.User, id)
+	if kedaitong.Is(err, kedaitong.ENotFound) {
+		s.renderNotFound(c)
+		return
+	}
+	app, aerr := s.Deps.Review.Get(ctx, cl.User, id)
+	if aerr != nil {
+		s.renderNotFound(c)
+		return
+	}
+	row := toRow(app, lang, cl.User)
+	if err != nil {
+		st := http.StatusConflict
+		if !kedaitong.Is(err, kedaitong.EConflict) {
+			st = web.StatusOf(err)
+		}
+		s.render(c, st, "report", "sc.report.title", gin.H{"Pending": true, "App": row, "Error": web.ErrText(c, err)})
+		return
+	}
+	overall := fmtStat(rep.Overall)
+	var crits []statRow
+	for _, cid := range rep.CriteriaOrder {
+		cs := rep.Criteria[cid]
+		r := fmtStat(cs.Stat)
+		r.Name, r.Weight, r.Percentile = textIn(cs.Name, lang), fmt.Sprintf("%.0f%%", cs.Weight*100), ""
+		crits = append(crits, r)
+	}
+	var comments []commentRow
+	for _, cm := range rep.Comments {
+		comments = append(comments, commentRow{Attribution: textIn(cm.Attribution, lang), Recommendation: cm.Recommendation, Stage: cm.MaturityStage,
+			Text: cm.Text, Confidence: cm.Confidence, Adjudicator: cm.Adjudicator})
+	}
+	var gRisks, indicators []string
+	for _, r := range rep.GuidelineRisks {
+		gRisks = append(gRisks, textIn(r, lang))
+	}
+	for _, x := range rep.Indicators {
+		indicators = append(indicators, textIn(x, lang))
+	}
+	data := gin.H{"App": row, "R": rep, "Overall": overall, "Criteria": crits, "Comments": comments, "GuidelineRisks": gRisks,
+		"Indicators": indicators, "Recommendations": scoring.Recommendations, "Closed": rep.ClosedAt.Local().Format("2006-01-02 15:04"),
+		"ExportLang": map[string]string{"en": "en"}[lang], "Error": errMsg, "Done": done}
+	if lang != "en" {
+		data["ExportLang"] = "zh"
+	}
+	// Officials: the panel's adjudicator, and the form to add one.
+	if cl.User.Role == identity.RoleOfficial || cl.User.Role == identity.RoleAdmin {
+		if v, err := s.Deps.Panel.Panel(ctx, cl.User, id); err == nil {
+			for _, m := range v.Members {
+				if m.AssignmentID != "" && m.AssignmentID == v.Adjudicator {
+					data["Adjudicator"] = m
+				}
+			}
+			data["CanAdjudicate"] = rep.Disagreement && v.Adjudicator == ""
+		}
+	}
+	s.render(c, status, "report", "sc.report.title", data)
+}
+
+func (s *ui) pageAddAdjudicator(c *gin.Context) {
+	_, err := s.Deps.Panel.AddAdjudicator(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), strings.TrimSpace(c.PostForm("expert_id")))
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.renderReport(c, web.StatusOf(err), web.ErrText(c, err), "")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/applications/"+url.PathEscape(c.Param("id"))+"/report?done=adjudicator")
+}
+
+// ---- guidelines as data ----
+
+// guideRow is a guideline in the list.
+type guideRow struct {
+	Key, Name string
+	Version   int
+	Criteria  int
+	At, Note  string
+	Route     bool
+}
+
+func fieldName(tax *taxonomy.Taxonomy, key, lang string) (string, bool) {
+	if r, ok := tax.Route(key); ok {
+		name := pick(r.Name, lang)
+		if ind, ok := tax.Industry(tax.IndustryOf(key)); ok {
+			name = pick(ind.Name, lang) + " · " + name
+		}
+		return name, true
+	}
+	if ind, ok := tax.Industry(key); ok {
+		return pick(ind.Name, lang), false
+	}
+	return key, false
+}
+
+func (s *ui) pageRubrics(c *gin.Context) {
+	lang := web.PickLang(c)
+	gs, err := s.Deps.Scoring.Guidelines(c.Request.Context())
+	errMsg := ""
+	if err != nil {
+		errMsg = web.ErrText(c, err)
+	}
+	tax := taxonomy.Default()
+	var rows []guideRow
+	for _, g := range gs {
+		name, route := fieldName(tax, g.Key, lang)
+		rows = append(rows, guideRow{Key: g.Key, Name: name, Version: g.Version, Criteria: len(g.Criteria), At: g.At.Local().Format("2006-01-02"), Note: g.Note, Route: route})
+	}
+	type opt struct{ Code, Name string }
+	var routes []opt
+	for _, ind := range tax.Industries {
+		for _, r := range ind.Routes {
+			routes = append(routes, opt{Code: r.Code, Name: pick(ind.Name, lang) + " · " + pick(r.Name, lang)})
+		}
+	}
+	s.render(c, http.StatusOK, "scoring_rubrics", "sc.rubrics.title", gin.H{"Rows": rows, "Routes": routes, "Error": errMsg})
+}
+
+// guideEdit is the editable part of a guideline, as the JSON textarea
+// holds it.
+type guideEdit struct {
+	Criteria   []scoring.Criterion `json:"criteria"`
+	RiskPoints []scoring.Text      `json:"risk_points"`
+	Indicators []scoring.Text      `json:"indicators"`
+}
+
+func (s *ui) renderRubric(c *gin.Context, status int, text, note, errMsg string) {
+	ctx, lang, key := c.Request.Context(), web.PickLang(c), c.Param("key")
+	tax := taxonomy.Default()
+	if !tax.IsField(key) {
+		s.renderNotFound(c)
+		return
+	}
+	g, err := s.Deps.Scoring.Guideline(ctx, key)
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.render(c, web.StatusOf(err), "scoring_rubric", "sc.rubric.title", gin.H{"Error": web.ErrText(c, err)})
+		return
+	}
+	view := g
+	if v := c.Query("version"); v != "" && g.Key == key {
+		if n, err := strconv.Atoi(v); err == nil && n >= 1 {
+			if old, err := s.Deps.Scoring.GuidelineVersion(ctx, key, n); err == nil {
+				view = old
+			}
+		}
+	}
+	inherited := g.Key != key // a route without its own guideline: its industry's applies
+	if text == "" {
+		b, _ := json.MarshalIndent(guideEdit{Criteria: view.Criteria, RiskPoints: view.RiskPoints, Indicators: view.Indicators}, "", "  ")
+		text = string(b)
+	}
+	var versions []int
+	if !inherited {
+		for v := g.Version; v >= 1; v-- {
+			versions = append(versions, v)
+		}
+	}
+	var crits []critForm
+	for _, cr := range view.Criteria {
+		cf := critForm{ID: cr.ID, Name: textIn(cr.Name, lang), Weight: fmt.Sprintf("%.0f%%", cr.Weight*100)}
+		for _, p := range scoring.Anchors {
+			cf.Anchors = append(cf.Anchors, anchorRow{Point: p, Text: textIn(cr.Anchors[p], lang)})
+		}
+		crits = append(crits, cf)
+	}
+	name, _ := fieldName(tax, key, lang)
+	s.render(c, status, "scoring_rubric", "sc.rubric.title", gin.H{
+		"Key": key, "Name": name, "G": view, "Current": g.Version, "Inherited": inherited, "From": g.Key, "Versions": versions,
+		"Criteria": crits, "JSON": text, "Note": note, "Error": errMsg, "Done": c.Query("done"),
+	})
+}
+
+func (s *ui) pageRubric(c *gin.Context) { s.renderRubric(c, http.StatusOK, "", "", "") }
+
+func (s *ui) pagePutRubric(c *gin.Context) {
+	text, note := c.PostForm("guideline"), strings.TrimSpace(c.PostForm("note"))
+	var in guideEdit
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		s.renderRubric(c, http.StatusBadRequest, text, note, "JSON: "+err.Error())
+		return
+	}
+	g := scoring.Guideline{Criteria: in.Criteria, RiskPoints: in.RiskPoints, Indicators: in.Indicators, Note: note}
+	out, err := s.Deps.Scoring.PutGuideline(c.Request.Context(), web.MustCaller(c).User, c.Param("key"), g)
+	if err != nil {
+		s.renderRubric(c, web.StatusOf(err), text, note, web.ErrText(c, err))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/rubrics/"+url.PathEscape(out.Key)+"?done="+strconv.Itoa(out.Version))
+}
