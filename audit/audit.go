@@ -120,9 +120,12 @@ type Log struct {
 	coll store.Collection
 	now  func() time.Time
 
-	mu        sync.Mutex
+	mu        sync.Mutex   // held by the caller storing a batch
 	head      *record      // the newest entry this Log knows of; nil when it must re-read
 	conflicts atomic.Int64 // inserts that lost the race for a sequence number
+
+	qmu   sync.Mutex
+	queue []*pending // entries waiting for the next batch
 }
 
 // Open declares the log's collection and indexes on st and returns the log.
@@ -171,52 +174,115 @@ func CollectionDef() store.CollectionDef {
 //
 // An automatic time is never earlier than the previous entry's, so entries
 // of one chain that Append timed sort by time in sequence order.
+//
+// Concurrent appends share store writes: while one caller stores the
+// entries queued so far as one chain (store.InsertChain, one commit), the
+// next ones queue, and the first of them stores them all when it is done.
+// Each caller returns once its own entry is stored. The entries are
+// written with store.Essential: they may use the space the store keeps
+// for them when the disk is nearly full.
 func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	rec, err := newRecord(e)
 	if err != nil {
 		return Entry{}, err
 	}
-	autoTime := e.Time.IsZero()
+	p := &pending{rec: rec, autoTime: e.Time.IsZero(), done: make(chan struct{})}
+	l.qmu.Lock()
+	l.queue = append(l.queue, p)
+	l.qmu.Unlock()
+
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	select {
+	case <-p.done: // an earlier caller stored it
+	default:
+		l.qmu.Lock()
+		batch := l.queue
+		l.queue = nil
+		l.qmu.Unlock()
+		l.store(store.Essential(context.WithoutCancel(ctx)), batch)
+	}
+	l.mu.Unlock()
+	<-p.done
+	if p.err != nil {
+		return Entry{}, p.err
+	}
+	return p.rec.entry()
+}
+
+// pending is an entry waiting to be stored.
+type pending struct {
+	rec      record
+	autoTime bool
+	err      error
+	done     chan struct{} // closed when rec (or err) is final
+}
+
+// store appends the batch as one chain, in chunks of at most store.MaxBatch,
+// re-reading the newest entry and retrying the rest when another writer took
+// a sequence number. It is called with l.mu held.
+func (l *Log) store(ctx context.Context, todo []*pending) {
+	finish := func(ps []*pending, err error) {
+		for _, p := range ps {
+			p.err = err
+			close(p.done)
+		}
+	}
 	fresh := false // whether l.head was just read from the store
-	for attempt := 0; ; attempt++ {
+	for attempt := 0; len(todo) > 0; {
 		if l.head == nil {
-			if l.head, err = l.newest(ctx); err != nil {
-				return Entry{}, err
+			head, err := l.newest(ctx)
+			if err != nil {
+				finish(todo, err)
+				return
 			}
-			fresh = true
+			l.head, fresh = head, true
 		}
-		rec.Seq = l.head.Seq + 1
-		rec.PrevHash = l.head.Hash
-		if autoTime {
-			t := l.now().UTC().Truncate(time.Microsecond).Format(timeLayout)
-			if t < l.head.Time {
-				t = l.head.Time
+		chunk := todo[:min(len(todo), store.MaxBatch)]
+		docs := make([]store.NewDoc, len(chunk))
+		prev := l.head
+		for i, p := range chunk {
+			p.rec.Seq = prev.Seq + 1
+			p.rec.PrevHash = prev.Hash
+			if p.autoTime {
+				t := l.now().UTC().Truncate(time.Microsecond).Format(timeLayout)
+				if t < prev.Time {
+					t = prev.Time
+				}
+				p.rec.Time = t
 			}
-			rec.Time = t
+			p.rec.Hash = hashHex(p.rec.canonical())
+			docs[i] = store.NewDoc{ID: docID(p.rec.Seq), Doc: p.rec}
+			prev = &p.rec
 		}
-		rec.Hash = hashHex(rec.canonical())
-		err = l.coll.Insert(ctx, docID(rec.Seq), rec)
-		if err == nil {
-			stored := rec
+		n, err := l.coll.InsertChain(ctx, docs)
+		if n > 0 {
+			stored := chunk[n-1].rec
 			l.head = &stored
-			return rec.entry()
+			finish(chunk[:n], nil)
+			todo = todo[n:]
+			attempt, fresh = 0, false
+		}
+		if err == nil {
+			continue
 		}
 		l.head = nil
 		if !kedaitong.Is(err, kedaitong.EConflict) {
-			return Entry{}, fmt.Errorf("audit: append: %w", err)
+			finish(todo, fmt.Errorf("audit: append: %w", err))
+			return
 		}
 		l.conflicts.Add(1)
 		if attempt+1 >= maxAttempts {
-			return Entry{}, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append: lost the race for a sequence number %d times", maxAttempts).ZHf("审计日志写入失败：争用序号已重试 %d 次", maxAttempts)
+			finish(todo, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append: lost the race for a sequence number %d times", maxAttempts).ZHf("审计日志写入失败：争用序号已重试 %d 次", maxAttempts))
+			return
 		}
 		if fresh {
 			// A live race with another writer, not a stale cache: back off.
 			if err := sleep(ctx, jitter(attempt)); err != nil {
-				return Entry{}, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append").ZHf("审计日志写入失败")
+				finish(todo, kedaitong.Wrap(kedaitong.EUnavailable, err, "audit: append").ZHf("审计日志写入失败"))
+				return
 			}
 		}
+		attempt++
 		fresh = false
 	}
 }

@@ -71,6 +71,99 @@ func (c *sqliteColl) InsertMany(ctx context.Context, docs []NewDoc) ([]error, er
 	return stored, nil
 }
 
+// InsertChain inserts the documents in order in one write of the group
+// commit: the prefix stored before a refused document is committed.
+func (c *sqliteColl) InsertChain(ctx context.Context, docs []NewDoc) (int, error) {
+	if err := checkBatch(docs); err != nil {
+		return 0, err
+	}
+	datas := make([][]byte, 0, len(docs))
+	var bad error // why docs[len(datas)] cannot be stored
+	for _, d := range docs {
+		if bad = sqCheckID(d.ID); bad != nil {
+			break
+		}
+		data, err := sqMarshal(d.Doc)
+		if err != nil {
+			bad = err
+			break
+		}
+		datas = append(datas, data)
+	}
+	if len(datas) == 0 {
+		return 0, bad
+	}
+	var n int
+	var refused error
+	err := c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, refused = 0, nil
+		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
+		if err != nil {
+			return sqliteErr(err, "insert into %s", c.name)
+		}
+		defer stmt.Close()
+		for i, data := range datas {
+			if _, err := stmt.ExecContext(ctx, docs[i].ID, data); err != nil {
+				e := sqliteErr(err, "insert %s %q", c.name, docs[i].ID)
+				if !kedaitong.Is(e, kedaitong.EConflict) {
+					return e
+				}
+				refused = e
+				return nil
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if refused != nil {
+		return n, refused
+	}
+	return n, bad
+}
+
+// InsertChain inserts the documents with one ordered insertMany, which
+// stops at the first refused document.
+func (c *mongoCollection) InsertChain(ctx context.Context, docs []NewDoc) (int, error) {
+	if err := checkBatch(docs); err != nil {
+		return 0, err
+	}
+	var batch []any
+	var bad error
+	for _, d := range docs {
+		if bad = checkMongoID(d.ID); bad != nil {
+			break
+		}
+		fields, err := docToBSON(d.Doc)
+		if err != nil {
+			bad = err
+			break
+		}
+		full := make(bson.D, 0, len(fields)+2)
+		full = append(full, bson.E{Key: mongoIDKey, Value: d.ID}, bson.E{Key: mongoVersionKey, Value: int64(1)})
+		batch = append(batch, append(full, fields...))
+	}
+	if len(batch) == 0 {
+		return 0, bad
+	}
+	_, err := c.c.InsertMany(ctx, batch, options.InsertMany().SetOrdered(true))
+	if err == nil {
+		return len(batch), bad
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || len(bwe.WriteErrors) == 0 {
+		return 0, mongoErr(err, "insert into %s", c.name)
+	}
+	we := bwe.WriteErrors[0]
+	n := max(0, min(we.Index, len(batch)))
+	if we.Code == 11000 || we.Code == 11001 {
+		return n, kedaitong.Errorf(kedaitong.EConflict, "%s %q exists already (or breaks a unique key)", c.name, docs[n].ID).ZHf("%s %q 已存在（或违反唯一键）", c.name, docs[n].ID)
+	}
+	return n, mongoErr(we, "insert %s %q", c.name, docs[n].ID)
+}
+
 // InsertMany inserts the documents with one unordered insertMany: each is
 // stored or refused on its own.
 func (c *mongoCollection) InsertMany(ctx context.Context, docs []NewDoc) ([]error, error) {

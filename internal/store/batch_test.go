@@ -78,3 +78,44 @@ func TestInsertManyConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestInsertChainConformance: a chain is stored up to its first refused
+// document and no further, on every backend.
+func TestInsertChainConformance(t *testing.T) {
+	for _, b := range conformanceBackends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.open(t)
+			c, err := st.Collection(ctx, CollectionDef{Name: "chain", Indexes: []Index{{Fields: []string{"key"}, Unique: true}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Insert(ctx, "c3", map[string]any{"key": "taken"}); err != nil {
+				t.Fatal(err)
+			}
+			doc := func(id, key string) NewDoc { return NewDoc{ID: id, Doc: map[string]any{"key": key}} }
+			n, err := c.InsertChain(ctx, []NewDoc{doc("c1", "k1"), doc("c2", "k2"), doc("c3", "k3"), doc("c4", "k4")})
+			if n != 2 || !kedaitong.Is(err, kedaitong.EConflict) {
+				t.Errorf("chain over a taken id: stored %d, %v; want 2 and %s", n, err, kedaitong.EConflict)
+			}
+			n, err = c.InsertChain(ctx, []NewDoc{doc("c5", "k5"), doc("c6", "taken"), doc("c7", "k7")})
+			if n != 1 || !kedaitong.Is(err, kedaitong.EConflict) {
+				t.Errorf("chain over a taken unique key: stored %d, %v; want 1 and %s", n, err, kedaitong.EConflict)
+			}
+			n, err = c.InsertChain(ctx, []NewDoc{doc("c8", "k8"), doc("", "k-empty"), doc("c9", "k9")})
+			if n != 1 || !kedaitong.Is(err, kedaitong.EInvalid) {
+				t.Errorf("chain over a bad id: stored %d, %v; want 1 and %s", n, err, kedaitong.EInvalid)
+			}
+			for id, want := range map[string]bool{"c1": true, "c2": true, "c4": false, "c5": true, "c6": false, "c7": false, "c8": true, "c9": false} {
+				_, err := c.Get(ctx, id, nil)
+				if have := err == nil; have != want {
+					t.Errorf("%s stored = %v, want %v (%v)", id, have, want, err)
+				}
+			}
+			n, err = c.InsertChain(ctx, []NewDoc{doc("d1", "dk1"), doc("d2", "dk2")})
+			if n != 2 || err != nil {
+				t.Errorf("clean chain: stored %d, %v", n, err)
+			}
+		})
+	}
+}

@@ -70,6 +70,13 @@ type Collection interface {
 	// for those stored, and an error for the batch when nothing can be said
 	// of the documents (the store is unreachable). At most MaxBatch documents.
 	InsertMany(ctx context.Context, docs []NewDoc) ([]error, error)
+	// InsertChain inserts the documents in order and stops at the first one
+	// that cannot be stored: those before it are stored, it and those after
+	// it are not. It returns how many were stored and, when not all, why the
+	// next one was not (EConflict for a taken id or unique key). For chains
+	// whose documents depend on their predecessors (the audit log). At most
+	// MaxBatch documents.
+	InsertChain(ctx context.Context, docs []NewDoc) (int, error)
 	// Replace overwrites the document when its version is still version and
 	// returns the new version. A missing document is ENotFound; a stale version
 	// or a broken unique key is EConflict.
