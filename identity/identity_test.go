@@ -3,6 +3,7 @@ package identity_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -142,7 +143,7 @@ func TestDuplicateUsername(t *testing.T) {
 	}
 }
 
-func TestLoginSameAnswerAndThrottle(t *testing.T) {
+func TestLoginSameAnswer(t *testing.T) {
 	s, _ := newService(t)
 	ctx := context.Background()
 	mustCreate(t, s, nil, identity.NewUser{Username: "officer1", Role: "bank_officer", BankID: "gzb"})
@@ -151,32 +152,192 @@ func TestLoginSameAnswerAndThrottle(t *testing.T) {
 	if !kedaitong.Is(errUnknown, kedaitong.EUnauthorized) || kedaitong.ErrorMessage(errUnknown) != kedaitong.ErrorMessage(errWrong) {
 		t.Fatalf("unknown user %v vs wrong password %v: want the same 401", errUnknown, errWrong)
 	}
-	// Nine more failures for the account from different addresses: locked.
-	for i := 0; i < 9; i++ {
-		s.Login(ctx, "officer1", "wrong password!!", "2.2.2."+string(rune('0'+i)))
-	}
-	_, _, err := s.Login(ctx, "officer1", goodPW, "3.3.3.3")
+}
+
+func wantLimited(t *testing.T, what string, err error) {
+	t.Helper()
 	var rl *identity.RateLimitError
-	if !kedaitong.Is(err, kedaitong.ERateLimited) || !errors.As(err, &rl) || rl.RetryAfter <= 0 || rl.RetryAfter > identity.FailureWindow {
-		t.Fatalf("11th attempt: %v, want rate limited with a retry-after", err)
+	if !kedaitong.Is(err, kedaitong.ERateLimited) || !errors.As(err, &rl) || rl.RetryAfter <= 0 || rl.RetryAfter > identity.AccountWindow {
+		t.Fatalf("%s: %v, want rate limited with a retry-after", what, err)
 	}
-	// Another account from a fresh address still logs in.
-	mustCreate(t, s, nil, identity.NewUser{Username: "officer2", Role: "bank_officer", BankID: "gzb"})
-	if _, _, err := s.Login(ctx, "officer2", goodPW, "4.4.4.4"); err != nil {
-		t.Fatalf("other account: %v", err)
+}
+
+// Guessing at an account from one source stops that source, not the
+// account's owner (issue 15: anyone could lock any account).
+func TestThrottlePairNotVictim(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	mustCreate(t, s, nil, identity.NewUser{Username: "admin", Role: "admin"})
+	for i := 0; i < identity.PairLimit; i++ {
+		if _, _, err := s.Login(ctx, "admin", "wrong password!!", "6.6.6.6"); !kedaitong.Is(err, kedaitong.EUnauthorized) {
+			t.Fatalf("guess %d: %v, want 401", i+1, err)
+		}
 	}
-	// Ten failures from one address lock that address for every account.
-	for i := 0; i < 10; i++ {
-		s.Login(ctx, "user"+string(rune('a'+i)), "wrong password!!", "5.5.5.5")
+	// The guessing source is stopped even with the right password ...
+	_, _, err := s.Login(ctx, "admin", goodPW, "6.6.6.6")
+	wantLimited(t, "right password from the guessing source", err)
+	// ... its further guesses cost no password check and count nothing ...
+	for i := 0; i < 50; i++ {
+		s.Login(ctx, "admin", "wrong password!!", "6.6.6.6")
 	}
-	if _, _, err := s.Login(ctx, "officer2", goodPW, "5.5.5.5"); !kedaitong.Is(err, kedaitong.ERateLimited) {
-		t.Fatalf("address over the limit: %v, want rate limited", err)
+	// ... and the owner, from a source that has not been guessing, gets in.
+	if _, _, err := s.Login(ctx, "ADMIN", goodPW, "10.1.2.3"); err != nil {
+		t.Fatalf("owner from another source: %v", err)
 	}
-	// After the window the account logs in again.
-	later := time.Now().UTC().Add(identity.FailureWindow + 6*time.Minute)
+	// The same over IPv6: one /64 is one source.
+	for i := 0; i < identity.PairLimit; i++ {
+		s.Login(ctx, "admin", "wrong password!!", fmt.Sprintf("2001:db8:1:2::%x", i+1))
+	}
+	_, _, err = s.Login(ctx, "admin", goodPW, "2001:db8:1:2::ffff")
+	wantLimited(t, "another address of the guessing /64", err)
+	if _, _, err := s.Login(ctx, "admin", goodPW, "2001:db8:1:3::1"); err != nil {
+		t.Fatalf("owner from another /64: %v", err)
+	}
+	// After the window the guessing source may try again.
+	later := time.Now().UTC().Add(identity.ThrottleWindow + time.Minute)
 	s.SetClock(func() time.Time { return later })
-	if _, _, err := s.Login(ctx, "officer1", goodPW, "3.3.3.3"); err != nil {
+	if _, _, err := s.Login(ctx, "admin", goodPW, "6.6.6.6"); err != nil {
 		t.Fatalf("after the window: %v", err)
+	}
+}
+
+// A few typos followed by the right password are forgiven: the pair's count
+// starts again.
+func TestThrottleSuccessClearsPair(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	mustCreate(t, s, nil, identity.NewUser{Username: "typist", Role: "analyst"})
+	for round := 0; round < 3; round++ {
+		for i := 0; i < identity.PairLimit-1; i++ {
+			s.Login(ctx, "typist", "wrong password!!", "7.7.7.7")
+		}
+		if _, _, err := s.Login(ctx, "typist", goodPW, "7.7.7.7"); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+}
+
+// Spraying one password over many accounts from one source stops the source
+// for every account.
+func TestThrottleSource(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	mustCreate(t, s, nil, identity.NewUser{Username: "officer2", Role: "bank_officer", BankID: "gzb"})
+	for i := 0; i < identity.SourceLimit; i++ {
+		s.Login(ctx, fmt.Sprintf("user%02d", i), "wrong password!!", "5.5.5.5")
+	}
+	_, _, err := s.Login(ctx, "officer2", goodPW, "5.5.5.5")
+	wantLimited(t, "source over its limit", err)
+	if _, _, err := s.Login(ctx, "officer2", goodPW, "4.4.4.4"); err != nil {
+		t.Fatalf("other source: %v", err)
+	}
+}
+
+// A botnet guessing from many sources exhausts the account's hourly budget:
+// new browsers are then refused, the owner's known browser is not, and
+// nobody gets more than AccountLimit guesses an hour.
+func TestThrottleAccountAndDevice(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	base := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	now := base
+	s.SetClock(func() time.Time { return now })
+	mustCreate(t, s, nil, identity.NewUser{Username: "mgr", Role: "bank_manager", BankID: "gzb"})
+	first, err := s.LogIn(ctx, identity.LoginRequest{Username: "mgr", Password: goodPW, Source: "8.8.8.8"})
+	if err != nil || !strings.HasPrefix(first.Device, identity.DevicePrefix) {
+		t.Fatalf("first log-in: device %q, %v", first.Device, err)
+	}
+	refused := 0
+	for i := 0; i < identity.AccountLimit+20; i++ {
+		_, _, err := s.Login(ctx, "mgr", "wrong password!!", fmt.Sprintf("9.9.%d.%d", i/200, i%200))
+		if kedaitong.Is(err, kedaitong.ERateLimited) {
+			refused++
+		}
+	}
+	if refused != 20 {
+		t.Fatalf("%d of %d distributed guesses refused, want all past the %d allowed", refused, identity.AccountLimit+20, identity.AccountLimit)
+	}
+	// A new browser, even with the right password, must wait ...
+	_, err = s.LogIn(ctx, identity.LoginRequest{Username: "mgr", Password: goodPW, Source: "1.2.3.4"})
+	wantLimited(t, "new browser during the attack", err)
+	// ... a device token of another account does not help ...
+	mustCreate(t, s, nil, identity.NewUser{Username: "other", Role: "analyst"})
+	o, err := s.LogIn(ctx, identity.LoginRequest{Username: "other", Password: goodPW, Source: "1.2.3.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.LogIn(ctx, identity.LoginRequest{Username: "mgr", Password: goodPW, Source: "1.2.3.5", Device: o.Device})
+	wantLimited(t, "another account's device token", err)
+	// ... but the owner's browser gets in, keeping its token.
+	again, err := s.LogIn(ctx, identity.LoginRequest{Username: "mgr", Password: goodPW, Source: "1.2.3.4", Device: first.Device})
+	if err != nil || again.Device != first.Device {
+		t.Fatalf("known browser during the attack: %v (device %q)", err, again.Device)
+	}
+	// A stolen device token gives PairLimit guesses, no more.
+	for i := 0; i < identity.PairLimit; i++ {
+		s.LogIn(ctx, identity.LoginRequest{Username: "mgr", Password: "wrong password!!", Source: "6.6.6.6", Device: first.Device})
+	}
+	_, err = s.LogIn(ctx, identity.LoginRequest{Username: "mgr", Password: goodPW, Source: "1.2.3.4", Device: first.Device})
+	wantLimited(t, "device over its limit", err)
+	// An hour later the account is open to new browsers again.
+	now = base.Add(identity.AccountWindow + 6*time.Minute)
+	if _, err := s.LogIn(ctx, identity.LoginRequest{Username: "mgr", Password: goodPW, Source: "1.2.3.4"}); err != nil {
+		t.Fatalf("after the hour: %v", err)
+	}
+}
+
+// An administrator's password reset reopens the account to new browsers.
+func TestThrottleResetByAdmin(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	admin := mustCreate(t, s, nil, identity.NewUser{Username: "root", Role: "admin"})
+	u := mustCreate(t, s, nil, identity.NewUser{Username: "victim", Role: "analyst"})
+	for i := 0; i < identity.AccountLimit; i++ {
+		s.Login(ctx, "victim", "wrong password!!", fmt.Sprintf("9.8.%d.%d", i/200, i%200))
+	}
+	_, _, err := s.Login(ctx, "victim", goodPW, "1.1.1.1")
+	wantLimited(t, "account over its budget", err)
+	pw := "Reset by the admin 55"
+	if _, err := s.UpdateUser(ctx, admin, u.ID, identity.Patch{Password: &pw}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Login(ctx, "victim", pw, "1.1.1.1"); err != nil {
+		t.Fatalf("after the reset: %v", err)
+	}
+}
+
+// Two replicas share the counters through the store.
+func TestThrottleSharedByReplicas(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	a, err := identity.Open(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := identity.Open(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, a, nil, identity.NewUser{Username: "shared", Role: "analyst"})
+	for i := 0; i < identity.PairLimit; i++ {
+		r := a
+		if i%2 == 1 {
+			r = b
+		}
+		r.Login(ctx, "shared", "wrong password!!", "3.3.3.3")
+	}
+	_, _, err = b.Login(ctx, "shared", goodPW, "3.3.3.3")
+	wantLimited(t, "replica b after guesses spread over a and b", err)
+}
+
+func TestSourceKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"1.2.3.4": "1.2.3.4", "::ffff:1.2.3.4": "1.2.3.4", "2001:db8::1": "2001:db8::/64",
+		"2001:db8:0:0:ffff::9": "2001:db8::/64", "": "unknown",
+	} {
+		if got := identity.SourceKey(in); got != want {
+			t.Errorf("SourceKey(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package identity
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed"
@@ -28,19 +30,34 @@ const (
 	MaxPasswordLen = 256
 )
 
-//go:embed common-passwords.txt
-var commonPasswordsTxt string
+//go:generate go run ./internal/pwgen -out common-passwords.txt.gz
 
-var commonPasswords = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	sc := bufio.NewScanner(strings.NewReader(commonPasswordsTxt))
+// commonPasswordsGz is the list of common passwords, one a line, lower
+// case: about 130,000 entries (see internal/pwgen for their provenance).
+//
+//go:embed common-passwords.txt.gz
+var commonPasswordsGz []byte
+
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	zr, err := gzip.NewReader(bytes.NewReader(commonPasswordsGz))
+	if err != nil {
+		panic("identity: the embedded password list is damaged: " + err.Error())
+	}
+	m := make(map[string]struct{}, 140000)
+	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
-		if w := strings.TrimSpace(sc.Text()); w != "" && !strings.HasPrefix(w, "#") {
-			m[strings.ToLower(w)] = true
+		if w := sc.Text(); w != "" && !strings.HasPrefix(w, "# ") {
+			m[w] = struct{}{}
 		}
+	}
+	if err := sc.Err(); err != nil {
+		panic("identity: the embedded password list is damaged: " + err.Error())
 	}
 	return m
 })
+
+// CommonPasswords returns how many passwords the embedded list holds.
+func CommonPasswords() int { return len(commonPasswords()) }
 
 // CheckPassword refuses passwords that are too short or too long, that
 // contain the username, that are among the most common passwords, or that
@@ -57,7 +74,7 @@ func CheckPassword(password, username string) error {
 	if u := usernameKey(username); len(u) >= 3 && strings.Contains(lower, u) {
 		return kedaitong.Invalid("password", "must not contain the username").ZHf("密码不能包含用户名")
 	}
-	if commonPasswords()[lower] {
+	if IsCommonPassword(password) {
 		return kedaitong.Invalid("password", "is one of the most common passwords; choose another").ZHf("这是最常见的密码之一，请另选一个")
 	}
 	if distinctRunes(password) < 4 {

@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -63,90 +62,86 @@ func (e *RateLimitError) Error() string {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-// Login checks the credentials and opens a new session. Unknown users and
-// wrong passwords get the same answer after the same work; after
-// FailureLimit failures within FailureWindow for the account or the client
-// address it answers ERateLimited (wrapping a *RateLimitError).
+// Login checks the credentials and opens a new session (LogIn without a
+// device token).
 func (s *Service) Login(ctx context.Context, username, password, clientIP string) (User, string, error) {
+	r, err := s.LogIn(ctx, LoginRequest{Username: username, Password: password, Source: clientIP})
+	return r.User, r.Session, err
+}
+
+// LogIn checks the credentials and opens a new session. Unknown users and
+// wrong passwords get the same answer after the same work. Failures are
+// throttled by source, by (source, account) and — for browsers without the
+// account's device token — by account (see the limits above); a throttled
+// attempt is ERateLimited (wrapping a *RateLimitError) whether or not its
+// password was right, and costs no password check.
+func (s *Service) LogIn(ctx context.Context, in LoginRequest) (LoginResult, error) {
 	now := s.now()
-	key := usernameKey(username)
-	if wait, err := s.throttled(ctx, now, "a:"+key, "ip:"+clientIP); err != nil {
-		return User{}, "", err
-	} else if wait > 0 {
-		return User{}, "", &kedaitong.Error{Code: kedaitong.ERateLimited, Message: (&RateLimitError{wait}).Error(), ZH: fmt.Sprintf("登录失败次数过多，请 %d 秒后再试", int(wait.Seconds()+0.5)), Err: &RateLimitError{wait}}
-	}
+	key := usernameKey(in.Username)
+	password := in.Password
 	if runeLen(password) > MaxPasswordLen || key == "" || len(key) > 256 {
 		VerifyPassword(dummyHash(), password[:min(len(password), 1024)])
-		s.fail(ctx, now, key, clientIP, nil)
-		return User{}, "", errBadCredentials
+		keys := keysFor(truncate(key, 256), in.Source, "")
+		if wait, _, err := s.throttleWait(ctx, now, keys); err != nil {
+			return LoginResult{}, err
+		} else if wait > 0 {
+			return LoginResult{}, rateLimited(wait)
+		}
+		s.fail(ctx, now, keys, truncate(key, 256), in.Source, nil)
+		return LoginResult{}, errBadCredentials
 	}
 	u, err := s.UserByName(ctx, key)
 	if err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
-		return User{}, "", err
+		return LoginResult{}, err
 	}
+	found := err == nil
+	deviceID := ""
+	if found {
+		deviceID = s.device(ctx, in.Device, u.ID, now)
+	}
+	keys := keysFor(key, in.Source, deviceID)
+	wait, clear, err := s.throttleWait(ctx, now, keys)
 	if err != nil {
+		return LoginResult{}, err
+	}
+	if wait > 0 {
+		return LoginResult{}, rateLimited(wait)
+	}
+	if !found {
 		VerifyPassword(dummyHash(), password)
-		s.fail(ctx, now, key, clientIP, nil)
-		return User{}, "", errBadCredentials
+		s.fail(ctx, now, keys, key, in.Source, nil)
+		return LoginResult{}, errBadCredentials
 	}
 	if !VerifyPassword(u.PasswordHash, password) || u.Disabled {
-		s.fail(ctx, now, key, clientIP, &u)
-		return User{}, "", errBadCredentials
+		s.fail(ctx, now, keys, key, in.Source, &u)
+		return LoginResult{}, errBadCredentials
+	}
+	for _, id := range clear { // the pair's (or device's) earlier typos are forgiven
+		_ = s.failures.Delete(ctx, id)
+	}
+	device, err := s.rememberDevice(ctx, now, u.ID, deviceID, in.Device)
+	if err != nil {
+		return LoginResult{}, err
 	}
 	plain, hashed := secret("")
 	csrf, _ := secret("")
 	sess := Session{UserID: u.ID, Epoch: u.SessionEpoch, CreatedMS: ms(now), SeenMS: ms(now),
-		ExpiresMS: ms(now.Add(SessionAbsolute)), CSRF: csrf[:32], IP: clientIP}
+		ExpiresMS: ms(now.Add(SessionAbsolute)), CSRF: csrf[:32], IP: in.Source}
 	if err := s.sessions.Insert(ctx, hashed, sess); err != nil {
-		return User{}, "", fmt.Errorf("identity: session: %w", err)
+		return LoginResult{}, fmt.Errorf("identity: session: %w", err)
 	}
-	s.record(ctx, Event{Actor: &u, Action: "login", ObjectKind: "session", ObjectID: hashed[:16], BankID: u.BankID, Detail: map[string]any{"ip": clientIP}})
-	return u, plain, nil
+	s.record(ctx, Event{Actor: &u, Action: "login", ObjectKind: "session", ObjectID: hashed[:16], BankID: u.BankID,
+		Detail: map[string]any{"ip": in.Source, "known_device": deviceID != ""}})
+	return LoginResult{User: u, Session: plain, Device: device}, nil
 }
 
-func (s *Service) fail(ctx context.Context, now time.Time, key, ip string, u *User) {
-	b := now.Truncate(failureBucket).UnixMilli()
-	for _, k := range []string{"a:" + key, "ip:" + ip} {
-		_, _ = s.failures.Incr(ctx, k+":"+strconv.FormatInt(b, 10), map[string]any{"bucket": b}, map[string]int64{"n": 1})
-	}
+func (s *Service) fail(ctx context.Context, now time.Time, keys []throttleKey, key, ip string, u *User) {
+	s.countFailure(ctx, now, keys)
 	ev := Event{Action: "login.fail", ObjectKind: "user", Outcome: "failed", Detail: map[string]any{"username": truncate(key, 64), "ip": ip}}
 	if u != nil {
 		ev.ObjectID, ev.BankID = u.ID, u.BankID
 	}
 	s.record(ctx, ev)
-}
-
-// throttled returns how long the first over-limit key must still wait.
-func (s *Service) throttled(ctx context.Context, now time.Time, keys ...string) (time.Duration, error) {
-	cur := now.Truncate(failureBucket)
-	n := int(FailureWindow / failureBucket)
-	for _, k := range keys {
-		total := int64(0)
-		oldest := time.Time{}
-		for i := 0; i < n; i++ {
-			b := cur.Add(-time.Duration(i) * failureBucket)
-			var doc struct {
-				N int64 `json:"n"`
-			}
-			_, err := s.failures.Get(ctx, k+":"+strconv.FormatInt(b.UnixMilli(), 10), &doc)
-			if kedaitong.Is(err, kedaitong.ENotFound) {
-				continue
-			}
-			if err != nil {
-				return 0, err
-			}
-			total += doc.N
-			oldest = b
-		}
-		if total >= FailureLimit {
-			wait := oldest.Add(FailureWindow).Sub(now)
-			if wait < time.Second {
-				wait = time.Second
-			}
-			return wait, nil
-		}
-	}
-	return 0, nil
 }
 
 // Authenticate returns the caller of a session secret, refreshing its idle
@@ -325,7 +320,8 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		before int64
 	}{
 		{s.sessions, "expires_ms", ms(now)},
-		{s.failures, "bucket", ms(now.Add(-FailureWindow - failureBucket))},
+		{s.failures, "bucket", ms(now.Add(-AccountWindow - failureBucket))},
+		{s.devices, "expires_ms", ms(now)},
 	} {
 		p, err := x.c.Find(ctx, store.Query{Range: &store.Range{Field: x.field, Lt: x.before}, Sort: x.field, Limit: 1000})
 		if err != nil {
