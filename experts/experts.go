@@ -69,6 +69,8 @@ type Service struct {
 	now                                       func() time.Time
 
 	mu sync.Mutex // serialises imports (one at a time per server)
+
+	onChange []func(ctx context.Context, e Expert) // OnChange
 }
 
 // Open declares the package's collections and returns the service. rec may

@@ -276,7 +276,11 @@ func (s *Service) write(ctx context.Context, old *Expert, ver int64, e Expert) e
 	for _, k := range diffKeys(oldKeys, newKeys) {
 		remove[k] = []string{e.ID}
 	}
-	return s.changePostings(ctx, remove, false)
+	err = s.changePostings(ctx, remove, false)
+	if old != nil {
+		s.changed(ctx, e)
+	}
+	return err
 }
 
 // Reindex rebuilds every posting from the profiles (after a restore, or to

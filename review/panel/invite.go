@@ -23,7 +23,10 @@ func (s *Service) load(ctx context.Context, id string) (Assignment, int64, error
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		return a, 0, notFound(id)
 	}
-	return a, ver, err
+	if err != nil {
+		return a, ver, err
+	}
+	return s.settle(ctx, a, ver)
 }
 
 // own reads an assignment of the calling expert; anyone else's is not found.
@@ -47,6 +50,12 @@ func (s *Service) Accept(ctx context.Context, actor identity.User, id string) (A
 	a, ver, err := s.own(ctx, actor, id)
 	if err != nil {
 		return Assignment{}, err
+	}
+	if a, err = s.endIfConflicted(ctx, a, ver, true); err != nil {
+		return Assignment{}, err
+	}
+	if IsConflictEnded(a) {
+		return Assignment{}, kedaitong.Errorf(kedaitong.EConflict, "the invitation ended: you have a conflict of interest with this application").ZHf("邀请已终止：您与该贷款申请存在利益冲突")
 	}
 	now := s.now()
 	if a.State != StateInvited {

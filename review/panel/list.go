@@ -85,6 +85,9 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]As
 			if err := d.Decode(&a); err != nil {
 				return nil, "", err
 			}
+			if a, _, err = s.settle(ctx, a, d.Version); err != nil {
+				return nil, "", err
+			}
 			if !check(&a) {
 				continue
 			}

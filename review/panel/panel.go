@@ -256,6 +256,10 @@ type Options struct {
 	// BankOrgs maps a bank id to more organisation ids of the bank.
 	// Nil means DemoBankOrgs when BankOrgIDs is nil too.
 	BankOrgs map[string][]string
+	// OnError is told of failures of work done in reaction to other
+	// packages' changes (ending a newly conflicted seat); nil ignores them
+	// (the next access of the seat ends it).
+	OnError func(what, id string, err error)
 }
 
 // DemoBankOrgs are the organisations of the demo banks.
@@ -274,6 +278,8 @@ type Service struct {
 	opts                        Options
 	now                         func() time.Time
 	holder                      string
+	submitted                   SubmittedFunc // scoring's "was this review submitted?" (SetSubmitted)
+	onError                     func(what, id string, err error)
 	mu                          sync.Mutex // serialises this server's runs and replacements
 }
 
@@ -287,6 +293,8 @@ func Open(ctx context.Context, st store.Store, rs *review.Service, es *experts.S
 	if s.opts.BankOrgs == nil && s.opts.BankOrgIDs == nil {
 		s.opts.BankOrgs = DemoBankOrgs
 	}
+	s.onError = s.opts.OnError
+	es.OnChange(s.expertChanged)
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef

@@ -93,6 +93,11 @@ type Report struct {
 type stored struct {
 	Report
 	From []string `json:"from"`
+	// Finished is set once everything closing does after storing the
+	// report is done (the late seats released, the application closed, the
+	// calibration data and track records written). A report stored without
+	// it is a close cut short: the next TryClose finishes it.
+	Finished bool `json:"finished"`
 }
 
 // panelScores is a closed panel's overall score by expert.
@@ -165,10 +170,11 @@ func (s *Service) TryClose(ctx context.Context, applicationID string) (bool, err
 		return false, err
 	}
 	if prevVer != 0 {
-		if app.State == review.StateInReview { // closing was interrupted
-			if _, err := s.review.Close(ctx, app.ID, "report:"+app.ID); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
+		if !prev.Finished || app.State == review.StateInReview { // closing was interrupted
+			if prevVer, err = s.resume(ctx, app, prev, prevVer); err != nil {
 				return false, err
 			}
+			prev.Finished = true
 		}
 		if len(done) <= len(prev.From) {
 			return false, nil
@@ -262,66 +268,121 @@ func (s *Service) build(ctx context.Context, app review.Application, p panel.Pan
 			}
 			return false, err
 		}
-		released, err := s.panel.Release(ctx, app.ID)
-		if err != nil {
-			return true, err
-		}
-		_ = released
-		if _, err := s.review.Close(ctx, app.ID, "report:"+app.ID); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
-			return true, err
-		}
-	}
-	// Calibration data and track records.
-	ps := panelScores{ApplicationID: app.ID, Scores: map[string]float64{}, ClosedMS: doc.ClosedMS}
-	for _, sc := range scores {
-		ps.Scores[sc.ExpertID] = overallOf(g, sc)
-	}
-	var psVer int64
-	var old panelScores
-	if psVer, err = s.panelScores.Get(ctx, app.ID, &old); err == nil {
-		_, err = s.panelScores.Replace(ctx, app.ID, psVer, ps)
-	} else if kedaitong.Is(err, kedaitong.ENotFound) {
-		err = s.panelScores.Insert(ctx, app.ID, ps)
-	}
-	if err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
-		return true, err
-	}
-	recorded := map[string]bool{}
-	if prev != nil {
-		for _, id := range prev.From {
-			recorded[id] = true
+		if testHookAfterReport != nil {
+			testHookAfterReport()
 		}
 	}
 	byID := map[string]panel.Assignment{}
 	for _, a := range done {
 		byID[a.ID] = a
 	}
-	for _, sc := range scores {
-		if recorded[sc.AssignmentID] {
-			continue
-		}
-		if a := byID[sc.AssignmentID]; a.RespondedAt != nil && sc.SubmittedAt != nil {
-			days := max(0, sc.SubmittedAt.Sub(*a.RespondedAt).Hours()/24)
-			if err := s.experts.RecordSubmission(ctx, sc.ExpertID, math.Min(days, 3650), !sc.SubmittedAt.After(a.Due)); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
-				return true, err
-			}
-		}
-		o := ps.Scores[sc.ExpertID]
-		h := historyEntry{ExpertID: sc.ExpertID, ApplicationID: app.ID, Overall: o, PanelMean: r.Overall.Mean, ClosedMS: doc.ClosedMS}
-		if err := s.history.Insert(ctx, sc.ExpertID+"/"+app.ID, h); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
-			return true, err
-		}
-		if err := s.experts.RecordDeviation(ctx, sc.ExpertID, o-r.Overall.Mean); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
-			return true, err
-		}
-	}
 	action := "report.issue"
 	if prev != nil {
 		action = "report.revise"
 	}
+	if err := s.followUp(ctx, app, doc, scores, g, byID, prev != nil, action); err != nil {
+		return true, err
+	}
+	return true, s.finish(ctx, app.ID)
+}
+
+// resume finishes a close cut short after its report was stored.
+func (s *Service) resume(ctx context.Context, app review.Application, doc stored, ver int64) (int64, error) {
+	scores := make([]Score, 0, len(doc.From))
+	byID := map[string]panel.Assignment{}
+	for _, id := range doc.From {
+		var sc Score
+		if _, err := s.scores.Get(ctx, id, &sc); err != nil {
+			return ver, err
+		}
+		scores = append(scores, sc)
+		if a, err := s.panel.Load(ctx, id); err == nil {
+			byID[id] = a
+		}
+	}
+	if len(scores) > 0 {
+		g, err := s.GuidelineVersion(ctx, scores[0].GuidelineKey, scores[0].GuidelineVersion)
+		if err != nil {
+			return ver, err
+		}
+		if err := s.followUp(ctx, app, doc, scores, g, byID, doc.Revision > 1, "report.finish"); err != nil {
+			return ver, err
+		}
+	}
+	if err := s.finish(ctx, app.ID); err != nil {
+		return ver, err
+	}
+	var cur stored
+	return s.reports.Get(ctx, app.ID, &cur)
+}
+
+// finish marks the report finished (stored).
+func (s *Service) finish(ctx context.Context, applicationID string) error {
+	for range 5 {
+		var d stored
+		ver, err := s.reports.Get(ctx, applicationID, &d)
+		if err != nil || d.Finished {
+			return err
+		}
+		d.Finished = true
+		if _, err = s.reports.Replace(ctx, applicationID, ver, d); !kedaitong.Is(err, kedaitong.EConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// followUp is what closing does after the report is stored; every step is
+// idempotent, so a close cut short is finished by running it again: the
+// late seats are released and the application closed, the panel's scores
+// kept for calibration, and for each score not yet in its expert's history
+// the history entry written first, then the track record counted (a crash
+// between the two loses that count rather than counting it twice).
+func (s *Service) followUp(ctx context.Context, app review.Application, doc stored, scores []Score, g Guideline, byID map[string]panel.Assignment, revision bool, action string) error {
+	ctx = context.WithoutCancel(ctx) // once the report is stored, finish
+	if !revision {
+		if _, err := s.panel.Release(ctx, app.ID); err != nil {
+			return err
+		}
+		if _, err := s.review.Close(ctx, app.ID, "report:"+app.ID); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
+			return err
+		}
+	}
+	ps := panelScores{ApplicationID: app.ID, Scores: map[string]float64{}, ClosedMS: doc.ClosedMS}
+	for _, sc := range scores {
+		ps.Scores[sc.ExpertID] = overallOf(g, sc)
+	}
+	var old panelScores
+	psVer, err := s.panelScores.Get(ctx, app.ID, &old)
+	if err == nil {
+		_, err = s.panelScores.Replace(ctx, app.ID, psVer, ps)
+	} else if kedaitong.Is(err, kedaitong.ENotFound) {
+		err = s.panelScores.Insert(ctx, app.ID, ps)
+	}
+	if err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
+		return err
+	}
+	for _, sc := range scores {
+		o := ps.Scores[sc.ExpertID]
+		h := historyEntry{ExpertID: sc.ExpertID, ApplicationID: app.ID, Overall: o, PanelMean: doc.Overall.Mean, ClosedMS: doc.ClosedMS}
+		if err := s.history.Insert(ctx, sc.ExpertID+"/"+app.ID, h); kedaitong.Is(err, kedaitong.EConflict) {
+			continue // recorded before
+		} else if err != nil {
+			return err
+		}
+		if a, ok := byID[sc.AssignmentID]; ok && a.RespondedAt != nil && sc.SubmittedAt != nil {
+			days := max(0, sc.SubmittedAt.Sub(*a.RespondedAt).Hours()/24)
+			if err := s.experts.RecordSubmission(ctx, sc.ExpertID, math.Min(days, 3650), !sc.SubmittedAt.After(a.Due)); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+				return err
+			}
+		}
+		if err := s.experts.RecordDeviation(ctx, sc.ExpertID, o-doc.Overall.Mean); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+			return err
+		}
+	}
 	s.record(ctx, nil, action, "application", app.ID, app.BankID, app.Region, map[string]any{
-		"submitted": len(scores), "released": doc.Released, "overall": r.Overall.Mean, "disagreement": r.Disagreement, "revision": doc.Revision})
-	return true, nil
+		"submitted": len(scores), "released": doc.Released, "overall": doc.Overall.Mean, "disagreement": doc.Disagreement, "revision": doc.Revision})
+	return nil
 }
 
 // overallOf is an expert's weighted overall score.

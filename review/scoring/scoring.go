@@ -161,6 +161,7 @@ func Open(ctx context.Context, st store.Store, rs *review.Service, ps *panel.Ser
 	if err := s.seedGuidelines(ctx); err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
+	ps.SetSubmitted(s.submittedAt)
 	return s, nil
 }
 
@@ -329,6 +330,16 @@ func (s *Service) assignmentVersion(ctx context.Context, actor identity.User, id
 	if a.ExpertID != actor.ExpertID {
 		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id).ZHf("没有评审任务 %q", id)
 	}
+	// A conflict of interest declared since the seat was taken ends it
+	// here at the latest: no dossier, no scoring.
+	if cur, err := s.panel.EndIfConflicted(ctx, a); err != nil {
+		return panel.Assignment{}, 0, err
+	} else if cur.State != a.State {
+		a, ver = cur, 0
+	}
+	if err := s.unlock(ctx, a); err != nil {
+		return panel.Assignment{}, 0, err
+	}
 	return a, ver, nil
 }
 
@@ -338,6 +349,9 @@ func stateConflict(a panel.Assignment) error {
 		return kedaitong.Errorf(kedaitong.EConflict, "accept the invitation before scoring").ZHf("请先接受邀请再评分")
 	case panel.StateSubmitted:
 		return kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked").ZHf("评分已提交并锁定")
+	}
+	if panel.IsConflictEnded(a) {
+		return kedaitong.Errorf(kedaitong.EConflict, "the assignment ended: you have a conflict of interest with this application").ZHf("评审任务已终止：您与该贷款申请存在利益冲突")
 	}
 	return kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: it can no longer be scored", a.State).ZHf("评审任务当前状态为 %s：已无法评分", a.State)
 }
@@ -475,6 +489,8 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	prev := sc
 	sc.State, sc.SubmittedAt, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = StateSubmitted, &now, sc.Revision+1, now, now.UnixMilli()
 	sc.History = append(slices.Clip(sc.History), Revision{Revision: sc.Revision, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: StateSubmitted, At: now})
+	// The commit point: the locked score. A crash after it is settled by
+	// the next read of the assignment (panel.SetSubmitted).
 	nver, err := s.scores.Replace(ctx, a.ID, ver, sc)
 	if kedaitong.Is(err, kedaitong.EConflict) {
 		return Submission{}, kedaitong.Wrap(kedaitong.EConflict, err, "the score changed or was submitted at the same time; read it again").ZHf("评分同时被修改或提交了，请重新读取")
@@ -482,16 +498,26 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	if err != nil {
 		return Submission{}, err
 	}
-	_, err = s.panel.MarkSubmittedAt(ctx, a, aver, now)
-	if kedaitong.Is(err, kedaitong.EConflict) { // changed since read (e.g. its counters): read it again
-		_, err = s.panel.MarkSubmitted(ctx, a.ID, now)
+	if testHookAfterLock != nil {
+		testHookAfterLock()
+	}
+	// The rest must not be cut short by the caller going away.
+	wctx := context.WithoutCancel(ctx)
+	_, err = s.panel.MarkSubmittedAt(wctx, a, aver, now)
+	if kedaitong.Is(err, kedaitong.EConflict) { // changed since read (e.g. settled by a reader): read it again
+		_, err = s.panel.MarkSubmitted(wctx, a.ID, now)
+	}
+	if err != nil {
+		if cur, lerr := s.panel.Load(wctx, a.ID); lerr == nil && cur.State == panel.StateSubmitted {
+			err = nil // a reader settled it first
+		}
 	}
 	if err != nil {
 		// The assignment was declined or released meanwhile: the score
 		// goes back to a draft (its history keeps the attempt).
 		prev.History = append(slices.Clip(prev.History), Revision{Revision: sc.Revision + 1, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: StateDraft, At: now})
 		prev.Revision = sc.Revision + 1
-		_, _ = s.scores.Replace(context.WithoutCancel(ctx), a.ID, nver, prev)
+		_, _ = s.scores.Replace(wctx, a.ID, nver, prev)
 		return Submission{}, err
 	}
 	s.record(ctx, &actor, "score.submit", "assignment", a.ID, "", a.Region, map[string]any{
