@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"kedaitong/review/match/internal/instgen"
 )
 
 // benchInstance generates nA applications with panel {academician: 1,
@@ -146,5 +149,27 @@ func BenchmarkDecline(b *testing.B) {
 			b.Fatal(err)
 		}
 		i += 7
+	}
+}
+
+// BenchmarkMain runs what `kedaitong match` runs, from the instance's bytes
+// to the result's (decode, solve, check, encode), for profiling; the
+// figures users see come from scripts/bench-match.sh on the real binary.
+func BenchmarkMain(b *testing.B) {
+	for _, sz := range benchSizes {
+		b.Run(sz.name, func(b *testing.B) {
+			var data bytes.Buffer
+			if err := instgen.Write(&data, 1, sz.nA, sz.nE, sz.cand, 1); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(data.Len()))
+			b.ResetTimer()
+			for b.Loop() {
+				var errb bytes.Buffer
+				if code := Main(context.Background(), bytes.NewReader(data.Bytes()), io.Discard, &errb); code != 0 {
+					b.Fatal(errb.String())
+				}
+			}
+		})
 	}
 }

@@ -2,11 +2,11 @@ package match
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strconv"
+	"unsafe"
 
 	"kedaitong"
 )
@@ -14,229 +14,529 @@ import (
 // MaxInputBytes bounds the JSON instance Decode reads.
 const MaxInputBytes = 1 << 30
 
-// rawExpert mirrors Expert with the capacity required.
-type rawExpert struct {
-	ID           string   `json:"id"`
-	Tier         string   `json:"tier"`
-	Fields       []string `json:"fields"`
-	Affiliations []string `json:"affiliations"`
-	Capacity     *int     `json:"capacity"`
-}
-
-type rawInstance struct {
-	Experts      []rawExpert   `json:"experts"`
-	Applications []Application `json:"applications"`
-	Affinity     []Pair        `json:"affinity"`
-}
-
 // Decode reads a JSON instance and validates it. Unknown fields, trailing
 // data and every rule of Validate give an invalid-input error naming the
 // entry at fault.
 func Decode(r io.Reader) (*Instance, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
+	ix, err := decode(r)
 	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "cannot read the instance").ZHf("无法读取实例")
-	}
-	if len(data) > MaxInputBytes {
-		return nil, kedaitong.Invalid("instance", "larger than %d bytes", MaxInputBytes).ZHf("实例超过 %d 字节", MaxInputBytes)
-	}
-	var raw rawInstance
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
-		return nil, diagnose(data, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, kedaitong.Invalid("instance", "trailing data after the JSON object").ZHf("JSON 对象之后还有多余的数据")
-	}
-	in := &Instance{Applications: raw.Applications, Affinity: raw.Affinity}
-	in.Experts = make([]Expert, len(raw.Experts))
-	for i, e := range raw.Experts {
-		if e.Capacity == nil {
-			return nil, kedaitong.Invalid(fmt.Sprintf("experts[%d].capacity", i), "is required (expert %q)", e.ID).ZHf("缺少承担能力（评审专家 %q）", e.ID)
-		}
-		in.Experts[i] = Expert{ID: e.ID, Tier: e.Tier, Fields: e.Fields, Affiliations: e.Affiliations, Capacity: *e.Capacity}
-	}
-	if err := in.Validate(); err != nil {
 		return nil, err
+	}
+	in := ix.in
+	if ix.list {
+		in.Affinity = make([]Pair, len(ix.pApp))
+		for j := range in.Affinity {
+			in.Affinity[j] = Pair{Expert: in.Experts[ix.pExp[j]].ID, Application: in.Applications[ix.pApp[j]].ID, Score: ix.pScore[j]}
+		}
 	}
 	return in, nil
 }
 
-// diagnose re-reads a document that failed to decode, entry by entry, to
-// name the entry at fault. It is only run on the error path.
-func diagnose(data []byte, cause error) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return kedaitong.Wrap(kedaitong.EInvalid, err, "malformed JSON instance: %v", err).ZHf("JSON 实例格式有误：%v", err)
+// decode reads a JSON instance as a stream, straight into index form: the
+// input is never held whole, the affinity list becomes three arrays
+// (application, expert, score) with ids resolved as they are read, and
+// every rule is checked once, on the way.
+//
+// It accepts what encoding/json with DisallowUnknownFields would decode
+// into Instance (member names matched without regard to case, null for
+// "not given"), except that a top-level list given twice is refused. The
+// errors name the entry at fault; among rule violations the first in the
+// order of Validate is reported (a missing capacity first, then the list
+// limits, the experts, the applications, the affinity pairs). Malformed
+// JSON and values of the wrong type stop the reading at once.
+func decode(r io.Reader) (*indexed, error) {
+	d := &decoder{s: newScanner(r)}
+	d.ix = &indexed{in: &Instance{}, expIndex: map[string]int32{}, appIndex: map[string]int32{}}
+	if err := d.document(); err != nil {
+		return nil, err
 	}
-	if top == nil {
+	if err := d.s.end(); err != nil {
+		return nil, err
+	}
+	return d.finish()
+}
+
+// decoder holds the state of one decode.
+type decoder struct {
+	s  *scanner
+	ix *indexed
+	// which top-level lists were read (experts, applications, affinity)
+	seen [3]bool
+	// the first rule violation of each kind, reported after the whole
+	// document proved well-formed
+	capErr, expErr, appErr, pairErr error
+	// affinity entries read before both other lists were complete
+	deferred []Pair
+	// the last application id of the affinity list and its position: pairs
+	// usually come grouped by application
+	lastApp    []byte
+	lastAppIdx int32
+	lastAppOK  bool
+}
+
+func (d *decoder) document() error {
+	k, err := d.s.kind()
+	if err != nil {
+		return err
+	}
+	if k == kNull { // like encoding/json: null leaves the instance empty
+		return d.s.literal()
+	}
+	if k != kObject {
 		return kedaitong.Invalid("instance", "must be a JSON object").ZHf("实例必须是 JSON 对象")
 	}
-	for k := range top {
-		if k != "experts" && k != "applications" && k != "affinity" {
-			return kedaitong.Invalid(k, "unknown top-level field (want experts, applications, affinity)").ZHf("未知的顶层字段（应为 experts、applications、affinity）")
+	more, err := d.s.open('{', '}')
+	for ; more && err == nil; more, err = d.s.next('}') {
+		var key []byte
+		if key, err = d.s.key(); err != nil {
+			return err
+		}
+		list := -1
+		switch {
+		case nameIs(key, "experts"):
+			list = 0
+		case nameIs(key, "applications"):
+			list = 1
+		case nameIs(key, "affinity"):
+			list = 2
+		default:
+			k := string(key)
+			return kedaitong.Invalid(k, "unknown top-level field (want experts, applications, affinity)").ZHf("未知的顶层字段 %q（应为 experts、applications、affinity）", k)
+		}
+		if d.seen[list] {
+			name := [3]string{"experts", "applications", "affinity"}[list]
+			return kedaitong.Invalid(name, "given twice").ZHf("%s 出现了两次", name)
+		}
+		d.seen[list] = true
+		switch list {
+		case 0:
+			err = d.experts()
+		case 1:
+			err = d.applications()
+		case 2:
+			err = d.affinity()
+		}
+		if err != nil {
+			return err
 		}
 	}
-	lists := []struct {
-		key string
-		new func() any
-	}{
-		{"experts", func() any { return new(rawExpert) }},
-		{"applications", func() any { return new(Application) }},
-		{"affinity", func() any { return new(Pair) }},
+	return err
+}
+
+// nameIs matches a member name like encoding/json: exactly, or else
+// without regard to case.
+func nameIs(key []byte, name string) bool {
+	return string(key) == name || len(key) == len(name) && bytes.EqualFold(key, []byte(name))
+}
+
+// list reads a list whose elements elem reads; null is an absent list.
+// It reports whether the list was given (not null).
+func (d *decoder) list(field string, elem func(i int) error) (bool, error) {
+	k, err := d.s.kind()
+	if err != nil {
+		return false, err
 	}
-	for _, l := range lists {
-		msg, ok := top[l.key]
+	if k == kNull {
+		return false, d.s.literal()
+	}
+	if k != kArray {
+		return false, wrongType(field, "a list", "列表", k)
+	}
+	more, err := d.s.open('[', ']')
+	for i := 0; more && err == nil; more, err = d.s.next(']') {
+		if err = elem(i); err != nil {
+			return true, err
+		}
+		i++
+	}
+	return true, err
+}
+
+func wrongType(field, want, wantZH string, got int) error {
+	return kedaitong.Invalid(field, "must be %s, not %s", want, kindNames[got]).ZHf("%s 应为%s，而不是%s", field, wantZH, kindNamesZH[got])
+}
+
+// object reads an object, calling member for each member; null leaves the
+// value as it is. The key is valid until member reads its value.
+func (d *decoder) object(field func() string, member func(key []byte) error) error {
+	k, err := d.s.kind()
+	if err != nil {
+		return err
+	}
+	if k == kNull {
+		return d.s.literal()
+	}
+	if k != kObject {
+		return wrongType(field(), "an object", "对象", k)
+	}
+	more, err := d.s.open('{', '}')
+	for ; more && err == nil; more, err = d.s.next('}') {
+		var key []byte
+		if key, err = d.s.key(); err != nil {
+			return err
+		}
+		if err = member(key); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func unknownField(field string, key []byte) error {
+	return kedaitong.Invalid(field, "json: unknown field %q", key).ZHf("%s 中有未知字段 %q", field, key)
+}
+
+// stringValue reads a string into *v; null leaves *v as it is.
+func (d *decoder) stringValue(field func() string, v *string) error {
+	k, err := d.s.kind()
+	if err != nil {
+		return err
+	}
+	switch k {
+	case kNull:
+		return d.s.literal()
+	case kString:
+		b, err := d.s.str()
+		if err != nil {
+			return err
+		}
+		*v = string(b)
+		return nil
+	}
+	return wrongType(field(), "a string", "字符串", k)
+}
+
+// strings reads a list of strings; null gives nil.
+func (d *decoder) strings(field func() string) ([]string, error) {
+	var out []string
+	given, err := d.list(field(), func(i int) error {
+		var v string
+		if err := d.stringValue(func() string { return fmt.Sprintf("%s[%d]", field(), i) }, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if given && out == nil {
+		out = []string{}
+	}
+	return out, err
+}
+
+// intValue reads an integer; ok is false for null.
+func (d *decoder) intValue(field func() string) (v int, ok bool, err error) {
+	k, err := d.s.kind()
+	if err != nil {
+		return 0, false, err
+	}
+	switch k {
+	case kNull:
+		return 0, false, d.s.literal()
+	case kNumber:
+		lit, err := d.s.number()
+		if err != nil {
+			return 0, false, err
+		}
+		n, perr := strconv.ParseInt(unsafe.String(unsafe.SliceData(lit), len(lit)), 10, 0)
+		if perr != nil {
+			f := field()
+			return 0, false, kedaitong.Invalid(f, "must be an integer, not %s", lit).ZHf("%s 应为整数，而不是 %s", f, lit)
+		}
+		return int(n), true, nil
+	}
+	return 0, false, wrongType(field(), "an integer", "整数", k)
+}
+
+func (d *decoder) experts() error {
+	ix := d.ix
+	given, err := d.list("experts", func(i int) error {
+		if i >= MaxExperts {
+			return checkCounts(i+1, 0, 0)
+		}
+		entry := func() string { return fmt.Sprintf("experts[%d]", i) }
+		var e Expert
+		hasCap := false
+		err := d.object(entry, func(key []byte) error {
+			var err error
+			switch {
+			case nameIs(key, "id"):
+				err = d.stringValue(func() string { return entry() + ".id" }, &e.ID)
+			case nameIs(key, "tier"):
+				err = d.tier(func() string { return entry() + ".tier" }, &e.Tier)
+			case nameIs(key, "fields"):
+				e.Fields, err = d.strings(func() string { return entry() + ".fields" })
+			case nameIs(key, "affiliations"):
+				e.Affiliations, err = d.strings(func() string { return entry() + ".affiliations" })
+			case nameIs(key, "capacity"):
+				e.Capacity, hasCap, err = d.intValue(func() string { return entry() + ".capacity" })
+			default:
+				err = unknownField(entry(), key)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		ix.in.Experts = append(ix.in.Experts, e)
+		if !hasCap && d.capErr == nil {
+			d.capErr = kedaitong.Invalid(entry()+".capacity", "is required (expert %q)", e.ID).ZHf("缺少承担能力（评审专家 %q）", e.ID)
+		}
+		if d.expErr == nil {
+			d.expErr = ix.addExpert(i, &ix.in.Experts[i])
+		}
+		return nil
+	})
+	if given && ix.in.Experts == nil {
+		ix.in.Experts = []Expert{}
+	}
+	return err
+}
+
+// tier reads a tier name, sharing the constant strings.
+func (d *decoder) tier(field func() string, v *string) error {
+	k, err := d.s.kind()
+	if err != nil || k != kString {
+		return d.stringValue(field, v)
+	}
+	b, err := d.s.str()
+	if err != nil {
+		return err
+	}
+	for _, t := range Tiers {
+		if string(b) == t {
+			*v = t
+			return nil
+		}
+	}
+	*v = string(b)
+	return nil
+}
+
+func (d *decoder) applications() error {
+	ix := d.ix
+	given, err := d.list("applications", func(i int) error {
+		if i >= MaxApplications {
+			return checkCounts(0, i+1, 0)
+		}
+		entry := func() string { return fmt.Sprintf("applications[%d]", i) }
+		var a Application
+		err := d.object(entry, func(key []byte) error {
+			var err error
+			switch {
+			case nameIs(key, "id"):
+				err = d.stringValue(func() string { return entry() + ".id" }, &a.ID)
+			case nameIs(key, "field"):
+				err = d.stringValue(func() string { return entry() + ".field" }, &a.Field)
+			case nameIs(key, "parties"):
+				a.Parties, err = d.strings(func() string { return entry() + ".parties" })
+			case nameIs(key, "panel"):
+				err = d.panel(func() string { return entry() + ".panel" }, &a.Panel)
+			default:
+				err = unknownField(entry(), key)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		ix.in.Applications = append(ix.in.Applications, a)
+		if d.appErr == nil {
+			d.appErr = ix.addApplication(i, &ix.in.Applications[i])
+		}
+		return nil
+	})
+	if given && ix.in.Applications == nil {
+		ix.in.Applications = []Application{}
+	}
+	return err
+}
+
+// panel reads seats per tier into *m: null makes it nil, an object adds its
+// members (as encoding/json does with a map).
+func (d *decoder) panel(field func() string, m *map[string]int) error {
+	k, err := d.s.kind()
+	if err != nil {
+		return err
+	}
+	if k == kNull {
+		*m = nil
+		return d.s.literal()
+	}
+	return d.object(field, func(key []byte) error {
+		t := string(key)
+		for _, name := range Tiers {
+			if t == name {
+				t = name
+			}
+		}
+		n, ok, err := d.intValue(func() string { return field() + "." + t })
+		if err != nil {
+			return err
+		}
+		if *m == nil {
+			*m = make(map[string]int, 3)
+		}
+		if ok {
+			(*m)[t] = n
+		} else if _, had := (*m)[t]; !had {
+			(*m)[t] = 0
+		}
+		return nil
+	})
+}
+
+func (d *decoder) affinity() error {
+	ix := d.ix
+	// ids are resolved as they come when both other lists are complete
+	resolve := d.seen[0] && d.seen[1]
+	var score float64
+	var expB, appB []byte // the current entry's ids, copied (the scanner's buffer moves)
+	var gotE, gotA bool
+	given, err := d.list("affinity", func(j int) error {
+		if j >= MaxPairs {
+			return checkCounts(0, 0, j+1)
+		}
+		entry := func() string { return fmt.Sprintf("affinity[%d]", j) }
+		score, expB, appB, gotE, gotA = 0, expB[:0], appB[:0], false, false
+		err := d.object(entry, func(key []byte) error {
+			switch {
+			case nameIs(key, "expert"):
+				return d.idBytes(func() string { return entry() + ".expert" }, &expB, &gotE)
+			case nameIs(key, "application"):
+				return d.idBytes(func() string { return entry() + ".application" }, &appB, &gotA)
+			case nameIs(key, "score"):
+				return d.score(entry, &score)
+			}
+			return unknownField(entry(), key)
+		})
+		if err != nil {
+			return err
+		}
+		if !resolve {
+			d.deferred = append(d.deferred, Pair{Expert: string(expB), Application: string(appB), Score: score})
+			return nil
+		}
+		d.addPair(j, expB, appB, score)
+		return nil
+	})
+	if given {
+		ix.list = true
+	}
+	return err
+}
+
+// idBytes reads a string id into *b (a copy); null leaves it as it is.
+func (d *decoder) idBytes(field func() string, b *[]byte, got *bool) error {
+	k, err := d.s.kind()
+	if err != nil {
+		return err
+	}
+	switch k {
+	case kNull:
+		return d.s.literal()
+	case kString:
+		v, err := d.s.str()
+		if err != nil {
+			return err
+		}
+		*b = append((*b)[:0], v...)
+		*got = true
+		return nil
+	}
+	return wrongType(field(), "a string", "字符串", k)
+}
+
+// score reads a score; null leaves it as it is.
+func (d *decoder) score(entry func() string, v *float64) error {
+	k, err := d.s.kind()
+	if err != nil {
+		return err
+	}
+	switch k {
+	case kNull:
+		return d.s.literal()
+	case kNumber:
+		lit, err := d.s.number()
+		if err != nil {
+			return err
+		}
+		x, perr := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
+		if perr != nil {
+			if math.IsInf(x, 0) {
+				x = math.Inf(1) // out of float64's range: refused by checkScore below
+			} else {
+				f := entry() + ".score"
+				return kedaitong.Invalid(f, "must be a number, not %s", lit).ZHf("%s 应为数值，而不是 %s", f, lit)
+			}
+		}
+		*v = x
+		return nil
+	}
+	f := entry() + ".score"
+	return wrongType(f, "a number", "数值", k)
+}
+
+// addPair records affinity[j] once the experts and applications are known.
+func (d *decoder) addPair(j int, exp, app []byte, score float64) {
+	ix := d.ix
+	var a int32
+	if d.lastAppOK && bytes.Equal(app, d.lastApp) {
+		a = d.lastAppIdx
+	} else {
+		var ok bool
+		a, ok = ix.appIndex[string(app)]
 		if !ok {
-			continue
-		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(msg, &items); err != nil {
-			return kedaitong.Invalid(l.key, "must be a list: %v", err).ZHf("%s 必须是列表：%v", l.key, err)
-		}
-		for i, item := range items {
-			d := json.NewDecoder(bytes.NewReader(item))
-			d.DisallowUnknownFields()
-			if err := d.Decode(l.new()); err != nil {
-				return kedaitong.Invalid(fmt.Sprintf("%s[%d]", l.key, i), "%v", err).ZHf("%s[%d] 无法解析：%v", l.key, i, err)
+			if d.pairErr == nil {
+				if _, ok := ix.expIndex[string(exp)]; !ok {
+					d.pairErr = unknownExpert(j, string(exp))
+				} else {
+					d.pairErr = unknownApplication(j, string(app))
+				}
 			}
+			ix.pApp, ix.pExp, ix.pScore = append(ix.pApp, -1), append(ix.pExp, -1), append(ix.pScore, score)
+			return
 		}
+		d.lastApp, d.lastAppIdx, d.lastAppOK = append(d.lastApp[:0], app...), a, true
 	}
-	return kedaitong.Wrap(kedaitong.EInvalid, cause, "malformed JSON instance: %v", cause).ZHf("JSON 实例格式有误：%v", cause)
+	e, ok := ix.expIndex[string(exp)]
+	if !ok && d.pairErr == nil {
+		d.pairErr = unknownExpert(j, string(exp))
+	}
+	if d.pairErr == nil {
+		d.pairErr = checkScore(j, score)
+	}
+	ix.pApp, ix.pExp, ix.pScore = append(ix.pApp, a), append(ix.pExp, e), append(ix.pScore, score)
 }
 
-// Validate checks the instance against the rules and limits of the package
-// and returns an invalid-input error naming the first entry at fault.
-func (in *Instance) Validate() error {
-	if in == nil {
-		return kedaitong.Invalid("instance", "is missing").ZHf("缺少实例")
+// finish resolves deferred pairs and reports the first rule violation.
+func (d *decoder) finish() (*indexed, error) {
+	ix := d.ix
+	if d.capErr != nil {
+		return nil, d.capErr
 	}
-	if len(in.Experts) > MaxExperts {
-		return kedaitong.Invalid("experts", "%d experts, at most %d allowed", len(in.Experts), MaxExperts).ZHf("评审专家 %d 位，最多允许 %d 位", len(in.Experts), MaxExperts)
+	if err := checkCounts(len(ix.in.Experts), len(ix.in.Applications), len(ix.pApp)+len(d.deferred)); err != nil {
+		return nil, err
 	}
-	if len(in.Applications) > MaxApplications {
-		return kedaitong.Invalid("applications", "%d applications, at most %d allowed", len(in.Applications), MaxApplications).ZHf("贷款申请 %d 件，最多允许 %d 件", len(in.Applications), MaxApplications)
+	if d.expErr != nil {
+		return nil, d.expErr
 	}
-	if len(in.Affinity) > MaxPairs {
-		return kedaitong.Invalid("affinity", "%d pairs, at most %d allowed", len(in.Affinity), MaxPairs).ZHf("匹配分 %d 对，最多允许 %d 对", len(in.Affinity), MaxPairs)
+	if d.appErr != nil {
+		return nil, d.appErr
 	}
-	experts := make(map[string]int, len(in.Experts))
-	for i, e := range in.Experts {
-		f := fmt.Sprintf("experts[%d]", i)
-		if err := checkID(f+".id", e.ID); err != nil {
-			return err
+	if d.deferred != nil {
+		ix.pApp = make([]int32, 0, len(d.deferred))
+		ix.pExp = make([]int32, 0, len(d.deferred))
+		ix.pScore = make([]float64, 0, len(d.deferred))
+		for j, q := range d.deferred {
+			d.addPair(j, []byte(q.Expert), []byte(q.Application), q.Score)
 		}
-		if j, dup := experts[e.ID]; dup {
-			return kedaitong.Invalid(f+".id", "duplicate expert id %q (also experts[%d])", e.ID, j).ZHf("评审专家编号 %q 重复（与 experts[%d] 相同）", e.ID, j)
-		}
-		experts[e.ID] = i
-		if tierIndex(e.Tier) < 0 {
-			return kedaitong.Invalid(f+".tier", "unknown tier %q for expert %q (want academician, industry or finance)", e.Tier, e.ID).ZHf("评审专家 %[2]q 的层级 %[1]q 未知（应为 academician、industry 或 finance）", e.Tier, e.ID)
-		}
-		if e.Capacity < 0 || e.Capacity > MaxCapacity {
-			return kedaitong.Invalid(f+".capacity", "capacity %d of expert %q out of range [0, %d]", e.Capacity, e.ID, MaxCapacity).ZHf("评审专家 %[2]q 的承担能力 %[1]d 超出范围 [0, %[3]d]", e.Capacity, e.ID, MaxCapacity)
-		}
-		for k, s := range e.Fields {
-			if err := checkText(fmt.Sprintf("%s.fields[%d]", f, k), s); err != nil {
-				return err
-			}
-		}
-		for k, s := range e.Affiliations {
-			if err := checkText(fmt.Sprintf("%s.affiliations[%d]", f, k), s); err != nil {
-				return err
-			}
-		}
+		d.deferred = nil
 	}
-	apps := make(map[string]int, len(in.Applications))
-	for i, a := range in.Applications {
-		f := fmt.Sprintf("applications[%d]", i)
-		if err := checkID(f+".id", a.ID); err != nil {
-			return err
-		}
-		if j, dup := apps[a.ID]; dup {
-			return kedaitong.Invalid(f+".id", "duplicate application id %q (also applications[%d])", a.ID, j).ZHf("贷款申请编号 %q 重复（与 applications[%d] 相同）", a.ID, j)
-		}
-		apps[a.ID] = i
-		if err := checkText(f+".field", a.Field); err != nil {
-			return err
-		}
-		for k, s := range a.Parties {
-			if err := checkText(fmt.Sprintf("%s.parties[%d]", f, k), s); err != nil {
-				return err
-			}
-		}
-		for _, t := range sortedKeys(a.Panel) {
-			n := a.Panel[t]
-			if tierIndex(t) < 0 {
-				return kedaitong.Invalid(f+".panel."+t, "unknown tier %q in the panel of application %q (want academician, industry or finance)", t, a.ID).ZHf("贷款申请 %[2]q 的评审组中有未知层级 %[1]q（应为 academician、industry 或 finance）", t, a.ID)
-			}
-			if n < 0 || n > MaxSeats {
-				return kedaitong.Invalid(f+".panel."+t, "%d seats for application %q out of range [0, %d]", n, a.ID, MaxSeats).ZHf("贷款申请 %[2]q 的席位数 %[1]d 超出范围 [0, %[3]d]", n, a.ID, MaxSeats)
-			}
-		}
+	if d.pairErr != nil {
+		return nil, d.pairErr
 	}
-	for i, p := range in.Affinity {
-		f := fmt.Sprintf("affinity[%d]", i)
-		if _, ok := experts[p.Expert]; !ok {
-			return kedaitong.Invalid(f+".expert", "unknown expert %q", p.Expert).ZHf("未知的评审专家 %q", p.Expert)
-		}
-		if _, ok := apps[p.Application]; !ok {
-			return kedaitong.Invalid(f+".application", "unknown application %q", p.Application).ZHf("未知的贷款申请 %q", p.Application)
-		}
-		if err := checkScore(f+".score", p.Score); err != nil {
-			return err
-		}
+	if ix.list && ix.pApp == nil {
+		ix.pApp, ix.pExp, ix.pScore = []int32{}, []int32{}, []float64{}
 	}
-	// Duplicate pairs are found when the pairs are sorted (see buildPairs).
-	return nil
-}
-
-func checkID(field, id string) error {
-	if id == "" {
-		return kedaitong.Invalid(field, "is missing").ZHf("缺少 %s", field)
-	}
-	return checkText(field, id)
-}
-
-func checkText(field, s string) error {
-	if len(s) > MaxIDLen {
-		return kedaitong.Invalid(field, "longer than %d bytes", MaxIDLen).ZHf("%s 超过 %d 字节", field, MaxIDLen)
-	}
-	return nil
-}
-
-func checkScore(field string, s float64) error {
-	if math.IsNaN(s) || math.IsInf(s, 0) {
-		return kedaitong.Invalid(field, "score is not a finite number").ZHf("匹配分不是有限数值")
-	}
-	if s < 0 || s > MaxScore {
-		return kedaitong.Invalid(field, "score %v out of range [0, %v]", s, MaxScore).ZHf("匹配分 %v 超出范围 [0, %v]", s, MaxScore)
-	}
-	return nil
-}
-
-// tierIndex returns the position of tier in Tiers, or -1.
-func tierIndex(tier string) int {
-	for i, t := range Tiers {
-		if t == tier {
-			return i
-		}
-	}
-	return -1
-}
-
-// sortedKeys returns the keys of a panel in a fixed order, so that the
-// first error reported does not depend on map iteration.
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
+	return ix, nil
 }

@@ -15,10 +15,10 @@ import (
 // success, 2 on bad input (the message on stderr), 1 on any other failure
 // (a failed self-check, a cancelled context, a write error).
 func Main(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
-	in, err := Decode(stdin)
+	ix, err := decode(stdin)
 	if err == nil {
 		var r *Result
-		if _, r, err = Solve(ctx, in, Options{}); err == nil {
+		if _, r, err = solve(ctx, ix, Options{}); err == nil {
 			w := bufio.NewWriter(stdout)
 			enc := json.NewEncoder(w)
 			if err = enc.Encode(r); err == nil {

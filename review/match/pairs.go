@@ -13,6 +13,7 @@ import (
 // eligible pairs sorted by application, then expert input order.
 type problem struct {
 	in      *Instance
+	ix      *indexed
 	expTier []int8  // tier of each expert
 	seats   []int32 // seats of application i, tier k at i*3+k
 	// eligible pairs, sorted by (application, expert)
@@ -28,21 +29,26 @@ type problem struct {
 
 // newProblem turns a validated instance into index form, computing the
 // eligible pairs from the affinity list or from f.
-func newProblem(ctx context.Context, in *Instance, f AffinityFunc) (*problem, error) {
+func newProblem(ctx context.Context, ix *indexed, f AffinityFunc) (*problem, error) {
+	in := ix.in
 	nE, nA := len(in.Experts), len(in.Applications)
 	p := &problem{
 		in:         in,
+		ix:         ix,
 		expTier:    make([]int8, nE),
 		seats:      make([]int32, nA*3),
 		eligible:   make([]int32, nA*3),
 		conflicted: make([]int32, nA*3),
-		appIndex:   make(map[string]int32, nA),
-		expIndex:   make(map[string]int32, nE),
+		appIndex:   ix.appIndex,
+		expIndex:   ix.expIndex,
+	}
+	if ix.list {
+		n := len(ix.pApp)
+		p.pApp, p.pExp, p.pW, p.pScore = make([]int32, 0, n), make([]int32, 0, n), make([]int64, 0, n), make([]float64, 0, n)
 	}
 	orgs := map[string]int32{}
 	affil := make([][]int32, nE)
 	for i, e := range in.Experts {
-		p.expIndex[e.ID] = int32(i)
 		p.expTier[i] = int8(tierIndex(e.Tier))
 		for _, o := range e.Affiliations {
 			id, ok := orgs[o]
@@ -55,7 +61,6 @@ func newProblem(ctx context.Context, in *Instance, f AffinityFunc) (*problem, er
 	}
 	parties := make([][]int32, nA)
 	for i, a := range in.Applications {
-		p.appIndex[a.ID] = int32(i)
 		for k, t := range Tiers {
 			p.seats[i*3+k] = int32(a.Panel[t])
 		}
@@ -90,7 +95,7 @@ func newProblem(ctx context.Context, in *Instance, f AffinityFunc) (*problem, er
 		p.maxW = max(p.maxW, w)
 	}
 
-	if in.Affinity != nil {
+	if ix.list {
 		if err := p.sortedAffinity(ctx, add); err != nil {
 			return nil, err
 		}
@@ -149,23 +154,19 @@ func newProblem(ctx context.Context, in *Instance, f AffinityFunc) (*problem, er
 // sortedAffinity feeds the affinity list to add in (application, expert)
 // order and rejects duplicate pairs.
 func (p *problem) sortedAffinity(ctx context.Context, add func(a, e int32, score float64)) error {
-	in := p.in
-	nA := len(in.Applications)
+	ix := p.ix
+	nA := len(p.in.Applications)
+	aOf, eOf := ix.pApp, ix.pExp
 	start := make([]int32, nA+1)
-	aOf := make([]int32, len(in.Affinity))
-	eOf := make([]int32, len(in.Affinity))
-	for j, q := range in.Affinity {
-		aOf[j] = p.appIndex[q.Application]
-		eOf[j] = p.expIndex[q.Expert]
-		start[aOf[j]+1]++
+	for _, a := range aOf {
+		start[a+1]++
 	}
 	for i := range nA {
 		start[i+1] += start[i]
 	}
-	order := make([]int32, len(in.Affinity)) // affinity entries bucketed by application
+	order := make([]int32, len(aOf)) // affinity entries bucketed by application
 	pos := slices.Clone(start[:nA])
-	for j := range in.Affinity {
-		a := aOf[j]
+	for j, a := range aOf {
 		order[pos[a]] = int32(j)
 		pos[a]++
 	}
@@ -184,15 +185,15 @@ func (p *problem) sortedAffinity(ctx context.Context, add func(a, e int32, score
 			return int(x - y)
 		})
 		for k, j := range b {
-			q := in.Affinity[j]
 			e := eOf[j]
 			if k > 0 && eOf[b[k-1]] == e {
-				return kedaitong.Invalid(fmt.Sprintf("affinity[%d]", j), "duplicate pair (expert %q, application %q), also affinity[%d]", q.Expert, q.Application, b[k-1]).ZHf("组合（评审专家 %q，贷款申请 %q）重复，与 affinity[%d] 相同", q.Expert, q.Application, b[k-1])
+				exp, app := p.in.Experts[e].ID, p.in.Applications[i].ID
+				return kedaitong.Invalid(fmt.Sprintf("affinity[%d]", j), "duplicate pair (expert %q, application %q), also affinity[%d]", exp, app, b[k-1]).ZHf("组合（评审专家 %q，贷款申请 %q）重复，与 affinity[%d] 相同", exp, app, b[k-1])
 			}
 			if p.seats[i*3+int(p.expTier[e])] == 0 {
 				continue // no seat of the expert's tier on this panel
 			}
-			add(int32(i), e, q.Score)
+			add(int32(i), e, ix.pScore[j])
 		}
 	}
 	return nil

@@ -35,15 +35,21 @@ type Solver struct {
 // keeps it for Decline. Bad input gives an invalid-input error; a failed
 // self-check gives an internal error.
 func Solve(ctx context.Context, in *Instance, opts Options) (*Solver, *Result, error) {
-	if err := in.Validate(); err != nil {
+	ix, err := validate(in)
+	if err != nil {
 		return nil, nil, err
 	}
-	p, err := newProblem(ctx, in, opts.Affinity)
+	return solve(ctx, ix, opts)
+}
+
+// solve solves a validated instance.
+func solve(ctx context.Context, ix *indexed, opts Options) (*Solver, *Result, error) {
+	p, err := newProblem(ctx, ix, opts.Affinity)
 	if err != nil {
 		return nil, nil, err
 	}
 	s := &Solver{p: p, declined: map[[2]int32]bool{}, declCnt: make([]int32, len(p.seats))}
-	if in.Affinity == nil {
+	if !ix.list {
 		s.affinity = opts.Affinity
 		if s.affinity == nil {
 			s.affinity = DefaultAffinity
@@ -228,19 +234,31 @@ func (s *Solver) check(r *Result) error {
 	if len(r.Assignments) != len(in.Applications) {
 		return fmt.Errorf("%d assignments for %d applications", len(r.Assignments), len(in.Applications))
 	}
+	// with an affinity list, the scores of the chosen pairs come from the
+	// list as given: the experts chosen for each application, then one pass
+	// over the list
 	var scores map[[2]int32]float64
-	if in.Affinity != nil {
+	if ix := s.p.ix; ix.list {
 		scores = make(map[[2]int32]float64, r.SeatsFilled)
-		want := make(map[[2]int32]bool, r.SeatsFilled)
+		start := make([]int32, len(r.Assignments)+1)
 		for i, as := range r.Assignments {
-			for _, id := range as.Experts {
-				want[[2]int32{int32(i), s.p.expIndex[id]}] = true
+			start[i+1] = start[i] + int32(len(as.Experts))
+		}
+		chosen := make([]int32, start[len(r.Assignments)])
+		for i, as := range r.Assignments {
+			for k, id := range as.Experts {
+				e, ok := s.p.expIndex[id]
+				if !ok {
+					e = -1
+				}
+				chosen[int(start[i])+k] = e
 			}
 		}
-		for _, q := range in.Affinity {
-			key := [2]int32{s.p.appIndex[q.Application], s.p.expIndex[q.Expert]}
-			if want[key] {
-				scores[key] = q.Score
+		for j, a := range ix.pApp {
+			for _, e := range chosen[start[a]:start[a+1]] {
+				if e == ix.pExp[j] {
+					scores[[2]int32{a, e}] = ix.pScore[j]
+				}
 			}
 		}
 	}
