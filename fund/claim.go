@@ -1,0 +1,498 @@
+package fund
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/internal/store"
+	"kedaitong/notify"
+)
+
+// Claim states and causes.
+const (
+	ClaimSubmitted  = "submitted"
+	ClaimApproved   = "approved" // momentarily, between approval and payment
+	ClaimPaid       = "paid"
+	ClaimPartlyPaid = "partly_paid"
+	ClaimRejected   = "rejected"
+
+	CauseOrdinary         = "ordinary"
+	CauseTechRouteFailure = "tech_route_failure"
+)
+
+// ClaimStates lists the claim states.
+var ClaimStates = []string{ClaimSubmitted, ClaimApproved, ClaimPaid, ClaimPartlyPaid, ClaimRejected}
+
+// ClaimStep is one event of a claim's history.
+type ClaimStep struct {
+	Event  string    `json:"event"` // submitted, recovery_closed, approved, paid, deferred_paid, rejected
+	By     string    `json:"by,omitempty"`
+	At     time.Time `json:"at"`
+	Amount int64     `json:"amount,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Claim is a bank's claim on a pool for a defaulted loan.
+type Claim struct {
+	ID             string      `json:"id"`
+	LoanID         string      `json:"loan_id"`
+	FundID         string      `json:"fund_id"`
+	BankID         string      `json:"bank_id"`
+	Enterprise     string      `json:"enterprise"`
+	Loss           int64       `json:"loss"`
+	Cause          string      `json:"cause"`
+	EvaluationID   string      `json:"evaluation_id,omitempty"`
+	SharePct       int64       `json:"share_pct"`
+	RiskSharePct   int64       `json:"risk_share_pct"` // borne by an endorsing investor
+	Compensation   int64       `json:"compensation"`
+	ProvincePart   int64       `json:"province_part"`
+	LocalPart      int64       `json:"local_part"`
+	Accelerated    bool        `json:"accelerated"`
+	RecoveryClosed bool        `json:"recovery_closed"`
+	State          string      `json:"state"`
+	Paid           int64       `json:"paid"`
+	Deferred       int64       `json:"deferred"`
+	Reason         string      `json:"reason,omitempty"`
+	History        []ClaimStep `json:"history"`
+	CreatedBy      string      `json:"created_by"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+
+	Region    string `json:"region"`
+	City      string `json:"city"`
+	CreatedMS int64  `json:"created_ms"`
+}
+
+// Open reports whether the claim still waits for a decision.
+func (c *Claim) Open() bool { return c.State == ClaimSubmitted || c.State == ClaimApproved }
+
+// ClaimInput is the body of POST /api/v1/loans/{id}/claims.
+type ClaimInput struct {
+	Loss         int64  `json:"loss"`
+	Cause        string `json:"cause"`
+	EvaluationID string `json:"evaluation_id"`
+}
+
+// Compensation computes the contract's amounts.
+func Compensation(loss, sharePct, provinceSharePct int64) (comp, province, local int64) {
+	comp = loss * sharePct / 100
+	province = comp * provinceSharePct / 100
+	return comp, province, comp - province
+}
+
+var claimIDRE = regexp.MustCompile(`^clm-[0-9a-f]{16}$`)
+
+func claimNotFound(id string) error {
+	return kedaitong.Errorf(kedaitong.ENotFound, "no claim %q", id).ZHf("没有代偿申请 %q", id)
+}
+
+func (s *Service) loadClaim(ctx context.Context, id string) (Claim, int64, error) {
+	var c Claim
+	if !claimIDRE.MatchString(id) {
+		return c, 0, claimNotFound(id)
+	}
+	ver, err := s.claims.Get(ctx, id, &c)
+	if kedaitong.Is(err, kedaitong.ENotFound) {
+		return c, 0, claimNotFound(id)
+	}
+	return c, ver, err
+}
+
+// GetClaim returns a claim the actor may see.
+func (s *Service) GetClaim(ctx context.Context, actor identity.User, id string) (Claim, error) {
+	c, _, err := s.loadClaim(ctx, id)
+	if err != nil {
+		return Claim{}, err
+	}
+	if !identity.MaySee(actor, c.BankID, c.Region) {
+		return Claim{}, claimNotFound(id)
+	}
+	return c, nil
+}
+
+// FileClaim files the owning bank's claim for a non-performing loan.
+func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID string, in ClaimInput) (Claim, error) {
+	if err := checkMoney("loss", in.Loss, true); err != nil {
+		return Claim{}, err
+	}
+	if in.Cause == "" {
+		in.Cause = CauseOrdinary
+	}
+	if in.Cause != CauseOrdinary && in.Cause != CauseTechRouteFailure {
+		return Claim{}, kedaitong.Invalid("cause", "ordinary or tech_route_failure").ZHf("损失原因应为 ordinary（一般）或 tech_route_failure（技术路线失败）")
+	}
+	l, lver, err := s.loanFor(ctx, actor, loanID)
+	if err != nil {
+		return Claim{}, err
+	}
+	if l.State != LoanNonPerforming || l.Default == nil {
+		return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the loan is %s: claims are filed for non-performing loans", l.State).ZHf("贷款当前状态为 %s：只有不良贷款可以申请代偿", stateZH(l.State))
+	}
+	if in.Loss > l.Default.Outstanding {
+		return Claim{}, kedaitong.Invalid("loss", "%d yuan is more than the %d yuan outstanding at default", in.Loss, l.Default.Outstanding).ZHf("损失 %d 元超过违约时的贷款余额 %d 元", in.Loss, l.Default.Outstanding)
+	}
+	if in.Cause == CauseTechRouteFailure {
+		if in.EvaluationID == "" {
+			return Claim{}, kedaitong.Invalid("evaluation_id", "a technical-route failure claim names the loan's technical evaluation").ZHf("技术路线失败的代偿申请须注明该贷款的技术评估")
+		}
+		ev, _, err := s.loadEvaluation(ctx, in.EvaluationID)
+		if err != nil || ev.LoanID != l.ID {
+			return Claim{}, kedaitong.Invalid("evaluation_id", "not a technical evaluation of this loan").ZHf("不是该贷款的技术评估")
+		}
+	} else if in.EvaluationID != "" {
+		return Claim{}, kedaitong.Invalid("evaluation_id", "only a tech_route_failure claim names an evaluation").ZHf("只有技术路线失败的代偿申请才注明技术评估")
+	}
+	if l.OpenClaimID != "" {
+		return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the loan has an open claim already (%s)", l.OpenClaimID).ZHf("该贷款已有未结的代偿申请（%s）", l.OpenClaimID)
+	}
+	pool, _, err := s.loadPool(ctx, l.FundID)
+	if err != nil {
+		return Claim{}, err
+	}
+	var risk int64
+	if s.riskShare != nil {
+		if risk, err = s.riskShare.RiskSharePct(ctx, l.ApplicationID, l.CreditCode); err != nil {
+			return Claim{}, err
+		}
+		risk = min(max(risk, 0), 100)
+	}
+	share := pool.SharePct(l.TermMonths, l.HardTech)
+	fundable := in.Loss - in.Loss*risk/100
+	comp, prov, local := Compensation(fundable, share, pool.ProvinceSharePct)
+	now := s.now()
+	c := Claim{ID: newID("clm-"), LoanID: l.ID, FundID: l.FundID, BankID: l.BankID, Enterprise: l.Enterprise.Name,
+		Loss: in.Loss, Cause: in.Cause, EvaluationID: in.EvaluationID, SharePct: share, RiskSharePct: risk,
+		Compensation: comp, ProvincePart: prov, LocalPart: local, State: ClaimSubmitted,
+		History:   []ClaimStep{{Event: "submitted", By: actor.ID, At: now, Amount: in.Loss}},
+		CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now, Region: l.Region, City: l.City, CreatedMS: now.UnixMilli()}
+	if in.Cause == CauseTechRouteFailure {
+		c.Accelerated = s.routeFailure(ctx, in.EvaluationID)
+	}
+	// The loan's open-claim mark is the one-open-claim guard.
+	l.OpenClaimID, l.UpdatedAt = c.ID, now
+	if _, err := s.loans.Replace(ctx, l.ID, lver, l); err != nil {
+		if kedaitong.Is(err, kedaitong.EConflict) {
+			return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the loan changed at the same time; reload and try again").ZHf("贷款同时被修改，请刷新后重试")
+		}
+		return Claim{}, err
+	}
+	if err := s.claims.Insert(ctx, c.ID, c); err != nil {
+		s.clearOpenClaim(ctx, l.ID, c.ID, "")
+		return Claim{}, err
+	}
+	if _, _, err := s.updatePool(ctx, l.FundID, func(p *Pool) error { p.OpenClaims += comp; return nil }); err != nil {
+		return Claim{}, err
+	}
+	s.record(ctx, &actor, "claim.file", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": l.ID, "fund_id": l.FundID,
+		"loss": c.Loss, "cause": c.Cause, "share_pct": share, "compensation": comp, "risk_share_pct": risk})
+	if s.notes != nil {
+		_, _ = s.notes.Send(ctx, notify.Audience{Officials: []string{pool.Region}}, notify.Message{Kind: "claim.filed",
+			Title: notify.Text{ZH: "新的代偿申请：" + c.Enterprise, EN: "New compensation claim: " + c.Enterprise},
+			Body:  notify.Text{ZH: fmt.Sprintf("损失 %d 元，拟补偿 %d 元。", c.Loss, comp), EN: fmt.Sprintf("Loss %d yuan, compensation %d yuan.", c.Loss, comp)},
+			Link:  "/fund/claims/" + c.ID, ObjectKind: "claim", ObjectID: c.ID})
+	}
+	return c, nil
+}
+
+// clearOpenClaim removes the loan's open-claim mark (if it is still claimID)
+// and sets the loan's state when state is not "".
+func (s *Service) clearOpenClaim(ctx context.Context, loanID, claimID, state string) {
+	for i := 0; i < retries; i++ {
+		l, ver, err := s.loadLoan(ctx, loanID)
+		if err != nil {
+			return
+		}
+		if l.OpenClaimID == claimID {
+			l.OpenClaimID = ""
+		}
+		if state != "" {
+			l.State = state
+		}
+		l.UpdatedAt = s.now()
+		if _, err := s.loans.Replace(ctx, l.ID, ver, l); !kedaitong.Is(err, kedaitong.EConflict) {
+			return
+		}
+	}
+}
+
+// updateClaim applies fn in a version-guarded write (retried on conflict).
+func (s *Service) updateClaim(ctx context.Context, id string, fn func(c *Claim) error) (Claim, error) {
+	for i := 0; i < retries; i++ {
+		c, ver, err := s.loadClaim(ctx, id)
+		if err != nil {
+			return Claim{}, err
+		}
+		if err := fn(&c); err != nil {
+			return Claim{}, err
+		}
+		c.UpdatedAt = s.now()
+		if _, err := s.claims.Replace(ctx, id, ver, c); err == nil {
+			return c, nil
+		} else if !kedaitong.Is(err, kedaitong.EConflict) {
+			return Claim{}, err
+		}
+	}
+	return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the claim is busy; try again").ZHf("代偿申请正被修改，请重试")
+}
+
+// CloseRecovery marks the bank's recovery (collateral, courts) finished.
+func (s *Service) CloseRecovery(ctx context.Context, actor identity.User, id string) (Claim, error) {
+	c, err := s.updateClaim(ctx, id, func(c *Claim) error {
+		if !identity.MaySee(actor, c.BankID, c.Region) {
+			return claimNotFound(id)
+		}
+		if !identity.IsBankRole(actor.Role) || actor.BankID != c.BankID {
+			return forbidden("only the owning bank closes its recovery", "只有申请所属银行可以登记追偿结束")
+		}
+		if c.RecoveryClosed {
+			return kedaitong.Errorf(kedaitong.EConflict, "recovery was closed already").ZHf("追偿已登记结束")
+		}
+		if c.State != ClaimSubmitted {
+			return kedaitong.Errorf(kedaitong.EConflict, "the claim is %s", c.State).ZHf("代偿申请当前状态为 %s", claimStateZH(c.State))
+		}
+		c.RecoveryClosed = true
+		c.History = append(c.History, ClaimStep{Event: "recovery_closed", By: actor.ID, At: s.now()})
+		return nil
+	})
+	if err != nil {
+		return Claim{}, err
+	}
+	s.record(ctx, &actor, "claim.recovery_closed", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": c.LoanID})
+	return c, nil
+}
+
+func claimStateZH(s string) string {
+	switch s {
+	case ClaimSubmitted:
+		return "已提交"
+	case ClaimApproved:
+		return "已批准"
+	case ClaimPaid:
+		return "已支付"
+	case ClaimPartlyPaid:
+		return "部分支付"
+	case ClaimRejected:
+		return "已驳回"
+	}
+	return s
+}
+
+// officialOf checks that actor may decide the claim: officials of the
+// pool's region and admins; others who may see it get 403, the rest 404.
+func (s *Service) mayDecide(ctx context.Context, actor identity.User, c *Claim) error {
+	p, _, err := s.loadPool(ctx, c.FundID)
+	if err != nil {
+		return err
+	}
+	if !mayActOnPool(actor, &p) {
+		if identity.MaySee(actor, c.BankID, c.Region) {
+			return forbidden("only officials of the fund's region decide claims", "只有资金池所在地区的政府用户可以审批代偿")
+		}
+		return claimNotFound(c.ID)
+	}
+	return nil
+}
+
+// ApproveClaim approves a claim and pays it from cash; what cash cannot
+// cover is deferred and paid first from the next money coming in.
+func (s *Service) ApproveClaim(ctx context.Context, actor identity.User, id string) (Claim, error) {
+	c, _, err := s.loadClaim(ctx, id)
+	if err != nil {
+		return Claim{}, err
+	}
+	if err := s.mayDecide(ctx, actor, &c); err != nil {
+		return Claim{}, err
+	}
+	accelerated := c.Cause == CauseTechRouteFailure && s.routeFailure(ctx, c.EvaluationID)
+	c, err = s.updateClaim(ctx, id, func(c *Claim) error {
+		if c.State != ClaimSubmitted {
+			return kedaitong.Errorf(kedaitong.EConflict, "the claim is %s", c.State).ZHf("代偿申请当前状态为 %s", claimStateZH(c.State))
+		}
+		c.Accelerated = accelerated
+		if !c.Accelerated && !c.RecoveryClosed {
+			return kedaitong.Errorf(kedaitong.EConflict, "an ordinary claim is approved after the bank's recovery is closed").ZHf("一般代偿申请须在银行追偿结束后才能批准")
+		}
+		c.State = ClaimApproved
+		c.History = append(c.History, ClaimStep{Event: "approved", By: actor.ID, At: s.now(), Amount: c.Compensation})
+		return nil
+	})
+	if err != nil {
+		return Claim{}, err
+	}
+	l, _, err := s.loadLoan(ctx, c.LoanID)
+	if err != nil {
+		return Claim{}, err
+	}
+	var pay int64
+	p, _, err := s.updatePool(ctx, c.FundID, func(p *Pool) error {
+		p.OpenClaims = max(0, p.OpenClaims-c.Compensation)
+		pay = min(p.Cash, c.Compensation)
+		p.Cash -= pay
+		p.PaidOut += pay
+		p.CompensationPaid += pay
+		if rest := c.Compensation - pay; rest > 0 {
+			p.Deferred += rest
+			p.Queue = append(p.Queue, Due{ClaimID: c.ID, Amount: rest})
+		}
+		// The loan leaves the pool's outstanding and the bank's non-performing.
+		p.Outstanding = max(0, p.Outstanding-l.Outstanding)
+		b := p.bank(c.BankID)
+		b.NonPerforming = max(0, b.NonPerforming-l.Outstanding)
+		p.refresh(c.BankID, s.today())
+		return nil
+	})
+	if err != nil {
+		return Claim{}, err
+	}
+	c, err = s.updateClaim(ctx, id, func(c *Claim) error {
+		c.Paid, c.Deferred = pay, c.Compensation-pay
+		c.State = ClaimPaid
+		if c.Deferred > 0 {
+			c.State = ClaimPartlyPaid
+		}
+		c.History = append(c.History, ClaimStep{Event: "paid", At: s.now(), Amount: pay})
+		return nil
+	})
+	if err != nil {
+		return Claim{}, err
+	}
+	s.clearOpenClaim(ctx, c.LoanID, c.ID, LoanCompensated)
+	s.record(ctx, &actor, "claim.approve", "claim", c.ID, c.BankID, c.Region, map[string]any{"fund_id": c.FundID, "loan_id": c.LoanID,
+		"compensation": c.Compensation, "paid": pay, "deferred": c.Deferred, "province_part": c.ProvincePart, "local_part": c.LocalPart,
+		"accelerated": c.Accelerated, "cash_after": p.Cash})
+	if s.notes != nil {
+		_, _ = s.notes.Send(ctx, notify.Audience{Banks: []string{c.BankID}}, notify.Message{Kind: "claim.approved",
+			Title: notify.Text{ZH: "代偿已批准：" + c.Enterprise, EN: "Claim approved: " + c.Enterprise},
+			Body:  notify.Text{ZH: fmt.Sprintf("补偿 %d 元，已支付 %d 元，缓付 %d 元。", c.Compensation, c.Paid, c.Deferred), EN: fmt.Sprintf("Compensation %d yuan: %d paid, %d deferred.", c.Compensation, c.Paid, c.Deferred)},
+			Link:  "/fund/claims/" + c.ID, ObjectKind: "claim", ObjectID: c.ID})
+	}
+	return c, nil
+}
+
+// RejectInput is the body of POST /api/v1/claims/{id}/reject.
+type RejectInput struct {
+	Reason string `json:"reason"`
+}
+
+// RejectClaim rejects a submitted claim with a reason.
+func (s *Service) RejectClaim(ctx context.Context, actor identity.User, id string, in RejectInput) (Claim, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if in.Reason == "" {
+		return Claim{}, kedaitong.Invalid("reason", "say why the claim is rejected").ZHf("请说明驳回原因")
+	}
+	if err := checkReason(in.Reason); err != nil {
+		return Claim{}, err
+	}
+	c, _, err := s.loadClaim(ctx, id)
+	if err != nil {
+		return Claim{}, err
+	}
+	if err := s.mayDecide(ctx, actor, &c); err != nil {
+		return Claim{}, err
+	}
+	c, err = s.updateClaim(ctx, id, func(c *Claim) error {
+		if c.State != ClaimSubmitted {
+			return kedaitong.Errorf(kedaitong.EConflict, "the claim is %s", c.State).ZHf("代偿申请当前状态为 %s", claimStateZH(c.State))
+		}
+		c.State, c.Reason = ClaimRejected, in.Reason
+		c.History = append(c.History, ClaimStep{Event: "rejected", By: actor.ID, At: s.now(), Reason: in.Reason})
+		return nil
+	})
+	if err != nil {
+		return Claim{}, err
+	}
+	_, _, _ = s.updatePool(ctx, c.FundID, func(p *Pool) error { p.OpenClaims = max(0, p.OpenClaims-c.Compensation); return nil })
+	s.clearOpenClaim(ctx, c.LoanID, c.ID, "")
+	s.record(ctx, &actor, "claim.reject", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": c.LoanID, "reason": in.Reason})
+	return c, nil
+}
+
+// settlePayments books deferred payments made from incoming money on their claims.
+func (s *Service) settlePayments(ctx context.Context, actor *identity.User, paid []Payment) {
+	for _, x := range paid {
+		c, err := s.updateClaim(ctx, x.ClaimID, func(c *Claim) error {
+			c.Paid += x.Amount
+			c.Deferred = max(0, c.Deferred-x.Amount)
+			if c.Deferred == 0 {
+				c.State = ClaimPaid
+			}
+			c.History = append(c.History, ClaimStep{Event: "deferred_paid", At: s.now(), Amount: x.Amount})
+			return nil
+		})
+		if err == nil {
+			s.record(ctx, actor, "claim.deferred_paid", "claim", c.ID, c.BankID, c.Region, map[string]any{"amount": x.Amount, "deferred_left": c.Deferred})
+		}
+	}
+}
+
+// ClaimFilter narrows a claim list.
+type ClaimFilter struct {
+	State  string
+	FundID string
+	Limit  int
+	Cursor string
+}
+
+// ListClaims lists the claims the actor may see, newest first.
+func (s *Service) ListClaims(ctx context.Context, actor identity.User, f ClaimFilter) ([]Claim, string, error) {
+	if f.State != "" && !contains(ClaimStates, f.State) && f.State != "open" {
+		return nil, "", kedaitong.Invalid("state", "one of open, %s", strings.Join(ClaimStates, ", ")).ZHf("状态应为 open、%s 之一", strings.Join(ClaimStates, ", "))
+	}
+	if !identity.IsBankRole(actor.Role) && !isOfficialOrAdmin(actor) {
+		return nil, "", forbidden("claims are for banks and officials", "代偿申请仅供银行和政府用户查看")
+	}
+	q := scopeQuery(actor, f.FundID)
+	if q.Eq == nil && f.State != "" && f.State != "open" {
+		q.Eq = map[string]any{"state": f.State}
+	}
+	q.After = f.Cursor
+	limit := clampLimit(f.Limit)
+	docs, next, err := store.FindMatching(ctx, s.claims, q, limit, 20000, func(d store.Doc) (bool, error) {
+		var c Claim
+		if err := d.Decode(&c); err != nil {
+			return false, err
+		}
+		stateOK := f.State == "" || c.State == f.State || f.State == "open" && c.Open()
+		return identity.MaySee(actor, c.BankID, c.Region) && stateOK && (f.FundID == "" || c.FundID == f.FundID), nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := store.DecodeAll[Claim](docs)
+	return out, next, err
+}
+
+// warn notifies a bank's managers and the pool's officials that the bank's
+// non-performing ratio reached the warning or suspension line.
+func (s *Service) warn(ctx context.Context, p *Pool, bankID string) {
+	b := p.bank(bankID)
+	s.record(ctx, nil, "fund.bank_"+b.State, "fund", p.ID, bankID, p.Region, map[string]any{"bank_id": bankID, "npl_pct": b.NPLPct()})
+	if s.notes == nil {
+		return
+	}
+	var managers []string
+	q := store.Query{Eq: map[string]any{"scope": bankID}, Sort: "username_key", Limit: 500}
+	if page, err := s.users.Find(ctx, q); err == nil {
+		for _, d := range page.Docs {
+			var u identity.User
+			if d.Decode(&u) == nil && u.Role == identity.RoleBankManager {
+				managers = append(managers, u.ID)
+			}
+		}
+	}
+	title := notify.Text{ZH: fmt.Sprintf("不良率预警：%s 在资金池 %s 的不良率为 %d%%", bankID, p.Name, b.NPLPct()),
+		EN: fmt.Sprintf("NPL warning: %s's non-performing ratio in fund %s is %d%%", bankID, p.Name, b.NPLPct())}
+	if b.State == BankSuspended {
+		title = notify.Text{ZH: fmt.Sprintf("新增业务暂停：%s 在资金池 %s 的不良率为 %d%%", bankID, p.Name, b.NPLPct()),
+			EN: fmt.Sprintf("Suspended: %s's non-performing ratio in fund %s is %d%%", bankID, p.Name, b.NPLPct())}
+	}
+	body := notify.Text{ZH: fmt.Sprintf("预警线 %d%%，暂停线 %d%%。", p.WarnNPLPct, p.SuspendNPLPct),
+		EN: fmt.Sprintf("Warning at %d%%, suspension at %d%%.", p.WarnNPLPct, p.SuspendNPLPct)}
+	_, _ = s.notes.Send(ctx, notify.Audience{UserIDs: managers, Officials: []string{p.Region}}, notify.Message{Kind: "fund.npl_" + b.State,
+		Title: title, Body: body, Link: "/fund/pools/" + p.ID, ObjectKind: "fund", ObjectID: p.ID})
+}

@@ -1,0 +1,238 @@
+// Package fund is the risk-compensation fund of the Kedai Tong programme:
+// regional pools that governments pay money into, the loans banks register
+// against them (at most cash × leverage outstanding at once), repayments,
+// defaults, the non-performing warning and suspension of banks, claims with
+// step compensation and accelerated clearance after a technical evaluation,
+// cross-year smoothing of what cash cannot pay at once (deferred), transfers
+// between regions, performance targets and the KPIs officials rank regions
+// by.
+//
+// # Documents
+//
+// A pool is one document of "fund_pools" (id "fund-<region>", so at most one
+// per region). Everything that must hold atomically for a pool lives in it
+// and changes through one version-guarded write, retried on a version
+// conflict: cash, outstanding principal, what was paid out and deferred,
+// the deferred queue, per-bank outstanding and non-performing principal with
+// the bank's warning state, targets, and the KPI counters (loans, amounts
+// lent per year, enterprises, start-ups, compensation paid, re-reviews).
+// So concurrent registrations — also from several servers on one store —
+// can never push outstanding past capacity, and the KPI view reads one
+// document per pool instead of scanning loans.
+//
+// Loans ("fund_loans"), claims ("fund_claims"), transfers ("fund_transfers")
+// and technical evaluations ("fund_evaluations") are documents of their
+// own. A change that touches a loan and its pool writes the pool first (the
+// check) and then the loan; when the second write fails the first is undone.
+//
+// # Money
+//
+// Money is integer yuan, never negative; percentages are integers 0–100;
+// dates are YYYY-MM-DD in Beijing time. Every money movement is audited
+// through the recorder (who, when, why).
+//
+// # Visibility
+//
+// Banks see their own loans and claims, and the pools their loans use;
+// officials see pools, loans and claims whose region their own covers;
+// admins everything. Anything else is not found (404).
+package fund
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"kedaitong"
+	"kedaitong/identity"
+	"kedaitong/internal/store"
+	"kedaitong/notify"
+	"kedaitong/review"
+	"kedaitong/taxonomy"
+)
+
+// Error codes of the fund's own conflicts (409 each, see the contract).
+const (
+	ECapacityExceeded    = "capacity_exceeded"
+	EBankSuspended       = "bank_suspended"
+	EEnterpriseDishonest = "enterprise_dishonest"
+)
+
+// Collections of the package.
+var (
+	PoolsDef = store.CollectionDef{Name: "fund_pools", Indexes: []store.Index{
+		{Fields: []string{"region"}},
+	}}
+	LoansDef = store.CollectionDef{Name: "fund_loans", Indexes: []store.Index{
+		{Fields: []string{"created_ms"}},
+		{Fields: []string{"bank_id", "created_ms"}},
+		{Fields: []string{"fund_id", "created_ms"}},
+		{Fields: []string{"city", "created_ms"}},
+		{Fields: []string{"region", "created_ms"}},
+		{Fields: []string{"application_id"}},
+	}}
+	ClaimsDef = store.CollectionDef{Name: "fund_claims", Indexes: []store.Index{
+		{Fields: []string{"created_ms"}},
+		{Fields: []string{"bank_id", "created_ms"}},
+		{Fields: []string{"fund_id", "created_ms"}},
+		{Fields: []string{"city", "created_ms"}},
+		{Fields: []string{"region", "created_ms"}},
+		{Fields: []string{"state", "created_ms"}},
+	}}
+	TransfersDef   = store.CollectionDef{Name: "fund_transfers", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
+	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}}}
+	// EnterprisesDef holds one marker per pool and enterprise (id
+	// "<fund id>|<credit code>"), so each enterprise counts once in a
+	// pool's KPIs.
+	EnterprisesDef = store.CollectionDef{Name: "fund_enterprises"}
+)
+
+// Dishonesty says whether an enterprise is on a dishonesty list (the data
+// hub); a listed enterprise gets no new loan registered.
+type Dishonesty interface {
+	Dishonest(ctx context.Context, creditCode string) (bool, error)
+}
+
+// RiskShare gives the share (0–100) of a loan's loss an investor took on by
+// endorsing the enterprise's application (investment-loan linkage); the
+// fund pays only for the rest of the loss.
+type RiskShare interface {
+	RiskSharePct(ctx context.Context, applicationID, creditCode string) (int64, error)
+}
+
+// Panels seats technical-evaluation panels: experts of the loan's route who
+// answer whether the loss was caused by the failure of the technical route.
+// It calls Service.Conclude when the panel closes.
+type Panels interface {
+	OrderEvaluation(ctx context.Context, ev Evaluation) error
+}
+
+// Limits.
+const (
+	MaxMoney      = int64(1e13) // yuan: ten trillion, beyond any pool
+	MaxLeverage   = 50
+	MaxTermMonths = 360
+	MaxReason     = 1000 // characters of a reason
+	MaxSteps      = 10
+	MaxName       = 100
+)
+
+// Service is the fund domain.
+type Service struct {
+	st                                            store.Store
+	pools, loans, claims, transfers, evals, ents store.Collection
+	users                                         store.Collection
+	apps                                          *review.Service
+	notes                                         *notify.Service
+	rec                                           identity.Recorder
+	tax                                           *taxonomy.Taxonomy
+	dishonesty                                    Dishonesty
+	riskShare                                     RiskShare
+	panels                                        Panels
+	now                                           func() time.Time
+}
+
+// Open declares the package's collections on st. apps is needed to register
+// loans from applications; notes and rec may be nil.
+func Open(ctx context.Context, st store.Store, apps *review.Service, notes *notify.Service, rec identity.Recorder) (*Service, error) {
+	s := &Service{st: st, apps: apps, notes: notes, rec: rec, tax: taxonomy.Default(), now: func() time.Time { return time.Now().UTC() }}
+	for _, x := range []struct {
+		c   *store.Collection
+		def store.CollectionDef
+	}{{&s.pools, PoolsDef}, {&s.loans, LoansDef}, {&s.claims, ClaimsDef}, {&s.transfers, TransfersDef},
+		{&s.evals, EvaluationsDef}, {&s.ents, EnterprisesDef}, {&s.users, identity.UsersDef}} {
+		var err error
+		if *x.c, err = st.Collection(ctx, x.def); err != nil {
+			return nil, fmt.Errorf("fund: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// SetClock replaces the service's clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetDishonesty wires the dishonesty check (nil: no check).
+func (s *Service) SetDishonesty(d Dishonesty) { s.dishonesty = d }
+
+// SetRiskShare wires the investors' risk share (nil: the fund bears the whole share).
+func (s *Service) SetRiskShare(r RiskShare) { s.riskShare = r }
+
+// SetPanels wires the technical-evaluation panels (nil: evaluations are
+// recorded but nobody is invited).
+func (s *Service) SetPanels(p Panels) { s.panels = p }
+
+// beijing is the programme's time zone.
+var beijing = time.FixedZone("CST", 8*3600)
+
+// DateLayout is the layout of dates.
+const DateLayout = "2006-01-02"
+
+func (s *Service) today() string { return s.now().In(beijing).Format(DateLayout) }
+
+// Year is the current year in Beijing.
+func (s *Service) Year() int { return s.now().In(beijing).Year() }
+
+func newID(prefix string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+func (s *Service) record(ctx context.Context, actor *identity.User, action, kind, id, bankID, region string, detail map[string]any) {
+	if s.rec == nil {
+		return
+	}
+	s.rec.Record(ctx, identity.Event{Actor: actor, Action: action, ObjectKind: kind, ObjectID: id,
+		BankID: bankID, Region: region, Outcome: "ok", Detail: detail})
+}
+
+// parseDate checks a YYYY-MM-DD date.
+func parseDate(field, v string) error {
+	d, err := time.Parse(DateLayout, v)
+	if err != nil || d.Format(DateLayout) != v {
+		return kedaitong.Invalid(field, "a date as YYYY-MM-DD").ZHf("请按 YYYY-MM-DD 格式填写日期（%s）", field)
+	}
+	return nil
+}
+
+// checkMoney checks an amount in yuan.
+func checkMoney(field string, v int64, positive bool) error {
+	if v < 0 {
+		return kedaitong.Invalid(field, "must not be negative").ZHf("金额（%s）不能为负数", field)
+	}
+	if positive && v == 0 {
+		return kedaitong.Invalid(field, "must be above 0 yuan").ZHf("金额（%s）必须大于 0 元", field)
+	}
+	if v > MaxMoney {
+		return kedaitong.Invalid(field, "is over %d yuan", MaxMoney).ZHf("金额（%s）超过上限 %d 元", field, MaxMoney)
+	}
+	return nil
+}
+
+func checkPct(field string, v int64) error {
+	if v < 0 || v > 100 {
+		return kedaitong.Invalid(field, "a percentage from 0 to 100").ZHf("%s 应为 0 到 100 之间的整数百分比", field)
+	}
+	return nil
+}
+
+func checkReason(v string) error {
+	if len([]rune(v)) > MaxReason {
+		return kedaitong.Invalid("reason", "at most %d characters", MaxReason).ZHf("原因最多 %d 个字符", MaxReason)
+	}
+	return nil
+}
+
+func isOfficialOrAdmin(u identity.User) bool {
+	return u.Role == identity.RoleOfficial || u.Role == identity.RoleAdmin
+}
+
+func forbidden(what, zh string) error {
+	return kedaitong.Errorf(kedaitong.EForbidden, "%s", what).ZHf("%s", zh)
+}
+
+// retries bounds the version-guarded read-modify-write loops.
+const retries = 200
