@@ -121,17 +121,17 @@ const (
 
 // Service is the fund domain.
 type Service struct {
-	st                                            store.Store
+	st                                           store.Store
 	pools, loans, claims, transfers, evals, ents store.Collection
-	users                                         store.Collection
-	apps                                          *review.Service
-	notes                                         *notify.Service
-	rec                                           identity.Recorder
-	tax                                           *taxonomy.Taxonomy
-	dishonesty                                    Dishonesty
-	riskShare                                     RiskShare
-	panels                                        Panels
-	now                                           func() time.Time
+	users                                        store.Collection
+	apps                                         *review.Service
+	notes                                        *notify.Service
+	rec                                          identity.Recorder
+	tax                                          *taxonomy.Taxonomy
+	dishonesty                                   Dishonesty
+	riskShare                                    RiskShare
+	panels                                       Panels
+	now                                          func() time.Time
 }
 
 // Open declares the package's collections on st. apps is needed to register
