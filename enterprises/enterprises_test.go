@@ -83,7 +83,9 @@ func (a *apps) ByEnterprise(_ context.Context, c string, limit int) ([]review.Ap
 	return out, nil
 }
 
-func (a *apps) AssignedCodes(context.Context, identity.User) ([]string, error) { return a.assigned, nil }
+func (a *apps) AssignedCodes(context.Context, identity.User) ([]string, error) {
+	return a.assigned, nil
+}
 
 func newService(t *testing.T) (*enterprises.Service, *apps) {
 	t.Helper()
