@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language"
 
 	"kedaitong"
+	"kedaitong/fund"
 )
 
 // statusOf is the one table from error codes to HTTP statuses.
@@ -24,6 +25,10 @@ var statusOf = map[string]int{
 	kedaitong.EUnavailable:  http.StatusServiceUnavailable,
 	kedaitong.EInternal:     http.StatusInternalServerError,
 	codeMethodNotAllowed:    http.StatusMethodNotAllowed,
+	// The fund's own conflicts (package fund).
+	fund.ECapacityExceeded:    http.StatusConflict,
+	fund.EBankSuspended:       http.StatusConflict,
+	fund.EEnterpriseDishonest: http.StatusConflict,
 }
 
 const codeMethodNotAllowed = "method_not_allowed"

@@ -28,6 +28,7 @@ import (
 	"kedaitong/consult"
 	"kedaitong/dashboard"
 	"kedaitong/experts"
+	"kedaitong/fund"
 	"kedaitong/identity"
 	"kedaitong/intel"
 	"kedaitong/internal/store"
@@ -62,6 +63,7 @@ type Deps struct {
 	// Dashboard is the officials' dashboard (counters kept on write).
 	Dashboard *dashboard.Service
 	Rereview  *rereview.Service // re-review of loan holders
+	Fund      *fund.Service     // the risk-compensation fund: pools, loans, claims, KPIs
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
 	// this server, for deployments behind a TLS-terminating proxy.
 	SecureCookies bool
