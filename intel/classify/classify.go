@@ -39,7 +39,19 @@ const (
 	negAfterWindow    = 36   // bytes after a cue a negator-after may stand
 	revBefore         = 27   // bytes before a cue a reverser may stand
 	revAfter          = 12   // bytes after a cue a reverser may stand
+	composeWeight     = 3.0  // a subject × direction composite
 )
+
+// insideComposite reports whether cue h overlaps a composite's subject or
+// direction, or lies between them: the composite speaks for it.
+func insideComposite(h hit, comps []composite) bool {
+	for _, cp := range comps {
+		if h.start < cp.end && cp.start < h.end {
+			return true
+		}
+	}
+	return false
+}
 
 // Enterprise is an enterprise the classifier links items to.
 type Enterprise struct {
@@ -56,6 +68,7 @@ type Cue struct {
 	Weight     float64  `json:"weight"`               // after title weighting and modifiers
 	Modifier   string   `json:"modifier,omitempty"`   // "negated", "hedged", "reversed" or ""
 	InTitle    bool     `json:"in_title,omitempty"`
+	Rule       string   `json:"rule,omitempty"` // a composite's rule, e.g. "input cost × rises → risk"
 }
 
 // Label is the classification of one news item. Slices are never nil, so
@@ -124,6 +137,19 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 		for _, term := range append(append([]string{}, g.ZH...), g.EN...) {
 			c.base.add(term, entry{kind: kindCue, target: gi})
 		}
+	}
+	for si, sj := range subjects {
+		for _, term := range append(append([]string{}, sj.zh...), sj.en...) {
+			c.base.add(term, entry{kind: kindSubject, target: si})
+		}
+	}
+	for di, d := range directions {
+		for _, term := range append(append([]string{}, d.zh...), d.en...) {
+			c.base.add(term, entry{kind: kindDirection, target: di})
+		}
+	}
+	for _, term := range inputMarkers.all() {
+		c.base.add(term, entry{kind: kindInputMark})
 	}
 	for _, m := range []struct {
 		l    termList
@@ -230,16 +256,16 @@ func (c *Classifier) Classify(title, summary string) Label {
 		}
 		return int(b.end - a.end)
 	})
-	var hits [3][]hit
-	var maxEnd, maxStart [3]int32
+	var hits [4][]hit
+	var maxEnd, maxStart [4]int32
 	for d := range maxEnd {
 		maxEnd[d] = -1
 	}
 	for _, m := range sc.kept {
 		d := c.patterns[m.key].domain
-		if d == 0 {
-			hits[0] = append(hits[0], hit{match: m, title: m.end <= titleEnd})
-			continue // keywords: see industries
+		if d == 0 || d == 3 {
+			hits[d] = append(hits[d], hit{match: m, title: m.end <= titleEnd})
+			continue // keywords: see industries; composition words: see compose
 		}
 		if m.end < maxEnd[d] || m.end == maxEnd[d] && m.start > maxStart[d] {
 			continue // inside a longer match (equal spans are all kept)
@@ -251,7 +277,7 @@ func (c *Classifier) Classify(title, summary string) Label {
 	l := Label{Industries: []string{}, Dimensions: []string{}, Routes: []string{}, Enterprises: []string{},
 		Cues: []Cue{}, Polarity: Neutral, Severity: SeverityNormal}
 	c.industries(&l, hits[0])
-	c.dimensions(&l, hits[1], sc.norm.text)
+	c.dimensions(&l, hits[1], c.compose(hits[3], hits[1], sc.norm.text), sc.norm.text)
 	for _, h := range hits[2] {
 		for _, e := range c.patterns[h.key].entries {
 			id := c.enterprises[e.target].ID
@@ -359,7 +385,7 @@ const (
 )
 
 // dimensions scores cues, applying negators, reversers and hedges.
-func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
+func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, text []byte) {
 	var mods, cues []hit
 	for _, h := range hits {
 		isCue, isMod := false, false
@@ -383,7 +409,7 @@ func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 	risk, opp, denied := 0.0, 0.0, 0.0
 	for _, h := range cues {
 		sk := seenKey{h.key, h.title}
-		if slices.Contains(seen, sk) {
+		if slices.Contains(seen, sk) || insideComposite(h, comps) {
 			continue
 		}
 		seen = append(seen, sk)
@@ -447,6 +473,44 @@ func (c *Classifier) dimensions(l *Label, hits []hit, text []byte) {
 			}
 			l.Cues = append(l.Cues, cue)
 		}
+	}
+	for _, cp := range comps {
+		title := cp.end <= int32(len(text)) && cp.subj.title && cp.dirMatch.title
+		w := composeWeight
+		if title {
+			w *= titleWeight
+		}
+		span := hit{match: match{start: cp.start, end: cp.end}, title: title}
+		mod, hedged := c.modifiers(span, mods, text)
+		if hedged {
+			w *= hedgeFactor
+		}
+		pol := cp.polarity()
+		cue := Cue{Term: string(text[cp.subj.start:cp.subj.end]) + " … " + string(text[cp.dirMatch.start:cp.dirMatch.end]),
+			Dimensions: cp.dims(), InTitle: title, Modifier: "composed"}
+		pw := w
+		if mod == modNegated {
+			cue.Modifier = "composed, negated"
+			if pol == Risk {
+				denied += w
+			}
+			pol, pw = Neutral, 0
+		}
+		cue.Rule = cp.rule(pol)
+		if pol == Risk && cp.s.severe && !hedged {
+			l.Severity = SeverityHigh
+		}
+		switch pol {
+		case Risk:
+			risk += pw
+		case Opportunity:
+			opp += pw
+		}
+		for _, d := range cue.Dimensions {
+			dim[d] += w
+		}
+		cue.Polarity, cue.Weight = pol, round2(w)
+		l.Cues = append(l.Cues, cue)
 	}
 	best := 0.0
 	for _, s := range dim {

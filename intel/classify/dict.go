@@ -112,6 +112,9 @@ const (
 	kindReverser          // flips the polarity of a cue next to it
 	kindMask              // hides modifiers and cues inside it
 	kindEnterprise        // names an enterprise
+	kindSubject           // what changes (compose.go; target: subject group)
+	kindDirection         // how it changes (target: direction group)
+	kindInputMark         // makes a price after it an input price
 )
 
 // domain of a kind: a match hides shorter matches of its own domain inside it.
@@ -121,6 +124,8 @@ func domainOf(kind int) int {
 		return 0
 	case kindEnterprise:
 		return 2
+	case kindSubject, kindDirection, kindInputMark:
+		return 3
 	}
 	return 1
 }

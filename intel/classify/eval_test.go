@@ -23,27 +23,30 @@ type gold struct {
 	Industries []string `json:"industries"`
 	Dimensions []string `json:"dimensions"`
 	Polarity   string   `json:"polarity"`
+	Source     string   `json:"source"`
 }
 
 func loadGold(t testing.TB) []gold {
 	t.Helper()
-	f, err := os.Open("testdata/labelled.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []gold
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var g gold
-		if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
-			t.Fatalf("labelled.jsonl line %d: %v", len(out)+1, err)
+	for _, name := range []string{"testdata/labelled.jsonl", "testdata/composed.jsonl"} {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		out = append(out, g)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for line := 1; sc.Scan(); line++ {
+			var g gold
+			if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
+				t.Fatalf("%s line %d: %v", name, line, err)
+			}
+			out = append(out, g)
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return out
 }
@@ -104,11 +107,15 @@ func TestLabelledSet(t *testing.T) {
 	if len(items) < 240 {
 		t.Fatalf("labelled set has %d items, want at least 240", len(items))
 	}
-	by := map[string]*scores{"all": {}, "train": {}, "test": {}, "zh": {}, "en": {}}
+	by := map[string]*scores{"all": {}, "train": {}, "test": {}, "zh": {}, "en": {}, "hand": {}, "composed": {}}
 	debug := os.Getenv("KEDAI_CLASSIFY_DEBUG") != ""
 	for _, g := range items {
 		l := c.Classify(g.Title, g.Summary)
-		for _, k := range []string{"all", g.Split, g.Lang} {
+		origin := "hand"
+		if g.Source != "" {
+			origin = "composed"
+		}
+		for _, k := range []string{"all", g.Split, g.Lang, origin} {
 			s := by[k]
 			s.n++
 			s.ind.add(l.Industries, g.Industries)
@@ -126,7 +133,7 @@ func TestLabelledSet(t *testing.T) {
 				g.Industries, g.Dimensions, g.Polarity, terms)
 		}
 	}
-	for _, k := range []string{"all", "train", "test", "zh", "en"} {
+	for _, k := range []string{"all", "train", "test", "zh", "en", "hand", "composed"} {
 		t.Logf("%-5s %s", k, by[k])
 	}
 	all := by["all"]

@@ -1,0 +1,234 @@
+package classify
+
+// Composition: a word that is positive or negative on its own ("falls",
+// "上涨") means nothing until one knows what it qualifies. A composite pairs a
+// subject (what changes: a price, a cost, orders, funding, supply, a subsidy,
+// a route) with a direction (rises, falls, ends, begins, is replaced) in one
+// clause; the subject's side (the industry's output or its input) decides the
+// polarity: "原材料价格下降" is an opportunity, "orders fall" a risk.
+// A negator before the pair or a denial after it ("并未下跌", "denies ...")
+// leaves the dimension and cancels the polarity. Composites hide the plain
+// cues they overlap, so "价格下跌" inside "原材料价格下跌" no longer counts as a
+// market risk.
+
+// Directions a subject can take.
+const (
+	dirUp = iota
+	dirDown
+	dirEnd
+	dirBegin
+	dirReplaced
+)
+
+var dirNames = []string{"rises", "falls", "ends", "begins", "is replaced"}
+
+// subject is a group of words naming one kind of thing that changes.
+type subject struct {
+	name   string
+	dims   []string
+	pol    [5]string // polarity for each direction ("" where the pair means nothing)
+	input  bool      // an input of the buyer's industry (costs)
+	severe bool      // a risk from it is of high severity
+	price  bool      // a price: an input when an input marker stands before it
+	zh     []string
+	en     []string
+}
+
+var (
+	upOpp   = [5]string{Opportunity, Risk, Risk, Opportunity, ""}
+	upRisk  = [5]string{Risk, Opportunity, Opportunity, Risk, ""}
+	replRsk = [5]string{"", "", "", "", Risk}
+)
+
+var subjects = []subject{
+	{name: "price", dims: []string{"market"}, pol: [5]string{Opportunity, Risk, "", "", ""}, price: true,
+		zh: []string{"价格", "报价", "售价", "均价", "出厂价", "价位", "行情", "现货价"},
+		en: []string{"price", "prices", "selling price*", "quotes", "spot price*", "contract price*"}},
+	{name: "demand", dims: []string{"market"}, pol: [5]string{Opportunity, Risk, Risk, Opportunity, ""},
+		zh: []string{"订单", "需求", "销量", "出货量", "出口", "营收", "收入", "利润", "净利润", "毛利率", "市场份额", "占有率", "市场空间", "装机量", "销售额"},
+		en: []string{"orders", "order book", "demand", "sales", "shipments", "exports", "revenue", "revenues", "profit", "profits", "earnings", "margin", "margins", "market share", "deliveries"}},
+	{name: "inventory", dims: []string{"market"}, pol: upRisk,
+		zh: []string{"库存", "库存周转天数", "过剩产能", "闲置产能"},
+		en: []string{"inventory", "inventories", "stockpiles", "excess capacity"}},
+	{name: "input cost", dims: []string{"market", "supply-chain"}, pol: upRisk, input: true,
+		zh: []string{"成本", "原材料", "原料", "采购成本", "生产成本", "原材料成本", "原料成本", "用电成本", "电价"},
+		en: []string{"cost", "costs", "input cost*", "raw-material cost*", "raw material cost*", "production cost*", "feedstock cost*", "power price*"}},
+	{name: "funding", dims: []string{"capital"}, pol: upOpp,
+		zh: []string{"融资", "融资额", "融资规模", "投资额", "募资", "现金流", "授信", "信贷", "估值"},
+		en: []string{"funding", "financing", "investment", "investments", "cash flow", "credit", "valuation", "venture funding", "capital raising"}},
+	{name: "supply", dims: []string{"supply-chain"}, pol: upOpp,
+		zh: []string{"供应", "供货", "原料供应", "产能利用率", "交付", "进口"},
+		en: []string{"supply", "supplies", "deliveries of", "imports of"}},
+	{name: "subsidy", dims: []string{"policy"}, pol: upOpp,
+		zh: []string{"补贴", "补助", "扶持", "税收优惠", "优惠政策", "奖补", "贴息", "支持政策", "退税"},
+		en: []string{"subsidy", "subsidies", "tax break*", "tax credit*", "incentive*", "support scheme*", "grants", "rebate*"}},
+	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
+		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制"},
+		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties"}},
+	{name: "route", dims: []string{"tech-route"}, pol: replRsk,
+		zh: []string{"技术路线", "技术", "工艺", "产线", "路线", "产品", "方案"},
+		en: []string{"technology", "technologies", "route", "process", "lines", "products", "design*"}},
+	{name: "yield", dims: []string{"tech-route"}, pol: [5]string{Opportunity, Risk, "", "", ""},
+		zh: []string{"良率", "转换效率", "效率", "性能", "能量密度", "寿命"},
+		en: []string{"yield", "yields", "efficiency", "performance", "energy density"}},
+}
+
+// direction is a group of words for one direction.
+type direction struct {
+	dir int
+	zh  []string
+	en  []string
+}
+
+var directions = []direction{
+	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大"},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "up", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*"}},
+	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水"},
+		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce*", "slashed", "slash", "slashes", "relax*"}},
+	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "解除", "撤销", "叫停", "断裂", "告急"},
+		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "lifted", "lift", "lifts", "lifting", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
+	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
+		[]string{"extend*", "renew*", "introduc*", "restor*", "resum*", "expand*", "approved", "granted", "new"}},
+	{dirReplaced, []string{"被替代", "被取代", "被淘汰", "淘汰", "替代压力", "被边缘化", "边缘化", "过时", "落后", "被颠覆", "面临替代", "提前退出"},
+		[]string{"replaced", "obsolete", "overtaken", "sidelined", "displaced", "superseded", "replacement pressure", "phased out", "outdated", "leapfrogged", "face replacement"}},
+}
+
+// inputMarkers before a price make it an input price.
+var inputMarkers = termList{
+	ZH: []string{"原材料", "原料", "上游", "采购", "进口", "硅料", "碳酸锂", "锂矿", "铜价", "钢材", "钢价", "电价", "稀土原料", "芯片价格", "面板价格", "多晶硅"},
+	EN: []string{"raw material*", "raw-material*", "input", "inputs", "feedstock", "upstream", "purchasing", "supplier*"},
+}
+
+// composite is a subject paired with a direction.
+type composite struct {
+	subj, dirMatch hit
+	s              *subject
+	dir            int
+	input          bool
+	start, end     int32
+}
+
+// compose pairs subjects with directions in hits (domain 3). It returns the
+// composites, leftmost first; a subject pairs with the nearest direction after
+// it in its clause (or, failing that, the nearest one just before it).
+// A subject inside a longer cue that does not hold the direction too ("价格"
+// in "价格战") stands aside.
+func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
+	var subs, dirs, marks []hit
+	for _, h := range hits {
+		for _, e := range c.patterns[h.key].entries {
+			switch e.kind {
+			case kindSubject:
+				subs = append(subs, h)
+			case kindDirection:
+				dirs = append(dirs, h)
+			case kindInputMark:
+				marks = append(marks, h)
+			}
+		}
+	}
+	var out []composite
+	usedDir := map[int32]bool{}
+	for _, s := range subs {
+		// Subjects inside a longer subject ("原材料" in "原材料成本") stand aside.
+		inside := false
+		for _, o := range subs {
+			if o.start <= s.start && o.end >= s.end && o.end-o.start > s.end-s.start {
+				inside = true
+			}
+		}
+		if inside {
+			continue
+		}
+		best, bestGap := -1, int32(1<<30)
+		for di, d := range dirs {
+			if usedDir[d.start] || overlaps(d.match, s.match) {
+				continue
+			}
+			var gap int32
+			switch {
+			case d.start >= s.end:
+				gap = d.start - s.end
+				if gap > 15 || hasBreak(text, s.end, d.start, false) {
+					continue
+				}
+			case d.end <= s.start:
+				gap = s.start - d.end + 6 // prefer a direction after the subject
+				if gap > 18 || hasBreak(text, d.end, s.start, false) {
+					continue
+				}
+			default:
+				continue
+			}
+			if gap < bestGap {
+				best, bestGap = di, gap
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		d := dirs[best]
+		for _, q := range cues {
+			if q.start <= s.start && q.end >= s.end && q.end-q.start > s.end-s.start && !(q.start <= d.start && q.end >= d.end) {
+				inside = true
+			}
+		}
+		if inside {
+			continue
+		}
+		subjIdx, dir := -1, -1
+		for _, e := range c.patterns[s.key].entries {
+			if e.kind == kindSubject {
+				subjIdx = e.target
+			}
+		}
+		for _, e := range c.patterns[d.key].entries {
+			if e.kind == kindDirection {
+				dir = directions[e.target].dir
+			}
+		}
+		sj := &subjects[subjIdx]
+		if sj.pol[dir] == "" {
+			continue
+		}
+		usedDir[d.start] = true
+		cp := composite{subj: s, dirMatch: d, s: sj, dir: dir, input: sj.input, start: min(s.start, d.start), end: max(s.end, d.end)}
+		if sj.price {
+			for _, m := range marks {
+				if m.end <= s.start && s.start-m.end <= 18 && !hasBreak(text, m.end, s.start, false) {
+					cp.input = true
+				}
+			}
+		}
+		out = append(out, cp)
+	}
+	return out
+}
+
+func overlaps(a, b match) bool { return a.start < b.end && b.start < a.end }
+
+// polarity is the composite's polarity before negation: an input price
+// behaves as a cost.
+func (cp composite) polarity() string {
+	if cp.s.price && cp.input {
+		return upRisk[cp.dir]
+	}
+	return cp.s.pol[cp.dir]
+}
+
+// dims are the composite's dimensions: an input price speaks to supply too.
+func (cp composite) dims() []string {
+	if cp.s.price && cp.input {
+		return []string{"market", "supply-chain"}
+	}
+	return cp.s.dims
+}
+
+// rule explains the composite, e.g. "input cost × rises → risk".
+func (cp composite) rule(pol string) string {
+	name := cp.s.name
+	if cp.s.price && cp.input {
+		name = "input price"
+	}
+	return name + " × " + dirNames[cp.dir] + " → " + pol
+}
