@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"golang.org/x/text/unicode/norm"
 
 	"kedaitong"
@@ -103,7 +104,8 @@ func (o *Org) UnmarshalJSON(b []byte) error {
 	}
 	type plain Org
 	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
+	// Strict as every request body: exact names, no duplicates, no unknown ones.
+	if err := jsonv2.Unmarshal(b, &p, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return err
 	}
 	*o = Org(p)

@@ -6,7 +6,6 @@
 package review
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"kedaitong"
 	"kedaitong/identity"
@@ -85,9 +86,8 @@ func (p *Person) UnmarshalJSON(b []byte) error {
 	}
 	type plain Person
 	var q plain
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&q); err != nil {
+	// Strict as every request body: exact names, no duplicates, no unknown ones.
+	if err := jsonv2.Unmarshal(b, &q, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return err
 	}
 	*p = Person(q)
