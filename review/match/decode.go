@@ -362,25 +362,24 @@ func (d *decoder) panel(field func() string, m *map[string]int) error {
 		*m = nil
 		return d.s.literal()
 	}
+	if k == kObject && *m == nil {
+		*m = make(map[string]int, 3)
+	}
 	return d.object(field, func(key []byte) error {
-		t := string(key)
+		t := ""
 		for _, name := range Tiers {
-			if t == name {
+			if string(key) == name {
 				t = name
 			}
 		}
-		n, ok, err := d.intValue(func() string { return field() + "." + t })
+		if t == "" {
+			t = string(key)
+		}
+		n, _, err := d.intValue(func() string { return field() + "." + t })
 		if err != nil {
 			return err
 		}
-		if *m == nil {
-			*m = make(map[string]int, 3)
-		}
-		if ok {
-			(*m)[t] = n
-		} else if _, had := (*m)[t]; !had {
-			(*m)[t] = 0
-		}
+		(*m)[t] = n // null gives 0, as with encoding/json
 		return nil
 	})
 }
