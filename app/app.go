@@ -18,6 +18,7 @@ import (
 	"kedaitong/audit"
 	"kedaitong/banks"
 	"kedaitong/experts"
+	"kedaitong/fund"
 	"kedaitong/identity"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store"
@@ -52,6 +53,7 @@ type App struct {
 	Review   *review.Service   // loan applications and the whitelist
 	Panel    *panel.Service    // panel assignment: runs, invitations, replacements
 	Rereview *rereview.Service // re-review of loan holders ("dynamic exit")
+	Fund     *fund.Service     // the risk-compensation fund
 
 	parts []part // the domain parts beyond identity, in dependency order
 }
@@ -103,7 +105,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard, a.openRereview} {
+	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard, a.openRereview, a.openFund} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}
