@@ -84,6 +84,11 @@ type Label struct {
 	Cues        []Cue    `json:"cues"`
 	RiskScore   float64  `json:"risk_score"`        // summed risk weight of the cues
 	OppScore    float64  `json:"opportunity_score"` // summed opportunity weight
+	// Scores are the learned model's probabilities of the labels it chose.
+	Scores map[string]float64 `json:"scores,omitempty"`
+	// Changed lists what the model changed from the rules' decision:
+	// "+market", "-policy", "risk→neutral".
+	Changed []string `json:"model_changed,omitempty"`
 }
 
 // Classifier labels news items. It is immutable and safe for concurrent use.
@@ -98,6 +103,7 @@ type Classifier struct {
 	routeInd    []int    // route index → industry index
 	routeCodes  []string // route index → code
 	scratch     sync.Pool
+	model       *Model // nil: rules only
 }
 
 // New returns a classifier over the taxonomy's keyword dictionaries and the
@@ -161,7 +167,36 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 		}
 	}
 	c.build()
+	if len(embeddedModel) > 0 {
+		m, err := parseModel(embeddedModel)
+		if err != nil {
+			return nil, err
+		}
+		c.model = c.fits(m)
+	}
 	return c, nil
+}
+
+// fits returns m when it was trained for c's taxonomy, else nil (rules only).
+func (c *Classifier) fits(m *Model) *Model {
+	if m == nil || len(m.Header.Industries) != len(c.tax.Industries) {
+		return nil
+	}
+	for i, ind := range c.tax.Industries {
+		if m.Header.Industries[i] != ind.Code {
+			return nil
+		}
+	}
+	return m
+}
+
+// WithModel returns a copy of c that decides with model m (nil: rules
+// only). A model trained for another taxonomy is ignored.
+func (c *Classifier) WithModel(m *Model) *Classifier {
+	n := &Classifier{tax: c.tax, cues: c.cues, base: c.base, routeInd: c.routeInd, routeCodes: c.routeCodes,
+		enterprises: c.enterprises, model: c.fits(m)}
+	n.build()
+	return n
 }
 
 // WithEnterprises returns a copy of c that also links items to the
@@ -170,7 +205,7 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 // inside other words.
 func (c *Classifier) WithEnterprises(list []Enterprise) *Classifier {
 	n := &Classifier{tax: c.tax, cues: c.cues, base: c.base, routeInd: c.routeInd, routeCodes: c.routeCodes,
-		enterprises: append([]Enterprise(nil), list...)}
+		enterprises: append([]Enterprise(nil), list...), model: c.model}
 	n.build()
 	return n
 }
@@ -222,6 +257,8 @@ type scratch struct {
 	norm    normalised
 	matches []match
 	kept    []match
+	feat    features
+	z       []float64
 }
 
 // hit is an accepted match with its region.
@@ -232,6 +269,18 @@ type hit struct {
 
 // Classify labels one item from its title and summary (either may be empty).
 func (c *Classifier) Classify(title, summary string) Label {
+	return c.label(title, summary, c.model, nil)
+}
+
+// Rules labels one item by the rule layer alone (dictionaries and
+// composition), without the learned model.
+func (c *Classifier) Rules(title, summary string) Label {
+	return c.label(title, summary, nil, nil)
+}
+
+// label labels an item by the rules, then by model m when given; with f, it
+// also leaves the model's features there.
+func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 	sc := c.scratch.Get().(*scratch)
 	defer c.scratch.Put(sc)
 	sc.norm.reset()
@@ -276,8 +325,33 @@ func (c *Classifier) Classify(title, summary string) Label {
 
 	l := Label{Industries: []string{}, Dimensions: []string{}, Routes: []string{}, Enterprises: []string{},
 		Cues: []Cue{}, Polarity: Neutral, Severity: SeverityNormal}
-	c.industries(&l, hits[0])
-	c.dimensions(&l, hits[1], c.compose(hits[3], hits[1], sc.norm.text), sc.norm.text)
+	var rs ruleScores
+	c.industries(&l, hits[0], &rs)
+	c.dimensions(&l, hits[1], c.compose(hits[3], hits[1], sc.norm.text), sc.norm.text, &rs)
+	if m != nil || f != nil {
+		if f == nil {
+			f = &sc.feat
+		}
+		c.extract(f, sc.norm.text, int(titleEnd), &l, &rs)
+	}
+	if m != nil {
+		z := sc.z[:0]
+		for range m.nOut {
+			z = append(z, 0)
+		}
+		sc.z = z
+		m.scores(f, z)
+		m.probabilities(z)
+		m.decide(&l, z)
+		routes := l.Routes[:0]
+		for _, r := range l.Routes {
+			ind, _, _ := strings.Cut(r, ".")
+			if slices.Contains(l.Industries, ind) {
+				routes = append(routes, r)
+			}
+		}
+		l.Routes = routes
+	}
 	for _, h := range hits[2] {
 		for _, e := range c.patterns[h.key].entries {
 			id := c.enterprises[e.target].ID
@@ -307,7 +381,7 @@ func (c *Classifier) industryOf(e entry) int {
 // keyword counts only for industries the longer one does not speak of: in
 // 太阳能电池 the 电池 does not count for batteries, but in TOPCon电池 (a
 // battery-negative term) TOPCon still counts for photovoltaics.
-func (c *Classifier) industries(l *Label, hits []hit) {
+func (c *Classifier) industries(l *Label, hits []hit, rs *ruleScores) {
 	nInd := len(c.tax.Industries)
 	ind := make([]float64, nInd)
 	route := make([]float64, len(c.routeCodes))
@@ -349,6 +423,7 @@ func (c *Classifier) industries(l *Label, hits []hit) {
 			}
 		}
 	}
+	rs.ind = ind
 	best := 0.0
 	for _, s := range ind {
 		best = max(best, s)
@@ -385,7 +460,7 @@ const (
 )
 
 // dimensions scores cues, applying negators, reversers and hedges.
-func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, text []byte) {
+func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, text []byte, rs *ruleScores) {
 	var mods, cues []hit
 	for _, h := range hits {
 		isCue, isMod := false, false
@@ -511,6 +586,13 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, text []
 		}
 		cue.Polarity, cue.Weight = pol, round2(w)
 		l.Cues = append(l.Cues, cue)
+	}
+	rs.dim = dim
+	rs.composed = len(comps)
+	for _, cue := range l.Cues {
+		if strings.Contains(cue.Modifier, "negated") {
+			rs.negated++
+		}
 	}
 	best := 0.0
 	for _, s := range dim {

@@ -82,9 +82,9 @@ type direction struct {
 
 var directions = []direction{
 	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大"},
-		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "up", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*"}},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*"}},
 	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水"},
-		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce*", "slashed", "slash", "slashes", "relax*"}},
+		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*"}},
 	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "解除", "撤销", "叫停", "断裂", "告急"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "lifted", "lift", "lifts", "lifting", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
@@ -95,7 +95,7 @@ var directions = []direction{
 
 // inputMarkers before a price make it an input price.
 var inputMarkers = termList{
-	ZH: []string{"原材料", "原料", "上游", "采购", "进口", "硅料", "碳酸锂", "锂矿", "铜价", "钢材", "钢价", "电价", "稀土原料", "芯片价格", "面板价格", "多晶硅"},
+	ZH: []string{"原材料", "原料", "上游", "采购", "进口", "输入"},
 	EN: []string{"raw material*", "raw-material*", "input", "inputs", "feedstock", "upstream", "purchasing", "supplier*"},
 }
 

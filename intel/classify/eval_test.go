@@ -124,6 +124,9 @@ func TestLabelledSet(t *testing.T) {
 				s.polOK++
 			}
 		}
+		if debug {
+			l = c.Rules(g.Title, g.Summary)
+		}
 		if debug && g.Split == "train" && (!sameSet(l.Industries, g.Industries) || !sameSet(l.Dimensions, g.Dimensions) || l.Polarity != g.Polarity) {
 			var terms []string
 			for _, c := range l.Cues {

@@ -1,0 +1,381 @@
+package classify
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"slices"
+	"sort"
+	"unicode/utf8"
+
+	"kedaitong"
+)
+
+// The learned component: a linear model (logistic regression, one output
+// per industry and dimension, a softmax over the three polarities) on hashed
+// character n-grams of the text (Chinese characters and their pairs, Latin
+// words and their pairs, numbers folded to 0, the title apart from the
+// summary) and on the rule layer's decisions and scores. It is trained
+// offline by `go run ./intel/classify/internal/train` on the corpus's train
+// split and shipped in the binary (model.bin); nothing is fetched at run
+// time. It decides the final labels; the rules' cues and what the model
+// changed are kept in the label, so the item page can show why.
+
+//go:embed model.bin
+var embeddedModel []byte
+
+const (
+	hashBits  = 15
+	nBuckets  = 1 << hashBits
+	modelMark = "KDTM1\n"
+)
+
+// dense feature layout: rule decisions and scores.
+const (
+	fIndChosen = 0
+	fIndScore  = fIndChosen + 16
+	fDimChosen = fIndScore + 16
+	fDimScore  = fDimChosen + 5
+	fPolarity  = fDimScore + 5
+	fRisk      = fPolarity + 3
+	fOpp       = fRisk + 1
+	fNegated   = fOpp + 1
+	fComposed  = fNegated + 1
+	fBias      = fComposed + 1
+	nDense     = fBias + 1
+)
+
+// polarities in model output order.
+var polarities = []string{Risk, Opportunity, Neutral}
+
+// modelHeader is the JSON line after modelMark in model.bin.
+type modelHeader struct {
+	Industries []string `json:"industries"`
+	Dimensions []string `json:"dimensions"`
+	Buckets    int      `json:"buckets"`
+	Dense      int      `json:"dense"`
+	Trained    string   `json:"trained"` // what it was trained on
+}
+
+// Model holds the learned weights. Output o of feature f is at f*nOut+o.
+type Model struct {
+	Header modelHeader
+	nOut   int
+	hashed []float32 // nBuckets × nOut
+	dense  []float32 // nDense × nOut
+}
+
+// NewModel returns a zero model for the industries and dimensions.
+func NewModel(industries []string) *Model {
+	m := &Model{Header: modelHeader{Industries: industries, Dimensions: Dimensions, Buckets: nBuckets, Dense: nDense}}
+	m.nOut = len(industries) + len(Dimensions) + len(polarities)
+	m.hashed = make([]float32, nBuckets*m.nOut)
+	m.dense = make([]float32, nDense*m.nOut)
+	return m
+}
+
+// MarshalBinary encodes the model: the mark, a JSON header line, then one
+// float32 scale per output, the hashed weights as int16 (scaled) and the
+// dense weights as float32, little-endian.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(modelMark)
+	h, err := json.Marshal(m.Header)
+	if err != nil {
+		return nil, err
+	}
+	b.Write(h)
+	b.WriteByte('\n')
+	scale := make([]float32, m.nOut)
+	for i, w := range m.hashed {
+		o := i % m.nOut
+		scale[o] = max(scale[o], float32(math.Abs(float64(w))))
+	}
+	for o := range scale {
+		if scale[o] == 0 {
+			scale[o] = 1
+		}
+		scale[o] /= 32767
+	}
+	binary.Write(&b, binary.LittleEndian, scale)
+	q := make([]int16, len(m.hashed))
+	for i, w := range m.hashed {
+		q[i] = int16(math.Round(float64(w / scale[i%m.nOut])))
+	}
+	binary.Write(&b, binary.LittleEndian, q)
+	binary.Write(&b, binary.LittleEndian, m.dense)
+	return b.Bytes(), nil
+}
+
+// parseModel decodes what MarshalBinary wrote.
+func parseModel(data []byte) (*Model, error) {
+	bad := func(what string) error {
+		return kedaitong.Errorf(kedaitong.EInvalid, "classify: model: %s", what).ZHf("分类模型文件损坏：%s", what)
+	}
+	rest, ok := bytes.CutPrefix(data, []byte(modelMark))
+	if !ok {
+		return nil, bad("no mark")
+	}
+	line, rest, ok := bytes.Cut(rest, []byte("\n"))
+	if !ok {
+		return nil, bad("no header")
+	}
+	var h modelHeader
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, bad("bad header")
+	}
+	if h.Buckets != nBuckets || h.Dense != nDense || !slices.Equal(h.Dimensions, Dimensions) {
+		return nil, bad("shape differs from this build")
+	}
+	m := NewModel(h.Industries)
+	m.Header = h
+	scale := make([]float32, m.nOut)
+	q := make([]int16, len(m.hashed))
+	r := bytes.NewReader(rest)
+	for _, v := range []any{scale, q, m.dense} {
+		if err := binary.Read(r, binary.LittleEndian, v); err != nil {
+			return nil, bad("truncated")
+		}
+	}
+	if r.Len() != 0 {
+		return nil, bad("trailing bytes")
+	}
+	for i, v := range q {
+		m.hashed[i] = float32(v) * scale[i%m.nOut]
+	}
+	return m, nil
+}
+
+// features are one item's model inputs: hashed buckets (each with value
+// hashValue) and the dense vector.
+type features struct {
+	buckets   []uint32
+	hashValue float32
+	dense     [nDense]float32
+}
+
+func fnv(seed uint32, parts ...[]byte) uint32 {
+	h := uint32(2166136261) ^ seed*16777619
+	for pi, p := range parts {
+		if pi > 0 {
+			h = (h ^ ' ') * 16777619
+		}
+		for _, c := range p {
+			h = (h ^ uint32(c)) * 16777619
+		}
+	}
+	return h
+}
+
+// ngrams appends the hashed n-grams of normalised text: Chinese characters
+// and adjacent pairs, Latin words and adjacent pairs (numbers folded to
+// "0"), seeded by region.
+func ngrams(dst []uint32, text []byte, seed uint32) []uint32 {
+	var prev []byte // previous token, when adjacent
+	zero := []byte("0")
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			_, size := utf8.DecodeRune(text[i:])
+			tok := text[i : i+size]
+			i += size
+			if size < 3 { // Latin-1 letters and such: skip
+				prev = nil
+				continue
+			}
+			if tok[0] == 0xE3 && tok[1] == 0x80 { // CJK punctuation
+				prev = nil
+				continue
+			}
+			dst = append(dst, fnv(seed, tok)&(nBuckets-1))
+			if prev != nil && prev[0] >= utf8.RuneSelf {
+				dst = append(dst, fnv(seed+1, prev, tok)&(nBuckets-1))
+			}
+			prev = tok
+		case isWordByte(c):
+			j := i
+			for j < len(text) && (isWordByte(text[j]) || text[j] == '\'' || text[j] == '-' && j+1 < len(text) && isWordByte(text[j+1])) {
+				j++
+			}
+			tok := text[i:j]
+			if isDigit(c) {
+				tok = zero
+			}
+			i = j
+			dst = append(dst, fnv(seed+2, tok)&(nBuckets-1))
+			if prev != nil && prev[0] < utf8.RuneSelf {
+				dst = append(dst, fnv(seed+3, prev, tok)&(nBuckets-1))
+			}
+			prev = tok
+		case c == ' ':
+			i++
+		default:
+			i++
+			prev = nil
+		}
+	}
+	return dst
+}
+
+// ruleScores are the rule layer's scores behind a label.
+type ruleScores struct {
+	ind      []float64 // per industry
+	dim      map[string]float64
+	negated  int
+	composed int
+}
+
+// extract builds the features of normalised text (the title ends at
+// titleEnd) and the rule label l.
+func (c *Classifier) extract(f *features, text []byte, titleEnd int, l *Label, rs *ruleScores) {
+	f.buckets = ngrams(f.buckets[:0], text[:titleEnd], 1)
+	f.buckets = ngrams(f.buckets, text[titleEnd:], 11)
+	f.hashValue = 0
+	if n := len(f.buckets); n > 0 {
+		f.hashValue = float32(1 / math.Sqrt(float64(n)))
+	}
+	f.dense = [nDense]float32{}
+	best := 0.0
+	for _, s := range rs.ind {
+		best = max(best, s)
+	}
+	for i, ind := range c.tax.Industries {
+		if i >= 16 {
+			break
+		}
+		if slices.Contains(l.Industries, ind.Code) {
+			f.dense[fIndChosen+i] = 1
+		}
+		if best > 0 && rs.ind[i] > 0 {
+			f.dense[fIndScore+i] = float32(rs.ind[i] / best)
+		}
+	}
+	for i, d := range Dimensions {
+		if slices.Contains(l.Dimensions, d) {
+			f.dense[fDimChosen+i] = 1
+		}
+		f.dense[fDimScore+i] = float32(min(rs.dim[d]/10, 1))
+	}
+	f.dense[fPolarity+slices.Index(polarities, l.Polarity)] = 1
+	f.dense[fRisk] = float32(min(l.RiskScore/10, 1))
+	f.dense[fOpp] = float32(min(l.OppScore/10, 1))
+	f.dense[fNegated] = float32(min(rs.negated, 3)) / 3
+	f.dense[fComposed] = float32(min(rs.composed, 3)) / 3
+	f.dense[fBias] = 1
+}
+
+// scores returns the model's raw outputs for f into z (len nOut).
+func (m *Model) scores(f *features, z []float64) {
+	for o := range z {
+		z[o] = 0
+	}
+	for _, b := range f.buckets {
+		w := m.hashed[int(b)*m.nOut : int(b+1)*m.nOut]
+		for o := range z {
+			z[o] += float64(w[o] * f.hashValue)
+		}
+	}
+	for fi, v := range f.dense {
+		if v == 0 {
+			continue
+		}
+		w := m.dense[fi*m.nOut : (fi+1)*m.nOut]
+		for o := range z {
+			z[o] += float64(w[o] * v)
+		}
+	}
+}
+
+// probabilities turns raw outputs into probabilities in place: sigmoids for
+// industries and dimensions, a softmax over the polarities.
+func (m *Model) probabilities(z []float64) {
+	np := len(polarities)
+	for o := 0; o < m.nOut-np; o++ {
+		z[o] = 1 / (1 + math.Exp(-z[o]))
+	}
+	p := z[m.nOut-np:]
+	mx := slices.Max(p)
+	sum := 0.0
+	for i := range p {
+		p[i] = math.Exp(p[i] - mx)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+}
+
+// decide replaces l's industries, dimensions and polarity with the model's,
+// noting in l.Changed what differs from the rules.
+func (m *Model) decide(l *Label, p []float64) {
+	ni, nd := len(m.Header.Industries), len(m.Header.Dimensions)
+	pick := func(codes []string, probs []float64, floor float64) []string {
+		var out []string
+		order := make([]int, len(codes))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
+		for _, i := range order {
+			if probs[i] >= 0.5 || len(out) == 0 && probs[i] >= floor {
+				out = append(out, codes[i])
+			}
+		}
+		if out == nil {
+			out = []string{}
+		}
+		return out
+	}
+	ind := pick(m.Header.Industries, p[:ni], 1)
+	dim := pick(m.Header.Dimensions, p[ni:ni+nd], 1)
+	pp := p[ni+nd:]
+	pol := polarities[0]
+	for i := range pp {
+		if pp[i] > pp[slices.Index(polarities, pol)] {
+			pol = polarities[i]
+		}
+	}
+	l.Scores = map[string]float64{}
+	for i, c := range m.Header.Industries {
+		if slices.Contains(ind, c) {
+			l.Scores[c] = round2(p[i])
+		}
+	}
+	for i, d := range m.Header.Dimensions {
+		if slices.Contains(dim, d) {
+			l.Scores[d] = round2(p[ni+i])
+		}
+	}
+	l.Scores[pol] = round2(pp[slices.Index(polarities, pol)])
+	l.Changed = []string{}
+	for _, c := range ind {
+		if !slices.Contains(l.Industries, c) {
+			l.Changed = append(l.Changed, "+"+c)
+		}
+	}
+	for _, c := range l.Industries {
+		if !slices.Contains(ind, c) {
+			l.Changed = append(l.Changed, "-"+c)
+		}
+	}
+	for _, d := range dim {
+		if !slices.Contains(l.Dimensions, d) {
+			l.Changed = append(l.Changed, "+"+d)
+		}
+	}
+	for _, d := range l.Dimensions {
+		if !slices.Contains(dim, d) {
+			l.Changed = append(l.Changed, "-"+d)
+		}
+	}
+	if pol != l.Polarity {
+		l.Changed = append(l.Changed, l.Polarity+"→"+pol)
+	}
+	l.Industries, l.Dimensions, l.Polarity = ind, dim, pol
+	if l.Polarity != Risk {
+		l.Severity = SeverityNormal
+	}
+}

@@ -1,0 +1,106 @@
+package classify
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Example is one labelled item to train the model on.
+type Example struct {
+	Title, Summary string
+	Industries     []string
+	Dimensions     []string
+	Polarity       string
+}
+
+// TrainOptions tune Train.
+type TrainOptions struct {
+	Epochs   int     // passes over the examples (default 30)
+	Rate     float64 // AdaGrad learning rate (default 0.3)
+	L2Hashed float64 // L2 penalty on n-gram weights (default 1e-4)
+	L2Dense  float64 // L2 penalty on rule-feature weights (default 1e-6)
+	Seed     uint64
+}
+
+// Train fits a model to the examples on top of c's rules (c's own model, if
+// any, plays no part). Training is deterministic for a seed.
+func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
+	if o.Epochs == 0 {
+		o.Epochs = 30
+	}
+	if o.Rate == 0 {
+		o.Rate = 0.3
+	}
+	if o.L2Hashed == 0 {
+		o.L2Hashed = 1e-4
+	}
+	if o.L2Dense == 0 {
+		o.L2Dense = 1e-6
+	}
+	codes := make([]string, len(c.tax.Industries))
+	for i, ind := range c.tax.Industries {
+		codes[i] = ind.Code
+	}
+	m := NewModel(codes)
+	ni, nd := len(codes), len(Dimensions)
+	feats := make([]features, len(examples))
+	ys := make([][]float64, len(examples))
+	for i, e := range examples {
+		c.label(e.Title, e.Summary, nil, &feats[i])
+		feats[i].buckets = slices.Clone(feats[i].buckets)
+		y := make([]float64, m.nOut)
+		for j, code := range codes {
+			if slices.Contains(e.Industries, code) {
+				y[j] = 1
+			}
+		}
+		for j, d := range Dimensions {
+			if slices.Contains(e.Dimensions, d) {
+				y[ni+j] = 1
+			}
+		}
+		if k := slices.Index(polarities, e.Polarity); k >= 0 {
+			y[ni+nd+k] = 1
+		}
+		ys[i] = y
+	}
+	gh := make([]float32, len(m.hashed))
+	gd := make([]float32, len(m.dense))
+	rng := rand.New(rand.NewPCG(o.Seed, 20))
+	order := make([]int, len(examples))
+	for i := range order {
+		order[i] = i
+	}
+	z := make([]float64, m.nOut)
+	g := make([]float64, m.nOut)
+	for range o.Epochs {
+		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		for _, i := range order {
+			f := &feats[i]
+			m.scores(f, z)
+			m.probabilities(z)
+			for k := range g {
+				g[k] = z[k] - ys[i][k]
+			}
+			update := func(w, acc []float32, x float64, l2 float64) {
+				for k := range w {
+					gr := g[k]*x + l2*float64(w[k])
+					acc[k] += float32(gr * gr)
+					w[k] -= float32(o.Rate * gr / math.Sqrt(float64(acc[k])+1e-8))
+				}
+			}
+			for _, b := range f.buckets {
+				lo, hi := int(b)*m.nOut, int(b+1)*m.nOut
+				update(m.hashed[lo:hi], gh[lo:hi], float64(f.hashValue), o.L2Hashed)
+			}
+			for fi, v := range f.dense {
+				if v != 0 {
+					lo, hi := fi*m.nOut, (fi+1)*m.nOut
+					update(m.dense[lo:hi], gd[lo:hi], float64(v), o.L2Dense)
+				}
+			}
+		}
+	}
+	return m
+}
