@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,9 +107,15 @@ func (fm *benchFarm) url(f int) string {
 	return fmt.Sprintf("%s/f/%d", fm.servers[f%len(fm.servers)].URL, f)
 }
 
+// benchService opens the service on a durable store (what users run:
+// SQLite with synchronous=FULL), with feeds sources on the farm.
 func benchService(b *testing.B, fm *benchFarm, feeds int) (*Service, store.Store) {
-	st := storetest.New(b)
-	s, err := Open(context.Background(), st, Options{FetchAllow: "127.0.0.1", Workers: 16})
+	st, err := store.OpenSQLite(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	s, err := Open(context.Background(), st, Options{FetchAllow: "127.0.0.1", Workers: benchWorkers()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -122,16 +130,23 @@ func benchService(b *testing.B, fm *benchFarm, feeds int) (*Service, store.Store
 // BenchmarkCrawlFirst500x50: 500 feeds of 50 items each, first crawl end
 // to end (fetch, decode, parse, classify, dedupe, store). Target ≥ 2,000 items/s.
 func BenchmarkCrawlFirst500x50(b *testing.B) {
-	const feeds, items = 500, 50
+	const items = 50
+	feeds := 500
+	if n, err := strconv.Atoi(os.Getenv("KEDAI_BENCH_FEEDS")); err == nil && n > 0 {
+		feeds = n // a shorter run for profiling
+	}
 	fm := newBenchFarm(b, feeds, items, 25, true)
 	var total time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		s, _ := benchService(b, fm, feeds)
+		s, st := benchService(b, fm, feeds)
 		b.StartTimer()
 		start := time.Now()
 		sum, err := s.CrawlOnce(context.Background(), false, nil)
 		total += time.Since(start)
+		if ws, ok := st.(interface{ WriteStats() store.WriteStats }); ok {
+			b.Logf("writes: %+v", ws.WriteStats())
+		}
 		if err != nil || sum.NewItems != feeds*items || sum.Failed != 0 {
 			b.Fatalf("crawl %+v %v", sum, err)
 		}
@@ -243,4 +258,13 @@ func BenchmarkCrawlHugeFeed(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+// benchWorkers is the crawler's pool in the benchmarks: the default, or
+// KEDAI_BENCH_WORKERS.
+func benchWorkers() int {
+	if n, err := strconv.Atoi(os.Getenv("KEDAI_BENCH_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }

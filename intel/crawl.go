@@ -41,20 +41,50 @@ const (
 
 // claim takes the lease on a source whose document is at version v: one
 // version-guarded write sets the owner, the lease's expiry and the
-// scheduler's due time (to the expiry, so a crashed crawler's source
-// becomes due again when its lease runs out). It fails when another
-// crawler holds a live lease or won the race.
+// scheduler's due time. It fails when another crawler holds a live lease
+// or won the race.
+//
+// For a source that is new or failing, the due time is the lease's expiry,
+// so a crashed crawler's source becomes due again when its lease runs out,
+// and the fetch's outcome is written when it ends (finish). A healthy
+// source (its last fetch succeeded, and it can be asked conditionally) is
+// claimed optimistically: the claim also records the outcome a healthy
+// feed usually has — fetched now, not modified, due again after its
+// interval — so that when the feed is indeed unchanged the claim is the
+// fetch's only write. Any other outcome is written over it by finish. The
+// price: a crawler that dies in the middle of such a fetch leaves the
+// source until its next interval instead of the lease's expiry.
 func (s *Service) claim(ctx context.Context, d sourceDoc, v int64, force bool) (sourceDoc, int64, bool, error) {
-	now := s.now().UnixMilli()
-	if d.LeaseOwner != "" && d.LeaseOwner != s.worker && d.LeaseUntil > now {
+	return s.claimAs(ctx, d, v, force, healthy(&d))
+}
+
+// claimAs is claim, optimistic when soft.
+func (s *Service) claimAs(ctx context.Context, d sourceDoc, v int64, force, soft bool) (sourceDoc, int64, bool, error) {
+	now := s.now()
+	nowMS := now.UnixMilli()
+	if d.LeaseOwner != "" && d.LeaseOwner != s.worker && d.LeaseUntil > nowMS && !(force && d.LeaseSoft) {
 		return d, v, false, nil
 	}
-	if !force && (!d.Enabled || d.NextDueMS > now) {
+	if !force && (!d.Enabled || d.NextDueMS > nowMS) {
 		return d, v, false, nil
 	}
 	d.LeaseOwner = s.worker
-	d.LeaseUntil = now + s.lease.Milliseconds()
+	d.LeaseUntil = nowMS + s.lease.Milliseconds()
 	d.NextDueMS = d.LeaseUntil
+	d.LeaseSoft = false
+	if soft {
+		t := now.UTC()
+		h := &d.Health
+		d.PrevSuccess = h.LastSuccess // restored by finish if the fetch fails
+		h.LastFetch, h.LastSuccess = &t, &t
+		h.LastStatus, h.LastNewItems = StatusNotModified, 0
+		d.DueMS = now.Add(time.Duration(d.IntervalMinutes) * time.Minute).UnixMilli()
+		d.NextDueMS = d.DueMS
+		if !d.Enabled {
+			d.NextDueMS = never
+		}
+		d.LeaseSoft = true
+	}
 	nv, err := s.sources.Replace(ctx, d.ID, v, &d)
 	if err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) || kedaitong.Is(err, kedaitong.ENotFound) {
@@ -63,6 +93,14 @@ func (s *Service) claim(ctx context.Context, d sourceDoc, v int64, force bool) (
 		return d, v, false, err
 	}
 	return d, nv, true, nil
+}
+
+// healthy reports whether a source's last fetch succeeded and the next one
+// can tell "unchanged" cheaply (validators, or the last body's hash).
+func healthy(d *sourceDoc) bool {
+	h := &d.Health
+	return !d.Demo && (h.LastStatus == StatusOK || h.LastStatus == StatusNotModified) &&
+		(h.ETag != "" || h.LastModified != "" || d.BodyHash != "")
 }
 
 // fetchResult is the raw outcome of a fetch before it is stored.
@@ -74,6 +112,21 @@ type fetchResult struct {
 // process fetches a claimed source, stores its new items and writes its
 // health, releasing the lease.
 func (s *Service) process(ctx context.Context, d sourceDoc) Outcome {
+	o, _ := s.fetchSource(ctx, d, 0, true)
+	return o
+}
+
+// probe fetches a source that is not due (a forced re-crawl) without
+// claiming it first: when the feed is unchanged nothing at all is written
+// (the source keeps its schedule). Anything else takes the lease before
+// it is stored; when another crawler holds the source, the result is
+// dropped and ok is false.
+func (s *Service) probe(ctx context.Context, d sourceDoc, v int64) (Outcome, bool) {
+	return s.fetchSource(ctx, d, v, false)
+}
+
+// fetchSource is process (claimed) or probe (not claimed, at version v).
+func (s *Service) fetchSource(ctx context.Context, d sourceDoc, v int64, claimed bool) (Outcome, bool) {
 	start := time.Now()
 	now := s.now()
 	out := Outcome{SourceID: d.ID, URL: d.URL}
@@ -93,6 +146,27 @@ func (s *Service) process(ctx context.Context, d sourceDoc) Outcome {
 	var seen []string
 	var bodyHash string
 	var f *feed.Feed
+	if err == nil && !d.Demo && d.Health.LastStatus != StatusFailed && d.Health.LastStatus != "" {
+		unchanged := resp.NotModified
+		if !unchanged {
+			h := sha256.Sum256(resp.Body)
+			unchanged = hex.EncodeToString(h[:16]) == d.BodyHash
+		}
+		if unchanged && (!claimed || d.LeaseSoft) {
+			// The claim (or nothing, for a probe) already says it all.
+			out.Status, out.HTTPStatus = StatusNotModified, resp.Status
+			out.Duration = time.Since(start)
+			out.DurationSec = out.Duration.Seconds()
+			out.NextDue = time.UnixMilli(d.DueMS).UTC()
+			return out, true
+		}
+	}
+	if !claimed {
+		var ok bool
+		if d, ok = s.claimForStore(ctx, d, v); !ok {
+			return out, false
+		}
+	}
 	switch {
 	case err != nil:
 		out.Status = StatusFailed
@@ -162,7 +236,33 @@ func (s *Service) process(ctx context.Context, d sourceDoc) Outcome {
 	out.Duration = time.Since(start)
 	out.DurationSec = out.Duration.Seconds()
 	out.NextDue = s.finish(ctx, d, out, retryAfter, resp, f, seen, bodyHash)
-	return out
+	return out, true
+}
+
+// claimForStore takes the lease on a probed source before its news is
+// stored: at version v, or at the current one when the document changed
+// meanwhile; false when another crawler holds it.
+func (s *Service) claimForStore(ctx context.Context, d sourceDoc, v int64) (sourceDoc, bool) {
+	for attempt := 0; attempt < 3; attempt++ {
+		if attempt > 0 {
+			var err error
+			if d, v, err = s.getSource(ctx, d.ID); err != nil {
+				return d, false
+			}
+		}
+		// A hard lease: this fetch is known to bring news.
+		c, _, ok, err := s.claimAs(ctx, d, v, true, false)
+		if err != nil {
+			return d, false
+		}
+		if ok {
+			return c, true
+		}
+		if d.LeaseOwner != "" && d.LeaseOwner != s.worker && d.LeaseUntil > s.now().UnixMilli() {
+			return d, false
+		}
+	}
+	return d, false
 }
 
 // fetchErrorText turns a fetch failure into the words of the health column.
@@ -210,6 +310,9 @@ func (s *Service) finish(ctx context.Context, d0 sourceDoc, out Outcome, retryAf
 		interval := time.Duration(d.IntervalMinutes) * time.Minute
 		var wait time.Duration
 		if out.Status == StatusFailed {
+			if d.LeaseSoft {
+				h.LastSuccess = d.PrevSuccess // the optimistic claim said it succeeded
+			}
 			h.ConsecutiveFailures++
 			wait = fetch.BackoffFrom(interval, h.ConsecutiveFailures, retryAfter)
 			h.LastError = fmt.Sprintf("%s (failure %d in a row; next attempt after %s)", out.Error, h.ConsecutiveFailures, wait.Round(time.Minute))
@@ -252,7 +355,7 @@ func (s *Service) finish(ctx context.Context, d0 sourceDoc, out Outcome, retryAf
 		if !d.Enabled {
 			d.NextDueMS = never
 		}
-		d.LeaseOwner, d.LeaseUntil = "", 0
+		d.LeaseOwner, d.LeaseUntil, d.LeaseSoft, d.PrevSuccess = "", 0, false, nil
 		if _, err := s.sources.Replace(ctx, d.ID, v, &d); err != nil {
 			if kedaitong.Is(err, kedaitong.EConflict) {
 				continue
@@ -353,6 +456,7 @@ func (s *Service) CrawlOnce(ctx context.Context, all bool, progress Progress) (S
 			cur = p.Next
 		}
 	}
+	cands = interleaveHosts(cands, func(c cand) string { return hostOf(c.d.URL) })
 	var (
 		mu   sync.Mutex
 		sum  Summary
@@ -365,14 +469,22 @@ func (s *Service) CrawlOnce(ctx context.Context, all bool, progress Progress) (S
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				d, _, ok, err := s.claim(ctx, c.d, c.v, all)
-				if err != nil || !ok {
+				var o Outcome
+				ok := false
+				nowMS := s.now().UnixMilli()
+				leased := c.d.LeaseOwner != "" && c.d.LeaseOwner != s.worker && c.d.LeaseUntil > nowMS
+				if all && !leased && c.d.NextDueMS > nowMS && !c.d.Demo {
+					// Not due: fetch first, claim only when there is news.
+					o, ok = s.probe(ctx, c.d, c.v)
+				} else if d, _, claimed, err := s.claim(ctx, c.d, c.v, all); err == nil && claimed {
+					o, ok = s.process(ctx, d), true
+				}
+				if !ok {
 					mu.Lock()
 					done++
 					mu.Unlock()
 					continue
 				}
-				o := s.process(ctx, d)
 				mu.Lock()
 				sum.add(o)
 				done++
@@ -455,4 +567,33 @@ func (s *Service) RunWith(ctx context.Context, poll time.Duration, after func(Ou
 		case <-time.After(wait):
 		}
 	}
+}
+
+// interleaveHosts orders items round-robin over their hosts (in the order
+// each host first appears), so that the fetch pool works on many hosts at
+// once and the per-host politeness limit holds back one host's feeds, not
+// the whole pool.
+func interleaveHosts[T any](xs []T, host func(T) string) []T {
+	var hosts []string
+	by := map[string][]T{}
+	for _, x := range xs {
+		h := host(x)
+		if _, ok := by[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		by[h] = append(by[h], x)
+	}
+	if len(hosts) <= 1 {
+		return xs
+	}
+	out := make([]T, 0, len(xs))
+	for len(out) < len(xs) {
+		for _, h := range hosts {
+			if q := by[h]; len(q) > 0 {
+				out = append(out, q[0])
+				by[h] = q[1:]
+			}
+		}
+	}
+	return out
 }

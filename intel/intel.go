@@ -61,7 +61,7 @@ var (
 
 // Defaults of Options.
 const (
-	DefaultWorkers = 16
+	DefaultWorkers = 32
 	DefaultLease   = 2 * time.Minute
 )
 

@@ -122,17 +122,25 @@ func (s *Service) ingestChunk(ctx context.Context, src *sourceDoc, fis []feed.It
 	if len(ps) == 0 {
 		return nil, nil
 	}
-	if err := s.clusterBatch(ctx, ps); err != nil {
-		return nil, err
-	}
+	// The term links do not depend on the clustering: they are written
+	// while the dedupe buckets are claimed (both before the items, so an
+	// item is stored only with its links and its buckets). Concurrent
+	// writes share the store's commits.
 	var terms []store.NewDoc
 	for _, p := range ps {
 		for _, t := range p.terms {
 			terms = append(terms, store.NewDoc{ID: t + "|" + p.doc.ID, Doc: termDoc{Term: t, TS: p.doc.PublishedMS, Item: p.doc.ID}})
 		}
 	}
-	if err := s.insertAll(ctx, s.terms, terms, nil); err != nil {
-		return nil, err
+	termsDone := make(chan error, 1)
+	go func() { termsDone <- s.insertAll(ctx, s.terms, terms, nil) }()
+	cerr := s.clusterBatch(ctx, ps)
+	terr := <-termsDone
+	if cerr != nil {
+		return nil, cerr
+	}
+	if terr != nil {
+		return nil, terr
 	}
 	docs := make([]store.NewDoc, len(ps))
 	for i, p := range ps {

@@ -64,16 +64,18 @@ type Health struct {
 // sourceDoc is the stored document.
 type sourceDoc struct {
 	Source
-	URLKey     string   `json:"url_key"`
-	NextDueMS  int64    `json:"next_due_ms"` // the scheduler's key: the due time, or the lease's expiry while leased
-	DueMS      int64    `json:"due_ms"`      // the real next due time (health)
-	LeaseOwner string   `json:"lease_owner"`
-	LeaseUntil int64    `json:"lease_until_ms"`
-	BodyHash   string   `json:"body_hash"`
-	Seen       []string `json:"seen"` // ids of the items of the last fetch
-	TitleAuto  bool     `json:"title_auto"`
-	LangAuto   bool     `json:"lang_auto"`
-	DemoFeed   string   `json:"demo_feed,omitempty"`
+	URLKey      string     `json:"url_key"`
+	NextDueMS   int64      `json:"next_due_ms"` // the scheduler's key: the due time, or the lease's expiry while leased
+	DueMS       int64      `json:"due_ms"`      // the real next due time (health)
+	LeaseOwner  string     `json:"lease_owner"`
+	LeaseUntil  int64      `json:"lease_until_ms"`
+	LeaseSoft   bool       `json:"lease_soft,omitempty"`   // an optimistic claim: it recorded "fetched, not modified" already (see claim)
+	PrevSuccess *time.Time `json:"prev_success,omitempty"` // the last success before an optimistic claim
+	BodyHash    string     `json:"body_hash"`
+	Seen        []string   `json:"seen"` // ids of the items of the last fetch
+	TitleAuto   bool       `json:"title_auto"`
+	LangAuto    bool       `json:"lang_auto"`
+	DemoFeed    string     `json:"demo_feed,omitempty"`
 }
 
 func (d *sourceDoc) public() Source {
