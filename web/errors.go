@@ -45,8 +45,12 @@ type ErrorDetail struct {
 	Field   string `json:"field,omitempty"`
 }
 
-// StatusOf returns the HTTP status for an error.
+// StatusOf returns the HTTP status for an error: 200 for none, so a page
+// that renders a list with or without an error answers what it shows.
 func StatusOf(err error) int {
+	if err == nil {
+		return http.StatusOK
+	}
 	if s, ok := statusOf[kedaitong.ErrorCode(err)]; ok {
 		return s
 	}
