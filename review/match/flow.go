@@ -15,7 +15,8 @@ const (
 
 // graph is a flow network in compressed sparse row form. Every edge is a
 // pair of arcs, forward (ucap = capacity) and reverse (ucap = 0), each the
-// rev of the other. Costs are scaled: cost = K × (integer cost).
+// rev of the other. Costs are the integer costs −round(score × ScoreScale);
+// cost scaling multiplies them by k as it reads them.
 type graph struct {
 	n     int32
 	first []int32 // arcs of node u are first[u] .. first[u+1]-1
@@ -25,8 +26,8 @@ type graph struct {
 	ucap  []int32 // capacity when the flow is zero
 	tcap  []int32 // rcap of an arc plus rcap of its reverse (constant)
 	cost  []int64 // scaled cost
-	pot   []int64 // node potentials (scaled units)
-	k     int64   // cost scale: n+1
+	pot   []int64 // node potentials (in cost units once solved)
+	k     int64   // the factor of costs during cost scaling (see Solver.build)
 }
 
 // edgeBuilder fills a graph whose degrees are known.
@@ -36,7 +37,7 @@ type edgeBuilder struct {
 }
 
 func newGraph(n int32, deg []int32) *edgeBuilder {
-	g := &graph{n: n, first: make([]int32, n+1), k: int64(n) + 1}
+	g := &graph{n: n, first: make([]int32, n+1), k: 1}
 	for u := range n {
 		g.first[u+1] = g.first[u] + deg[u]
 	}
@@ -144,15 +145,34 @@ func (g *graph) maxFlow(ctx context.Context) error {
 	}
 }
 
+// priceLimit bounds how low cost scaling may take a price (prices only
+// fall, from 0). With |k × cost| ≤ 2^50 every reduced cost and every sum
+// the algorithm forms stays within ±2^63: a price about to go lower ends
+// the run with errPriceOverflow rather than wrap around. A variable so
+// that tests can make it trip.
+var priceLimit int64 = 1 << 61
+
+// maxScaledCost bounds k × |cost| (see priceLimit).
+const maxScaledCost = 1 << 50
+
+// errPriceOverflow reports that cost scaling would take a price below
+// −priceLimit.
+var errPriceOverflow = errors.New("cost scaling: prices out of the range of exact arithmetic")
+
 // costScaling turns the current flow into a cheapest flow of the same
 // value (a min-cost circulation on the residual network) by Goldberg and
-// Tarjan's cost scaling push-relabel. On return the prices in g.pot make
-// every residual arc's reduced cost at least −1, which with costs scaled
-// by n+1 means the flow is optimal.
+// Tarjan's cost scaling push-relabel, on the costs multiplied by g.k. On
+// return the prices in g.pot make every residual arc's reduced cost (in
+// those scaled units) at least −1; when g.k exceeds the number of arcs of
+// every simple cycle, the flow is then optimal (a negative cycle would cost
+// at most −g.k, but at least −1 per arc). It returns errPriceOverflow,
+// leaving a pseudo-flow, when prices would leave the range of exact
+// arithmetic.
 func (g *graph) costScaling(ctx context.Context, alpha int64) error {
+	k := g.k
 	var eps int64
 	for _, c := range g.cost {
-		eps = max(eps, c, -c)
+		eps = max(eps, k*c, -k*c)
 	}
 	if eps == 0 {
 		return nil
@@ -177,7 +197,7 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 		for u := range n {
 			pu := p[u]
 			for a := g.first[u]; a < g.first[u+1]; a++ {
-				if r := g.rcap[a]; r > 0 && g.cost[a]+pu-p[g.to[a]] < 0 {
+				if r := g.rcap[a]; r > 0 && k*g.cost[a]+pu-p[g.to[a]] < 0 {
 					g.rcap[a] = 0
 					g.rcap[g.rev[a]] += r
 					excess[u] -= int64(r)
@@ -198,7 +218,9 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 				push(u)
 			}
 		}
-		g.priceUpdate(eps, excess, &upd)
+		if err := g.priceUpdate(eps, excess, &upd); err != nil {
+			return err
+		}
 		copy(cur, g.first[:n])
 		sinceUpdate := 0
 		for head != tail {
@@ -211,13 +233,14 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 			for excess[u] > 0 {
 				end := g.first[u+1]
 				a := cur[u]
+				pu := p[u]
 				for ; a < end; a++ {
 					r := g.rcap[a]
 					if r == 0 {
 						continue
 					}
 					v := g.to[a]
-					if g.cost[a]+p[u]-p[v] >= 0 {
+					if k*g.cost[a]+pu-p[v] >= 0 {
 						continue
 					}
 					d := min(excess[u], int64(r))
@@ -240,17 +263,22 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 				best := int64(math.MinInt64)
 				for a := g.first[u]; a < end; a++ {
 					if g.rcap[a] > 0 {
-						best = max(best, p[g.to[a]]-g.cost[a])
+						best = max(best, p[g.to[a]]-k*g.cost[a])
 					}
 				}
 				if best == math.MinInt64 {
 					return errors.New("cost scaling: node with excess and no residual arc")
 				}
+				if best-eps < -priceLimit {
+					return errPriceOverflow
+				}
 				p[u] = best - eps
 				cur[u] = g.first[u]
 				work++
 				if sinceUpdate++; sinceUpdate >= updateEvery {
-					g.priceUpdate(eps, excess, &upd)
+					if err := g.priceUpdate(eps, excess, &upd); err != nil {
+						return err
+					}
 					copy(cur, g.first[:n])
 					sinceUpdate = 0
 				}
@@ -277,9 +305,14 @@ type updateScratch struct {
 // deficit, where an arc of reduced cost rc counts rc/ε+1 (0 when rc < 0).
 // The prices stay ε-optimal and every node with excess gets an admissible
 // path to a deficit. The search stops once every node with excess is
-// reached; nodes not reached are lowered by the last distance.
-func (g *graph) priceUpdate(eps int64, excess []int64, sc *updateScratch) {
+// reached; nodes not reached are lowered by the last distance. Distances
+// beyond priceLimit/ε are not followed (a node only they reach counts as
+// not reached, which keeps ε-optimality since they exceed the last
+// distance), and a price that would fall below −priceLimit gives
+// errPriceOverflow.
+func (g *graph) priceUpdate(eps int64, excess []int64, sc *updateScratch) error {
 	n := g.n
+	k := g.k
 	p := g.pot
 	d, done := sc.dist, sc.done
 	h := &sc.heap
@@ -295,6 +328,7 @@ func (g *graph) priceUpdate(eps int64, excess []int64, sc *updateScratch) {
 			active++
 		}
 	}
+	dmax := priceLimit / eps
 	var level int64
 	for len(h.items) > 0 && active > 0 {
 		dv, v := h.pop()
@@ -318,8 +352,12 @@ func (g *graph) priceUpdate(eps int64, excess []int64, sc *updateScratch) {
 				continue
 			}
 			nd := dv
-			if rc := p[u] - pv - g.cost[b]; rc >= 0 {
-				nd += rc/eps + 1
+			if rc := p[u] - pv - k*g.cost[b]; rc >= 0 {
+				step := rc/eps + 1
+				if step > dmax-dv {
+					continue
+				}
+				nd += step
 			}
 			if nd < d[u] {
 				d[u] = nd
@@ -333,69 +371,150 @@ func (g *graph) priceUpdate(eps int64, excess []int64, sc *updateScratch) {
 		} else {
 			p[v] -= eps * level
 		}
+		if p[v] < -priceLimit {
+			return errPriceOverflow
+		}
 	}
+	return nil
 }
 
 // debugPhase, when set by a test, is called at the start of every
 // refinement.
 var debugPhase func(eps int64, relabels int)
 
-// exactPotentials replaces the prices (which leave reduced costs ≥ −1)
-// with potentials under which every residual arc has reduced cost ≥ 0:
-// shortest distances from a virtual root, by label correction started
-// from the prices.
+// exactPotentials turns the prices of cost scaling into potentials under
+// which every residual arc has reduced cost ≥ 0 in the integer costs:
+// shortest distances from a virtual root, by label correction started from
+// the prices divided by g.k (which leave reduced costs ≥ −1). When cost
+// scaling ran with g.k too small to guarantee optimality, a negative cycle
+// may be left: label correction finds it (a cycle in its parent pointers,
+// looked for after every n scans), sends flow around it, which lowers the
+// total cost and keeps the flow's value, and starts again. It ends with
+// exact potentials, which certify the flow as a cheapest maximum flow.
 func (g *graph) exactPotentials(ctx context.Context) error {
 	n := g.n
+	p := g.pot
+	for u := range n {
+		p[u] = floorDiv(p[u], g.k)
+	}
+	g.k = 1
 	d := make([]int64, n)
+	parent := make([]int32, n)
+	stamp := make([]int32, n)
 	inq := make([]bool, n)
 	ring := make([]int32, n+1)
-	head, tail := 0, 0
-	for u := range n {
-		ring[tail] = u
-		tail++
-		inq[u] = true
-	}
-	p := g.pot
-	budget := int64(g.first[n])*64 + 1<<20
-	for head != tail {
-		u := ring[head]
-		head++
-		if head == len(ring) {
-			head = 0
+	for {
+		head, tail := 0, 0
+		for u := range n {
+			d[u], parent[u], inq[u] = 0, -1, true
+			ring[tail] = u
+			tail++
 		}
-		inq[u] = false
-		du := d[u] + p[u]
-		for a := g.first[u]; a < g.first[u+1]; a++ {
-			if g.rcap[a] == 0 {
-				continue
+		scans := 0
+		cancelled := false
+		for head != tail {
+			u := ring[head]
+			head++
+			if head == len(ring) {
+				head = 0
 			}
-			v := g.to[a]
-			if nd := du + g.cost[a] - p[v]; nd < d[v] {
-				d[v] = nd
-				if !inq[v] {
-					inq[v] = true
-					ring[tail] = v
-					tail++
-					if tail == len(ring) {
-						tail = 0
+			inq[u] = false
+			du := d[u] + p[u]
+			for a := g.first[u]; a < g.first[u+1]; a++ {
+				if g.rcap[a] == 0 {
+					continue
+				}
+				v := g.to[a]
+				if nd := du + g.cost[a] - p[v]; nd < d[v] {
+					d[v], parent[v] = nd, a
+					if !inq[v] {
+						inq[v] = true
+						ring[tail] = v
+						tail++
+						if tail == len(ring) {
+							tail = 0
+						}
 					}
 				}
 			}
-		}
-		budget -= int64(g.first[u+1] - g.first[u])
-		if budget < 0 {
-			return errors.New("exact potentials: label correction does not converge (negative cycle?)")
-		}
-		if budget&0xfffff == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("exact potentials: %w", err)
+			if scans++; scans%int(n) == 0 {
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("exact potentials: %w", err)
+				}
+				if c := g.parentCycle(parent, stamp); c >= 0 {
+					if err := g.cancelCycle(c, parent); err != nil {
+						return err
+					}
+					cancelled = true
+					break
+				}
 			}
 		}
+		if !cancelled {
+			for u := range n {
+				p[u] += d[u]
+			}
+			return nil
+		}
 	}
-	for u := range n {
-		p[u] += d[u]
+}
+
+// parentCycle returns a node on a cycle of the parent pointers, or -1.
+func (g *graph) parentCycle(parent, stamp []int32) int32 {
+	for i := range stamp {
+		stamp[i] = -1
+	}
+	for v := range g.n {
+		w := v
+		for stamp[w] < 0 {
+			stamp[w] = v
+			a := parent[w]
+			if a < 0 {
+				break
+			}
+			w = g.to[g.rev[a]]
+		}
+		if stamp[w] == v && parent[w] >= 0 {
+			return w // the walk came back to a node of its own: a cycle
+		}
+	}
+	return -1
+}
+
+// cancelCycle sends as much flow as fits around the cycle of parent
+// pointers through c, which must have negative cost.
+func (g *graph) cancelCycle(c int32, parent []int32) error {
+	var cost int64
+	push := int32(math.MaxInt32)
+	for x := c; ; {
+		a := parent[x]
+		cost += g.cost[a]
+		push = min(push, g.rcap[a])
+		if x = g.to[g.rev[a]]; x == c {
+			break
+		}
+	}
+	if cost >= 0 || push <= 0 {
+		return fmt.Errorf("exact potentials: cycle of parent pointers with cost %d, capacity %d", cost, push)
+	}
+	for x := c; ; {
+		a := parent[x]
+		g.rcap[a] -= push
+		g.rcap[g.rev[a]] += push
+		if x = g.to[g.rev[a]]; x == c {
+			break
+		}
 	}
 	return nil
+}
+
+// floorDiv is ⌊a/b⌋ for b > 0.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }
 
 // certify checks the flow and the potentials: capacities, conservation,

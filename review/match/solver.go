@@ -2,6 +2,7 @@ package match
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -61,8 +62,27 @@ func solve(ctx context.Context, ix *indexed, opts Options) (*Solver, *Result, er
 	if err := s.g.maxFlow(ctx); err != nil {
 		return nil, nil, err
 	}
-	if err := s.g.costScaling(ctx, costScalingAlpha); err != nil {
-		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
+	for {
+		err := s.g.costScaling(ctx, costScalingAlpha)
+		if errors.Is(err, errPriceOverflow) && s.g.k > 1 {
+			// Start again from no flow with a smaller factor: exactPotentials
+			// then cancels whatever negative cycles cost scaling leaves.
+			if debugRetry != nil {
+				debugRetry()
+			}
+			g := s.g
+			copy(g.rcap, g.ucap)
+			clear(g.pot)
+			g.k = max(1, g.k/16)
+			if err := g.maxFlow(ctx); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
+		}
+		break
 	}
 	if err := s.g.exactPotentials(ctx); err != nil {
 		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
@@ -96,11 +116,6 @@ func (s *Solver) build() error {
 			n++
 		}
 	}
-	// integer costs scaled by K = n+1 must stay far from overflow: prices
-	// and distances are bounded by about n·K·maxW.
-	if k := float64(n) + 1; 4*float64(n)*k*float64(p.maxW) > math.MaxInt64/4 {
-		return kedaitong.Invalid("affinity", "scores up to %v are too large for exact arithmetic at this size; use scores in [0, 1]", float64(p.maxW)/ScoreScale).ZHf("匹配分最高为 %v，在此规模下无法精确计算；请使用 [0, 1] 区间内的分数", float64(p.maxW)/ScoreScale)
-	}
 	deg := make([]int32, n)
 	for i, c := range p.seats {
 		if c > 0 {
@@ -117,7 +132,7 @@ func (s *Solver) build() error {
 		deg[sink]++
 	}
 	b := newGraph(n, deg)
-	k := b.g.k
+	b.g.k = costFactor(n-2-nE, nE, p.maxW)
 	for i, c := range p.seats {
 		if c > 0 {
 			b.add(source, s.seatNode[i], c, 0)
@@ -126,13 +141,42 @@ func (s *Solver) build() error {
 	s.pairArc = make([]int32, len(p.pApp))
 	for j := range p.pApp {
 		sn := s.seatNode[p.pApp[j]*3+int32(p.expTier[p.pExp[j]])]
-		s.pairArc[j] = b.add(sn, 2+p.pExp[j], 1, -k*p.pW[j])
+		s.pairArc[j] = b.add(sn, 2+p.pExp[j], 1, -p.pW[j])
 	}
 	for e := range nE {
 		b.add(2+e, sink, int32(p.in.Experts[e].Capacity), 0)
 	}
 	s.g = b.g
 	return nil
+}
+
+// debugRetry, when set by a test, is called when cost scaling starts again
+// with a smaller factor.
+var debugRetry func()
+
+// forceFactor, when set by a test, replaces the factor of costScaling.
+var forceFactor int64
+
+// costFactor is the factor by which cost scaling multiplies the integer
+// costs so that its last refinement (ε = 1) leaves an optimal flow: one
+// more than the number of arcs of the longest simple cycle of the residual
+// network. Such a cycle alternates between the side of the source and seat
+// nodes and the side of the sink and experts; it crosses by pair arcs, each
+// crossing meets a distinct seat node and a distinct expert, and it passes
+// at most once through the source and once through the sink (two arcs
+// each): at most 2·min(seat nodes, experts) + 4 arcs. The factor is capped
+// so that factor × cost stays within maxScaledCost; a capped factor, or
+// one lowered after errPriceOverflow, leaves exactPotentials to cancel any
+// negative cycle that remains, so the result is exact either way.
+func costFactor(seatNodes, experts int32, maxW int64) int64 {
+	if forceFactor > 0 {
+		return forceFactor
+	}
+	k := 2*int64(min(seatNodes, experts)) + 5
+	if maxW > 0 {
+		k = min(k, maxScaledCost/maxW)
+	}
+	return max(k, 1)
 }
 
 // result certifies the flow, reads the assignment off it and checks the
