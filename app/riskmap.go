@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"kedaitong/intel"
 	"kedaitong/intel/fetch"
 	"kedaitong/internal/store"
+	"kedaitong/notify"
 	"kedaitong/riskmap"
 	"kedaitong/web"
 )
@@ -26,33 +28,9 @@ import (
 // Experts are subscribed to the fields of their profiles.
 func (a *App) openRiskmap(ctx context.Context) error {
 	in := a.Intel()
-	rm, err := riskmap.Open(ctx, a.Store, in, riskmap.Options{})
+	rm, al, err := openIngest(ctx, a.Store, in, a.Notify, a.expertsService(), a.Recorder, a.Logger, a.Config.FetchAllow)
 	if err != nil {
 		return err
-	}
-	nt := a.Notify
-	guard, err := fetch.NewGuard(a.Config.FetchAllow)
-	if err != nil {
-		return err
-	}
-	users, err := a.Store.Collection(ctx, identity.UsersDef)
-	if err != nil {
-		return err
-	}
-	ex := a.expertsService()
-	al, err := alerts.Open(ctx, a.Store, rm, alerts.Options{Guard: guard, Notify: nt, Recorder: a.Recorder, Logger: a.Logger,
-		ExpertFields: func(ctx context.Context) (map[string][]string, error) { return expertFields(ctx, users, ex) }})
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		in.OnItems(func(ctx context.Context, items []intel.Item) {
-			if err := rm.Count(ctx, items); err != nil {
-				a.Logger.Warn("riskmap: count items", "err", err)
-			}
-			al.OnItems(ctx, items)
-		})
-		in.OnLinked(al.OnLinked)
 	}
 	refresh := make(chan struct{}, 1)
 	if a.Recorder.Observers != nil {
@@ -89,6 +67,44 @@ func (a *App) openRiskmap(ctx context.Context) error {
 		web: func(d *web.Deps) { d.Riskmap, d.Alerts = rm, al },
 	})
 	return nil
+}
+
+// openIngest opens the risk map and the alerts over the intelligence and
+// registers them as the consumers of intel's ingest pipeline: every batch
+// of newly stored items is counted into the map's day counters and run
+// through the alert triggers, and items re-linked later to an enterprise
+// raise the enterprise alert. It is the one place where what happens on
+// ingest is wired: the server (openRiskmap) and the crawler worker
+// (OpenCrawler) both call it, so news crawled by `kedaitong crawl` reaches
+// the map and the inboxes exactly as news crawled by the server.
+func openIngest(ctx context.Context, st store.Store, in *intel.Service, nt *notify.Service, ex *experts.Service, rec Recorder, log *slog.Logger, fetchAllow string) (*riskmap.Service, *alerts.Service, error) {
+	rm, err := riskmap.Open(ctx, st, in, riskmap.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	guard, err := fetch.NewGuard(fetchAllow)
+	if err != nil {
+		return nil, nil, err
+	}
+	users, err := st.Collection(ctx, identity.UsersDef)
+	if err != nil {
+		return nil, nil, err
+	}
+	al, err := alerts.Open(ctx, st, rm, alerts.Options{Guard: guard, Notify: nt, Recorder: rec, Logger: log,
+		ExpertFields: func(ctx context.Context) (map[string][]string, error) { return expertFields(ctx, users, ex) }})
+	if err != nil {
+		return nil, nil, err
+	}
+	if in != nil {
+		in.OnItems(func(ctx context.Context, items []intel.Item) {
+			if err := rm.Count(ctx, items); err != nil {
+				log.Warn("riskmap: count items", "err", err)
+			}
+			al.OnItems(ctx, items)
+		})
+		in.OnLinked(al.OnLinked)
+	}
+	return rm, al, nil
 }
 
 // expertsService returns the experts service (nil before it is opened).

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"kedaitong/app"
 	"kedaitong/intel"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store"
@@ -63,15 +64,16 @@ func runCrawl(ctx context.Context, args []string, io stdio) int {
 		return exitFailure
 	}
 	defer st.Close()
-	svc, err := intel.Open(ctx, st, intel.Options{FetchAllow: cfg.FetchAllow, Logger: log, Workers: *workers, Lease: *lease})
+	// The same ingest as the server's: counters, alerts, enterprise links.
+	cr, err := app.OpenCrawler(ctx, st, cfg, log, app.CrawlerOptions{Workers: *workers, Lease: *lease})
 	if err != nil {
 		fmt.Fprintf(io.err, "kedaitong crawl: %v\n", err)
 		return exitFailure
 	}
 	if !*once {
-		fmt.Fprintf(io.err, "kedaitong crawl: worker %s running until interrupted\n", svc.Worker())
+		fmt.Fprintf(io.err, "kedaitong crawl: worker %s running until interrupted\n", cr.Intel.Worker())
 		var mu sync.Mutex
-		svc.RunWith(ctx, 2*time.Second, func(o intel.Outcome) {
+		cr.Run(ctx, func(o intel.Outcome) {
 			mu.Lock()
 			defer mu.Unlock()
 			fmt.Fprintln(io.err, outcomeLine(o))
@@ -79,7 +81,7 @@ func runCrawl(ctx context.Context, args []string, io stdio) int {
 		return exitOK
 	}
 	p := newProgress(io.err)
-	sum, err := svc.CrawlOnce(ctx, *all, p.report)
+	sum, err := cr.Once(ctx, *all, p.report)
 	p.done()
 	enc := json.NewEncoder(io.out)
 	if jerr := enc.Encode(sum); jerr != nil {
