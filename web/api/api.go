@@ -53,6 +53,9 @@ func Register(srv *web.Server) error {
 	if s.Deps.Rereview != nil {
 		s.registerRereviewAPI(v1)
 	}
+	if s.Deps.Fund != nil {
+		s.registerFundAPI(v1)
+	}
 	if s.Deps.Notify != nil {
 		s.registerNotifyAPI(v1)
 	}
