@@ -77,5 +77,5 @@ func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB id
 	return len(made), nil
 }
 
-func strPtr(s string) *string  { return &s }
+func strPtr(s string) *string { return &s }
 func int64Ptr(v int64) *int64 { return &v }
