@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -27,6 +28,7 @@ import (
 	"kedaitong/banks"
 	"kedaitong/consult"
 	"kedaitong/dashboard"
+	"kedaitong/enterprises"
 	"kedaitong/experts"
 	"kedaitong/fund"
 	"kedaitong/identity"
@@ -51,6 +53,8 @@ type Deps struct {
 	Banks    *banks.Service
 	Experts  *experts.Service
 	Intel    *intel.Service
+	// Corrections are the analysts' label corrections of news items.
+	Corrections *intel.Corrections
 	Review   *review.Service
 	Consult  *consult.Service // consultations
 	Notify   *notify.Service  // in-app notifications
@@ -63,6 +67,8 @@ type Deps struct {
 	// Dashboard is the officials' dashboard (counters kept on write).
 	Dashboard *dashboard.Service
 	Rereview  *rereview.Service // re-review of loan holders
+	// Enterprises is the data hub: portraits, endorsements, roadshows, docking.
+	Enterprises *enterprises.Service
 	Fund      *fund.Service     // the risk-compensation fund: pools, loans, claims, KPIs
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
 	// this server, for deployments behind a TLS-terminating proxy.
@@ -90,6 +96,7 @@ type Server struct {
 	// NotFoundPage answers a page path that matches no route (set by the UI;
 	// without it such paths get the JSON 404).
 	NotFoundPage gin.HandlerFunc
+	draining     atomic.Bool // shutting down: readyz answers 503
 }
 
 // UIRoute is a page route with its access rule, like the API's.
@@ -225,16 +232,35 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 func (s *Server) readyz(c *gin.Context) {
+	if s.draining.Load() {
+		c.Header("Connection", "close")
+		AbortWithError(c, kedaitong.Errorf(kedaitong.EUnavailable, "the server is shutting down").ZHf("服务器正在关闭"))
+		return
+	}
 	if err := s.PingStore(c.Request.Context()); err != nil {
 		AbortWithError(c, kedaitong.Wrap(kedaitong.EUnavailable, err, "the store is unreachable").ZHf("无法连接存储"))
+		return
+	}
+	// Ready means able to save: a small write probe (cached for 2 s), which
+	// fails when the disk is full or the database is read-only.
+	if err := s.Deps.Store.Writable(c.Request.Context()); err != nil {
+		if kedaitong.ErrorCode(err) != kedaitong.EUnavailable {
+			err = kedaitong.Wrap(kedaitong.EUnavailable, err, "the store cannot accept writes").ZHf("存储无法写入")
+		}
+		AbortWithError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "store": s.Deps.Store.Backend()})
 }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully:
-// it stops accepting, lets requests in flight finish within grace, and returns.
+// it stops accepting (readyz answers 503 to connections still open), lets
+// requests in flight finish within grace, closes the connections still
+// busy after it, and returns nil: a requested shutdown is not a failure.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	if grace <= 0 {
+		grace = 15 * time.Second
+	}
 	hs := &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -252,12 +278,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		return err
 	case <-ctx.Done():
 	}
+	s.draining.Store(true)
+	hs.SetKeepAlivesEnabled(false)
+	started := time.Now()
+	s.Deps.Logger.Info("shutting down: no new connections, waiting for requests in flight", "grace", grace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err := hs.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.Deps.Logger.Warn("requests still in flight after the shutdown grace: closing their connections", "grace", grace.String())
+		err = hs.Close()
+	}
 	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}
+	s.Deps.Logger.Info("HTTP server stopped", "took", time.Since(started).Round(time.Millisecond).String())
 	return err
 }
 

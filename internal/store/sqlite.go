@@ -161,7 +161,9 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		wdb.Close()
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
-	n := max(4, runtime.NumCPU())
+	// Readers are cheap in WAL mode; a pool larger than the cores keeps a
+	// descheduled holder from stalling every other request.
+	n := max(16, 4*runtime.NumCPU())
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 	rdb.SetConnMaxLifetime(0)
