@@ -229,18 +229,23 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 			if head == len(ring) {
 				head = 0
 			}
-			// discharge u
+			// discharge u: push along admissible arcs from the current
+			// one; the arcs passed over give the relabel's maximum
 			for excess[u] > 0 {
 				end := g.first[u+1]
-				a := cur[u]
+				start := cur[u]
+				a := start
 				pu := p[u]
+				best := int64(math.MinInt64) // max of p[v] − k·cost over residual arcs seen
 				for ; a < end; a++ {
 					r := g.rcap[a]
 					if r == 0 {
 						continue
 					}
 					v := g.to[a]
-					if k*g.cost[a]+pu-p[v] >= 0 {
+					q := p[v] - k*g.cost[a] // the reduced cost is pu − q
+					if pu >= q {
+						best = max(best, q)
 						continue
 					}
 					d := min(excess[u], int64(r))
@@ -259,9 +264,9 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 				if excess[u] == 0 {
 					break
 				}
-				// relabel: the highest price that keeps eps-optimality
-				best := int64(math.MinInt64)
-				for a := g.first[u]; a < end; a++ {
+				// relabel: the highest price that keeps eps-optimality; arcs
+				// before start may have become residual since they were passed
+				for a := g.first[u]; a < start; a++ {
 					if g.rcap[a] > 0 {
 						best = max(best, p[g.to[a]]-k*g.cost[a])
 					}
