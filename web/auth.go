@@ -29,6 +29,12 @@ const (
 	cookieName       = "kedai_session"
 	secureCookieName = "__Host-kedai_session"
 	CtxCallerKey     = "kedai.caller"
+
+	// The device cookie holds the device token of the browser's last
+	// log-in (identity's throttle lets a known browser in while others
+	// guess at the account).
+	deviceCookie       = "kedai_device"
+	secureDeviceCookie = "__Host-kedai_device"
 )
 
 // sessionCookie returns the cookie name for the request: the __Host- form
@@ -48,6 +54,29 @@ func (s *Server) SetSessionCookie(c *gin.Context, value string, maxAge int) {
 	ck := &http.Cookie{Name: s.SessionCookieName(c), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteLaxMode}
 	http.SetCookie(c.Writer, ck)
+}
+
+// LogIn checks the credentials of a log-in form or body, throttled by the
+// client address (behind the trusted proxies, the address they name) and
+// the browser's device cookie. On success it sets the session cookie and
+// the device cookie and returns the user and the session secret.
+func (s *Server) LogIn(c *gin.Context, username, password string) (identity.User, string, error) {
+	devName := deviceCookie
+	if s.Secure(c) {
+		devName = secureDeviceCookie
+	}
+	dev, _ := c.Cookie(devName)
+	r, err := s.Deps.Identity.LogIn(c.Request.Context(), identity.LoginRequest{Username: username, Password: password,
+		Source: c.ClientIP(), Device: dev})
+	if err != nil {
+		return identity.User{}, "", err
+	}
+	s.SetSessionCookie(c, r.Session, int(identity.SessionAbsolute.Seconds()))
+	if r.Device != "" {
+		http.SetCookie(c.Writer, &http.Cookie{Name: devName, Value: r.Device, Path: "/", MaxAge: int(identity.DeviceLifetime.Seconds()),
+			HttpOnly: true, Secure: s.Secure(c), SameSite: http.SameSiteStrictMode})
+	}
+	return r.User, r.Session, nil
 }
 
 // authenticate finds the caller from a bearer token or the session cookie;
@@ -138,14 +167,9 @@ func (s *Server) Guard(r Route) gin.HandlerFunc {
 	}
 }
 
+// Deny records the guard's refusal in the audit log (see denials.go).
 func (s *Server) Deny(c *gin.Context, cl identity.Caller, r Route, why string) {
-	if s.Deps.Audit == nil {
-		return
-	}
-	u := cl.User
-	s.Deps.Audit.Record(c.Request.Context(), identity.Event{Actor: &u, Action: r.Obj + "." + r.Act, ObjectKind: r.Obj,
-		ObjectID: c.Param("id"), BankID: u.BankID, Outcome: "denied",
-		Detail: map[string]any{"route": r.Method + " " + r.Path, "reason": why, "request_id": requestID(c)}})
+	s.recordDenial(c, cl, r.Obj, r.Act, why)
 }
 
 func SafeMethod(m string) bool {

@@ -55,7 +55,9 @@ func PickLang(c *gin.Context) string {
 	if q := c.Query("lang"); q != "" {
 		if l := normLang(q); l != "" {
 			c.SetSameSite(http.SameSiteLaxMode)
-			c.SetCookie(langCookie, l, 365*24*3600, "/", "", false, false)
+			// Not a secret, but no script needs it either: HttpOnly, and
+			// Secure over TLS like every cookie of the server.
+			c.SetCookie(langCookie, l, 365*24*3600, "/", "", c.Request.TLS != nil, true)
 			return l
 		}
 	}

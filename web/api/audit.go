@@ -12,7 +12,8 @@ import (
 )
 
 // apiAudit lists audit entries: an admin sees all, an official only the
-// entries about objects in its region (a region filter narrows within it).
+// entries about objects in its region (a region filter narrows within it)
+// and never denials.
 func (s *api) apiAudit(c *gin.Context) {
 	limit, cur, err := web.PageParams(c)
 	if err != nil {
@@ -48,10 +49,23 @@ func (s *api) apiAudit(c *gin.Context) {
 			return
 		}
 	}
+	if u.Role != identity.RoleAdmin && f.Outcome == audit.Denied {
+		web.List(c, []audit.Entry{}, "") // denials are for administrators only
+		return
+	}
 	es, next, err := s.Deps.AuditLog.List(c.Request.Context(), f)
 	if err != nil {
 		web.AbortWithError(c, err)
 		return
+	}
+	if u.Role != identity.RoleAdmin { // denials are for administrators only
+		kept := es[:0]
+		for _, e := range es {
+			if e.Outcome != audit.Denied {
+				kept = append(kept, e)
+			}
+		}
+		es = kept
 	}
 	web.List(c, es, next)
 }

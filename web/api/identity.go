@@ -54,7 +54,7 @@ func (s *api) apiLogin(c *gin.Context) {
 		web.AbortWithError(c, kedaitong.Errorf(kedaitong.EInvalid, "send username and password").ZHf("请提供用户名和密码"))
 		return
 	}
-	u, secret, err := s.Deps.Identity.Login(c.Request.Context(), in.Username, in.Password, c.ClientIP())
+	u, secret, err := s.LogIn(c, in.Username, in.Password) // sets the session and device cookies
 	if err != nil {
 		var rl *identity.RateLimitError
 		if errors.As(err, &rl) {
@@ -63,7 +63,6 @@ func (s *api) apiLogin(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	s.SetSessionCookie(c, secret, int(identity.SessionAbsolute.Seconds()))
 	c.JSON(http.StatusOK, gin.H{"token": secret, "user": me(u)})
 }
 

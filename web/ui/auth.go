@@ -103,7 +103,7 @@ func (s *ui) registerAuthPages(e *gin.Engine) {
 
 func (s *ui) pageLogin(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
-	u, secret, err := s.Deps.Identity.Login(c.Request.Context(), c.PostForm("username"), c.PostForm("password"), c.ClientIP())
+	_, _, err := s.LogIn(c, c.PostForm("username"), c.PostForm("password")) // sets the session and device cookies
 	if err != nil {
 		status := web.StatusOf(err)
 		msg := "login.failed"
@@ -115,8 +115,6 @@ func (s *ui) pageLogin(c *gin.Context) {
 		s.render(c, status, "login", "login.title", gin.H{"Next": next, "Error": msg, "Username": c.PostForm("username")})
 		return
 	}
-	_ = u
-	s.SetSessionCookie(c, secret, int(identity.SessionAbsolute.Seconds()))
 	c.Redirect(http.StatusSeeOther, next)
 }
 
