@@ -150,6 +150,7 @@ func New(d Deps, parts ...Part) (*Server, error) {
 		recovery(d.Logger),
 		s.metrics.instrument(),
 		securityHeaders(),
+		s.auditDenials(),
 	)
 	if d.RateLimit > 0 {
 		l := newRateLimiter(d.RateLimit, int(math.Max(4*d.RateLimit, 1)))
