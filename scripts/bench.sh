@@ -17,6 +17,10 @@ run "Store on SQLite (1,000,000 documents for find)" ./internal/store 'Benchmark
 run "Store on the FerretDB stand-in (10,000 documents)" ./internal/store 'BenchmarkFerret' 1x
 run "Start-up to ready" ./cmd/kedaitong 'StartupToReady' 5x
 run "Panel optimiser" ./review/match 'Solve|Decode' 1x
+if [[ "Panel optimiser on the binary (kedaitong match)" =~ $only ]]; then
+  echo "== Panel optimiser on the binary (kedaitong match: wall time, peak RSS)"
+  scripts/bench-match.sh
+fi
 run "Panel optimiser: replace a declined seat" ./review/match 'Decline' 100x
 run "Panel assignment in the platform (500 applications x 300 experts; a decline with its replacement)" ./review/panel 'BenchmarkRun' 3x
 run "Panel assignment: decline and replacement" ./review/panel 'BenchmarkDeclineReplacement' 30x
