@@ -169,7 +169,11 @@ func (s *ui) renderAppForm(c *gin.Context, status int, f appForm) {
 }
 
 func (s *ui) pageNewApplication(c *gin.Context) {
-	s.renderAppForm(c, http.StatusOK, appForm{V: map[string]string{"term_months": "24"}, Errors: map[string]string{}})
+	v := map[string]string{"term_months": "24"}
+	for k, x := range s.draftValues(c, c.Query("credit_code")) { // filled from the data hub's portrait
+		v[k] = x
+	}
+	s.renderAppForm(c, http.StatusOK, appForm{V: v, Errors: map[string]string{}})
 }
 
 // formKey turns a domain field path into the form's input name.
@@ -286,7 +290,7 @@ func (s *ui) tr(c *gin.Context) *web.Tr {
 	return web.NewTr(s.bundle, lang)
 }
 
-func (s *ui) today() string { return time.Now().UTC().Format(review.DateLayout) }
+func (s *ui) today() string { return time.Now().In(web.BeijingTime()).Format(review.DateLayout) }
 
 func (s *ui) pageApplication(c *gin.Context) {
 	s.renderApplication(c, http.StatusOK, "", "")

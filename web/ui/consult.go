@@ -52,7 +52,7 @@ type stepRow struct {
 }
 
 func fmtTime(t time.Time) string {
-	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	return t.In(web.BeijingTime()).Format("2006-01-02 15:04")
 }
 
 func toConRow(v consult.View, lang string) conRow {

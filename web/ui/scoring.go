@@ -199,14 +199,14 @@ func (s *ui) renderScore(c *gin.Context, status int, id string, f *formState, er
 	}
 	submitted := ""
 	if d.Score.SubmittedAt != nil {
-		submitted = d.Score.SubmittedAt.Local().Format("2006-01-02 15:04")
+		submitted = d.Score.SubmittedAt.In(web.BeijingTime()).Format("2006-01-02 15:04")
 	}
 	s.render(c, status, "scoring", "sc.title", gin.H{
 		"ID": id, "D": d, "App": toRow(review.View{Application: d.Application}, lang, cl.User),
 		"Criteria": crits, "Scale": []int{1, 2, 3, 4, 5, 6, 7, 8, 9}, "Risks": choices, "OtherRisks": strings.Join(others, "\n"),
 		"Indicators": indicators, "F": st, "Locked": locked, "Errors": errs, "Error": general, "Notice": notice,
 		"Recommendations": scoring.Recommendations, "Stages": review.Maturities, "Submitted": submitted,
-		"Guideline": fmt.Sprintf("%s @%d", d.Guideline.Key, d.Guideline.Version), "Due": d.Assignment.Due.Local().Format("2006-01-02 15:04"),
+		"Guideline": fmt.Sprintf("%s @%d", d.Guideline.Key, d.Guideline.Version), "Due": d.Assignment.Due.In(web.BeijingTime()).Format("2006-01-02 15:04"),
 	})
 }
 
@@ -320,7 +320,7 @@ func (s *ui) renderReport(c *gin.Context, status int, errMsg, done string) {
 		indicators = append(indicators, textIn(x, lang))
 	}
 	data := gin.H{"App": row, "R": rep, "Overall": overall, "Criteria": crits, "Comments": comments, "GuidelineRisks": gRisks,
-		"Indicators": indicators, "Recommendations": scoring.Recommendations, "Closed": rep.ClosedAt.Local().Format("2006-01-02 15:04"),
+		"Indicators": indicators, "Recommendations": scoring.Recommendations, "Closed": rep.ClosedAt.In(web.BeijingTime()).Format("2006-01-02 15:04"),
 		"ExportLang": map[string]string{"en": "en"}[lang], "Error": errMsg, "Done": done}
 	if lang != "en" {
 		data["ExportLang"] = "zh"
@@ -388,7 +388,7 @@ func (s *ui) pageRubrics(c *gin.Context) {
 	var rows []guideRow
 	for _, g := range gs {
 		name, route := fieldName(tax, g.Key, lang)
-		rows = append(rows, guideRow{Key: g.Key, Name: name, Version: g.Version, Criteria: len(g.Criteria), At: g.At.Local().Format("2006-01-02"), Note: g.Note, Route: route})
+		rows = append(rows, guideRow{Key: g.Key, Name: name, Version: g.Version, Criteria: len(g.Criteria), At: g.At.In(web.BeijingTime()).Format("2006-01-02"), Note: g.Note, Route: route})
 	}
 	type opt struct{ Code, Name string }
 	var routes []opt

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -28,6 +29,22 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// funcs are the templates' helpers: times always in Beijing time.
+var funcs = template.FuncMap{
+	"bjt":    func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04") },
+	"bjtsec": func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04:05") },
+	"bjdate": func(t time.Time) string { return fmtBeijing(t, "2006-01-02") },
+	"wan":    wanText, // yuan shown in 万元
+}
+
+// fmtBeijing formats t in Beijing time; the zero time is a dash.
+func fmtBeijing(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(web.BeijingTime()).Format(layout)
+}
+
 // ui holds the parsed pages: each page is the base layout plus its own file.
 type ui struct {
 	*web.Server
@@ -40,7 +57,7 @@ func newUI(srv *web.Server) (*ui, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := template.New("layout.html").Funcs(template.FuncMap{}).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
 	}
@@ -158,6 +175,9 @@ func (s *ui) registerUI(e *gin.Engine) {
 	}
 	if s.Deps.Intel != nil {
 		s.registerIntelPages(e)
+		if s.Deps.Corrections != nil {
+			s.registerCorrectionsPages(e)
+		}
 	}
 	if s.Deps.Review != nil {
 		s.registerApplicationsPages(e)
@@ -179,6 +199,9 @@ func (s *ui) registerUI(e *gin.Engine) {
 	}
 	if s.Deps.Rereview != nil {
 		s.registerRereviewPages(e)
+	}
+	if s.Deps.Enterprises != nil {
+		s.registerEnterprisesPages(e)
 	}
 }
 
