@@ -118,6 +118,17 @@ func (a *App) expertsService() *experts.Service {
 	return d.Experts
 }
 
+// Riskmap returns the risk-map service (nil before New has opened it).
+func (a *App) Riskmap() *riskmap.Service {
+	var d web.Deps
+	for _, p := range a.parts {
+		if p.name == "riskmap" && p.web != nil {
+			p.web(&d)
+		}
+	}
+	return d.Riskmap
+}
+
 // Alerts returns the alerts service (nil before New has opened it).
 func (a *App) Alerts() *alerts.Service {
 	var d web.Deps

@@ -113,6 +113,7 @@ type Service struct {
 	bk    book
 	cache spikeCache
 	group group
+	views viewCache // computed maps for readers (cache.go)
 }
 
 // Open declares the counters (and reads the applications, for banks'
@@ -321,6 +322,9 @@ func (s *Service) flush(ctx context.Context, batch map[Day]map[string]int64) err
 			s.Invalidate() // the spike trigger's cached history changed
 		}
 	}
+	if err := s.bumpGen(ctx); err != nil && first == nil {
+		first = err
+	}
 	return first
 }
 
@@ -332,6 +336,9 @@ func (s *Service) Add(ctx context.Context, d Day, deltas map[string]int64) error
 	if _, err := s.days.Incr(ctx, dayID(d), map[string]any{"day": int64(d)}, deltas); err != nil {
 		return err
 	}
+	s.views.mu.Lock()
+	s.views.views = nil // this process's readers see it at once (others: the flush's generation)
+	s.views.mu.Unlock()
 	s.firstMu.Lock()
 	if s.firstDay == 0 || int(d) < s.firstDay {
 		s.firstDay = 0 // read again: another process may know an earlier one
@@ -510,12 +517,14 @@ func MayRead(u identity.User) error {
 	return kedaitong.Errorf(kedaitong.EForbidden, "the risk map is for analysts, banks, officials and administrators").ZHf("风险地图面向分析员、银行、政府用户和管理员")
 }
 
-// Map computes the map of a range from the day counters.
+// Map returns the map of a range, computed from the day counters (served
+// from the readers' cache: see View; the map must not be changed).
 func (s *Service) Map(ctx context.Context, u identity.User, r Range) (*Map, error) {
-	if err := MayRead(u); err != nil {
+	v, err := s.View(ctx, u, r)
+	if err != nil {
 		return nil, err
 	}
-	return s.compute(ctx, r, nil)
+	return v.Map, nil
 }
 
 // compute builds the map; days, when given, serve the counters instead of

@@ -97,7 +97,7 @@ func (g *Guard) CheckURL(ctx context.Context, rawURL string) error {
 	}
 	for _, a := range addrs {
 		if reason := g.refusal(a, port, host); reason != "" {
-			return kedaitong.Invalid("url", "%s", reason).ZHf("出于安全考虑，不允许抓取该地址（%s）", reason)
+			return kedaitong.Invalid("url", "%s", reason).ZHf("%s", refusalZH(a, port, host, g))
 		}
 	}
 	return nil
@@ -137,7 +137,7 @@ func (g *Guard) checkStatic(u *url.URL) (string, int, error) {
 	}
 	if a, ok := parseIP(host); ok {
 		if reason := g.refusal(a, port, host); reason != "" {
-			return "", 0, kedaitong.Invalid("url", "%s", reason).ZHf("出于安全考虑，不允许抓取该地址（%s）", reason)
+			return "", 0, kedaitong.Invalid("url", "%s", reason).ZHf("%s", refusalZH(a, port, host, g))
 		}
 	}
 	return host, port, nil
@@ -165,6 +165,17 @@ func (g *Guard) refusal(a netip.Addr, port int, host string) string {
 		return fmt.Sprintf("port %d is not allowed: only 80 and 443", port)
 	}
 	return ""
+}
+
+// refusalZH is refusal in Chinese (for a refused a, as refusal decided).
+func refusalZH(a netip.Addr, port int, host string, g *Guard) string {
+	if Classify(a.WithZone("")) != "" && !g.addrAllowed(a) {
+		if _, literal := parseIP(host); host != "" && !literal {
+			return fmt.Sprintf("出于安全考虑，主机 %s 解析到的地址不允许访问：只能访问公网地址", host)
+		}
+		return fmt.Sprintf("出于安全考虑，地址 %s 不允许访问：只能访问公网地址", host)
+	}
+	return fmt.Sprintf("端口 %d 不允许访问：只能使用 80 和 443", port)
 }
 
 func (g *Guard) hostAllowed(host string) bool {

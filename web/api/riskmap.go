@@ -25,12 +25,15 @@ func (s *api) apiRiskmap(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	m, err := s.Deps.Riskmap.Map(c.Request.Context(), web.MustCaller(c).User, r)
+	v, err := s.Deps.Riskmap.View(c.Request.Context(), web.MustCaller(c).User, r)
 	if err != nil {
 		web.AbortWithError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, m)
+	if web.NotModified(c, v.ETag) {
+		return
+	}
+	c.JSON(http.StatusOK, v.Map)
 }
 
 func (s *api) apiExposure(c *gin.Context) {

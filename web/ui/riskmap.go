@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -75,7 +76,7 @@ type riskmapPage struct {
 	CellName   string
 	Items      []intel.Item
 	Exposure   *riskmap.Exposure
-	Query      string // from=…&to=…
+	Query      template.URL // from=…&to=…, already encoded (a URL part, not text to escape)
 }
 
 func (s *ui) pageRiskmap(c *gin.Context) {
@@ -88,7 +89,7 @@ func (s *ui) pageRiskmap(c *gin.Context) {
 		r, _ = s.Deps.Riskmap.ParseRange("", "")
 	}
 	p.From, p.To = r.From.String(), r.To.String()
-	p.Query = "from=" + p.From + "&to=" + p.To
+	p.Query = template.URL(url.Values{"from": {p.From}, "to": {p.To}}.Encode()) // #nosec: built from parsed dates
 	m, err := s.Deps.Riskmap.Map(c.Request.Context(), u, r)
 	if err != nil {
 		s.renderError(c, web.StatusOf(err), "error.title")
@@ -170,14 +171,24 @@ func (s *ui) riskmapFor(c *gin.Context) (*riskmap.Map, bool) {
 }
 
 func (s *ui) pageRiskmapSVG(c *gin.Context) {
-	m, ok := s.riskmapFor(c)
-	if !ok {
+	r, err := s.Deps.Riskmap.ParseRange(c.Query("from"), c.Query("to"))
+	if err != nil {
+		web.AbortWithError(c, err)
 		return
 	}
-	c.Header("Content-Language", web.PickLang(c))
+	v, err := s.Deps.Riskmap.View(c.Request.Context(), web.MustCaller(c).User, r)
+	if err != nil {
+		web.AbortWithError(c, err)
+		return
+	}
+	lang := web.PickLang(c)
+	c.Header("Content-Language", lang)
 	c.Header("Vary", "Accept-Language, Cookie")
 	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	c.Data(http.StatusOK, "image/svg+xml; charset=utf-8", s.Deps.Riskmap.SVG(m, web.PickLang(c)))
+	if web.NotModified(c, strings.TrimSuffix(v.ETag, `"`)+"-"+lang+`"`) {
+		return
+	}
+	c.Data(http.StatusOK, "image/svg+xml; charset=utf-8", v.SVG(lang))
 }
 
 func (s *ui) pageRiskmapCSV(c *gin.Context) {
