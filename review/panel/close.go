@@ -66,6 +66,13 @@ func (s *Service) Seats(ctx context.Context, applicationID string) (Panel, []Ass
 	out := make([]Assignment, 0, len(p.Members))
 	for _, m := range p.Members {
 		a, _, err := s.load(ctx, m.AssignmentID)
+		if kedaitong.Is(err, kedaitong.ENotFound) && slices.ContainsFunc(p.Invitations, func(x Assignment) bool { return x.ID == m.AssignmentID }) {
+			// An invitation whose storing was cut short: store it now.
+			if _, err := s.materialize(ctx, p); err != nil {
+				return p, nil, err
+			}
+			a, _, err = s.load(ctx, m.AssignmentID)
+		}
 		if err != nil {
 			return p, nil, err
 		}
@@ -240,15 +247,17 @@ func (s *Service) AddAdjudicator(ctx context.Context, actor identity.User, appli
 		p.Members = append(p.Members, Member{AssignmentID: a.ID, ExpertID: e.ID, Tier: e.Tier})
 		p.Adjudicator = a.ID
 		p.Open = openSeats(*p)
+		p.Invitations = append(p.Invitations, a)
+		p.Inviting = true
 		return nil
 	})
 	if err != nil {
 		return Assignment{}, err
 	}
-	if err := s.assignments.Insert(ctx, a.ID, a); err != nil {
+	if err := s.invite(ctx, &actor, a, app.BankID, map[string]any{"adjudicator": true}); err != nil {
 		return Assignment{}, err
 	}
-	if err := s.experts.RecordAssignment(ctx, a.ExpertID, experts.AssignInvited); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+	if err := s.invited(ctx, app.ID, []Assignment{a}); err != nil {
 		return Assignment{}, err
 	}
 	s.record(ctx, &actor, "panel.adjudicator", "application", app.ID, app.BankID, app.Region, map[string]any{

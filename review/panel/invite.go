@@ -188,6 +188,9 @@ func (s *Service) Refill(ctx context.Context, applicationIDs []string) (RunResul
 // invites replacements, and retries replacements still owed. It returns
 // how many invitations expired.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
+	if _, err := s.Recover(ctx); err != nil {
+		return 0, err
+	}
 	now := s.now()
 	q := store.Query{Eq: map[string]any{"state": StateInvited}, Range: &store.Range{Field: "due_ms", Lte: now.UnixMilli()}, Sort: "due_ms", Limit: 200}
 	page, err := s.assignments.Find(ctx, q)

@@ -98,6 +98,7 @@ var (
 	PanelsDef = store.CollectionDef{Name: "panels", Indexes: []store.Index{
 		{Fields: []string{"needs", "updated_ms"}},
 		{Fields: []string{"pending", "updated_ms"}},
+		{Fields: []string{"inviting", "updated_ms"}},
 	}}
 	AssignmentsDef = store.CollectionDef{Name: "assignments", Indexes: []store.Index{
 		{Fields: []string{"created_ms"}},
@@ -155,9 +156,15 @@ type Panel struct {
 	Closed        bool           `json:"closed"`  // the application left the review: no more invitations
 	LastRunID     string         `json:"last_run_id"`
 	Adjudicator   string         `json:"adjudicator,omitempty"` // the adjudicating seat's assignment id (AddAdjudicator)
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
-	UpdatedMS     int64          `json:"updated_ms"`
+	// Invitations are the assignment documents of seats just given, written
+	// with the seats in one version-guarded write and dropped once the
+	// assignments are stored: a crash in between is finished from here
+	// (materialize). Inviting is true while any is left.
+	Invitations []Assignment `json:"invitations,omitempty"`
+	Inviting    bool         `json:"inviting"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+	UpdatedMS   int64        `json:"updated_ms"`
 }
 
 // Member holds a seat.

@@ -437,6 +437,8 @@ func (s *Service) persist(ctx context.Context, actor *identity.User, w *work, ch
 		for _, a := range invs {
 			p.Members = append(p.Members, Member{AssignmentID: a.ID, ExpertID: a.ExpertID, Tier: a.Tier, Affinity: a.Affinity})
 		}
+		p.Invitations = append(p.Invitations, invs...)
+		p.Inviting = len(p.Invitations) > 0
 		cands := slices.Clone(w.cands)
 		for i := range cands {
 			for _, a := range invs {
@@ -466,16 +468,16 @@ func (s *Service) persist(ctx context.Context, actor *identity.User, w *work, ch
 		}
 	}
 	w.panel = p
+	if testHookAfterSeats != nil {
+		testHookAfterSeats()
+	}
 	for _, a := range invs {
-		if err := s.assignments.Insert(ctx, a.ID, a); err != nil {
+		if err := s.invite(ctx, actor, a, w.app.BankID, map[string]any{"basis": w.basis[a.ExpertID]}); err != nil {
 			return nil, err
 		}
-		if err := s.experts.RecordAssignment(ctx, a.ExpertID, experts.AssignInvited); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
-			return nil, err
-		}
-		s.record(ctx, actor, "assignment.invite", "assignment", a.ID, w.app.BankID, w.app.Region, map[string]any{
-			"application_id": a.ApplicationID, "expert_id": a.ExpertID, "tier": a.Tier, "affinity": a.Affinity,
-			"basis": w.basis[a.ExpertID], "due": a.Due.Format(time.RFC3339), "run_id": runID})
+	}
+	if err := s.invited(ctx, w.app.ID, invs); err != nil {
+		return nil, err
 	}
 	s.auditExclusions(ctx, actor, w, shorts, runID)
 	if err := s.markInReview(ctx, w); err != nil {
