@@ -17,6 +17,7 @@ import (
 
 	"kedaitong/audit"
 	"kedaitong/banks"
+	"kedaitong/enterprises"
 	"kedaitong/experts"
 	"kedaitong/fund"
 	"kedaitong/identity"
@@ -54,6 +55,8 @@ type App struct {
 	Panel    *panel.Service    // panel assignment: runs, invitations, replacements
 	Rereview *rereview.Service // re-review of loan holders ("dynamic exit")
 	Fund     *fund.Service     // the risk-compensation fund
+	// Enterprises is the data hub: portraits, endorsements, roadshows, docking.
+	Enterprises *enterprises.Service
 
 	parts []part // the domain parts beyond identity, in dependency order
 }
@@ -105,7 +108,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard, a.openRereview, a.openFund} {
+	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard, a.openRereview, a.openEnterprises, a.openFund} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

@@ -204,3 +204,6 @@ func (s *Service) expertSees(ctx context.Context, actor identity.User, code stri
 }
 
 func errorsAs(err error, target **kedaitong.Error) bool { return errors.As(err, target) }
+
+// Today is the date in Beijing (for forms' defaults and limits).
+func (s *Service) Today() string { return s.today() }

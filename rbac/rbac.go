@@ -39,6 +39,7 @@ const (
 	RoleExpert      = "expert"
 	RoleOfficial    = "official"
 	RoleAnalyst     = "analyst"
+	RoleInvestor    = "investor" // an investment institution
 )
 
 // PlatformDomain is the domain of users outside banks; in a policy it means
@@ -47,7 +48,7 @@ const PlatformDomain = "*"
 
 // Roles returns every role.
 func Roles() []string {
-	return []string{RoleAdmin, RoleBankOfficer, RoleBankManager, RoleExpert, RoleOfficial, RoleAnalyst}
+	return []string{RoleAdmin, RoleBankOfficer, RoleBankManager, RoleExpert, RoleOfficial, RoleAnalyst, RoleInvestor}
 }
 
 // ValidRole reports whether role is one of Roles.

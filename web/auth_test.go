@@ -45,10 +45,10 @@ var publicRoutes = map[string]bool{
 	"HEAD /static/*filepath":   true,
 }
 
-var roles = []string{"admin", "bank_officer", "bank_manager", "expert", "official", "analyst"}
+var roles = []string{"admin", "bank_officer", "bank_manager", "expert", "official", "analyst", "investor"}
 
 var userOfRole = map[string]string{"admin": "admin", "bank_officer": "officer", "bank_manager": "manager",
-	"expert": "expert", "official": "official", "analyst": "analyst"}
+	"expert": "expert", "official": "official", "analyst": "analyst", "investor": "investor"}
 
 // TestDenyByDefault walks every registered route and fails if one has no
 // access rule and is not on the short public list.

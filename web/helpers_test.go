@@ -68,6 +68,7 @@ func (e *env) seedUsers() {
 		{Username: "official", Role: "official", Region: "36"},
 		{Username: "cityofficial", Role: "official", Region: "3607"},
 		{Username: "analyst", Role: "analyst"},
+		{Username: "investor", Role: "investor", Org: "赣江科创投资有限公司"},
 	} {
 		n.Password = testPW
 		if n.Username == "admin" { // the first admin exists already: set its password

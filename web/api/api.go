@@ -59,6 +59,9 @@ func Register(srv *web.Server) error {
 	if s.Deps.Notify != nil {
 		s.registerNotifyAPI(v1)
 	}
+	if s.Deps.Enterprises != nil {
+		s.registerEnterprisesAPI(v1)
+	}
 	s.API(v1, web.Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
 	return nil
 }
