@@ -43,6 +43,7 @@ func commands() []command {
 		{"crawl", "run the news crawler as a worker", runCrawl},
 		{"audit", "audit log tools: `audit verify` checks the hash chain", runAudit},
 		{"backup", "copy the embedded store consistently, safe while the server runs", runBackup},
+		{"check", "verify the embedded store: pages, indexes and the audit chain", runCheck},
 		{"user", "user tools: `user add` creates a user", runUser},
 	}
 }

@@ -136,6 +136,9 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 	var mode string
 	if err := wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		wdb.Close()
+		if isCorrupt(err) {
+			return nil, errDamaged(path, nil, err)
+		}
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
 	if mode != "wal" {
@@ -150,6 +153,9 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 	} else if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS kedai_meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID"); err != nil {
 		tx.Rollback()
 		wdb.Close()
+		if isCorrupt(err) {
+			return nil, errDamaged(path, nil, err)
+		}
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s is not writable", path).ZHf("数据库 %s 不可写", path)
 	} else if err := tx.Commit(); err != nil {
 		wdb.Close()
@@ -174,6 +180,13 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
 	s := &SQLite{path: path, opt: opt, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}, space: newSpaceGuard(abs, opt)}
+	if !opt.SkipQuickCheck {
+		if _, err := s.quickCheck(ctx); err != nil {
+			wdb.Close()
+			rdb.Close()
+			return nil, err
+		}
+	}
 	s.w = newSQWriter(s)
 	return s, nil
 }
@@ -996,6 +1009,8 @@ func sqliteErr(err error, format string, args ...any) error {
 			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: another document already has this unique key", what).ZHf("已有其他文档使用了这个唯一键")
 		}
 		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database file is damaged; an operator must run `kedaitong check` and restore the latest backup", what).ZHf("数据库文件已损坏，请运维人员运行 `kedaitong check` 并恢复最近的备份")
 		case sqlite3.SQLITE_CONSTRAINT:
 			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a constraint is broken", what).ZHf("违反了约束条件")
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
