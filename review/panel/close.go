@@ -64,6 +64,7 @@ func (s *Service) Seats(ctx context.Context, applicationID string) (Panel, []Ass
 		return p, nil, err
 	}
 	out := make([]Assignment, 0, len(p.Members))
+	freed := false
 	for _, m := range p.Members {
 		a, _, err := s.load(ctx, m.AssignmentID)
 		if kedaitong.Is(err, kedaitong.ENotFound) && slices.ContainsFunc(p.Invitations, func(x Assignment) bool { return x.ID == m.AssignmentID }) {
@@ -76,7 +77,23 @@ func (s *Service) Seats(ctx context.Context, applicationID string) (Panel, []Ass
 		if err != nil {
 			return p, nil, err
 		}
+		if (a.State == StateDeclined || a.State == StateExpired) && !p.Closed {
+			// A decline, expiry or conflict cut short before its seat was
+			// freed: free it now (the sweep invites the replacement).
+			if err := s.free(ctx, a, a.Reason, a.UpdatedAt); err != nil {
+				return p, nil, err
+			}
+			freed = true
+			continue
+		}
 		out = append(out, a)
+	}
+	if freed {
+		var np Panel
+		if _, err := s.panels.Get(ctx, applicationID, &np); err != nil {
+			return p, nil, err
+		}
+		p = np
 	}
 	return p, out, nil
 }

@@ -2,6 +2,8 @@ package panel
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -133,7 +135,10 @@ func clip(s string, n int) string {
 // free takes the assignment's expert off its panel, remembers the refusal
 // and marks a replacement owed, in one version-guarded write.
 func (s *Service) free(ctx context.Context, a Assignment, reason string, now time.Time) error {
-	err := s.updatePanel(ctx, a.ApplicationID, func(p *Panel) error {
+	err := s.updatePanel(context.WithoutCancel(ctx), a.ApplicationID, func(p *Panel) error {
+		if !slices.ContainsFunc(p.Members, func(m Member) bool { return m.AssignmentID == a.ID }) {
+			return errFreed // freed before (a repair ran, or a retry)
+		}
 		kept := p.Members[:0]
 		for _, m := range p.Members {
 			if m.AssignmentID != a.ID {
@@ -147,11 +152,14 @@ func (s *Service) free(ctx context.Context, a Assignment, reason string, now tim
 		p.Pending = p.Needs
 		return nil
 	})
-	if kedaitong.Is(err, kedaitong.ENotFound) {
+	if kedaitong.Is(err, kedaitong.ENotFound) || err == errFreed {
 		return nil
 	}
 	return err
 }
+
+// errFreed tells free's edit that the seat was freed before.
+var errFreed = errors.New("the seat was freed before")
 
 // Refill re-solves the open seats of the applications' panels against the
 // current loads and refusals and invites replacements. It is what a

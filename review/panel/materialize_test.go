@@ -72,3 +72,55 @@ func TestInterruptedInvitationsAreStored(t *testing.T) {
 		}
 	}
 }
+
+// A decline cut short after the assignment was written, before its seat
+// was freed: the next read of the seats frees it and the sweep invites the
+// replacement.
+func TestInterruptedDeclineIsFreed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.expert(t, "i1", "industry", []string{ic}, nil)
+	f.expert(t, "i2", "industry", []string{ic}, nil)
+	f.expert(t, "i3", "industry", []string{"semiconductors"}, nil)
+	app := f.application(t, ic, nil)
+	if _, err := f.ps.Run(ctx, province); err != nil {
+		t.Fatal(err)
+	}
+	a := assignmentOf(t, f, app.ID, "i1")
+	coll, err := f.st.Collection(ctx, panel.AssignmentsDef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := coll.Get(ctx, a.ID, &a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.State, a.Reason = panel.StateDeclined, "没有时间"
+	if _, err := coll.Replace(ctx, a.ID, ver, a); err != nil { // the decline's first write, alone
+		t.Fatal(err)
+	}
+	p, seats, err := f.ps.Seats(ctx, app.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range seats {
+		if s.ExpertID == "i1" {
+			t.Error("the declined expert still holds a seat")
+		}
+	}
+	if !p.Pending || len(p.Refused) != 1 {
+		t.Errorf("panel pending %v refused %d, want a replacement owed and one refusal", p.Pending, len(p.Refused))
+	}
+	if _, err := f.ps.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := seated(t, f, app.ID)["industry"]; len(got) != 2 || !contains(got, "i3") {
+		t.Errorf("industry seats = %v, want i2 and the replacement i3", got)
+	}
+	if _, _, err := f.ps.Seats(ctx, app.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, _ := f.ps.Seats(ctx, app.ID); len(p.Refused) != 1 {
+		t.Errorf("refusals = %d after more reads, want 1", len(p.Refused))
+	}
+}
