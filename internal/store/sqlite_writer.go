@@ -168,7 +168,7 @@ func (w *sqWriter) attempt(ctx context.Context, ops []*sqWriteOp) (retry []*sqWr
 		}
 	}
 	if err := w.s.injected("begin"); err != nil {
-		fail(ops, err)
+		fail(ops, sqliteErr(err, "begin a write"))
 		return nil
 	}
 	tx, err := w.s.wdb.BeginTx(ctx, nil)
@@ -185,7 +185,7 @@ func (w *sqWriter) attempt(ctx context.Context, ops []*sqWriteOp) (retry []*sqWr
 		}
 		err := op.fn(context.WithoutCancel(op.ctx), tx)
 		if err == nil {
-			err = w.s.injected("op")
+			err = sqliteErr(w.s.injected("op"), "write")
 		}
 		if err == nil {
 			if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
