@@ -108,7 +108,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openDashboard, a.openRereview, a.openEnterprises, a.openFund} {
+	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openCorrections, a.openDashboard, a.openRereview, a.openEnterprises, a.openFund} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

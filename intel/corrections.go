@@ -48,6 +48,12 @@ func (l Labels) same(o Labels) bool {
 	return sameSet(l.Industries, o.Industries) && sameSet(l.Dimensions, o.Dimensions) && l.Polarity == o.Polarity
 }
 
+// detail is l as an audit detail: maps only, so that it encodes the same
+// after a round trip through JSON.
+func (l Labels) detail() map[string]any {
+	return map[string]any{"industries": l.Industries, "dimensions": l.Dimensions, "polarity": l.Polarity}
+}
+
 func sameSet(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
@@ -235,7 +241,7 @@ func (cs *Corrections) Correct(ctx context.Context, u identity.User, id string, 
 	}
 	if cs.rec != nil {
 		cs.rec.Record(ctx, identity.Event{Actor: &u, Action: "item.correct", ObjectKind: "item", ObjectID: id, Outcome: "ok",
-			Detail: map[string]any{"before": prev, "after": want, "note": in.Note}})
+			Detail: map[string]any{"before": prev.detail(), "after": want.detail(), "note": in.Note}})
 	}
 	cs.mu.Lock()
 	hooks := slices.Clone(cs.hooks)

@@ -29,6 +29,9 @@ func Register(srv *web.Server) error {
 	if s.Deps.Intel != nil {
 		s.registerIntelAPI(v1)
 	}
+	if s.Deps.Corrections != nil {
+		s.registerCorrectionsAPI(v1)
+	}
 	if s.Deps.Review != nil {
 		s.registerApplicationsAPI(v1)
 	}

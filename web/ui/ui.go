@@ -178,6 +178,9 @@ func (s *ui) registerUI(e *gin.Engine) {
 		if s.Deps.Corrections != nil {
 			s.registerCorrectionsPages(e)
 		}
+		if s.Deps.Corrections != nil {
+			s.registerCorrectionsPages(e)
+		}
 	}
 	if s.Deps.Review != nil {
 		s.registerApplicationsPages(e)
