@@ -38,18 +38,18 @@ func (s *Solver) Decline(application, expert string) (*Result, error) {
 	arc := int32(-1)
 	if sn >= 0 {
 		for a := g.first[sn]; a < g.first[sn+1]; a++ {
-			if g.to[a] == 2+ei && g.ucap[a] == 1 {
+			if g.arcs[a].to == 2+ei && g.ucap[a] == 1 {
 				arc = a
 				break
 			}
 		}
 	}
-	if arc < 0 || g.rcap[arc] != 0 {
+	if arc < 0 || g.arcs[arc].rcap != 0 {
 		return nil, kedaitong.Invalid("expert", "expert %q is not on the panel of application %q", expert, application).ZHf("评审专家 %q 不在贷款申请 %q 的评审组中", expert, application)
 	}
 	// Take the unit off and forbid the pair for good.
-	g.ucap[arc], g.rcap[arc], g.rcap[g.rev[arc]] = 0, 0, 0
-	g.tcap[arc], g.tcap[g.rev[arc]] = 0, 0
+	g.ucap[arc], g.arcs[arc].rcap, g.arcs[g.rev[arc]].rcap = 0, 0, 0
+	g.arcs[arc].tcap, g.arcs[g.rev[arc]].tcap = 0, 0
 	s.declined[[2]int32{ai, ei}] = true
 	s.declCnt[int(ai)*3+t]++
 
@@ -111,14 +111,14 @@ func (s *Solver) repair(from, target int32) error {
 		}
 		pu := g.pot[u]
 		for a := g.first[u]; a < g.first[u+1]; a++ {
-			if g.rcap[a] == 0 {
+			if g.arcs[a].rcap == 0 {
 				continue
 			}
-			v := g.to[a]
+			v := g.arcs[a].to
 			if done[v] {
 				continue
 			}
-			rc := g.cost[a] + pu - g.pot[v]
+			rc := int64(g.arcs[a].cost) + pu - g.pot[v]
 			if rc < 0 {
 				return fmt.Errorf("residual arc %d→%d has negative reduced cost %d", u, v, rc)
 			}
@@ -138,9 +138,9 @@ func (s *Solver) repair(from, target int32) error {
 			v = source
 			continue
 		}
-		g.rcap[a]--
-		g.rcap[g.rev[a]]++
-		v = g.to[g.rev[a]]
+		g.arcs[a].rcap--
+		g.arcs[g.rev[a]].rcap++
+		v = g.arcs[g.rev[a]].to
 	}
 	// potentials: π ← π + min(d, D) − D
 	dt := dist[target]

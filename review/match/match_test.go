@@ -359,8 +359,8 @@ func TestCertificateCatchesErrors(t *testing.T) {
 	spoiled := false
 	for u := int32(2); u < g.n && !spoiled; u++ {
 		for a := g.first[u]; a < g.first[u+1]; a++ {
-			if g.rcap[a] > 0 {
-				g.pot[u] -= g.cost[a] + g.pot[u] - g.pot[g.to[a]] + 1
+			if g.arcs[a].rcap > 0 {
+				g.pot[u] -= int64(g.arcs[a].cost) + g.pot[u] - g.pot[g.arcs[a].to] + 1
 				spoiled = true
 				break
 			}

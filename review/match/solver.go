@@ -71,7 +71,9 @@ func solve(ctx context.Context, ix *indexed, opts Options) (*Solver, *Result, er
 				debugRetry()
 			}
 			g := s.g
-			copy(g.rcap, g.ucap)
+			for a := range g.arcs {
+				g.arcs[a].rcap = g.ucap[a]
+			}
 			clear(g.pot)
 			g.k = max(1, g.k/16)
 			if err := g.maxFlow(ctx); err != nil {
@@ -141,7 +143,7 @@ func (s *Solver) build() error {
 	s.pairArc = make([]int32, len(p.pApp))
 	for j := range p.pApp {
 		sn := s.seatNode[p.pApp[j]*3+int32(p.expTier[p.pExp[j]])]
-		s.pairArc[j] = b.add(sn, 2+p.pExp[j], 1, -p.pW[j])
+		s.pairArc[j] = b.add(sn, 2+p.pExp[j], 1, -int32(p.pW[j])) // |w| ≤ MaxScore × ScoreScale < 2^31
 	}
 	for e := range nE {
 		b.add(2+e, sink, int32(p.in.Experts[e].Capacity), 0)
@@ -153,6 +155,10 @@ func (s *Solver) build() error {
 // debugRetry, when set by a test, is called when cost scaling starts again
 // with a smaller factor.
 var debugRetry func()
+
+// Integer weights, and so arc costs, fit 32 bits (this fails to compile
+// otherwise).
+const _ = uint32(math.MaxInt32 - MaxScore*ScoreScale)
 
 // forceFactor, when set by a test, replaces the factor of costScaling.
 var forceFactor int64
@@ -198,7 +204,7 @@ func (s *Solver) result() (*Result, error) {
 		var byTier [3][]string
 		for ; j < len(p.pApp) && p.pApp[j] == int32(i); j++ {
 			a := s.pairArc[j]
-			if s.g.ucap[a]-s.g.rcap[a] == 1 {
+			if s.g.ucap[a]-s.g.arcs[a].rcap == 1 {
 				t := p.expTier[p.pExp[j]]
 				byTier[t] = append(byTier[t], in.Experts[p.pExp[j]].ID)
 				filled[i*3+int(t)]++
@@ -223,7 +229,7 @@ func (s *Solver) result() (*Result, error) {
 	// reasons for the shortfall
 	used := make([]int32, len(in.Experts))
 	for j := range p.pApp {
-		if a := s.pairArc[j]; s.g.ucap[a]-s.g.rcap[a] == 1 {
+		if a := s.pairArc[j]; s.g.ucap[a]-s.g.arcs[a].rcap == 1 {
 			used[p.pExp[j]]++
 		}
 	}
@@ -236,7 +242,7 @@ func (s *Solver) result() (*Result, error) {
 			if s.g.ucap[s.pairArc[j]] == 0 {
 				continue // declined
 			}
-			if s.g.ucap[s.pairArc[j]]-s.g.rcap[s.pairArc[j]] == 1 {
+			if s.g.ucap[s.pairArc[j]]-s.g.arcs[s.pairArc[j]].rcap == 1 {
 				seated[t]++
 			} else if used[e] >= int32(in.Experts[e].Capacity) {
 				atCap[t]++
