@@ -203,6 +203,9 @@ func (s *ui) registerUI(e *gin.Engine) {
 	if s.Deps.Rereview != nil {
 		s.registerRereviewPages(e)
 	}
+	if s.Deps.Fund != nil {
+		s.registerFundPages(e)
+	}
 	if s.Deps.Enterprises != nil {
 		s.registerEnterprisesPages(e)
 	}
