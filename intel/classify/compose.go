@@ -18,9 +18,10 @@ const (
 	dirEnd
 	dirBegin
 	dirReplaced
+	dirLift // "lifts": ends a restriction, raises anything else
 )
 
-var dirNames = []string{"rises", "falls", "ends", "begins", "is replaced"}
+var dirNames = []string{"rises", "falls", "ends", "begins", "is replaced", "lifts"}
 
 // subject is a group of words naming one kind of thing that changes.
 type subject struct {
@@ -57,11 +58,17 @@ var subjects = []subject{
 		zh: []string{"融资", "融资额", "融资规模", "投资额", "募资", "现金流", "授信", "信贷", "估值"},
 		en: []string{"funding", "financing", "investment", "investments", "cash flow", "credit", "valuation", "venture funding", "capital raising"}},
 	{name: "supply", dims: []string{"supply-chain"}, pol: upOpp,
-		zh: []string{"供应", "供货", "原料供应", "产能利用率", "交付", "进口"},
+		zh: []string{"供应", "供货", "原料供应", "产能利用率", "进口"},
 		en: []string{"supply", "supplies", "deliveries of", "imports of"}},
 	{name: "subsidy", dims: []string{"policy"}, pol: upOpp,
-		zh: []string{"补贴", "补助", "扶持", "税收优惠", "优惠政策", "奖补", "贴息", "支持政策", "退税"},
-		en: []string{"subsidy", "subsidies", "tax break*", "tax credit*", "incentive*", "support scheme*", "grants", "rebate*"}},
+		zh: []string{"补贴", "补助", "扶持", "税收优惠", "优惠政策", "奖补", "贴息", "支持政策", "退税", "加计扣除", "扣除比例", "补贴标准", "补贴额度"},
+		en: []string{"subsidy", "subsidies", "tax break*", "tax credit*", "incentive*", "support scheme*", "grants", "rebate*", "support", "tax deduction*", "tax relief", "feed-in tariff*"}},
+	{name: "tax burden", dims: []string{"policy"}, pol: upRisk,
+		zh: []string{"税负", "税率", "收费标准"},
+		en: []string{"tax burden", "tax rate*", "fees"}},
+	{name: "lead time", dims: []string{"supply-chain"}, pol: upRisk,
+		zh: []string{"交付周期", "交货期", "供货周期", "物流成本", "运费"},
+		en: []string{"lead time*", "delivery time*", "freight rate*", "shipping cost*"}},
 	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
 		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制"},
 		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties"}},
@@ -85,10 +92,11 @@ var directions = []direction{
 		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*"}},
 	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水"},
 		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*"}},
-	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "解除", "撤销", "叫停", "断裂", "告急"},
-		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "lifted", "lift", "lifts", "lifting", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
+	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急"},
+		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
 		[]string{"extend*", "renew*", "introduc*", "restor*", "resum*", "expand*", "approved", "granted", "new"}},
+	{dirLift, []string{"解除"}, []string{"lift", "lifts", "lifted", "lifting"}},
 	{dirReplaced, []string{"被替代", "被取代", "被淘汰", "淘汰", "替代压力", "被边缘化", "边缘化", "过时", "落后", "被颠覆", "面临替代", "提前退出"},
 		[]string{"replaced", "obsolete", "overtaken", "sidelined", "displaced", "superseded", "replacement pressure", "phased out", "outdated", "leapfrogged", "face replacement"}},
 }
@@ -149,13 +157,20 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 			switch {
 			case d.start >= s.end:
 				gap = d.start - s.end
-				if gap > 15 || hasBreak(text, s.end, d.start, false) {
+				limit := int32(15)
+				if isWordByte(text[s.start]) {
+					limit = 40 // English: "subsidies for rooftop solar plants to end"
+				}
+				if gap > limit || hasBreak(text, s.end, d.start, false) {
 					continue
 				}
 			case d.end <= s.start:
 				gap = s.start - d.end + 6 // prefer a direction after the subject
 				if gap > 18 || hasBreak(text, d.end, s.start, false) {
 					continue
+				}
+				if s.start-d.end <= 1 && adjectival(text[d.start:d.end]) {
+					gap = 0 // "lower input costs", "rising prices"
 				}
 			default:
 				continue
@@ -188,6 +203,12 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 			}
 		}
 		sj := &subjects[subjIdx]
+		if dir == dirLift {
+			dir = dirUp
+			if sj.name == "restriction" {
+				dir = dirEnd
+			}
+		}
 		if sj.pol[dir] == "" {
 			continue
 		}
@@ -203,6 +224,13 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 		out = append(out, cp)
 	}
 	return out
+}
+
+// adjectival reports whether an English direction word qualifies the noun
+// after it: "rising", "lower".
+func adjectival(w []byte) bool {
+	n := len(w)
+	return n > 3 && isWordByte(w[0]) && (string(w[n-3:]) == "ing" || string(w[n-2:]) == "er")
 }
 
 func overlaps(a, b match) bool { return a.start < b.end && b.start < a.end }

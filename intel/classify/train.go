@@ -18,7 +18,7 @@ type Example struct {
 type TrainOptions struct {
 	Epochs   int     // passes over the examples (default 30)
 	Rate     float64 // AdaGrad learning rate (default 0.3)
-	L2Hashed float64 // L2 penalty on n-gram weights (default 1e-4)
+	L2Hashed float64 // L2 penalty on n-gram weights (default 3e-2)
 	L2Dense  float64 // L2 penalty on rule-feature weights (default 1e-6)
 	Seed     uint64
 }
@@ -33,7 +33,7 @@ func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
 		o.Rate = 0.3
 	}
 	if o.L2Hashed == 0 {
-		o.L2Hashed = 1e-4
+		o.L2Hashed = 3e-2
 	}
 	if o.L2Dense == 0 {
 		o.L2Dense = 1e-6

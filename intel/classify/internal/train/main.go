@@ -14,15 +14,30 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"slices"
 
 	"kedaitong/intel/classify"
 	"kedaitong/taxonomy"
 )
 
+var show bool
+
 func hash(s string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(s))
 	return h.Sum32()
+}
+
+func same(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 func main() {
@@ -31,6 +46,7 @@ func main() {
 	dev := flag.Bool("dev", false, "hold out a fifth of the train split (by phrasing), report on it, write nothing")
 	l2 := flag.Float64("l2", 0, "L2 penalty on n-gram weights (0: the default)")
 	rate := flag.Float64("rate", 0, "learning rate (0: the default)")
+	flag.BoolVar(&show, "show", false, "with -dev: list the dev items the model gets wrong")
 	flag.Parse()
 	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate}
 	if err := run(*dir, opt, *dev); err != nil {
@@ -85,7 +101,21 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 	if dev {
 		fmt.Printf("trained on %d, dev %d\n", len(ex), len(held))
 		fmt.Println("rules only:", classify.Measure(c.WithModel(nil), held))
-		fmt.Println("with model:", classify.Measure(c.WithModel(m), held))
+		cm := c.WithModel(m)
+		fmt.Println("with model:", classify.Measure(cm, held))
+		if show {
+			for _, e := range held {
+				l := cm.Classify(e.Title, e.Summary)
+				if !same(l.Industries, e.Industries) || !same(l.Dimensions, e.Dimensions) || l.Polarity != e.Polarity {
+					var cues []string
+					for _, q := range l.Cues {
+						cues = append(cues, fmt.Sprintf("%s/%s/%v%s", q.Term, q.Polarity, q.Weight, q.Modifier))
+					}
+					fmt.Printf("%s | %s\n   got  %v %v %s %v\n   want %v %v %s\n   cues %v\n", e.Title, e.Summary, l.Industries, l.Dimensions, l.Polarity, l.Changed,
+						e.Industries, e.Dimensions, e.Polarity, cues)
+				}
+			}
+		}
 		return nil
 	}
 	m.Header.Trained = fmt.Sprintf("%d train items of testdata/labelled.jsonl and testdata/composed.jsonl, %d epochs", len(ex), opt.Epochs)
