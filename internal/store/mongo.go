@@ -140,11 +140,13 @@ func (m *Mongo) Collection(ctx context.Context, def CollectionDef) (Collection, 
 			exists[s.Name] = true
 		}
 		models := make([]mongo.IndexModel, 0, len(def.Indexes))
+		var names []string
 		for _, ix := range def.Indexes {
 			if exists[IndexName(def.Name, ix)] {
 				continue
 			}
 			exists[IndexName(def.Name, ix)] = true
+			names = append(names, IndexName(def.Name, ix))
 			keys := bson.D{}
 			for _, f := range ix.Fields {
 				keys = append(keys, bson.E{Key: f, Value: 1})
@@ -160,7 +162,12 @@ func (m *Mongo) Collection(ctx context.Context, def CollectionDef) (Collection, 
 		}
 		if len(models) > 0 {
 			if _, err := c.Indexes().CreateMany(ctx, models); err != nil {
-				return nil, mongoErr(err, "create indexes of %s", def.Name)
+				// Another server may have created them at the same
+				// moment (its own list saw them missing too): what counts
+				// is that they exist now.
+				if !m.indexesExist(ctx, c, names) {
+					return nil, mongoErr(err, "create indexes of %s", def.Name)
+				}
 			}
 		}
 	}
@@ -182,6 +189,39 @@ func (m *Mongo) Collection(ctx context.Context, def CollectionDef) (Collection, 
 	}
 	m.defs[def.Name] = have
 	return &mongoCollection{m: m, name: def.Name, c: c}, nil
+}
+
+// indexesExist reports whether every index of models exists on c,
+// re-listing after a short wait (a concurrent creation may be finishing).
+func (m *Mongo) indexesExist(ctx context.Context, c *mongo.Collection, names []string) bool {
+	for attempt := range 3 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+			}
+		}
+		specs, err := c.Indexes().ListSpecifications(ctx)
+		if err != nil {
+			continue
+		}
+		have := map[string]bool{}
+		for _, s := range specs {
+			have[s.Name] = true
+		}
+		all := true
+		for _, n := range names {
+			if !have[n] {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // def returns the collection's definition with every index declared so far.
@@ -534,7 +574,7 @@ func mongoErr(err error, format string, args ...any) error {
 		// The FerretDB stand-in reports a unique index broken by an update
 		// as an internal error from SQLite.
 		errors.As(err, &ce) && ce.Code == 1 && strings.Contains(ce.Message, "UNIQUE constraint failed"):
-		return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id or unique key already exists", what).ZHf("已存在相同编号或唯一键的文档")
+		return kedaitong.Errorf(kedaitong.EConflict, "%s: a document with this id or unique key already exists", what).ZHf("已存在相同编号或唯一键的文档")
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return kedaitong.Wrap(kedaitong.ENotFound, err, "%s: not found", what).ZHf("未找到")
 	case errors.As(err, &sse), mongo.IsTimeout(err), mongo.IsNetworkError(err),

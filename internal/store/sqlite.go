@@ -999,20 +999,22 @@ func sqliteErr(err error, format string, args ...any) error {
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
+		// Constraint errors do not keep the driver's text ("UNIQUE
+		// constraint failed: ..."): the code and our message say it all.
 		if se.Code()&0xff == sqlite3.SQLITE_FULL {
 			return errStorageFull(fmt.Errorf("%s: %w", what, err))
 		}
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id already exists", what).ZHf("已存在相同编号的文档")
+			return kedaitong.Errorf(kedaitong.EConflict, "%s: a document with this id already exists", what).ZHf("已存在相同编号的文档")
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: another document already has this unique key", what).ZHf("已有其他文档使用了这个唯一键")
+			return kedaitong.Errorf(kedaitong.EConflict, "%s: another document already has this unique key", what).ZHf("已有其他文档使用了这个唯一键")
 		}
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database file is damaged; an operator must run `kedaitong check` and restore the latest backup", what).ZHf("数据库文件已损坏，请运维人员运行 `kedaitong check` 并恢复最近的备份")
 		case sqlite3.SQLITE_CONSTRAINT:
-			return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a constraint is broken", what).ZHf("违反了约束条件")
+			return kedaitong.Errorf(kedaitong.EConflict, "%s: a constraint is broken", what).ZHf("违反了约束条件")
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return kedaitong.Wrap(kedaitong.EUnavailable, err, "%s: the database stayed busy", what).ZHf("数据库持续繁忙")
 		case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY,
