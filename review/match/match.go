@@ -1,4 +1,7 @@
 // Package match assigns experts to the review panels of loan applications.
+// It owns the instance format of `kedaitong match` (a streaming decoder
+// that reads it straight into index form), the exact optimiser and the
+// repair of declined invitations.
 //
 // An application's panel has a number of seats per tier (academician,
 // industry, finance). An expert may sit on a panel only in a seat of its own
@@ -17,8 +20,13 @@
 // so that optimality is exact: the optimum is exact for these integer
 // weights (scores that differ by less than 1e-6 count as equal). The
 // maximum flow is found first (Dinic), then the cheapest among maximum flows
-// by cost-scaling push-relabel on costs multiplied by n+1 (n = number of
-// nodes), then exact node potentials by label correction. Every result is
+// by cost-scaling push-relabel on costs multiplied by one more than the
+// longest simple cycle can have arcs (2·min(seat nodes, experts) + 5), then
+// exact node potentials by label correction. Every score the contract
+// allows, [0, MaxScore], is solved exactly at every allowed size: weights
+// fit 32 bits, prices that would leave the range of exact 64-bit arithmetic
+// make cost scaling start again with a smaller factor, and label correction
+// cancels any negative cycle a small factor leaves. Every result is
 // checked against the instance before it is returned: the panel rules, flow
 // conservation, no augmenting path left (maximum) and no residual arc of
 // negative reduced cost under the potentials (minimum cost among maximum

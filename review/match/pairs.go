@@ -164,10 +164,29 @@ func (p *problem) sortedAffinity(ctx context.Context, add func(a, e int32, score
 	for i := range nA {
 		start[i+1] += start[i]
 	}
+	// Two stable counting sorts, by expert and then by application, leave
+	// each application's entries in expert order, a repeated pair's entries
+	// next to each other in input order.
+	nE := len(p.in.Experts)
+	byExp := make([]int32, len(eOf))
+	{
+		pos := make([]int32, nE+1)
+		for _, e := range eOf {
+			pos[e+1]++
+		}
+		for e := range nE {
+			pos[e+1] += pos[e]
+		}
+		for j, e := range eOf {
+			byExp[pos[e]] = int32(j)
+			pos[e]++
+		}
+	}
 	order := make([]int32, len(aOf)) // affinity entries bucketed by application
 	pos := slices.Clone(start[:nA])
-	for j, a := range aOf {
-		order[pos[a]] = int32(j)
+	for _, j := range byExp {
+		a := aOf[j]
+		order[pos[a]] = j
 		pos[a]++
 	}
 	for i := range nA {
@@ -177,13 +196,6 @@ func (p *problem) sortedAffinity(ctx context.Context, add func(a, e int32, score
 			}
 		}
 		b := order[start[i]:start[i+1]]
-		slices.SortFunc(b, func(x, y int32) int {
-			ex, ey := eOf[x], eOf[y]
-			if ex != ey {
-				return int(ex - ey)
-			}
-			return int(x - y)
-		})
 		for k, j := range b {
 			e := eOf[j]
 			if k > 0 && eOf[b[k-1]] == e {

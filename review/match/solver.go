@@ -313,6 +313,7 @@ func (s *Solver) check(r *Result) error {
 		}
 	}
 	load := make([]int, len(in.Experts))
+	seenOn := make([]int32, len(in.Experts)) // 1 + the last application an expert was seen on
 	total := 0.0
 	for i, as := range r.Assignments {
 		app := in.Applications[i]
@@ -320,17 +321,16 @@ func (s *Solver) check(r *Result) error {
 			return fmt.Errorf("assignment %d is for %q, want %q", i, as.Application, app.ID)
 		}
 		var count [3]int
-		seen := map[string]bool{}
 		for _, id := range as.Experts {
 			ei, ok := s.p.expIndex[id]
 			if !ok {
 				return fmt.Errorf("application %q: unknown expert %q", app.ID, id)
 			}
 			e := in.Experts[ei]
-			if seen[id] {
+			if seenOn[ei] == int32(i)+1 {
 				return fmt.Errorf("application %q: expert %q twice", app.ID, id)
 			}
-			seen[id] = true
+			seenOn[ei] = int32(i) + 1
 			count[tierIndex(e.Tier)]++
 			load[ei]++
 			for _, o := range e.Affiliations {
