@@ -574,7 +574,7 @@ func mongoErr(err error, format string, args ...any) error {
 		// The FerretDB stand-in reports a unique index broken by an update
 		// as an internal error from SQLite.
 		errors.As(err, &ce) && ce.Code == 1 && strings.Contains(ce.Message, "UNIQUE constraint failed"):
-		return kedaitong.Errorf(kedaitong.EConflict, "%s: a document with this id or unique key already exists", what).ZHf("已存在相同编号或唯一键的文档")
+		return kedaitong.Wrap(kedaitong.EConflict, err, "%s: a document with this id or unique key already exists", what).ZHf("已存在相同编号或唯一键的文档")
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return kedaitong.Wrap(kedaitong.ENotFound, err, "%s: not found", what).ZHf("未找到")
 	case errors.As(err, &sse), mongo.IsTimeout(err), mongo.IsNetworkError(err),
