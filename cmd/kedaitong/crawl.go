@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,7 @@ func runCrawl(ctx context.Context, args []string, io stdio) int {
 	all := fs.Bool("all", false, "with --once: fetch every enabled source, due or not")
 	workers := fs.Int("workers", intel.DefaultWorkers, "concurrent fetches")
 	lease := fs.Duration("lease", intel.DefaultLease, "how long a claim on a source lasts before another worker may take it over")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the crawl to this file")
 	config.Register(fs, "data", "mongodb-uri", "fetch-allow", "log-level")
 	if code := parseFlags(fs, args, io, "crawl [--once] [--all] [--data DIR | --mongodb-uri URI]"); code >= 0 {
 		return code
@@ -56,6 +58,19 @@ func runCrawl(ctx context.Context, args []string, io stdio) int {
 		return exitBadInput
 	}
 	log := newLogger(io.err, cfg.LogLevel)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintf(io.err, "kedaitong crawl: %v\n", err)
+			return exitBadInput
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(io.err, "kedaitong crawl: %v\n", err)
+			return exitFailure
+		}
+		defer pprof.StopCPUProfile()
+	}
 	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	st, err := store.Open(octx, cfg.DataDir, cfg.MongoURI)
 	cancel()
