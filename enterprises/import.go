@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kedaitong"
@@ -258,8 +259,11 @@ func keyColumn(source string) string {
 }
 
 // applyRows merges the rows into the portraits, enterprise by enterprise,
-// in chunks: new portraits go in with one batch insert per chunk, changed
-// ones with a version-guarded replace each (re-applied on a lost race).
+// in chunks: the chunk's portraits are read concurrently, new ones go in
+// with one batch insert, changed ones with a version-guarded replace each,
+// issued concurrently so that the store commits them together (SQLite's
+// group commit: one sync for many writes); a lost race re-applies that
+// enterprise's rows.
 func (s *Service) applyRows(ctx context.Context, source string, changes []rowChange, now time.Time, rep *sheet.Report, progress func(int, int)) error {
 	byCode := map[string][]rowChange{}
 	var codes []string
@@ -273,73 +277,97 @@ func (s *Service) applyRows(ctx context.Context, source string, changes []rowCha
 	if progress != nil {
 		progress(0, total)
 	}
-	const chunk = 500
+	var mu sync.Mutex // guards rep
+	count := func(imported, updated, unchanged int) {
+		mu.Lock()
+		rep.Imported += imported
+		rep.Updated += updated
+		rep.Unchanged += unchanged
+		mu.Unlock()
+	}
+	type work struct {
+		code                         string
+		p                            Portrait
+		ver                          int64
+		exists                       bool
+		imported, updated, unchanged int
+	}
+	const chunk = store.MaxBatch
 	for start := 0; start < len(codes); start += chunk {
 		part := codes[start:min(start+chunk, len(codes))]
-		var inserts []store.NewDoc
-		var insertCounts [][2]int
-		for _, code := range part {
-			p, ver, exists, err := s.loadPortrait(ctx, code)
+		ws := make([]work, len(part))
+		err := parallel(ctx, len(part), readers, func(i int) error {
+			w := &ws[i]
+			w.code = part[i]
+			var err error
+			w.p, w.ver, w.exists, err = s.loadPortrait(ctx, w.code)
 			if err != nil {
 				return err
 			}
-			imported, updated, unchanged := applyAll(&p, byCode[code])
-			if imported+updated == 0 {
-				rep.Unchanged += unchanged
-				continue
+			w.imported, w.updated, w.unchanged = applyAll(&w.p, byCode[w.code])
+			if w.imported+w.updated > 0 {
+				w.p.Sources[source] = now
+				w.p.UpdatedAt = now
+				s.derive(&w.p)
 			}
-			p.Sources[source] = now
-			p.UpdatedAt = now
-			s.derive(&p)
-			if !exists {
-				inserts = append(inserts, store.NewDoc{ID: code, Doc: p})
-				insertCounts = append(insertCounts, [2]int{imported, updated})
-				rep.Unchanged += unchanged
-				continue
-			}
-			if _, err := s.portraits.Replace(ctx, code, ver, p); err != nil {
-				if !kedaitong.Is(err, kedaitong.EConflict) {
-					return err
-				}
-				if err := s.retryRows(ctx, source, code, byCode[code], now, rep); err != nil {
-					return err
-				}
-				continue
-			}
-			if source == SourceInvestments {
-				if err := s.indexInvestments(ctx, p); err != nil {
-					return err
-				}
-			}
-			rep.Imported += imported
-			rep.Updated += updated
-			rep.Unchanged += unchanged
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		for i := 0; i < len(inserts); i += store.MaxBatch {
-			batch := inserts[i:min(i+store.MaxBatch, len(inserts))]
-			errs, err := s.portraits.InsertMany(ctx, batch)
+		var inserts []store.NewDoc
+		var insertIdx, replaceIdx []int
+		for i := range ws {
+			switch w := &ws[i]; {
+			case w.imported+w.updated == 0:
+				count(0, 0, w.unchanged)
+			case !w.exists:
+				inserts = append(inserts, store.NewDoc{ID: w.code, Doc: w.p})
+				insertIdx = append(insertIdx, i)
+			default:
+				replaceIdx = append(replaceIdx, i)
+			}
+		}
+		if len(inserts) > 0 {
+			errs, err := s.portraits.InsertMany(ctx, inserts)
 			if err != nil {
 				return err
 			}
 			for j, e := range errs {
-				d := batch[j]
+				w := &ws[insertIdx[j]]
 				switch {
 				case e == nil:
-					rep.Imported += insertCounts[i+j][0]
-					rep.Updated += insertCounts[i+j][1]
+					count(w.imported, w.updated, w.unchanged)
 					if source == SourceInvestments {
-						if err := s.indexInvestments(ctx, d.Doc.(Portrait)); err != nil {
+						if err := s.indexInvestments(ctx, w.p); err != nil {
 							return err
 						}
 					}
 				case kedaitong.Is(e, kedaitong.EConflict):
-					if err := s.retryRows(ctx, source, d.ID, byCode[d.ID], now, rep); err != nil {
+					if err := s.retryRows(ctx, source, w.code, byCode[w.code], now, count); err != nil {
 						return err
 					}
 				default:
 					return e
 				}
 			}
+		}
+		err = parallel(ctx, len(replaceIdx), writers, func(j int) error {
+			w := &ws[replaceIdx[j]]
+			if _, err := s.portraits.Replace(ctx, w.code, w.ver, w.p); err != nil {
+				if !kedaitong.Is(err, kedaitong.EConflict) {
+					return err
+				}
+				return s.retryRows(ctx, source, w.code, byCode[w.code], now, count)
+			}
+			count(w.imported, w.updated, w.unchanged)
+			if source == SourceInvestments {
+				return s.indexInvestments(ctx, w.p)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		for _, code := range part {
 			done += len(byCode[code])
@@ -351,8 +379,61 @@ func (s *Service) applyRows(ctx context.Context, source string, changes []rowCha
 	return nil
 }
 
+// Concurrency of an import's reads and writes.
+const (
+	readers = 8
+	writers = 64
+)
+
+// parallel runs f(0..n-1) on at most width goroutines and returns the first error.
+func parallel(ctx context.Context, n, width int, f func(i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  int
+	)
+	for g := 0; g < min(width, n); g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if first != nil || next >= n {
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				if err := ctx.Err(); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+				if err := f(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
 // retryRows applies one enterprise's rows afresh after a lost race.
-func (s *Service) retryRows(ctx context.Context, source, code string, rows []rowChange, now time.Time, rep *sheet.Report) error {
+func (s *Service) retryRows(ctx context.Context, source, code string, rows []rowChange, now time.Time, count func(imported, updated, unchanged int)) error {
 	for attempt := 0; attempt < 20; attempt++ {
 		p, ver, exists, err := s.loadPortrait(ctx, code)
 		if err != nil {
@@ -360,7 +441,7 @@ func (s *Service) retryRows(ctx context.Context, source, code string, rows []row
 		}
 		imported, updated, unchanged := applyAll(&p, rows)
 		if imported+updated == 0 {
-			rep.Unchanged += unchanged
+			count(0, 0, unchanged)
 			return nil
 		}
 		p.Sources[source] = now
@@ -382,9 +463,7 @@ func (s *Service) retryRows(ctx context.Context, source, code string, rows []row
 				return err
 			}
 		}
-		rep.Imported += imported
-		rep.Updated += updated
-		rep.Unchanged += unchanged
+		count(imported, updated, unchanged)
 		return nil
 	}
 	return kedaitong.Errorf(kedaitong.EConflict, "enterprise %s keeps changing; import the file again", code).ZHf("企业 %s 的画像一直在变化，请重新导入该文件", code)

@@ -34,3 +34,7 @@ run "News crawler (500 feeds x 50 items first crawl, unchanged re-crawl, 10 MiB 
 run "Risk map over 1,000,000 stories in two years (90-day map and SVG, p95)" ./riskmap 'Map90Days|SVG90Days' 50x
 run "Risk map counters and alert triggers on ingest (200 feeds x 50 items, with and without the hook)" ./riskmap 'IngestHook' 3x
 run "Officials' dashboard, whole province (20,000 applications, 2,000 consultations; counters kept on write)" ./dashboard 'DashboardProvince' 200x
+if [[ "Enterprise data hub on the binary (100,000 tax rows; portrait with 1,000,000 rows)" =~ $only ]]; then
+  echo "== Enterprise data hub on the binary (datahub import of 100,000 tax rows; portrait read with 1,000,000 rows across sources)"
+  scripts/bench-datahub.sh
+fi

@@ -45,6 +45,7 @@ func commands() []command {
 		{"backup", "copy the embedded store consistently, safe while the server runs", runBackup},
 		{"check", "verify the embedded store: pages, indexes and the audit chain", runCheck},
 		{"user", "user tools: `user add` creates a user", runUser},
+		{"datahub", "enterprise data hub: `datahub import --source S FILE` imports a CSV or XLSX", runDatahub},
 	}
 }
 
