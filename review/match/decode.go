@@ -67,6 +67,9 @@ type decoder struct {
 	capErr, expErr, appErr, pairErr error
 	// affinity entries read before both other lists were complete
 	deferred []Pair
+	// the affinity entry being read
+	expB, appB []byte
+	pScore     float64
 	// the last application id of the affinity list and its position: pairs
 	// usually come grouped by application
 	lastApp    []byte
@@ -388,34 +391,18 @@ func (d *decoder) affinity() error {
 	ix := d.ix
 	// ids are resolved as they come when both other lists are complete
 	resolve := d.seen[0] && d.seen[1]
-	var score float64
-	var expB, appB []byte // the current entry's ids, copied (the scanner's buffer moves)
-	var gotE, gotA bool
 	given, err := d.list("affinity", func(j int) error {
 		if j >= MaxPairs {
 			return checkCounts(0, 0, j+1)
 		}
-		entry := func() string { return fmt.Sprintf("affinity[%d]", j) }
-		score, expB, appB, gotE, gotA = 0, expB[:0], appB[:0], false, false
-		err := d.object(entry, func(key []byte) error {
-			switch {
-			case nameIs(key, "expert"):
-				return d.idBytes(func() string { return entry() + ".expert" }, &expB, &gotE)
-			case nameIs(key, "application"):
-				return d.idBytes(func() string { return entry() + ".application" }, &appB, &gotA)
-			case nameIs(key, "score"):
-				return d.score(entry, &score)
-			}
-			return unknownField(entry(), key)
-		})
-		if err != nil {
+		if err := d.pair(j); err != nil {
 			return err
 		}
 		if !resolve {
-			d.deferred = append(d.deferred, Pair{Expert: string(expB), Application: string(appB), Score: score})
+			d.deferred = append(d.deferred, Pair{Expert: string(d.expB), Application: string(d.appB), Score: d.pScore})
 			return nil
 		}
-		d.addPair(j, expB, appB, score)
+		d.addPair(j, d.expB, d.appB, d.pScore)
 		return nil
 	})
 	if given {
@@ -424,8 +411,52 @@ func (d *decoder) affinity() error {
 	return err
 }
 
-// idBytes reads a string id into *b (a copy); null leaves it as it is.
-func (d *decoder) idBytes(field func() string, b *[]byte, got *bool) error {
+// pairField names a member of affinity[j] ("" for the entry itself).
+func pairField(j int, member string) string {
+	return fmt.Sprintf("affinity[%d]", j) + member
+}
+
+// pair reads affinity[j] into d.expB, d.appB (copies: the scanner's buffer
+// moves) and d.pScore. It is the decoder's hot path: no closures, no
+// formatting unless on error.
+func (d *decoder) pair(j int) error {
+	d.expB, d.appB, d.pScore = d.expB[:0], d.appB[:0], 0
+	k, err := d.s.kind()
+	if err != nil {
+		return err
+	}
+	if k == kNull {
+		return d.s.literal()
+	}
+	if k != kObject {
+		return wrongType(pairField(j, ""), "an object", "对象", k)
+	}
+	more, err := d.s.open('{', '}')
+	for ; more && err == nil; more, err = d.s.next('}') {
+		key, kerr := d.s.key()
+		if kerr != nil {
+			return kerr
+		}
+		var verr error
+		switch {
+		case nameIs(key, "expert"):
+			verr = d.pairID(j, ".expert", &d.expB)
+		case nameIs(key, "application"):
+			verr = d.pairID(j, ".application", &d.appB)
+		case nameIs(key, "score"):
+			verr = d.pairScore(j)
+		default:
+			verr = unknownField(pairField(j, ""), key)
+		}
+		if verr != nil {
+			return verr
+		}
+	}
+	return err
+}
+
+// pairID reads a string id into *b (a copy); null leaves it as it is.
+func (d *decoder) pairID(j int, member string, b *[]byte) error {
 	k, err := d.s.kind()
 	if err != nil {
 		return err
@@ -439,14 +470,13 @@ func (d *decoder) idBytes(field func() string, b *[]byte, got *bool) error {
 			return err
 		}
 		*b = append((*b)[:0], v...)
-		*got = true
 		return nil
 	}
-	return wrongType(field(), "a string", "字符串", k)
+	return wrongType(pairField(j, member), "a string", "字符串", k)
 }
 
-// score reads a score; null leaves it as it is.
-func (d *decoder) score(entry func() string, v *float64) error {
+// pairScore reads a score into d.pScore; null leaves it as it is.
+func (d *decoder) pairScore(j int) error {
 	k, err := d.s.kind()
 	if err != nil {
 		return err
@@ -461,18 +491,16 @@ func (d *decoder) score(entry func() string, v *float64) error {
 		}
 		x, perr := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
 		if perr != nil {
-			if math.IsInf(x, 0) {
-				x = math.Inf(1) // out of float64's range: refused by checkScore below
-			} else {
-				f := entry() + ".score"
+			if !math.IsInf(x, 0) {
+				f := pairField(j, ".score")
 				return kedaitong.Invalid(f, "must be a number, not %s", lit).ZHf("%s 应为数值，而不是 %s", f, lit)
 			}
+			x = math.Inf(1) // beyond float64: refused by checkScore
 		}
-		*v = x
+		d.pScore = x
 		return nil
 	}
-	f := entry() + ".score"
-	return wrongType(f, "a number", "数值", k)
+	return wrongType(pairField(j, ".score"), "a number", "数值", k)
 }
 
 // addPair records affinity[j] once the experts and applications are known.
