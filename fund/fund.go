@@ -72,6 +72,7 @@ var (
 		{Fields: []string{"city", "created_ms"}},
 		{Fields: []string{"region", "created_ms"}},
 		{Fields: []string{"application_id"}},
+		{Fields: []string{"fund_id", "credit_code"}},
 	}}
 	ClaimsDef = store.CollectionDef{Name: "fund_claims", Indexes: []store.Index{
 		{Fields: []string{"created_ms"}},
@@ -83,10 +84,6 @@ var (
 	}}
 	TransfersDef   = store.CollectionDef{Name: "fund_transfers", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
 	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}}}
-	// EnterprisesDef holds one marker per pool and enterprise (id
-	// "<fund id>|<credit code>"), so each enterprise counts once in a
-	// pool's KPIs.
-	EnterprisesDef = store.CollectionDef{Name: "fund_enterprises"}
 )
 
 // Dishonesty says whether an enterprise is on a dishonesty list (the data
@@ -121,17 +118,17 @@ const (
 
 // Service is the fund domain.
 type Service struct {
-	st                                           store.Store
-	pools, loans, claims, transfers, evals, ents store.Collection
-	users                                        store.Collection
-	apps                                         *review.Service
-	notes                                        *notify.Service
-	rec                                          identity.Recorder
-	tax                                          *taxonomy.Taxonomy
-	dishonesty                                   Dishonesty
-	riskShare                                    RiskShare
-	panels                                       Panels
-	now                                          func() time.Time
+	st                                     store.Store
+	pools, loans, claims, transfers, evals store.Collection
+	users                                  store.Collection
+	apps                                   *review.Service
+	notes                                  *notify.Service
+	rec                                    identity.Recorder
+	tax                                    *taxonomy.Taxonomy
+	dishonesty                             Dishonesty
+	riskShare                              RiskShare
+	panels                                 Panels
+	now                                    func() time.Time
 }
 
 // Open declares the package's collections on st. apps is needed to register
@@ -142,7 +139,7 @@ func Open(ctx context.Context, st store.Store, apps *review.Service, notes *noti
 		c   *store.Collection
 		def store.CollectionDef
 	}{{&s.pools, PoolsDef}, {&s.loans, LoansDef}, {&s.claims, ClaimsDef}, {&s.transfers, TransfersDef},
-		{&s.evals, EvaluationsDef}, {&s.ents, EnterprisesDef}, {&s.users, identity.UsersDef}} {
+		{&s.evals, EvaluationsDef}, {&s.users, identity.UsersDef}} {
 		var err error
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("fund: %w", err)

@@ -701,3 +701,30 @@ func must2c(_ fund.PoolView, _ []fund.Payment, err error) {
 		panic(err)
 	}
 }
+
+func TestSeedDemo(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	bankA := identity.User{ID: "u-gz", Role: identity.RoleBankOfficer, BankID: "ganzhou-bank"}
+	bankB := identity.User{ID: "u-nc", Role: identity.RoleBankOfficer, BankID: "nanchang-bank"}
+	n, err := e.f.SeedDemo(ctx, lianhua, fuzhou, bankA, bankB)
+	if err != nil || n != 6 {
+		t.Fatalf("seed: %d loans, %v", n, err)
+	}
+	lh := must(e.f.GetPool(ctx, admin, "fund-360321"))
+	if lh.Cash != 2545000 || lh.Capacity != 25450000 {
+		t.Errorf("Lianhua: %+v", lh)
+	}
+	fz := must(e.f.GetPool(ctx, admin, "fund-3610"))
+	if fz.Budgeted["2024"] != 9400000 || fz.PaidInByYear["2024"] != 3000000 || fz.Cash != 3000000 {
+		t.Errorf("Fuzhou: %+v", fz)
+	}
+	claims, _, err := e.f.ListClaims(ctx, fuzhou, fund.ClaimFilter{})
+	if err != nil || len(claims) != 1 || claims[0].State != fund.ClaimSubmitted {
+		t.Errorf("demo claims: %+v %v", claims, err)
+	}
+	np, _, _ := e.f.ListLoans(ctx, admin, fund.LoanFilter{State: fund.LoanNonPerforming})
+	if len(np) != 1 {
+		t.Errorf("demo defaults: %d", len(np))
+	}
+}

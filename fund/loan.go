@@ -255,6 +255,12 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 		Repayments: []Repayment{}, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now,
 		CreditCode: ent.CreditCode, Region: ent.Region, City: ent.Region[:4], CreatedMS: now.UnixMilli()}
 	year := in.Start[:4]
+	// Each enterprise counts once per pool in the KPIs: a first loan of the
+	// enterprise in the pool (by the loans' index; no extra write).
+	seen, err := s.loans.Count(ctx, store.Query{Eq: map[string]any{"fund_id": pool.ID, "credit_code": ent.CreditCode}})
+	if err != nil {
+		return Loan{}, err
+	}
 	after, _, err := s.updatePool(ctx, pool.ID, func(p *Pool) error {
 		b := p.bank(actor.BankID)
 		if b.State == BankSuspended {
@@ -271,6 +277,12 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 			p.LoanAmountByYear = map[string]int64{}
 		}
 		p.LoanAmountByYear[year] += in.Amount
+		if seen == 0 {
+			p.Enterprises++
+			if l.Startup {
+				p.Startups++
+			}
+		}
 		p.refresh(actor.BankID, s.today())
 		return nil
 	})
@@ -285,6 +297,12 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 			p.Loans--
 			p.LoanAmount -= in.Amount
 			p.LoanAmountByYear[year] -= in.Amount
+			if seen == 0 {
+				p.Enterprises--
+				if l.Startup {
+					p.Startups--
+				}
+			}
 			p.refresh(actor.BankID, s.today())
 			return nil
 		})
@@ -292,16 +310,6 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 			return Loan{}, kedaitong.Errorf(kedaitong.EConflict, "a loan was registered for this application already").ZHf("该贷款申请已登记过贷款")
 		}
 		return Loan{}, err
-	}
-	// Each enterprise counts once per pool.
-	if err := s.ents.Insert(ctx, pool.ID+"|"+ent.CreditCode, map[string]any{"fund_id": pool.ID, "credit_code": ent.CreditCode, "startup": l.Startup}); err == nil {
-		_, _, _ = s.updatePool(ctx, pool.ID, func(p *Pool) error {
-			p.Enterprises++
-			if l.Startup {
-				p.Startups++
-			}
-			return nil
-		})
 	}
 	s.record(ctx, &actor, "loan.register", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": pool.ID,
 		"amount": l.Amount, "credit_code": ent.CreditCode, "application_id": l.ApplicationID, "available_after": after.Available()})

@@ -52,9 +52,6 @@ func (p *Pool) minCash() int64 {
 // TransferMoney moves cash between two pools (provincial officials, admins).
 // It is refused (409) when from would fall below outstanding ÷ leverage.
 func (s *Service) TransferMoney(ctx context.Context, actor identity.User, in TransferInput) (Transfer, error) {
-	if !(actor.Role == identity.RoleAdmin || actor.Role == identity.RoleOfficial && actor.Region == "36") {
-		return Transfer{}, forbidden("only provincial officials and admins move money between regions", "只有省级政府用户和管理员可以跨地区调剂资金")
-	}
 	from, to := normPoolRef(in.From), normPoolRef(in.To)
 	if in.From == "" {
 		return Transfer{}, kedaitong.Invalid("from", "name the fund the money leaves").ZHf("请填写调出资金池")
@@ -74,6 +71,9 @@ func (s *Service) TransferMoney(ctx context.Context, actor identity.User, in Tra
 	}
 	if err := checkReason(in.Reason); err != nil {
 		return Transfer{}, err
+	}
+	if !(actor.Role == identity.RoleAdmin || actor.Role == identity.RoleOfficial && actor.Region == "36") {
+		return Transfer{}, forbidden("only provincial officials and admins move money between regions", "只有省级政府用户和管理员可以跨地区调剂资金")
 	}
 	// Both must exist before anything moves.
 	if _, _, err := s.loadPool(ctx, from); err != nil {
