@@ -188,10 +188,34 @@ func costFactor(seatNodes, experts int32, maxW int64) int64 {
 // result certifies the flow, reads the assignment off it and checks the
 // assignment against the instance.
 func (s *Solver) result() (*Result, error) {
-	value, err := s.g.certify()
-	if err != nil {
-		return nil, kedaitong.Wrap(kedaitong.EInternal, err, "the solution failed its optimality check")
+	// The certificate only reads the network: it runs on the other core
+	// while the assignment is read off and checked.
+	type certified struct {
+		value int64
+		err   error
 	}
+	cert := make(chan certified, 1)
+	go func() {
+		v, err := s.g.certify()
+		cert <- certified{v, err}
+	}()
+	r, err := s.read()
+	c := <-cert
+	if c.err != nil {
+		return nil, kedaitong.Wrap(kedaitong.EInternal, c.err, "the solution failed its optimality check")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if int64(r.SeatsFilled) != c.value {
+		return nil, kedaitong.Errorf(kedaitong.EInternal, "the solution failed its check: %d seats filled but flow %d", r.SeatsFilled, c.value)
+	}
+	return r, nil
+}
+
+// read reads the assignment off the flow, checks it against the instance
+// and explains the empty seats.
+func (s *Solver) read() (*Result, error) {
 	p, in := s.p, s.p.in
 	nA := len(in.Applications)
 	r := &Result{Assignments: make([]Assignment, nA), Unfilled: []Unfilled{}}
@@ -220,9 +244,6 @@ func (s *Solver) result() (*Result, error) {
 		r.SeatsFilled += len(experts)
 	}
 	r.TotalAffinity = roundScore(total)
-	if int64(r.SeatsFilled) != value {
-		return nil, kedaitong.Errorf(kedaitong.EInternal, "the solution failed its check: %d seats filled but flow %d", r.SeatsFilled, value)
-	}
 	if err := s.check(r); err != nil {
 		return nil, kedaitong.Wrap(kedaitong.EInternal, err, "the solution failed its check")
 	}
