@@ -38,3 +38,7 @@ if [[ "Enterprise data hub on the binary (100,000 tax rows; portrait with 1,000,
   echo "== Enterprise data hub on the binary (datahub import of 100,000 tax rows; portrait read with 1,000,000 rows across sources)"
   scripts/bench-datahub.sh
 fi
+if [[ "Risk-compensation fund (10,000 loans, 500 claims, 100 county pools; durable store)" =~ $only ]]; then
+  echo "== Risk-compensation fund (10,000 loans, 500 claims, 100 county pools; durable store)"
+  scripts/bench-fund.sh
+fi
