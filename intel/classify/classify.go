@@ -552,11 +552,17 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, text []
 	for _, cp := range comps {
 		title := cp.end <= int32(len(text)) && cp.subj.title && cp.dirMatch.title
 		w := composeWeight
+		if cp.input || cp.s.input {
+			w += 1 // the buyer's side outweighs the plain price move
+		}
 		if title {
 			w *= titleWeight
 		}
 		span := hit{match: match{start: cp.start, end: cp.end}, title: title}
 		mod, hedged := c.modifiers(span, mods, text)
+		if mod != modNegated && c.negatedInside(cp, mods) {
+			mod = modNegated // "补贴并未取消"
+		}
 		if hedged {
 			w *= hedgeFactor
 		}
@@ -664,6 +670,22 @@ func (c *Classifier) modifier(kind int, h, m hit, text []byte, mod *int, hedged 
 			}
 		}
 	}
+}
+
+// negatedInside reports whether a negator stands between a composite's
+// subject and its direction.
+func (c *Classifier) negatedInside(cp composite, mods []hit) bool {
+	lo, hi := min(cp.subj.end, cp.dirMatch.end), max(cp.subj.start, cp.dirMatch.start)
+	for _, m := range mods {
+		if m.start >= lo && m.end <= hi {
+			for _, e := range c.patterns[m.key].entries {
+				if e.kind == kindNegator {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // hasBreak reports whether text[lo:hi] crosses a clause boundary (or, with

@@ -166,7 +166,11 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 				}
 			case d.end <= s.start:
 				gap = s.start - d.end + 6 // prefer a direction after the subject
-				if gap > 18 || hasBreak(text, d.end, s.start, false) {
+				limit := int32(18)
+				if isWordByte(text[s.start]) {
+					limit = 46 // English: "cut traditional Chinese medicines subsidies"
+				}
+				if gap > limit || hasBreak(text, d.end, s.start, false) {
 					continue
 				}
 				if s.start-d.end <= 1 && adjectival(text[d.start:d.end]) {
@@ -222,6 +226,19 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 			}
 		}
 		out = append(out, cp)
+	}
+	// Whose side: a sentence that speaks of a cost ("成本攀升") is told from
+	// the buyer's side, so a price that moves in it is an input price
+	// ("碳纤维价格上涨 直升机厂商成本攀升").
+	for i := range out {
+		if !out[i].s.price || out[i].input {
+			continue
+		}
+		for _, o := range out {
+			if o.s.input && !hasBreak(text, min(o.start, out[i].start), max(o.end, out[i].end), true) {
+				out[i].input = true
+			}
+		}
 	}
 	return out
 }

@@ -47,6 +47,10 @@ const (
 	nDense     = fBias + 1
 )
 
+// keepRuleProb is the model probability below which a code the rules chose
+// is dropped.
+var keepRuleProb = 0.25
+
 // polarities in model output order.
 var polarities = []string{Risk, Opportunity, Neutral}
 
@@ -312,7 +316,9 @@ func (m *Model) probabilities(z []float64) {
 // noting in l.Changed what differs from the rules.
 func (m *Model) decide(l *Label, p []float64) {
 	ni, nd := len(m.Header.Industries), len(m.Header.Dimensions)
-	pick := func(codes []string, probs []float64, floor float64) []string {
+	// A code the rules chose stays unless the model is fairly sure it is
+	// wrong; one they did not choose needs the model's majority.
+	pick := func(codes []string, probs []float64, rules []string) []string {
 		var out []string
 		order := make([]int, len(codes))
 		for i := range order {
@@ -320,7 +326,7 @@ func (m *Model) decide(l *Label, p []float64) {
 		}
 		sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
 		for _, i := range order {
-			if probs[i] >= 0.5 || len(out) == 0 && probs[i] >= floor {
+			if probs[i] >= 0.5 || slices.Contains(rules, codes[i]) && probs[i] >= keepRuleProb {
 				out = append(out, codes[i])
 			}
 		}
@@ -329,8 +335,8 @@ func (m *Model) decide(l *Label, p []float64) {
 		}
 		return out
 	}
-	ind := pick(m.Header.Industries, p[:ni], 1)
-	dim := pick(m.Header.Dimensions, p[ni:ni+nd], 1)
+	ind := pick(m.Header.Industries, p[:ni], l.Industries)
+	dim := pick(m.Header.Dimensions, p[ni:ni+nd], l.Dimensions)
 	pp := p[ni+nd:]
 	pol := polarities[0]
 	for i := range pp {
