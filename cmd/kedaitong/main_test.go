@@ -46,6 +46,7 @@ type proc struct {
 	mu     sync.Mutex
 	stdout bytes.Buffer
 	done   chan error
+	urlc   chan string // launch: where it serves
 }
 
 var servingRE = regexp.MustCompile(`serving on (http://\S+)`)
