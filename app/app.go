@@ -158,8 +158,20 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	}
 	a.Logger.Info("serving", "addr", ln.Addr().String(), "store", a.Store.Backend(), "version", a.Version)
 	err := a.Server.Serve(ctx, ln, a.Config.ShutdownGrace)
+	// The background work stops at its next step; a step that hangs (a
+	// feed that does not answer) does not hold the exit past the grace.
 	stop()
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	grace := a.Config.ShutdownGrace
+	if grace <= 0 {
+		grace = 15 * time.Second
+	}
+	select {
+	case <-done:
+	case <-time.After(grace):
+		a.Logger.Warn("background work still running after the shutdown grace: leaving it")
+	}
 	a.Logger.Info("stopped serving")
 	return err
 }
