@@ -31,6 +31,7 @@ run "Casbin decisions" ./rbac 'RoleAllowed|Allowed' 1s
 run "Audit log append" ./audit 'Append' 1000x
 run "News classifier" ./intel/classify 'Classify' 2s
 run "News crawler (500 feeds x 50 items first crawl, unchanged re-crawl, 10 MiB feed heap)" ./intel 'CrawlFirst500x50|CrawlUnchanged|CrawlHugeFeed' 1x
+if [[ "Crawler and risk map on the binary" =~ $only ]]; then scripts/bench-crawl.sh; fi
 run "Risk map over 1,000,000 stories in two years (90-day map and SVG, p95)" ./riskmap 'Map90Days|SVG90Days' 50x
 run "Risk map counters and alert triggers on ingest (200 feeds x 50 items, with and without the hook)" ./riskmap 'IngestHook' 3x
 run "Officials' dashboard, whole province (20,000 applications, 2,000 consultations; counters kept on write)" ./dashboard 'DashboardProvince' 200x
