@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"kedaitong"
+	"kedaitong/enterprises"
 	"kedaitong/fund"
 	"kedaitong/identity"
 	"kedaitong/web"
@@ -20,6 +21,10 @@ func (a *App) openFund(ctx context.Context) error {
 		return err
 	}
 	a.Fund = svc
+	if a.Enterprises != nil { // the data hub: dishonesty lists and investors' risk shares
+		svc.SetDishonesty(a.Enterprises)
+		svc.SetRiskShare(riskShare{a.Enterprises})
+	}
 	if a.Recorder.Observers != nil {
 		a.Recorder.Observers.Add(func(ctx context.Context, ev identity.Event) {
 			if ev.Action != "rereview.conclude" || ev.ObjectID == "" {
@@ -61,4 +66,15 @@ func (a *App) openFund(ctx context.Context) error {
 		web: func(d *web.Deps) { d.Fund = svc },
 	})
 	return nil
+}
+
+// riskShare adapts the data hub's endorsements to the fund's RiskShare.
+type riskShare struct{ ent *enterprises.Service }
+
+func (r riskShare) RiskSharePct(ctx context.Context, applicationID, _ string) (int64, error) {
+	if applicationID == "" {
+		return 0, nil
+	}
+	n, err := r.ent.RiskSharePct(ctx, applicationID)
+	return int64(n), err
 }
