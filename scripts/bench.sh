@@ -43,3 +43,7 @@ if [[ "Risk-compensation fund (10,000 loans, 500 claims, 100 county pools; durab
   echo "== Risk-compensation fund (10,000 loans, 500 claims, 100 county pools; durable store)"
   scripts/bench-fund.sh
 fi
+if [[ "Score saves on the real binary" =~ $only ]]; then
+  echo "== Score saves on the real binary (64 experts, durable SQLite, group commit)"
+  scripts/bench-scores.sh
+fi
