@@ -53,6 +53,7 @@ var Def = store.CollectionDef{Name: "rereviews", Indexes: []store.Index{
 	{Fields: []string{"city", "state", "created_ms"}},
 	{Fields: []string{"region", "created_ms"}},
 	{Fields: []string{"region", "state", "created_ms"}},
+	{Fields: []string{"finishing", "created_ms"}},
 }}
 
 // Rereview is the re-review of one granted loan.
@@ -76,8 +77,12 @@ type Rereview struct {
 	StartedAt        *time.Time `json:"started_at,omitempty"`
 	StartedBy        string     `json:"started_by,omitempty"`
 	ConcludedAt      *time.Time `json:"concluded_at,omitempty"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	// Finishing is true from the conclusion's write until the enterprise's
+	// exit mark, the audit entry and the notices are done: a crash in
+	// between is finished by the sweep.
+	Finishing bool      `json:"finishing"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	Region    string `json:"region"`
 	City      string `json:"city"`
@@ -361,15 +366,43 @@ func (s *Service) ConcludeRound(ctx context.Context, roundID string) (bool, erro
 	t := s.now()
 	r.State, r.Outcome, r.Exit, r.ConcludedAt, r.UpdatedAt = StateConcluded, &o, o.Exit, &t, t
 	r.PreviousScore, r.Score = &prev.Calibrated, &now.Calibrated
-	if _, err := s.coll.Replace(ctx, r.ID, p.Docs[0].Version, r); err != nil {
+	r.Finishing = true
+	ver, err := s.coll.Replace(ctx, r.ID, p.Docs[0].Version, r)
+	if err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			return false, nil // concluded by another server
 		}
 		return false, err
 	}
+	return true, s.finish(context.WithoutCancel(ctx), r, ver)
+}
+
+// finish does what follows a conclusion's write — the enterprise's exit
+// mark (idempotent), the audit entry, the notices — and clears Finishing.
+func (s *Service) finish(ctx context.Context, r Rereview, ver int64) error {
+	o := Outcome{}
+	if r.Outcome != nil {
+		o = *r.Outcome
+	}
+	t := s.now()
+	if r.ConcludedAt != nil {
+		t = *r.ConcludedAt
+	}
+	roundID := r.NewApplicationID
 	if err := s.review.SetExitMark(ctx, review.ExitMark{CreditCode: r.CreditCode, Recommended: o.Exit, Reasons: o.Reasons,
 		RereviewID: r.ID, ApplicationID: roundID, At: t}); err != nil {
-		return true, err
+		return err
+	}
+	r.Finishing = false
+	if _, err := s.coll.Replace(ctx, r.ID, ver, r); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
+		return err
+	}
+	prev, now := Summary{}, Summary{}
+	if r.PreviousScore != nil {
+		prev.Calibrated = *r.PreviousScore
+	}
+	if r.Score != nil {
+		now.Calibrated = *r.Score
 	}
 	s.record(ctx, nil, "rereview.conclude", &r, map[string]any{"exit": o.Exit, "drop": o.Drop, "new_application_id": roundID})
 	title := notify.Text{ZH: "复评完成：" + r.Enterprise + "，未建议退出", EN: "Re-review concluded for " + r.Enterprise + ": no exit recommended"}
@@ -380,7 +413,7 @@ func (s *Service) ConcludeRound(ctx context.Context, roundID string) (bool, erro
 		body = joinReasons(o.Reasons)
 	}
 	s.send(ctx, &r, "rereview.conclude", title, body)
-	return true, nil
+	return nil
 }
 
 func joinReasons(rs []taxonomy.Text) notify.Text {
@@ -400,6 +433,9 @@ func joinReasons(rs []taxonomy.Text) notify.Text {
 // whose report is in but whose re-review was not concluded (a report
 // issued while this server was down, or an observer's failure).
 func (s *Service) Sweep(ctx context.Context) (due, concluded int, err error) {
+	if err := s.Repair(ctx); err != nil {
+		return 0, 0, err
+	}
 	if due, err = s.MarkDue(ctx); err != nil {
 		return due, 0, err
 	}
