@@ -119,10 +119,8 @@ func (s *Service) OrderEvaluation(ctx context.Context, actor identity.User, loan
 	if err := s.evals.Insert(ctx, e.ID, e); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
 		return Evaluation{}, err
 	}
-	if s.panels != nil {
-		if err := s.panels.OrderEvaluation(ctx, e); err != nil {
-			return Evaluation{}, err
-		}
+	if err := s.invite(ctx, e, &l); err != nil {
+		return Evaluation{}, err
 	}
 	s.record(ctx, &actor, "evaluation.order", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"loan_id": l.ID, "route": e.Route})
 	return e, nil

@@ -99,13 +99,6 @@ type RiskShare interface {
 	RiskSharePct(ctx context.Context, applicationID, creditCode string) (int64, error)
 }
 
-// Panels seats technical-evaluation panels: experts of the loan's route who
-// answer whether the loss was caused by the failure of the technical route.
-// It calls Service.Conclude when the panel closes.
-type Panels interface {
-	OrderEvaluation(ctx context.Context, ev Evaluation) error
-}
-
 // Limits.
 const (
 	MaxMoney      = int64(1e13) // yuan: ten trillion, beyond any pool
@@ -118,17 +111,17 @@ const (
 
 // Service is the fund domain.
 type Service struct {
-	st                                     store.Store
-	pools, loans, claims, transfers, evals store.Collection
-	users                                  store.Collection
-	apps                                   *review.Service
-	notes                                  *notify.Service
-	rec                                    identity.Recorder
-	tax                                    *taxonomy.Taxonomy
-	dishonesty                             Dishonesty
-	riskShare                              RiskShare
-	panels                                 Panels
-	now                                    func() time.Time
+	st                                            store.Store
+	pools, loans, claims, transfers, evals, seats store.Collection
+	users                                         store.Collection
+	apps                                          *review.Service
+	notes                                         *notify.Service
+	rec                                           identity.Recorder
+	tax                                           *taxonomy.Taxonomy
+	dishonesty                                    Dishonesty
+	riskShare                                     RiskShare
+	finder                                        ExpertFinder
+	now                                           func() time.Time
 }
 
 // Open declares the package's collections on st. apps is needed to register
@@ -139,7 +132,7 @@ func Open(ctx context.Context, st store.Store, apps *review.Service, notes *noti
 		c   *store.Collection
 		def store.CollectionDef
 	}{{&s.pools, PoolsDef}, {&s.loans, LoansDef}, {&s.claims, ClaimsDef}, {&s.transfers, TransfersDef},
-		{&s.evals, EvaluationsDef}, {&s.users, identity.UsersDef}} {
+		{&s.evals, EvaluationsDef}, {&s.seats, SeatsDef}, {&s.users, identity.UsersDef}} {
 		var err error
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("fund: %w", err)
@@ -156,10 +149,6 @@ func (s *Service) SetDishonesty(d Dishonesty) { s.dishonesty = d }
 
 // SetRiskShare wires the investors' risk share (nil: the fund bears the whole share).
 func (s *Service) SetRiskShare(r RiskShare) { s.riskShare = r }
-
-// SetPanels wires the technical-evaluation panels (nil: evaluations are
-// recorded but nobody is invited).
-func (s *Service) SetPanels(p Panels) { s.panels = p }
 
 // beijing is the programme's time zone.
 var beijing = time.FixedZone("CST", 8*3600)

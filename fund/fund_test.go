@@ -728,3 +728,62 @@ func TestSeedDemo(t *testing.T) {
 		t.Errorf("demo defaults: %d", len(np))
 	}
 }
+
+// TestEvaluationSeats: an ordered evaluation invites the experts the
+// finder proposes; they accept, answer and submit; the finding is
+// route_failure when more than half of the submitted answers say so.
+func TestEvaluationSeats(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.lianhuaPool(t)
+	e.f.SetExpertFinder(func(_ context.Context, route, bank, code string, n int) ([]string, []string, error) {
+		if route != "biomedicine.tcm" || bank != "bank-a" || n != fund.EvaluationSeats {
+			t.Errorf("finder asked for %s %s %d", route, bank, n)
+		}
+		return []string{"e1", "e2", "e3"}, []string{"industry", "industry", "academician"}, nil
+	})
+	l := e.loan(t, officerA, "360321", 1, 100000, 24)
+	must(e.f.MarkDefault(ctx, officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(int64(100000))}))
+	ev := must(e.f.OrderEvaluation(ctx, lianhua, l.ID))
+	experts := map[string]identity.User{}
+	for _, id := range []string{"e1", "e2", "e3"} {
+		experts[id] = identity.User{ID: "u-" + id, Role: identity.RoleExpert, ExpertID: id}
+	}
+	seatOf := func(x string) fund.Seat {
+		ss := must(e.f.Seats(ctx, experts[x], ""))
+		if len(ss) != 1 || ss[0].Kind != "evaluation" || ss[0].LoanID != l.ID || ss[0].State != fund.SeatInvited {
+			t.Fatalf("%s's seats: %+v", x, ss)
+		}
+		return ss[0]
+	}
+	s1, s2, s3 := seatOf("e1"), seatOf("e2"), seatOf("e3")
+	if _, err := e.f.AcceptSeat(ctx, experts["e2"], s1.ID); code(err) != kedaitong.ENotFound {
+		t.Errorf("another expert accepting: %v", err)
+	}
+	if _, err := e.f.ScoreSeat(ctx, experts["e1"], s1.ID, fund.SeatInput{RouteFailure: ptr(true)}); code(err) != kedaitong.EConflict {
+		t.Errorf("score before accepting: %v", err)
+	}
+	for _, x := range []struct {
+		u    string
+		seat fund.Seat
+		yes  bool
+	}{{"e1", s1, true}, {"e2", s2, true}} {
+		must(e.f.AcceptSeat(ctx, experts[x.u], x.seat.ID))
+		if _, err := e.f.ScoreSeat(ctx, experts[x.u], x.seat.ID, fund.SeatInput{Comment: "x"}); code(err) != kedaitong.EInvalid {
+			t.Errorf("answer without route_failure: %v", err)
+		}
+		must(e.f.ScoreSeat(ctx, experts[x.u], x.seat.ID, fund.SeatInput{RouteFailure: ptr(x.yes), Comment: "路线被替代"}))
+		must(e.f.SubmitSeat(ctx, experts[x.u], x.seat.ID))
+	}
+	if _, err := e.f.ScoreSeat(ctx, experts["e1"], s1.ID, fund.SeatInput{RouteFailure: ptr(false)}); code(err) != kedaitong.EConflict {
+		t.Errorf("change after submit: %v", err)
+	}
+	if got := must(e.f.GetEvaluation(ctx, lianhua, ev.ID)); got.State != fund.EvalOpen {
+		t.Fatalf("closed with a seat still invited: %+v", got)
+	}
+	must(e.f.DeclineSeat(ctx, experts["e3"], s3.ID, "时间冲突"))
+	got := must(e.f.GetEvaluation(ctx, officerA, ev.ID))
+	if got.State != fund.EvalClosed || got.Finding == nil || *got.Finding != fund.FindingRouteFailure || got.Answers != 2 {
+		t.Fatalf("evaluation after the panel: %+v", got)
+	}
+}
