@@ -140,13 +140,15 @@ func (s *Solver) build() error {
 			b.add(source, s.seatNode[i], c, 0)
 		}
 	}
+	// an expert's arc to the sink comes first among its arcs: it is where
+	// an expert with excess most often sends it
+	for e := range nE {
+		b.add(2+e, sink, int32(p.in.Experts[e].Capacity), 0)
+	}
 	s.pairArc = make([]int32, len(p.pApp))
 	for j := range p.pApp {
 		sn := s.seatNode[p.pApp[j]*3+int32(p.expTier[p.pExp[j]])]
 		s.pairArc[j] = b.add(sn, 2+p.pExp[j], 1, -int32(p.pW[j])) // |w| ≤ MaxScore × ScoreScale < 2^31
-	}
-	for e := range nE {
-		b.add(2+e, sink, int32(p.in.Experts[e].Capacity), 0)
 	}
 	s.g = b.g
 	return nil
