@@ -63,7 +63,7 @@ import (
 // Collections of the package.
 var (
 	RulesDef  = store.CollectionDef{Name: "alert_rules", Indexes: []store.Index{{Fields: []string{"user_id", "created_ms"}}}}
-	EventsDef = store.CollectionDef{Name: "alert_events", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
+	EventsDef = store.CollectionDef{Name: "alert_events", Indexes: []store.Index{{Fields: []string{"created_ms"}}, {Fields: []string{"pending", "created_ms"}}}}
 	InboxDef  = store.CollectionDef{Name: "alert_inbox", Indexes: []store.Index{
 		{Fields: []string{"user_id", "created_ms"}},
 		{Fields: []string{"user_id", "unread", "created_ms"}},
@@ -222,6 +222,8 @@ type event struct {
 	// recipients: banks and users, each with its reasons
 	banks map[string][]reason
 	users map[string][]reason
+	// claimed: a cell spike's claim stored the event (see outbox.go)
+	claimed bool
 }
 
 type reason struct {
@@ -284,7 +286,12 @@ func (s *Service) OnLinked(ctx context.Context, items []intel.Item) {
 		if len(ev.banks) == 0 {
 			continue
 		}
-		if _, err := s.deliver(ctx, ev); err != nil {
+		id, err := s.hold(ctx, ev)
+		if err != nil {
+			s.log.Warn("alerts: linked items", "err", err)
+			return
+		}
+		if _, err := s.fanOut(ctx, id, ev); err != nil {
 			s.log.Warn("alerts: linked items", "err", err)
 			return
 		}
@@ -352,7 +359,14 @@ func (s *Service) Evaluate(ctx context.Context, items []intel.Item) (int, error)
 	}
 	n := 0
 	for _, ev := range evs {
-		k, err := s.deliver(ctx, ev)
+		id := keyID("evt", ev.key)
+		if !ev.claimed {
+			var err error
+			if id, err = s.hold(ctx, ev); err != nil {
+				return n, err
+			}
+		}
+		k, err := s.fanOut(ctx, id, ev)
 		n += k
 		if err != nil {
 			return n, err
@@ -547,13 +561,15 @@ func (s *Service) spikeEvent(ctx context.Context, d riskmap.Day, c riskmap.Cell,
 	}
 	// At most one alert per cell per day: claim it.
 	now := s.now().UTC()
-	err := s.events.Insert(ctx, keyID("evt", key), map[string]any{"key": key, "created_ms": now.UnixMilli(), "score": c.Score})
+	// The claim holds the whole event, pending until it is fanned out.
+	err := s.events.Insert(ctx, keyID("evt", key), ev.stored(now, true))
 	if kedaitong.Is(err, kedaitong.EConflict) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	ev.claimed = true
 	return ev, nil
 }
 

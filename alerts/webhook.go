@@ -309,7 +309,16 @@ func Sign(secret string, ts int64, body []byte) string {
 // waking at once when one is queued and at least every second.
 func (s *Service) Run(ctx context.Context) {
 	client := s.guard.HTTPClient(10 * time.Second)
+	recovered := time.Time{}
 	for {
+		if time.Since(recovered) >= RecoverAfter {
+			recovered = time.Now()
+			if n, err := s.Recover(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("alerts: recovering events cut short", "err", err)
+			} else if n > 0 {
+				s.log.Info("alerts: recovered events cut short", "alerts", n)
+			}
+		}
 		for s.DeliverDue(ctx, client) > 0 && ctx.Err() == nil {
 		}
 		select {
