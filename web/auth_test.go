@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"kedaitong/audit"
+	"kedaitong/identity"
 )
 
 // allowedRoles is the authorization matrix, written out independently of
@@ -230,21 +231,23 @@ func TestLoginThrottleHTTP(t *testing.T) {
 	e := newEnv(t)
 	e.seedUsers()
 	bad := `{"username":"analyst","password":"wrong-password-1"}`
-	for i := 0; i < 10; i++ {
+	for i := 0; i < identity.PairLimit; i++ {
 		e.do("POST", "/api/v1/auth/login", bad, "Content-Type", "application/json", "X-Forwarded-For", "203.0.113."+string(rune('0'+i)))
 	}
+	// The spoofed X-Forwarded-For (no trusted proxy) did not spread the
+	// failures over addresses: this client is stopped for that account.
 	r := e.do("POST", "/api/v1/auth/login", `{"username":"analyst","password":"`+testPW+`"}`, "Content-Type", "application/json", "X-Forwarded-For", "198.51.100.7")
 	if r.status != 429 || r.header.Get("Retry-After") == "" {
-		t.Fatalf("after 10 failures = %d (Retry-After %q), want 429 with Retry-After", r.status, r.header.Get("Retry-After"))
+		t.Fatalf("after %d failures = %d (Retry-After %q), want 429 with Retry-After", identity.PairLimit, r.status, r.header.Get("Retry-After"))
 	}
 	if r.errorCode(t) != "rate_limited" {
 		t.Error("wrong code")
 	}
-	// A spoofed X-Forwarded-For did not spread the failures over addresses:
-	// the client address itself is now over the limit for another account.
+	// Guessing at one account does not lock the client out of others
+	// (issue 15.4; more in security_login_test.go).
 	r = e.do("POST", "/api/v1/auth/login", `{"username":"expert","password":"`+testPW+`"}`, "Content-Type", "application/json", "X-Forwarded-For", "192.0.2.1")
-	if r.status != 429 {
-		t.Errorf("spoofed X-Forwarded-For reset the address limit: %d", r.status)
+	if r.status != 200 {
+		t.Errorf("another account from the guessing client: %d, want 200", r.status)
 	}
 }
 

@@ -1,0 +1,59 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// The same class of defect as issue 15.1/15.2, looked for everywhere: one
+// bank's application, reached through every GET route and page that takes
+// an id, by every caller who may not know of it — another bank, an expert
+// not assigned to it, an official of another region, an analyst, an
+// investor — is never answered with 200.
+func TestSecurityScopeProbeEveryIDRoute(t *testing.T) {
+	e := newEnv(t)
+	e.seedUsers()
+	gz := e.login("officer")
+	app := e.createApp(t, gz, appBody("360702", 21))
+	id := app["id"].(string)
+	if r := e.do("POST", "/api/v1/applications/"+id+"/submit", "", as(gz)...); r.status != 200 {
+		t.Fatalf("submit = %d %s", r.status, r.body)
+	}
+	admin := e.login("admin")
+	if r := e.do("POST", "/api/v1/users", `{"username":"ncofficial","password":"`+testPW+`","role":"official","region":"3601"}`, as(admin, appCT...)...); r.status != http.StatusCreated {
+		t.Fatalf("create official = %d %s", r.status, r.body)
+	}
+	outsiders := map[string]string{}
+	for _, u := range []string{"officer2", "manager2", "expert", "ncofficial", "analyst", "investor"} {
+		if _, ok := e.users[u]; !ok && u != "ncofficial" {
+			continue // a role this build does not have
+		}
+		outsiders[u] = e.login(u)
+	}
+	var paths []string
+	for _, r := range e.srv.Routes() {
+		if r.Method == "GET" && strings.Contains(r.Path, "/:id") {
+			paths = append(paths, r.Path)
+		}
+	}
+	for _, r := range e.srv.UIRoutes() {
+		if r.Method == "GET" && strings.Contains(r.Path, "/:id") {
+			paths = append(paths, r.Path)
+		}
+	}
+	if len(paths) < 5 {
+		t.Fatalf("only %d id routes found", len(paths))
+	}
+	for _, p := range paths {
+		path := strings.ReplaceAll(p, ":id", id)
+		if strings.Contains(path, "/:") {
+			continue // a second parameter (attachment, bank): reached through the first
+		}
+		for u, sec := range outsiders {
+			if r := e.do("GET", path, "", as(sec)...); r.status == http.StatusOK {
+				t.Errorf("%s reads %s (another bank's application %s): 200 %.200s", u, p, id, r.body)
+			}
+		}
+	}
+}
