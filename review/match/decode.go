@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"unsafe"
 
@@ -47,6 +48,15 @@ func Decode(r io.Reader) (*Instance, error) {
 func decode(r io.Reader) (*indexed, error) {
 	d := &decoder{s: newScanner(r)}
 	d.ix = &indexed{in: &Instance{}, expIndex: map[string]int32{}, appIndex: map[string]int32{}}
+	// From a regular file of known size, the affinity arrays are made once
+	// at a bound on their length (an entry takes at least minPairBytes), so
+	// they never grow by copying; pages never written cost no memory.
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			n := int(min(st.Size()/minPairBytes+1, MaxPairs+1))
+			d.ix.pApp, d.ix.pExp, d.ix.pScore = make([]int32, 0, n), make([]int32, 0, n), make([]float64, 0, n)
+		}
+	}
 	if err := d.document(); err != nil {
 		return nil, err
 	}
@@ -55,6 +65,10 @@ func decode(r io.Reader) (*indexed, error) {
 	}
 	return d.finish()
 }
+
+// minPairBytes is the length of the shortest affinity entry with its
+// comma: {"expert":"","application":"","score":0},
+const minPairBytes = 42
 
 // decoder holds the state of one decode.
 type decoder struct {
@@ -562,7 +576,7 @@ func (d *decoder) finish() (*indexed, error) {
 	if d.pairErr != nil {
 		return nil, d.pairErr
 	}
-	if ix.list && ix.pApp == nil {
+	if ix.list && len(ix.pApp) == 0 {
 		ix.pApp, ix.pExp, ix.pScore = []int32{}, []int32{}, []float64{}
 	}
 	return ix, nil

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -213,4 +215,30 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode error %v is not invalid input", err)
 		}
 	})
+}
+
+// TestDecodeFromFile: from a regular file the affinity arrays are sized
+// from the file's length; the instance read is the same.
+func TestDecodeFromFile(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for iter := range 5 {
+		data, err := json.Marshal(randomInstance(rng, 5+iter, 5, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "instance.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(f)
+		f.Close()
+		want, werr := referenceDecode(data)
+		if err != nil || werr != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("instance %d: from a file %+v, %v; encoding/json %+v, %v", iter, got, err, want, werr)
+		}
+	}
 }
