@@ -22,15 +22,15 @@ var verifyPage = 500
 
 // Report is the outcome of Verify.
 type Report struct {
-	Entries int64  // entries read before the first broken one (all of them when intact)
-	Head    string // hash of the last intact entry (ZeroHash for an empty log); keep it elsewhere to detect truncation
-	Intact  bool
+	Entries int64  `json:"entries"` // entries read before the first broken one (all of them when intact)
+	Head    string `json:"head"`    // hash of the last intact entry (ZeroHash for an empty log); keep it elsewhere to detect truncation
+	Intact  bool   `json:"intact"`
 
 	// When the chain is broken: the first broken sequence number, what is
 	// wrong with it and a sentence naming it.
-	BrokenSeq int64
-	Problem   string
-	Message   string
+	BrokenSeq int64  `json:"broken_seq,omitempty"`
+	Problem   string `json:"problem,omitempty"`
+	Message   string `json:"message,omitempty"`
 }
 
 // String is the one-line summary the command prints.

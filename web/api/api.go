@@ -66,5 +66,6 @@ func Register(srv *web.Server) error {
 		s.registerEnterprisesAPI(v1)
 	}
 	s.API(v1, web.Route{Method: "GET", Path: "/audit", Summary: "The audit log, newest first (officials: entries about their region)", Tag: "audit", Obj: "audit", Act: "read"}, s.apiAudit)
+	s.API(v1, web.Route{Method: "POST", Path: "/audit/verify", Summary: "Walk the audit log's hash chain: intact, or the first broken entry", Tag: "audit", Obj: "audit", Act: "verify"}, s.apiAuditVerify)
 	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -40,17 +41,9 @@ func (s *api) apiAudit(c *gin.Context) {
 		return
 	}
 	u := web.MustCaller(c).User
-	if u.Role == identity.RoleOfficial {
-		switch {
-		case f.Region == "":
-			f.Region = u.Region
-		case !identity.RegionCovers(u.Region, f.Region):
-			web.List(c, []audit.Entry{}, "") // a filter narrows, never widens
-			return
-		}
-	}
-	if u.Role != identity.RoleAdmin && f.Outcome == audit.Denied {
-		web.List(c, []audit.Entry{}, "") // denials are for administrators only
+	f, ok := web.AuditScope(u, f)
+	if !ok {
+		web.List(c, []audit.Entry{}, "") // a filter narrows, never widens
 		return
 	}
 	es, next, err := s.Deps.AuditLog.List(c.Request.Context(), f)
@@ -58,14 +51,17 @@ func (s *api) apiAudit(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	if u.Role != identity.RoleAdmin { // denials are for administrators only
-		kept := es[:0]
-		for _, e := range es {
-			if e.Outcome != audit.Denied {
-				kept = append(kept, e)
-			}
-		}
-		es = kept
-	}
+	es = web.AuditVisible(u, es)
 	web.List(c, es, next)
+}
+
+// apiAuditVerify walks the audit log's hash chain and reports whether it is
+// intact, naming the first broken entry when it is not.
+func (s *api) apiAuditVerify(c *gin.Context) {
+	rep, err := s.Deps.AuditLog.Verify(c.Request.Context())
+	if err != nil {
+		web.AbortWithError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"kedaitong/identity"
 	"kedaitong/web"
 )
 
@@ -59,23 +58,9 @@ func (s *api) apiChangePolicy(add bool) gin.HandlerFunc {
 		if in.Domain == "" {
 			in.Domain = "*"
 		}
-		ctx := c.Request.Context()
-		var err error
-		action := "policy.remove"
-		if add {
-			action = "policy.add"
-			err = s.Deps.Policy.AddPolicy(ctx, in.Role, in.Domain, in.Obj, in.Act)
-		} else {
-			err = s.Deps.Policy.RemovePolicy(ctx, in.Role, in.Domain, in.Obj, in.Act)
-		}
-		if err != nil {
+		if err := s.ChangePolicy(c.Request.Context(), web.MustCaller(c).User, in.Role, in.Domain, in.Obj, in.Act, add); err != nil {
 			web.AbortWithError(c, err)
 			return
-		}
-		u := web.MustCaller(c).User
-		if s.Deps.Audit != nil {
-			s.Deps.Audit.Record(ctx, identity.Event{Actor: &u, Action: action, ObjectKind: "policy", ObjectID: in.Role + ":" + in.Obj + ":" + in.Act,
-				Detail: map[string]any{"role": in.Role, "domain": in.Domain, "obj": in.Obj, "act": in.Act}})
 		}
 		status := http.StatusOK
 		if add {

@@ -24,6 +24,7 @@ func (s *ui) registerApplicationsPages(e *gin.Engine) {
 	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id", Obj: "application", Act: "read"}, s.pageApplication)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/submit", Obj: "application", Act: "submit"}, s.pageSubmitApplication)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/withdraw", Obj: "application", Act: "withdraw"}, s.pageWithdrawApplication)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/decision", Obj: "application", Act: "decide"}, s.pageDecideApplication)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/whitelist", Obj: "whitelist", Act: "create"}, s.pageWhitelist)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/whitelist/lift", Obj: "whitelist", Act: "delete"}, s.pageLiftWhitelist)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/attachments", Obj: "application", Act: "update", Upload: true}, s.pageUploadAttachment)
@@ -312,14 +313,39 @@ func (s *ui) renderApplication(c *gin.Context, status int, notice, errMsg string
 	case notice != "":
 	case c.Query("created") != "":
 		notice = "app.done.created"
-	case d == "submitted" || d == "withdrawn" || d == "uploaded" || d == "whitelisted" || d == "lifted":
+	case d == "submitted" || d == "withdrawn" || d == "uploaded" || d == "whitelisted" || d == "lifted" || d == "decided":
 		notice = "app.done." + d
 	}
 	row := toRow(v, web.PickLang(c), cl.User)
 	s.render(c, status, "applications_detail", "app.detail.title", gin.H{"A": row, "Notice": notice, "Error": errMsg,
 		"CanEdit":        row.Owner && v.State == review.StateDraft,
 		"CanWithdraw":    row.Owner && (v.State == review.StateDraft || v.State == review.StateSubmitted || v.State == review.StateInReview),
-		"MaxAttachments": review.MaxAttachments})
+		"MaxAttachments": review.MaxAttachments,
+		"CanDecide":       row.Owner && v.State == review.StateClosed && v.Decision == nil && s.Deps.RBAC.RoleAllowed(cl.User.Role, "application", "decide"),
+		"CanRegisterLoan": row.Owner && s.Deps.RBAC.RoleAllowed(cl.User.Role, "loan", "create"),
+		"Today":           s.today()})
+}
+
+// pageDecideApplication records the bank's lending decision from the
+// detail page's form: granted or not, the amount in 万元, the date.
+func (s *ui) pageDecideApplication(c *gin.Context) {
+	in := review.DecisionInput{Date: strings.TrimSpace(c.PostForm("date"))}
+	switch c.PostForm("granted") {
+	case "true":
+		t := true
+		in.Granted = &t
+		amount, err := fundWan("amount", c.PostForm("amount_wan"))
+		if err != nil {
+			s.afterAction(c, err, "")
+			return
+		}
+		in.Amount = amount
+	case "false":
+		f := false
+		in.Granted = &f
+	}
+	_, err := s.Deps.Review.Decide(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), in)
+	s.afterAction(c, err, "decided")
 }
 
 // afterAction re-renders the application with the outcome of a form.

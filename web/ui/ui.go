@@ -31,10 +31,11 @@ var staticFS embed.FS
 
 // funcs are the templates' helpers: times always in Beijing time.
 var funcs = template.FuncMap{
-	"bjt":    func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04") },
-	"bjtsec": func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04:05") },
-	"bjdate": func(t time.Time) string { return fmtBeijing(t, "2006-01-02") },
-	"wan":    wanText, // yuan shown in 万元
+	"bjt":     func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04") },
+	"bjtsec":  func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04:05") },
+	"bjdate":  func(t time.Time) string { return fmtBeijing(t, "2006-01-02") },
+	"wan":     wanText, // yuan shown in 万元
+	"yuanfmt": yuan,    // yuan with thousands separators
 }
 
 // fmtBeijing formats t in Beijing time; the zero time is a dash.
@@ -170,14 +171,12 @@ func (s *ui) registerUI(e *gin.Engine) {
 	e.StaticFS("/static", http.FS(sub))
 	s.page(e, web.UIRoute{Method: "GET", Path: "/", Public: true}, func(c *gin.Context) { s.render(c, http.StatusOK, "home", "app.name", nil) })
 	s.registerAuthPages(e)
+	s.registerAdminPages(e)
 	if s.Deps.Experts != nil {
 		s.registerExpertsPages(e)
 	}
 	if s.Deps.Intel != nil {
 		s.registerIntelPages(e)
-		if s.Deps.Corrections != nil {
-			s.registerCorrectionsPages(e)
-		}
 		if s.Deps.Corrections != nil {
 			s.registerCorrectionsPages(e)
 		}
