@@ -35,8 +35,8 @@ func TestBrowserIntel(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#sources-error")),
 	)
 	msg := b.text("#sources-error")
-	if !strings.Contains(msg, "private") {
-		t.Errorf("refusal = %q", msg)
+	if !strings.Contains(msg, "不允许") || strings.Contains(msg, "private") {
+		t.Errorf("refusal = %q: want it to say the address is not allowed, not what kind it is", msg)
 	}
 	t.Logf("refused at %s", time.Since(start))
 	b.screenshot("intel-source-refused-zh")

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"kedaitong/app"
 	"kedaitong/identity"
 	"kedaitong/intel/classify"
-	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 )
@@ -170,9 +170,9 @@ func TestIntelSourcesBadInput(t *testing.T) {
 	e := newIntelEnv(t, "", false)
 	an := e.login("analyst")
 	for _, c := range []struct{ body, field, want string }{
-		{`{"url":"http://127.0.0.1/feed"}`, "url", "loopback"},
-		{`{"url":"http://10.1.2.3/feed"}`, "url", "private"},
-		{`{"url":"http://169.254.169.254/latest/meta-data/"}`, "url", "metadata"},
+		{`{"url":"http://127.0.0.1/feed"}`, "url", "not allowed"},
+		{`{"url":"http://10.1.2.3/feed"}`, "url", "not allowed"},
+		{`{"url":"http://169.254.169.254/latest/meta-data/"}`, "url", "not allowed"},
 		{`{"url":"http://[fd00::1]/feed"}`, "url", ""},
 		{`{"url":"gopher://example.com/"}`, "url", "gopher"},
 		{`{"url":"http://93.184.215.14:2375/feed"}`, "url", "port"},
@@ -244,8 +244,8 @@ func TestIntelOPMLAPI(t *testing.T) {
 		t.Errorf("import: %s", r.body)
 	}
 	reason := res["results"].([]any)[1].(map[string]any)["reason"].(string)
-	if !strings.Contains(reason, "private") {
-		t.Errorf("refusal reason %q", reason)
+	if !strings.Contains(reason, "not allowed") || strings.Contains(reason, "private") {
+		t.Errorf("refusal reason %q: want \"not allowed\", not the kind of address", reason)
 	}
 	// Multipart upload of the same file: both refused now (one duplicate).
 	var buf bytes.Buffer
