@@ -302,3 +302,28 @@ func TestRoadshowsAPI(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// TestEnterprisePagesAccess: pages answer the roles that may see them and
+// refuse the others; a portrait of another region is not found.
+func TestEnterprisePagesAccess(t *testing.T) {
+	h := newHubEnv(t)
+	for _, tc := range []struct {
+		path, sec string
+		status    int
+	}{
+		{"/datahub", h.official, 200}, {"/datahub", h.analyst, 403}, {"/datahub", h.officer, 403},
+		{"/enterprises", h.officer, 200}, {"/enterprises", h.analyst, 403},
+		{"/enterprises/" + h.chip, h.investor, 200}, {"/enterprises/" + h.lab, h.city, 404}, {"/enterprises/bogus", h.officer, 404},
+		{"/endorsements", h.investor, 200}, {"/endorsements", h.officer, 403},
+		{"/roadshows", h.analyst, 200}, {"/docking", h.city, 200}, {"/docking", h.analyst, 403},
+		{"/applications/new?credit_code=" + h.chip, h.officer, 200},
+	} {
+		if r := h.do("GET", tc.path, "", as(tc.sec)...); r.status != tc.status {
+			t.Errorf("GET %s = %d, want %d", tc.path, r.status, tc.status)
+		}
+	}
+	r := h.do("GET", "/applications/new?credit_code="+h.chip, "", as(h.officer)...)
+	if !strings.Contains(string(r.body), "赣州芯研微电子有限公司") || !strings.Contains(string(r.body), "15000000") {
+		t.Errorf("the new-application form is not filled from the portrait")
+	}
+}
