@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"kedaitong"
 	"kedaitong/enterprises"
+	"kedaitong/experts"
 	"kedaitong/fund"
 	"kedaitong/identity"
 	"kedaitong/web"
@@ -21,6 +23,35 @@ func (a *App) openFund(ctx context.Context) error {
 		return err
 	}
 	a.Fund = svc
+	if a.Experts != nil { // evaluation panels: active experts of the loan's route, without conflicts
+		svc.SetExpertFinder(func(ctx context.Context, route, bankID, creditCode string, n int) ([]string, []string, error) {
+			sys := identity.User{ID: "system", Username: "system", Role: identity.RoleAdmin}
+			found, _, err := a.Experts.Search(ctx, sys, experts.Filter{Field: route, AvailableOn: time.Now().In(beijing).Format("2006-01-02"), Limit: 50})
+			if err != nil {
+				return nil, nil, err
+			}
+			parties := map[string]bool{"org:" + creditCode: true}
+			if a.Banks != nil {
+				for _, o := range a.Banks.OrgIDs(bankID) {
+					parties[o] = true
+				}
+			}
+			var ids, tiers []string
+		next:
+			for _, x := range found {
+				for _, o := range x.Affiliations() {
+					if parties[o] {
+						continue next
+					}
+				}
+				ids, tiers = append(ids, x.ID), append(tiers, x.Tier)
+				if len(ids) == n {
+					break
+				}
+			}
+			return ids, tiers, nil
+		})
+	}
 	if a.Enterprises != nil { // the data hub: dishonesty lists and investors' risk shares
 		svc.SetDishonesty(a.Enterprises)
 		svc.SetRiskShare(riskShare{a.Enterprises})
@@ -78,3 +109,5 @@ func (r riskShare) RiskSharePct(ctx context.Context, applicationID, _ string) (i
 	n, err := r.ent.RiskSharePct(ctx, applicationID)
 	return int64(n), err
 }
+
+var beijing = time.FixedZone("CST", 8*3600)

@@ -45,10 +45,18 @@ func (s *api) apiAssignments(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	web.List(c, as, next)
+	items, err := s.withEvaluationSeats(c, as, cur == "")
+	if err != nil {
+		web.AbortWithError(c, err)
+		return
+	}
+	web.List(c, items, next)
 }
 
 func (s *api) apiAssignment(c *gin.Context) {
+	if s.evaluationSeat(c, "get") {
+		return
+	}
 	a, err := s.Deps.Panel.Get(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
 	if err != nil {
 		web.AbortWithError(c, err)
@@ -58,6 +66,9 @@ func (s *api) apiAssignment(c *gin.Context) {
 }
 
 func (s *api) apiAcceptAssignment(c *gin.Context) {
+	if s.evaluationSeat(c, "accept") {
+		return
+	}
 	var in struct{}
 	if err := web.BindOptionalJSON(c, &in); err != nil {
 		web.AbortWithError(c, err)
@@ -72,6 +83,9 @@ func (s *api) apiAcceptAssignment(c *gin.Context) {
 }
 
 func (s *api) apiDeclineAssignment(c *gin.Context) {
+	if s.evaluationSeat(c, "decline") {
+		return
+	}
 	var in struct {
 		Reason string `json:"reason"`
 	}

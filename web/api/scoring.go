@@ -100,6 +100,9 @@ type scoreBody struct {
 }
 
 func (s *api) apiScore(c *gin.Context) {
+	if s.evaluationSeat(c, "get") {
+		return
+	}
 	sc, g, err := s.Deps.Scoring.MyScore(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
 	if err != nil {
 		web.AbortWithError(c, err)
@@ -109,6 +112,9 @@ func (s *api) apiScore(c *gin.Context) {
 }
 
 func (s *api) apiSaveScore(c *gin.Context) {
+	if s.evaluationSeat(c, "score") {
+		return
+	}
 	var in scoring.Input
 	if err := web.BindJSON(c, &in); err != nil {
 		web.AbortWithError(c, err)
@@ -123,6 +129,9 @@ func (s *api) apiSaveScore(c *gin.Context) {
 }
 
 func (s *api) apiSubmitScore(c *gin.Context) {
+	if s.evaluationSeat(c, "submit") {
+		return
+	}
 	ctx, actor := c.Request.Context(), web.MustCaller(c).User
 	b, err := web.ReadBody(c)
 	if err != nil {
