@@ -30,6 +30,10 @@ run "Review scoring: 64 experts submit at once (p99), closing a panel with its r
 run "Casbin decisions" ./rbac 'RoleAllowed|Allowed' 1s
 run "Audit log append" ./audit 'Append' 1000x
 run "News classifier" ./intel/classify 'Classify' 2s
+if [[ "News classifier on the binary (kedaitong classify, 25,000 items)" =~ $only ]]; then
+  echo "== News classifier on the binary (kedaitong classify, 25,000 items: wall time, peak RSS)"
+  scripts/bench-classify.sh
+fi
 run "News crawler (500 feeds x 50 items first crawl, unchanged re-crawl, 10 MiB feed heap)" ./intel 'CrawlFirst500x50|CrawlUnchanged|CrawlHugeFeed' 1x
 if [[ "Crawler and risk map on the binary" =~ $only ]]; then scripts/bench-crawl.sh; fi
 run "Risk map over 1,000,000 stories in two years (90-day map and SVG, p95)" ./riskmap 'Map90Days|SVG90Days' 50x

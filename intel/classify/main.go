@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 
 	"kedaitong/taxonomy"
 )
@@ -44,41 +46,102 @@ func Main(stdin io.Reader, stdout, stderr io.Writer) int {
 	return c.run(stdin, stdout, stderr)
 }
 
+// batchLines is how many lines a worker labels at a time.
+const batchLines = 256
+
+// batch is a run of input lines and, once labelled, their output.
+type batch struct {
+	first int // line number of lines[0]
+	lines [][]byte
+	long  []bool   // lines longer than MaxLine (their text dropped)
+	out   []byte   // the label lines, in order
+	msgs  []string // messages about malformed lines, in order
+	bad   int
+	err   error // a write error while encoding
+	done  chan struct{}
+}
+
+// run labels stdin's lines on every core: one reader cuts batches, workers
+// label them, and the output is written in input order.
 func (c *Classifier) run(stdin io.Reader, stdout, stderr io.Writer) int {
 	in := bufio.NewReaderSize(stdin, 64<<10)
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	bad := 0
-	var line []byte
-	for n := 1; ; n++ {
-		var tooLong bool
-		var err error
-		line, tooLong, err = readLine(in, line[:0])
-		if err != nil && !errors.Is(err, io.EOF) {
-			fmt.Fprintf(stderr, "classify: reading line %d: %v\n", n, err)
-			out.Flush()
-			return 1
-		}
-		eof := errors.Is(err, io.EOF)
-		if eof && len(line) == 0 && !tooLong {
-			break
-		}
-		switch it, msg := parseItem(line, tooLong); {
-		case msg == "empty":
-		case msg != "":
-			fmt.Fprintf(stderr, "classify: line %d: %s\n", n, msg)
-			bad++
-		default:
-			l := c.Classify(deref(it.Title), deref(it.Summary))
-			if err := enc.Encode(output{ID: it.ID, Label: l}); err != nil {
-				fmt.Fprintf(stderr, "classify: writing line %d: %v\n", n, err)
-				return 1
+	work := make(chan *batch, 2*runtime.GOMAXPROCS(0))
+	order := make(chan *batch, 4*runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				c.label1(b)
+				close(b.done)
+			}
+		}()
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(order)
+		defer close(work)
+		b := &batch{first: 1, done: make(chan struct{})}
+		var line []byte
+		for n := 1; ; n++ {
+			var tooLong bool
+			var err error
+			line, tooLong, err = readLine(in, line[:0])
+			if err != nil && !errors.Is(err, io.EOF) {
+				readErr <- fmt.Errorf("reading line %d: %w", n, err)
+				break
+			}
+			eof := errors.Is(err, io.EOF)
+			if eof && len(line) == 0 && !tooLong {
+				break
+			}
+			b.lines = append(b.lines, bytes.Clone(line))
+			b.long = append(b.long, tooLong)
+			if len(b.lines) == batchLines {
+				work <- b
+				order <- b
+				b = &batch{first: n + 1, done: make(chan struct{})}
+			}
+			if eof {
+				break
 			}
 		}
-		if eof {
-			break
+		if len(b.lines) > 0 {
+			work <- b
+			order <- b
 		}
+		readErr <- nil
+	}()
+	bad, code := 0, 0
+	for b := range order {
+		<-b.done
+		if code != 0 {
+			continue // drain
+		}
+		for _, m := range b.msgs {
+			fmt.Fprintf(stderr, "classify: %s\n", m)
+		}
+		bad += b.bad
+		if b.err != nil {
+			fmt.Fprintf(stderr, "classify: writing: %v\n", b.err)
+			code = 1
+			continue
+		}
+		if _, err := out.Write(b.out); err != nil {
+			fmt.Fprintf(stderr, "classify: writing: %v\n", err)
+			code = 1
+		}
+	}
+	wg.Wait()
+	if err := <-readErr; err != nil {
+		fmt.Fprintf(stderr, "classify: %v\n", err)
+		out.Flush()
+		return 1
+	}
+	if code != 0 {
+		return code
 	}
 	if err := out.Flush(); err != nil {
 		fmt.Fprintf(stderr, "classify: writing: %v\n", err)
@@ -89,6 +152,29 @@ func (c *Classifier) run(stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 0
+}
+
+// label1 labels one batch into its output.
+func (c *Classifier) label1(b *batch) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for i, line := range b.lines {
+		it, msg := parseItem(line, b.long[i])
+		switch {
+		case msg == "empty":
+		case msg != "":
+			b.msgs = append(b.msgs, fmt.Sprintf("line %d: %s", b.first+i, msg))
+			b.bad++
+		default:
+			l := c.Classify(deref(it.Title), deref(it.Summary))
+			if err := enc.Encode(output{ID: it.ID, Label: l}); err != nil {
+				b.err = err
+				return
+			}
+		}
+	}
+	b.out = buf.Bytes()
 }
 
 // readLine reads one line without its line ending into buf. When the line
