@@ -253,3 +253,65 @@ func TestFundSuspensionOverHTTP(t *testing.T) {
 		t.Errorf("loan after resume: %d %s", r.status, r.body)
 	}
 }
+
+// TestFundEvaluationOverHTTP: an official orders a technical evaluation;
+// the seat appears in the expert's assignments with kind evaluation and the
+// loan id; the expert accepts, answers route failure and submits; the
+// evaluation closes with that finding and the bank's claim is accelerated.
+func TestFundEvaluationOverHTTP(t *testing.T) {
+	f := newFundEnv(t)
+	if r := f.call("admin", "POST", "/api/v1/experts", `{"id":"exp-1","name":"李芯","tier":"industry","fields":["semiconductors.ic-design"],"organisations":["南昌大学"],"region":"3601","capacity":3,"email":"li@example.cn"}`); r.status != http.StatusCreated {
+		t.Fatalf("expert: %d %s", r.status, r.body)
+	}
+	id := f.call("officer", "POST", "/api/v1/loans", loanBody(30, 1000000)).json(t)["id"].(string)
+	if r := f.call("lianhua", "POST", "/api/v1/loans/"+id+"/technical-evaluation", ""); r.status != 409 {
+		t.Errorf("evaluation of an active loan: %d %s", r.status, r.body)
+	}
+	f.call("officer", "POST", "/api/v1/loans/"+id+"/default", `{"date":"2025-09-01","outstanding":800000}`)
+	if r := f.call("cityofficial", "POST", "/api/v1/loans/"+id+"/technical-evaluation", ""); r.status != 404 {
+		t.Errorf("evaluation by another region: %d %s", r.status, r.body)
+	}
+	r := f.call("lianhua", "POST", "/api/v1/loans/"+id+"/technical-evaluation", "")
+	if r.status != http.StatusCreated {
+		t.Fatalf("order: %d %s", r.status, r.body)
+	}
+	evID := r.json(t)["id"].(string)
+	list := f.call("expert", "GET", "/api/v1/assignments", "").json(t)["items"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("expert's assignments: %v", list)
+	}
+	seat := list[0].(map[string]any)
+	if seat["kind"] != "evaluation" || seat["loan_id"] != id || seat["state"] != "invited" {
+		t.Fatalf("seat %v", seat)
+	}
+	sid := seat["id"].(string)
+	if r := f.call("officer", "POST", "/api/v1/assignments/"+sid+"/accept", ""); r.status != 403 {
+		t.Errorf("a bank accepting: %d", r.status)
+	}
+	if r := f.call("expert", "POST", "/api/v1/assignments/"+sid+"/accept", ""); r.status != 200 {
+		t.Fatalf("accept: %d %s", r.status, r.body)
+	}
+	if r := f.call("expert", "PUT", "/api/v1/assignments/"+sid+"/score", `{"comment":"x"}`); r.status != 400 {
+		t.Errorf("answer without route_failure: %d %s", r.status, r.body)
+	}
+	if r := f.call("expert", "PUT", "/api/v1/assignments/"+sid+"/score", `{"route_failure":true,"comment":"28nm 路线被替代"}`); r.status != 200 {
+		t.Fatalf("score: %d %s", r.status, r.body)
+	}
+	if r := f.call("expert", "POST", "/api/v1/assignments/"+sid+"/submit", ""); r.status != 200 {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	ev := f.call("officer", "GET", "/api/v1/evaluations/"+evID, "").json(t)
+	if ev["state"] != "closed" || ev["finding"] != "route_failure" || ev["loan_id"] != id {
+		t.Fatalf("evaluation %v", ev)
+	}
+	if r := f.call("officer2", "GET", "/api/v1/evaluations/"+evID, ""); r.status != 404 {
+		t.Errorf("another bank reads the evaluation: %d", r.status)
+	}
+	c := f.call("officer", "POST", "/api/v1/loans/"+id+"/claims", `{"loss":800000,"cause":"tech_route_failure","evaluation_id":"`+evID+`"}`).json(t)
+	if c["accelerated"] != true {
+		t.Fatalf("claim %v", c)
+	}
+	if r := f.call("lianhua", "POST", "/api/v1/claims/"+c["id"].(string)+"/approve", ""); r.status != 200 || r.json(t)["state"] != "paid" {
+		t.Errorf("accelerated approval: %d %s", r.status, r.body)
+	}
+}
