@@ -463,10 +463,8 @@ func (s *ui) pageRubric(c *gin.Context) { s.renderRubric(c, http.StatusOK, "", "
 func (s *ui) pagePutRubric(c *gin.Context) {
 	text, note := c.PostForm("guideline"), strings.TrimSpace(c.PostForm("note"))
 	var in guideEdit
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		s.renderRubric(c, http.StatusBadRequest, text, note, "JSON: "+err.Error())
+	if err := web.DecodeStrict([]byte(text), &in); err != nil { // as strict as the API's bodies
+		s.renderRubric(c, http.StatusBadRequest, text, note, "JSON: "+web.ErrText(c, err))
 		return
 	}
 	g := scoring.Guideline{Criteria: in.Criteria, RiskPoints: in.RiskPoints, Indicators: in.Indicators, Note: note}
