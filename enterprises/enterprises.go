@@ -38,16 +38,14 @@ const DateLayout = "2006-01-02"
 // Collections.
 var (
 	// PortraitsDef holds one portrait per enterprise, id = credit code.
-	// Indexed copies: region (county), city, route, industry and the flags.
+	// Indexed copies: region (county), city, industry, the dishonest flag
+	// and the key list (key project or specialised SME). Few indexes keep
+	// imports fast: each is computed from the document on every write.
 	PortraitsDef = store.CollectionDef{Name: "enterprises", Indexes: []store.Index{
 		{Fields: []string{"region"}},
 		{Fields: []string{"city"}},
-		{Fields: []string{"route"}},
 		{Fields: []string{"industry"}},
 		{Fields: []string{"dishonest"}},
-		{Fields: []string{"key_project"}},
-		{Fields: []string{"specialised"}},
-		{Fields: []string{"endorsed"}},
 		{Fields: []string{"key_list"}},
 		{Fields: []string{"key_list", "city"}},
 		{Fields: []string{"key_list", "region"}},

@@ -566,6 +566,8 @@ func dateCell(r sheet.Row, col string, required, future bool, today string) (str
 	return d, ""
 }
 
+var moneyCleaner = strings.NewReplacer(",", "", "，", "", " ", "", "¥", "", "￥", "")
+
 var moneyRE = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
 
 // moneyCell reads a whole number of yuan (commas, "元" and a ".0" Excel
@@ -573,7 +575,7 @@ var moneyRE = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
 func moneyCell(r sheet.Row, col string, required bool) (int64, string) {
 	v := strings.TrimSpace(r.Cells[col])
 	v = strings.TrimSuffix(strings.TrimSuffix(v, "元"), "yuan")
-	v = strings.NewReplacer(",", "", "，", "", " ", "", "¥", "", "￥", "").Replace(v)
+	v = moneyCleaner.Replace(v)
 	if v == "" {
 		if required {
 			return 0, fmt.Sprintf("the %s is empty", col)

@@ -156,12 +156,12 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Su
 		q.Eq = map[string]any{"region": scope}
 	case len(scope) == 4:
 		q.Eq = map[string]any{"city": scope}
-	case f.Flag != "":
-		q.Eq = map[string]any{f.Flag: true}
-	case f.Route != "" && s.tax.IsIndustry(f.Route):
-		q.Eq = map[string]any{"industry": f.Route}
+	case f.Flag == FlagDishonest:
+		q.Eq = map[string]any{"dishonest": true}
+	case f.Flag == FlagKeyProject || f.Flag == FlagSpecialised:
+		q.Eq = map[string]any{"key_list": true}
 	case f.Route != "":
-		q.Eq = map[string]any{"route": f.Route}
+		q.Eq = map[string]any{"industry": s.tax.IndustryOf(f.Route)}
 	}
 	qKey := foldName(f.Q)
 	qCode := review.NormalizeCreditCode(f.Q)
