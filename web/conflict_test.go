@@ -93,4 +93,17 @@ func TestConflictDeclaredAfterAssignmentOverHTTP(t *testing.T) {
 	if !refused {
 		t.Error("exp-1 is not among the panel's refusals")
 	}
+	// The pages say why, in the page's language: the expert's list and
+	// the officials' panel page.
+	for _, c := range []struct{ who, path, want string }{
+		{"expert", "/assignments", "已终止：存在利益冲突"},
+		{"expert", "/assignments?lang=en", "Ended: conflict of interest"},
+		{"official", "/applications/" + s.appID + "/panel", "已终止：存在利益冲突（本人申报的利益冲突）"},
+		{"official", "/applications/" + s.appID + "/panel?lang=en", "Ended: conflict of interest（Declared conflict）"},
+	} {
+		r := s.do("GET", c.path, "", as(s.sec[c.who])...)
+		if r.status != 200 || !strings.Contains(string(r.body), c.want) {
+			t.Errorf("%s %s = %d, want %q on the page", c.who, c.path, r.status, c.want)
+		}
+	}
 }

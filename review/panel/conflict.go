@@ -2,6 +2,7 @@ package panel
 
 import (
 	"context"
+	"strings"
 
 	"kedaitong"
 	"kedaitong/experts"
@@ -90,9 +91,7 @@ func (s *Service) EndIfConflicted(ctx context.Context, a Assignment) (Assignment
 
 // IsConflictEnded reports whether an assignment was ended by a conflict of
 // interest.
-func IsConflictEnded(a Assignment) bool {
-	return a.State == StateDeclined && len(a.Reason) >= len(ConflictReason) && a.Reason[:len(ConflictReason)] == ConflictReason
-}
+func IsConflictEnded(a Assignment) bool { return a.ConflictCode() != "" }
 
 func (s *Service) endIfConflicted(ctx context.Context, a Assignment, ver int64, refill bool) (Assignment, error) {
 	if a.State != StateInvited && a.State != StateAccepted && a.State != StateSubmitted {
@@ -161,4 +160,23 @@ func (s *Service) endIfConflicted(ctx context.Context, a Assignment, ver int64, 
 		return a, nil
 	}
 	return a, kedaitong.Errorf(kedaitong.EConflict, "the assignment keeps changing; try again").ZHf("评审任务一直在变化，请重试")
+}
+
+// ConflictCode is the exclusion code (Excl*) of an assignment ended by a
+// conflict of interest, "" for any other.
+func (a Assignment) ConflictCode() string { return conflictCode(a.State, a.Reason) }
+
+// ConflictCode is the exclusion code (Excl*) of a refusal that is a seat
+// ended by a conflict of interest, "" for any other.
+func (r Refusal) ConflictCode() string { return conflictCode(r.State, r.Reason) }
+
+func conflictCode(state, reason string) string {
+	if state != StateDeclined || !strings.HasPrefix(reason, ConflictReason+" (") {
+		return ""
+	}
+	code, _, ok := strings.Cut(reason[len(ConflictReason)+2:], ")")
+	if !ok {
+		return ""
+	}
+	return code
 }
