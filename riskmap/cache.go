@@ -2,6 +2,7 @@ package riskmap
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -36,6 +37,21 @@ type View struct {
 	at    time.Time
 	svgMu sync.Mutex
 	svg   map[string][]byte // by language
+	json  []byte
+}
+
+// JSON is the map encoded as JSON (encoded once per view).
+func (v *View) JSON() ([]byte, error) {
+	v.svgMu.Lock()
+	defer v.svgMu.Unlock()
+	if v.json == nil {
+		b, err := json.Marshal(v.Map)
+		if err != nil {
+			return nil, err
+		}
+		v.json = b
+	}
+	return v.json, nil
 }
 
 // SVG is the heatmap of the view in the language (rendered once per

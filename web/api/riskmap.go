@@ -33,7 +33,12 @@ func (s *api) apiRiskmap(c *gin.Context) {
 	if web.NotModified(c, v.ETag) {
 		return
 	}
-	c.JSON(http.StatusOK, v.Map)
+	b, err := v.JSON()
+	if err != nil {
+		web.AbortWithError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 }
 
 func (s *api) apiExposure(c *gin.Context) {
