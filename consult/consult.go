@@ -204,15 +204,15 @@ type load struct {
 
 // Service is the consultations domain.
 type Service struct {
-	st                 store.Store
-	cons, links, loads store.Collection
-	experts            *experts.Service
-	apps               *review.Service
-	notes              *notify.Service
-	rec                identity.Recorder
-	tax                *taxonomy.Taxonomy
-	now                func() time.Time
-	bankOrgIDs         func(bankID string) []string
+	st                        store.Store
+	cons, links, loads, owned store.Collection
+	experts                   *experts.Service
+	apps                      *review.Service
+	notes                     *notify.Service
+	rec                       identity.Recorder
+	tax                       *taxonomy.Taxonomy
+	now                       func() time.Time
+	bankOrgIDs                func(bankID string) []string
 }
 
 // Open declares the package's collections on st. notes and rec may be nil
@@ -225,7 +225,7 @@ func Open(ctx context.Context, st store.Store, ex *experts.Service, apps *review
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
-	}{{&s.cons, ConsultationsDef}, {&s.links, LinksDef}, {&s.loads, LoadDef}} {
+	}{{&s.cons, ConsultationsDef}, {&s.links, LinksDef}, {&s.loads, LoadDef}, {&s.owned, OwnedDef}} {
 		var err error
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("consult: %w", err)
@@ -288,6 +288,11 @@ func (s *Service) load(ctx context.Context, id string) (Consultation, int64, err
 	ver, err := s.cons.Get(ctx, id, &c)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		return c, 0, notFound(id)
+	}
+	if err == nil {
+		// Repair on read: a write cut short before the owner's open
+		// consultations were brought into line (owned.go).
+		err = s.track(ctx, &c)
 	}
 	return c, ver, err
 }

@@ -242,6 +242,9 @@ func (s *Service) Accept(ctx context.Context, u identity.User, id string) (View,
 		return View{}, err
 	}
 	s.incrLoad(ctx, e.ID, map[string]int64{"open": 1})
+	if err := s.track(ctx, &c); err != nil {
+		return View{}, err
+	}
 	s.dropLinks(ctx, &c, others)
 	s.record(ctx, &u, "consultation.accept", &c, nil)
 	s.send(ctx, notify.Audience{UserIDs: []string{c.AskedBy}}, &c, "consultation.accepted",
@@ -301,6 +304,9 @@ func (s *Service) Answer(ctx context.Context, u identity.User, id string, in Ans
 	if err != nil {
 		return View{}, err
 	}
+	if err := s.track(ctx, &c); err != nil {
+		return View{}, err
+	}
 	if kind == "consultation.answered" {
 		d := map[string]int64{"open": -1, "answered": 1}
 		if *c.AnsweredOnTime {
@@ -358,6 +364,9 @@ func (s *Service) AskFollowUp(ctx context.Context, u identity.User, id string, i
 		return View{}, err
 	}
 	s.incrLoad(ctx, c.ExpertID, map[string]int64{"open": 1})
+	if err := s.track(ctx, &c); err != nil {
+		return View{}, err
+	}
 	s.record(ctx, &u, "consultation.followup", &c, nil)
 	s.send(ctx, notify.Audience{ExpertIDs: []string{c.ExpertID}}, &c, "consultation.followup",
 		notify.Text{ZH: "银行对您答复的咨询提出了追问", EN: "The bank asked a follow-up question on your answer"})

@@ -126,6 +126,9 @@ var tierRank = map[string]int{experts.TierIndustry: 0, experts.TierAcademician: 
 
 // openLoad returns an expert's open consultations.
 func (s *Service) openLoad(ctx context.Context, expertID string) (int64, error) {
+	if ids, ok, err := s.ownedIDs(ctx, expertID); err != nil || ok {
+		return int64(len(ids)), err
+	}
 	var l load
 	if _, err := s.loads.Get(ctx, expertID, &l); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
 		return 0, err
@@ -143,6 +146,12 @@ func (s *Service) spare(ctx context.Context, e experts.Expert) (bool, int64, err
 	rec, err := s.experts.Record(ctx, e.ID)
 	if err != nil {
 		return false, 0, err
+	}
+	if int64(e.Capacity)-rec.OpenAssignments-open <= 0 && open > 0 {
+		// Full: make sure the set holds no consultation answered since.
+		if open, err = s.verify(ctx, e); err != nil {
+			return false, 0, err
+		}
 	}
 	return int64(e.Capacity)-rec.OpenAssignments-open > 0, open, nil
 }
