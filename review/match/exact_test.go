@@ -125,6 +125,9 @@ func TestLargeScoresExact(t *testing.T) {
 	if v, err := s.g.certify(); err != nil || v != int64(rb.SeatsFilled) {
 		t.Fatalf("certify = %d, %v", v, err)
 	}
+	if want := float64(weight(big, rb)) / ScoreScale; rb.TotalAffinity != want {
+		t.Errorf("total affinity %v, want the exact sum %v", rb.TotalAffinity, want)
+	}
 	_, rs, err := Solve(context.Background(), small, Options{})
 	if err != nil {
 		t.Fatalf("scores up to 1: %v", err)

@@ -224,6 +224,7 @@ func (s *Solver) read() (*Result, error) {
 	filled := make([]int32, len(p.seats))
 	total := 0.0
 	var weight int64
+	exact := true // every chosen score is its weight / ScoreScale
 	// pairs are sorted by application then expert: collect per tier
 	j := 0
 	for i := range nA {
@@ -236,6 +237,7 @@ func (s *Solver) read() (*Result, error) {
 				filled[i*3+int(t)]++
 				total += p.pScore[j]
 				weight += p.pW[j]
+				exact = exact && float64(p.pW[j])/ScoreScale == p.pScore[j]
 			}
 		}
 		experts := make([]string, 0, len(byTier[0])+len(byTier[1])+len(byTier[2]))
@@ -246,6 +248,10 @@ func (s *Solver) read() (*Result, error) {
 		r.SeatsFilled += len(experts)
 	}
 	r.TotalAffinity = roundScore(total)
+	if exact {
+		// the exact sum, free of the float noise that large totals show
+		r.TotalAffinity = float64(weight) / ScoreScale
+	}
 	if err := s.check(r); err != nil {
 		return nil, kedaitong.Wrap(kedaitong.EInternal, err, "the solution failed its check")
 	}
