@@ -84,6 +84,17 @@ func (b *Book) Visible(u identity.User, code string) bool {
 	return false
 }
 
+// EnterpriseName is the name of an enterprise of the book ("" when it is
+// not in it). Callers show it only where the enterprise is visible.
+func (b *Book) EnterpriseName(code string) string {
+	for _, r := range b.holders[code] {
+		if r.Name != "" {
+			return r.Name
+		}
+	}
+	return ""
+}
+
 // BankHolds reports whether the bank has an application on the enterprise.
 func (b *Book) BankHolds(bank, code string) bool {
 	for _, r := range b.holders[code] {

@@ -105,9 +105,15 @@ func TestItemsEnterprisesScopedToTheCallersBook(t *testing.T) {
 			}
 		}
 		page := e.do("GET", "/intel/items?lang=zh-CN", "", as(tok)...)
+		names := map[string]string{gz: "赣州芯研微电子有限公司", nc: "南昌光谷新能源科技有限公司"}
 		for _, ent := range []string{gz, nc} {
 			if strings.Contains(string(page.body), ent) != slices.Contains(want, ent) {
 				t.Errorf("%s: the items page shows %s = %v, want %v", c.user, ent, !slices.Contains(want, ent), slices.Contains(want, ent))
+			}
+			// Shown by name where visible (the story's own text names
+			// neither company in full).
+			if strings.Contains(string(page.body), names[ent]) != slices.Contains(want, ent) {
+				t.Errorf("%s: the items page names %s = %v, want %v", c.user, names[ent], !slices.Contains(want, ent), slices.Contains(want, ent))
 			}
 		}
 	}

@@ -144,7 +144,7 @@ type itemsPage struct {
 	Dimensions []string
 	Polarities []string
 	Sources    []intel.Source
-	Names      map[string]string // industry and source codes → display names
+	Names      map[string]string // industry, source and enterprise codes → display names
 }
 
 func (s *ui) pageItems(c *gin.Context) {
@@ -184,6 +184,18 @@ func (s *ui) pageItems(c *gin.Context) {
 	if err != nil {
 		p.Error = web.ErrText(c, err)
 		status = web.StatusOf(err)
+	} else if s.Deps.Riskmap != nil {
+		// The enterprises items name (already scoped to the caller's
+		// book) are shown by name.
+		if book, berr := s.Deps.Riskmap.Book(ctx); berr == nil {
+			for _, it := range p.Items {
+				for _, code := range it.Enterprises {
+					if n := book.EnterpriseName(code); n != "" {
+						p.Names[code] = n
+					}
+				}
+			}
+		}
 	}
 	s.render(c, status, "intel_items", "intel.items.title", p)
 }
