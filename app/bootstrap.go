@@ -7,8 +7,10 @@
 // claim is written first (one version-guarded write; the others' claims
 // conflict) seeds, renewing the lease while it works; every other server
 // waits until the document says done, then starts. A seeder that dies
-// mid-way lets its lease lapse and the next server to start takes over and
-// seeds again (hooks tolerate data they wrote before: EConflict is done).
+// mid-way lets its lease lapse and the next server to start takes over: it
+// skips the hooks its predecessor finished (recorded in the document) and
+// runs the rest (the interrupted one tolerates data it wrote before:
+// EConflict is done).
 
 package app
 
@@ -18,6 +20,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,6 +52,7 @@ type marker struct {
 	Holder    string    `json:"holder,omitempty"`     // the seeding server
 	ExpiresMS int64     `json:"expires_ms,omitempty"` // its lease, renewed while it seeds
 	Attempts  int       `json:"attempts,omitempty"`   // seedings begun (more than 1: one was interrupted)
+	Done      []string  `json:"done,omitempty"`       // hooks finished: a seeder taking over skips them
 }
 
 // Timing of the bootstrap lease.
@@ -153,8 +157,26 @@ func seed(ctx context.Context, meta store.Collection, ver int64, m marker, env E
 	}()
 	var err error
 	for _, h := range hooks {
+		mu.Lock()
+		done := slices.Contains(m.Done, h.Name)
+		mu.Unlock()
+		if done {
+			continue // finished by the seeder this one took over from
+		}
 		if err = h.Seed(ctx, env); err != nil {
 			err = fmt.Errorf("bootstrap: %s: %w", h.Name, err)
+			break
+		}
+		mu.Lock()
+		next := m
+		next.Done = append(slices.Clip(m.Done), h.Name)
+		if nver, rerr := meta.Replace(context.WithoutCancel(ctx), bootstrapID, ver, next); rerr == nil {
+			ver, m = nver, next
+		} else if kedaitong.Is(rerr, kedaitong.EConflict) {
+			lost = true
+		}
+		mu.Unlock()
+		if lost {
 			break
 		}
 	}
