@@ -753,7 +753,33 @@ func (s *Service) List(ctx context.Context, u identity.User, f Filter) ([]Alert,
 		return nil, "", err
 	}
 	out, err := store.DecodeAll[Alert](p.Docs)
-	return out, p.Next, err
+	if err != nil {
+		return nil, "", err
+	}
+	for i := range out {
+		if out[i].Enterprise, err = s.readScope(ctx, u, out[i].Enterprise); err != nil {
+			return nil, "", err
+		}
+	}
+	return out, p.Next, nil
+}
+
+// readScope keeps, of an alert's enterprises, those of the reader's own
+// bank's book (alerts stored before enterprises were scoped per recipient
+// are scoped when read).
+func (s *Service) readScope(ctx context.Context, u identity.User, codes []string) ([]string, error) {
+	if len(codes) == 0 {
+		return nonNil(codes), nil
+	}
+	book, err := s.rm.Book(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bank := ""
+	if identity.IsBankRole(u.Role) {
+		bank = u.BankID
+	}
+	return scopeEnterprises(codes, book, bank), nil
 }
 
 // Unread is the caller's unread count (one lookup).
@@ -778,6 +804,9 @@ func (s *Service) Get(ctx context.Context, u identity.User, id string) (Alert, i
 		if err == nil || kedaitong.Is(err, kedaitong.ENotFound) || kedaitong.Is(err, kedaitong.EInvalid) {
 			return Alert{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no alert %q", id).ZHf("没有预警 %q", id)
 		}
+		return Alert{}, 0, err
+	}
+	if a.Enterprise, err = s.readScope(ctx, u, a.Enterprise); err != nil {
 		return Alert{}, 0, err
 	}
 	return a, v, nil
