@@ -327,3 +327,27 @@ func TestEnterprisePagesAccess(t *testing.T) {
 		t.Errorf("the new-application form is not filled from the portrait")
 	}
 }
+
+// TestApplicationPageShowsHubFlags: an application of a dishonest enterprise
+// is flagged on its page, with the link to the portrait beside it.
+func TestApplicationPageShowsHubFlags(t *testing.T) {
+	h := newHubEnv(t)
+	id := h.createApp(t, h.officer, appBody("360702", 1))["id"].(string)
+	r := h.do("GET", "/applications/"+id, "", as(h.officer)...)
+	if r.status != 200 || strings.Contains(string(r.body), `id="app-dishonest"`) || !strings.Contains(string(r.body), `id="app-portrait-link"`) {
+		t.Fatalf("before listing: %d, dishonest flag or link wrong", r.status)
+	}
+	h.importCSV(t, h.admin, "dishonesty", "credit_code,list,listed_on,lifted_on\n"+h.chip+",失信被执行人,2025-01-01,\n", 200)
+	r = h.do("GET", "/applications/"+id, "", as(h.officer)...)
+	if !strings.Contains(string(r.body), `id="app-dishonest"`) {
+		t.Errorf("the dishonest enterprise is not flagged on its application")
+	}
+	r = h.do("GET", "/api/v1/applications/"+id+"/portrait", "", as(h.city)...)
+	if r.json(t)["dishonest"] != true {
+		t.Errorf("application portrait: %s", r.body)
+	}
+	r = h.do("GET", "/api/v1/enterprises?flag=dishonest", "", as(h.officer)...)
+	if items, _ := r.json(t)["items"].([]any); len(items) != 1 {
+		t.Errorf("dishonest filter: %s", r.body)
+	}
+}

@@ -318,9 +318,10 @@ func (s *ui) renderApplication(c *gin.Context, status int, notice, errMsg string
 	}
 	row := toRow(v, web.PickLang(c), cl.User)
 	s.render(c, status, "applications_detail", "app.detail.title", gin.H{"A": row, "Notice": notice, "Error": errMsg,
-		"CanEdit":        row.Owner && v.State == review.StateDraft,
-		"CanWithdraw":    row.Owner && (v.State == review.StateDraft || v.State == review.StateSubmitted || v.State == review.StateInReview),
-		"MaxAttachments": review.MaxAttachments,
+		"Hub":             s.hubNote(c, v.ID), // the data hub's portrait: dishonest and endorsed flags
+		"CanEdit":         row.Owner && v.State == review.StateDraft,
+		"CanWithdraw":     row.Owner && (v.State == review.StateDraft || v.State == review.StateSubmitted || v.State == review.StateInReview),
+		"MaxAttachments":  review.MaxAttachments,
 		"CanDecide":       row.Owner && v.State == review.StateClosed && v.Decision == nil && s.Deps.RBAC.RoleAllowed(cl.User.Role, "application", "decide"),
 		"CanRegisterLoan": row.Owner && s.Deps.RBAC.RoleAllowed(cl.User.Role, "loan", "create"),
 		"Today":           s.today()})

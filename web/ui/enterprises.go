@@ -391,3 +391,18 @@ func wanText(yuan int64) string {
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s
 }
+
+// hubNote is what an application's page shows of the data hub: whether
+// the enterprise is dishonest (flagged on the application), endorsed, and
+// the link to the portrait beside the application. Nil when the data hub
+// is not wired or the caller may not see the application's portrait.
+func (s *ui) hubNote(c *gin.Context, applicationID string) *enterprises.ApplicationPortrait {
+	if s.Deps.Enterprises == nil {
+		return nil
+	}
+	ap, err := s.Deps.Enterprises.ForApplication(c.Request.Context(), web.MustCaller(c).User, applicationID)
+	if err != nil {
+		return nil
+	}
+	return &ap
+}
