@@ -14,7 +14,8 @@ import (
 func (b *browser) fitsWidth(step string) {
 	b.t.Helper()
 	if w := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); w != "true" {
-		b.t.Errorf("%s: the page is wider than the 390px screen (%s)", step, b.eval(`document.documentElement.scrollWidth + "px"`))
+		b.t.Errorf("%s: the page is wider than the 390px screen (%s; widest: %s)", step, b.eval(`document.documentElement.scrollWidth + "px"`),
+			b.eval(`Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".fund-wrap")).slice(0, 4).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).join(", ")`))
 	}
 }
 
