@@ -44,7 +44,7 @@ func (c *sqliteColl) InsertMany(ctx context.Context, docs []NewDoc) ([]error, er
 		datas[i] = data
 	}
 	var stored []error
-	err := c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := c.s.writeMulti(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stored = append(stored[:0], errs...)
 		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
 		if err != nil {
@@ -95,7 +95,7 @@ func (c *sqliteColl) InsertChain(ctx context.Context, docs []NewDoc) (int, error
 	}
 	var n int
 	var refused error
-	err := c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := c.s.writeMulti(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, refused = 0, nil
 		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
 		if err != nil {

@@ -12,8 +12,9 @@ import (
 
 // Group commit. Every write of a SQLite store is an operation handed to one
 // writer goroutine, which runs the operations queued at that moment in one
-// transaction — each inside its own savepoint, so a failed statement undoes
-// only its own operation — and commits them with one sync. Each caller is
+// transaction — a failed operation undoes only itself: SQLite undoes a
+// failed statement, and an operation of several changing statements runs in
+// a savepoint — and commits them with one sync. Each caller is
 // answered only after the commit of its batch returned: an acknowledged write
 // is durable (synchronous=FULL), and a batch whose commit fails fails every
 // write in it (none of them is stored). While a batch commits, the next
@@ -28,6 +29,7 @@ type sqWriteOp struct {
 	ctx       context.Context
 	fn        func(ctx context.Context, tx *sql.Tx) error
 	essential bool       // may use the space kept in reserve (audit entries)
+	multi     bool       // changes rows with more than one statement: needs a savepoint
 	done      chan error // buffered: the writer never blocks on it
 }
 
@@ -65,15 +67,25 @@ func (s *SQLite) WriteStats() WriteStats {
 // return an error from the kedaitong vocabulary (sqliteErr) and may run more
 // than once when its batch is retried; its results count only when write
 // returns nil.
+//
+// fn changes rows with at most one statement (it may read more): SQLite
+// undoes a failed statement by itself, so it needs no savepoint. Writes of
+// several changing statements use writeMulti.
 func (s *SQLite) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	return s.w.do(ctx, fn, isEssential(ctx))
+	return s.w.do(ctx, fn, isEssential(ctx), false)
 }
 
-func (w *sqWriter) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error, essential bool) error {
+// writeMulti is write for an fn that changes rows with several statements:
+// it runs in a savepoint, so that its failure undoes all of them.
+func (s *SQLite) writeMulti(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.w.do(ctx, fn, isEssential(ctx), true)
+}
+
+func (w *sqWriter) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error, essential, multi bool) error {
 	if err := ctx.Err(); err != nil {
 		return sqliteErr(err, "write")
 	}
-	op := &sqWriteOp{ctx: ctx, fn: fn, essential: essential, done: make(chan error, 1)}
+	op := &sqWriteOp{ctx: ctx, fn: fn, essential: essential, multi: multi, done: make(chan error, 1)}
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -178,6 +190,26 @@ func (w *sqWriter) attempt(ctx context.Context, ops []*sqWriteOp) (retry []*sqWr
 	}
 	ok := make([]*sqWriteOp, 0, len(ops))
 	for i, op := range ops {
+		if !op.multi {
+			err := op.fn(context.WithoutCancel(op.ctx), tx)
+			if err == nil {
+				err = sqliteErr(w.s.injected("op"), "write")
+			}
+			switch {
+			case err == nil:
+				ok = append(ok, op)
+			case statementOnly(err):
+				op.done <- err // its one statement changed nothing
+			default:
+				// A full disk, an I/O error, a busy lock: the transaction
+				// may be gone. This operation failed; the ones before it
+				// are undone and run again.
+				tx.Rollback()
+				fail(ops[i:i+1], err)
+				return append(ok, ops[i+1:]...)
+			}
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			tx.Rollback()
 			fail(ops[i:i+1], sqliteErr(err, "write"))
@@ -229,6 +261,17 @@ func (w *sqWriter) attempt(ctx context.Context, ops []*sqWriteOp) (retry []*sqWr
 	w.ops.Add(int64(len(ok)))
 	fail(ok, nil)
 	return nil
+}
+
+// statementOnly reports whether a single-statement write's error leaves the
+// transaction as it was: a broken constraint (SQLite undoes the statement),
+// or a refusal decided without changing anything.
+func statementOnly(err error) bool {
+	switch kedaitong.ErrorCode(err) {
+	case kedaitong.EConflict, kedaitong.ENotFound, kedaitong.EInvalid, kedaitong.ETooLarge:
+		return true
+	}
+	return false
 }
 
 // essentialKey marks a context whose writes may use the reserve.
