@@ -41,7 +41,10 @@ func (s *Server) auditDenials() gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		obj, act := s.routeAccess(c.Request.Method, c.FullPath())
+		obj, act, guarded := s.routeAccess(c.Request.Method, c.FullPath())
+		if !guarded { // a public route (static files, the log-in page): nothing is denied there
+			return
+		}
 		why := denialReason404
 		if st == http.StatusForbidden {
 			why = "forbidden"
@@ -50,19 +53,20 @@ func (s *Server) auditDenials() gin.HandlerFunc {
 	}
 }
 
-// routeAccess returns the Casbin object and action of a registered route.
-func (s *Server) routeAccess(method, path string) (obj, act string) {
+// routeAccess returns the Casbin object and action of a registered route
+// that is not public.
+func (s *Server) routeAccess(method, path string) (obj, act string, guarded bool) {
 	for _, r := range s.routes {
 		if r.Method == method && r.Path == path {
-			return r.Obj, r.Act
+			return r.Obj, r.Act, !r.Public
 		}
 	}
 	for _, r := range s.uiRoutes {
 		if r.Method == method && r.Path == path {
-			return r.Obj, r.Act
+			return r.Obj, r.Act, !r.Public
 		}
 	}
-	return "", ""
+	return "", "", false
 }
 
 // recordDenial appends the denial to the audit log, once per request.

@@ -57,3 +57,31 @@ func TestSecurityScopeProbeEveryIDRoute(t *testing.T) {
 		}
 	}
 }
+
+// A bank manager manages its own bank's officers only: another bank's user
+// is 404 (read or change), as a user that does not exist.
+func TestSecurityScopeUsers(t *testing.T) {
+	e := newEnv(t)
+	e.seedUsers()
+	nc := e.login("manager2")
+	gzOfficer := e.users["officer"].ID
+	for _, r := range []resp{
+		e.do("GET", "/api/v1/users/"+gzOfficer, "", as(nc)...),
+		e.do("PATCH", "/api/v1/users/"+gzOfficer, `{"disabled":true}`, as(nc, appCT...)...),
+		e.do("PATCH", "/api/v1/users/"+gzOfficer, `{"password":"Taken-over 2026!"}`, as(nc, appCT...)...),
+	} {
+		if r.status != http.StatusNotFound {
+			t.Errorf("another bank's manager on its officer = %d %s, want 404", r.status, r.body)
+		}
+	}
+	if r := e.do("GET", "/api/v1/users?limit=500", "", as(nc)...); r.status == 200 {
+		for _, it := range r.json(t)["items"].([]any) {
+			if b := it.(map[string]any)["bank_id"]; b != "ncb" {
+				t.Errorf("manager of ncb lists a user of %v", b)
+			}
+		}
+	}
+	if _, _, err := e.ids.Login(t.Context(), "officer", testPW, "10.9.9.9"); err != nil {
+		t.Fatalf("the officer still logs in with its password: %v", err)
+	}
+}
