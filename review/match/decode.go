@@ -403,8 +403,13 @@ func (d *decoder) panel(field func() string, m *map[string]int) error {
 
 func (d *decoder) affinity() error {
 	ix := d.ix
-	// ids are resolved as they come when both other lists are complete
+	// ids are resolved as they come when both other lists are complete:
+	// on the other core, in batches, while this one reads on
 	resolve := d.seen[0] && d.seen[1]
+	var r *resolver
+	if resolve {
+		r = d.startResolver()
+	}
 	given, err := d.list("affinity", func(j int) error {
 		if j >= MaxPairs {
 			return checkCounts(0, 0, j+1)
@@ -416,13 +421,84 @@ func (d *decoder) affinity() error {
 			d.deferred = append(d.deferred, Pair{Expert: string(d.expB), Application: string(d.appB), Score: d.pScore})
 			return nil
 		}
-		d.addPair(j, d.expB, d.appB, d.pScore)
+		r.add(j, d.expB, d.appB, d.pScore)
 		return nil
 	})
+	if r != nil {
+		r.close()
+	}
 	if given {
 		ix.list = true
 	}
 	return err
+}
+
+// pairBatch is a run of affinity entries read but not yet resolved.
+type pairBatch struct {
+	first int       // the index j of the first entry
+	ids   []byte    // the ids, expert then application, entry after entry
+	ends  []int32   // per entry: where its expert id and its application id end in ids
+	score []float64 // per entry
+}
+
+const pairBatchLen = 4096
+
+// resolver hands batches of entries to a goroutine that resolves their
+// ids (addPair) in input order, so that the first violation is still the
+// first in the list. Only that goroutine touches the index while it runs.
+type resolver struct {
+	cur        *pairBatch
+	full, free chan *pairBatch
+	done       chan struct{}
+}
+
+func (d *decoder) startResolver() *resolver {
+	r := &resolver{full: make(chan *pairBatch, 4), free: make(chan *pairBatch, 6), done: make(chan struct{})}
+	for range 6 {
+		r.free <- &pairBatch{ids: make([]byte, 0, pairBatchLen*16), ends: make([]int32, 0, 2*pairBatchLen), score: make([]float64, 0, pairBatchLen)}
+	}
+	go func() {
+		defer close(r.done)
+		for b := range r.full {
+			var at int32
+			for i, x := range b.score {
+				e, a := b.ends[2*i], b.ends[2*i+1]
+				d.addPair(b.first+i, b.ids[at:e], b.ids[e:a], x)
+				at = a
+			}
+			r.free <- b
+		}
+	}()
+	return r
+}
+
+// add queues affinity[j].
+func (r *resolver) add(j int, exp, app []byte, score float64) {
+	b := r.cur
+	if b == nil {
+		b = <-r.free
+		b.first, b.ids, b.ends, b.score = j, b.ids[:0], b.ends[:0], b.score[:0]
+		r.cur = b
+	}
+	b.ids = append(b.ids, exp...)
+	b.ends = append(b.ends, int32(len(b.ids)))
+	b.ids = append(b.ids, app...)
+	b.ends = append(b.ends, int32(len(b.ids)))
+	b.score = append(b.score, score)
+	if len(b.score) == pairBatchLen {
+		r.full <- b
+		r.cur = nil
+	}
+}
+
+// close hands over the last batch and waits until every entry is resolved.
+func (r *resolver) close() {
+	if r.cur != nil {
+		r.full <- r.cur
+		r.cur = nil
+	}
+	close(r.full)
+	<-r.done
 }
 
 // pairField names a member of affinity[j] ("" for the entry itself).
