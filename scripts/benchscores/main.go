@@ -134,7 +134,7 @@ func run(bin string, dur time.Duration, n int, dir string) error {
 		go func() {
 			defer wg.Done()
 			for k := 0; time.Now().Before(deadline) && k < 480; k++ {
-				body := fmt.Sprintf(`{"criteria":{"originality":%d,"barriers":6,"industrialisation":7,"team":5,"maturity":6,"rd_ip":7,"market":%d},"recommendation":"support","confidence":"2","comment":"第%d稿：技术路线可行，量产良率待验证。"}`, 1+k%9, 1+(k+i)%9, k)
+				body := fmt.Sprintf(`{"criteria":{"originality":%d,"barriers":6,"industrialisation":7,"team":5,"maturity":6,"rd_ip":7,"market":%d},"recommendation":"support","confidence":2,"comment":"第%d稿：技术路线可行，量产良率待验证。"}`, 1+k%9, 1+(k+i)%9, k)
 				t := time.Now()
 				code, msg, err := do(client, "PUT", base+"/api/v1/assignments/"+s.assignment+"/score", tokens[i], body)
 				d := time.Since(t)
