@@ -53,7 +53,10 @@ func (o *Observers) notify(ctx context.Context, ev identity.Event) {
 }
 
 // Record appends the event. A failure to append is logged as an error: the
-// action itself already happened and is not undone.
+// action itself already happened and is not undone. On a full disk this
+// does not happen for actions: the store refuses ordinary writes ("storage
+// is full") while it still has a reserve of space, which the audit log's
+// entries of done actions (outcome ok) may use — see store.Essential.
 func (r Recorder) Record(ctx context.Context, ev identity.Event) {
 	e := audit.Entry{Action: ev.Action, ObjectKind: ev.ObjectKind, ObjectID: ev.ObjectID, Outcome: ev.Outcome,
 		RequestID: kedaitong.RequestID(ctx), Region: ev.Region, BankID: ev.BankID, Detail: ev.Detail}
