@@ -72,7 +72,7 @@ func TestBrowserIntel(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#import-result")),
 	)
 	res := b.text("#import-result")
-	if !strings.Contains(res, "已导入 1 个，拒绝 1 个") || !strings.Contains(res, "metadata") {
+	if !strings.Contains(res, "已导入 1 个，拒绝 1 个") || !strings.Contains(res, "not allowed") {
 		t.Errorf("import result = %q", res)
 	}
 	// The item stream, filtered.
