@@ -178,9 +178,11 @@ func CollectionDef() store.CollectionDef {
 // Concurrent appends share store writes: while one caller stores the
 // entries queued so far as one chain (store.InsertChain, one commit), the
 // next ones queue, and the first of them stores them all when it is done.
-// Each caller returns once its own entry is stored. The entries are
-// written with store.Essential: they may use the space the store keeps
-// for them when the disk is nearly full.
+// Each caller returns once its own entry is stored. Entries of actions
+// that happened (outcome OK) are written with store.Essential: they may use
+// the space the store keeps for them when the disk is nearly full, so an
+// action stored just before the disk filled still gets its entry. Denied
+// and failed requests do not use the reserve.
 func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	rec, err := newRecord(e)
 	if err != nil {
@@ -199,7 +201,14 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 		batch := l.queue
 		l.queue = nil
 		l.qmu.Unlock()
-		l.store(store.Essential(context.WithoutCancel(ctx)), batch)
+		bctx := context.WithoutCancel(ctx)
+		for _, q := range batch {
+			if q.rec.Outcome == OK {
+				bctx = store.Essential(bctx)
+				break
+			}
+		}
+		l.store(bctx, batch)
 	}
 	l.mu.Unlock()
 	<-p.done
