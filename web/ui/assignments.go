@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,10 +26,40 @@ func (s *ui) registerAssignmentsPages(e *gin.Engine) {
 // asgRow is an assignment as the pages show it.
 type asgRow struct {
 	panel.Assignment
-	RouteName string
-	Due       string
-	Open      bool // the expert may still answer or decline
-	Invited   bool
+	Enterprise string // the application's enterprise (from the brief)
+	Bank       string // the asking bank's name
+	Summary    string // what the expert reads before answering an invitation
+	Amount     int64
+	ExpertName string // for officials
+	RouteName  string
+	Due        string
+	Open       bool // the expert may still answer or decline
+	Invited    bool
+}
+
+// asgRows names each assignment's application (enterprise, bank, summary:
+// what an invited expert needs to recognise a conflict of interest) and,
+// for officials, its expert.
+func (s *ui) asgRows(ctx context.Context, u identity.User, as []panel.Assignment, lang string) []asgRow {
+	rows := asgRows(as, lang)
+	for i := range rows {
+		r := &rows[i]
+		if b, err := s.Deps.Panel.Brief(ctx, u, r.ID); err == nil {
+			r.Enterprise, r.Summary, r.Amount = b.Enterprise, b.Summary, b.Amount
+			r.Bank = b.BankID
+			if s.Deps.Banks != nil {
+				if bk, err := s.Deps.Banks.Get(ctx, u, b.BankID); err == nil {
+					r.Bank = bk.Name
+				}
+			}
+		}
+		if u.Role != identity.RoleExpert && s.Deps.Experts != nil {
+			if x, err := s.Deps.Experts.Get(ctx, u, r.ExpertID); err == nil {
+				r.ExpertName = x.Name
+			}
+		}
+	}
+	return rows
 }
 
 func asgRows(as []panel.Assignment, lang string) []asgRow {
@@ -84,12 +115,12 @@ func (s *ui) renderAssignments(c *gin.Context, status int, run *panel.RunResult,
 			}
 			shorts = append(shorts, shortRow{Shortfall: sf, Enterprise: names[sf.ApplicationID]})
 		}
-		invited = asgRows(run.Invitations, lang)
+		invited = s.asgRows(c.Request.Context(), cl.User, run.Invitations, lang)
 	}
 	s.render(c, status, "assignments", "asg.title", gin.H{
-		"Rows": asgRows(as, lang), "Next": nextURL, "Error": errMsg, "Done": c.Query("done"),
+		"Rows": s.asgRows(c.Request.Context(), cl.User, as, lang), "Next": nextURL, "Error": errMsg, "Done": c.Query("done"),
 		"States": panel.States, "State": f.State, "Expert": cl.User.Role == identity.RoleExpert,
-		"Run": run, "Shortfalls": shorts, "Invited": invited,
+		"Run": run, "Shortfalls": shorts, "Invited": invited, "Unnamed": s.tr(c).T("asg.unnamed"),
 	})
 }
 

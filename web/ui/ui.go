@@ -169,7 +169,7 @@ func Register(srv *web.Server) error {
 func (s *ui) registerUI(e *gin.Engine) {
 	sub, _ := fs.Sub(staticFS, "static")
 	e.StaticFS("/static", http.FS(sub))
-	s.page(e, web.UIRoute{Method: "GET", Path: "/", Public: true}, func(c *gin.Context) { s.render(c, http.StatusOK, "home", "app.name", nil) })
+	s.page(e, web.UIRoute{Method: "GET", Path: "/", Public: true}, s.pageHome)
 	s.registerAuthPages(e)
 	s.registerAdminPages(e)
 	if s.Deps.Experts != nil {
