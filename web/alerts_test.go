@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"kedaitong/identity"
 	"kedaitong/app"
+	"kedaitong/identity"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 	"kedaitong/review"

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"kedaitong/app"
 	"kedaitong/audit"
 	"kedaitong/identity"
-	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store/storetest"
 	"kedaitong/rbac"

@@ -55,21 +55,21 @@ type Deps struct {
 	Intel    *intel.Service
 	// Corrections are the analysts' label corrections of news items.
 	Corrections *intel.Corrections
-	Review   *review.Service
-	Consult  *consult.Service // consultations
-	Notify   *notify.Service  // in-app notifications
-	Panel    *panel.Service
-	Scoring  *scoring.Service // rubric, scores, panel reports
-	Riskmap  *riskmap.Service // the industry risk map and banks' exposure
-	Alerts   *alerts.Service  // alert rules, inbox and webhooks
-	Audit    AuditRecorder
-	AuditLog *audit.Log
+	Review      *review.Service
+	Consult     *consult.Service // consultations
+	Notify      *notify.Service  // in-app notifications
+	Panel       *panel.Service
+	Scoring     *scoring.Service // rubric, scores, panel reports
+	Riskmap     *riskmap.Service // the industry risk map and banks' exposure
+	Alerts      *alerts.Service  // alert rules, inbox and webhooks
+	Audit       AuditRecorder
+	AuditLog    *audit.Log
 	// Dashboard is the officials' dashboard (counters kept on write).
 	Dashboard *dashboard.Service
 	Rereview  *rereview.Service // re-review of loan holders
 	// Enterprises is the data hub: portraits, endorsements, roadshows, docking.
 	Enterprises *enterprises.Service
-	Fund      *fund.Service     // the risk-compensation fund: pools, loans, claims, KPIs
+	Fund        *fund.Service // the risk-compensation fund: pools, loans, claims, KPIs
 	// SecureCookies marks cookies Secure (and __Host-) even without TLS at
 	// this server, for deployments behind a TLS-terminating proxy.
 	SecureCookies bool

@@ -96,8 +96,8 @@ func (s *ui) renderAudit(c *gin.Context, status int, report *audit.Report) {
 	s.render(c, status, "audit", "audit.title", gin.H{"Rows": rows, "Next": next, "Error": errMsg, "Report": report,
 		"Q": map[string]string{"actor": q("actor"), "action": f.Action, "object_kind": f.ObjectKind, "outcome": f.Outcome,
 			"region": f.Region, "from": q("from"), "to": q("to")},
-		"Query":    query.Encode(),
-		"Outcomes": []string{audit.OK, audit.Denied, audit.Failed},
+		"Query":     query.Encode(),
+		"Outcomes":  []string{audit.OK, audit.Denied, audit.Failed},
 		"CanVerify": s.Deps.RBAC.RoleAllowed(cl.User.Role, "audit", "verify")})
 }
 
