@@ -207,7 +207,13 @@ func TestReimportChangesNothingAndUpdates(t *testing.T) {
 		t.Errorf("after update: %+v", v.Indicators)
 	}
 	recs, _, err := s.Imports(ctx, province, 10, "")
-	if err != nil || len(recs) != 3 || recs[0].Source != "tax" || recs[0].Report.Updated != 1 {
+	updated := 0
+	for _, r := range recs {
+		if r.Source == "tax" && r.Report.Updated == 1 {
+			updated++
+		}
+	}
+	if err != nil || len(recs) != 3 || updated != 1 { // the clock is fixed: the three share one time
 		t.Errorf("import log: %+v, %v", recs, err)
 	}
 }

@@ -834,6 +834,7 @@ func (s *Service) parseRow(source string, t *sheet.Table, r sheet.Row, code, tod
 
 // put sets m[k] = v and says whether that changed m and whether k is new.
 func put[T comparable](m map[string]T, k string, v T) (changed, created bool) {
+	k = docKey(k)
 	old, ok := m[k]
 	if ok && old == v {
 		return false, false
@@ -856,4 +857,14 @@ func (s *Service) Imports(ctx context.Context, actor identity.User, limit int, c
 	}
 	out, err := store.DecodeAll[ImportRecord](page.Docs)
 	return out, page.Next, err
+}
+
+// docKey makes a natural key (a patent number such as ZL202210123456.7) safe
+// as a field name in every backend: MongoDB refuses '.' and a leading '$'
+// in field names, so they (and '%', the escape) are percent-encoded.
+func docKey(k string) string {
+	if !strings.ContainsAny(k, ".$%") {
+		return k
+	}
+	return strings.NewReplacer("%", "%25", ".", "%2E", "$", "%24").Replace(k)
 }
