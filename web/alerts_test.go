@@ -214,7 +214,11 @@ func TestEnterpriseAddedLaterFindsOlderNews(t *testing.T) {
 	if err != nil || res.Linked != 2 {
 		t.Fatalf("relink: %+v %v", res, err)
 	}
-	r = e.do("GET", q, "", as(e.login("officer"))...)
+	// Another bank never learns of ncb's applicant (issue 15.1).
+	if r := e.do("GET", q, "", as(e.login("officer"))...); len(r.json(t)["items"].([]any)) != 0 {
+		t.Errorf("another bank's officer finds ncb's applicant in the news: %s", r.body)
+	}
+	r = e.do("GET", q, "", as(e.login("officer2"))...)
 	items := r.json(t)["items"].([]any)
 	if r.status != 200 || len(items) != 2 {
 		t.Fatalf("after re-linking, the filter finds %d items: %s", len(items), r.body)
