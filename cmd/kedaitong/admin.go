@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"kedaitong"
+	"kedaitong/app"
 	"kedaitong/audit"
 	"kedaitong/identity"
-	"kedaitong/app"
 	"kedaitong/internal/config"
 	"kedaitong/internal/store"
 )
