@@ -52,15 +52,14 @@ type env struct {
 }
 
 var (
-	admin      = identity.User{ID: "u-admin", Username: "admin", Role: identity.RoleAdmin}
-	province   = identity.User{ID: "u-prov", Username: "prov", Role: identity.RoleOfficial, Region: "36"}
-	pingxiang  = identity.User{ID: "u-px", Username: "px", Role: identity.RoleOfficial, Region: "3603"}
-	lianhua    = identity.User{ID: "u-lh", Username: "lh", Role: identity.RoleOfficial, Region: "360321"}
-	fuzhou     = identity.User{ID: "u-fz", Username: "fz", Role: identity.RoleOfficial, Region: "3610"}
-	ganzhou    = identity.User{ID: "u-gz", Username: "gz", Role: identity.RoleOfficial, Region: "3607"}
-	officerA   = identity.User{ID: "u-oa", Username: "oa", Role: identity.RoleBankOfficer, BankID: "bank-a"}
-	officerB   = identity.User{ID: "u-ob", Username: "ob", Role: identity.RoleBankOfficer, BankID: "bank-b"}
-	expertUser = identity.User{ID: "u-ex", Username: "ex", Role: identity.RoleExpert, ExpertID: "e1"}
+	admin     = identity.User{ID: "u-admin", Username: "admin", Role: identity.RoleAdmin}
+	province  = identity.User{ID: "u-prov", Username: "prov", Role: identity.RoleOfficial, Region: "36"}
+	pingxiang = identity.User{ID: "u-px", Username: "px", Role: identity.RoleOfficial, Region: "3603"}
+	lianhua   = identity.User{ID: "u-lh", Username: "lh", Role: identity.RoleOfficial, Region: "360321"}
+	fuzhou    = identity.User{ID: "u-fz", Username: "fz", Role: identity.RoleOfficial, Region: "3610"}
+	ganzhou   = identity.User{ID: "u-gz", Username: "gz", Role: identity.RoleOfficial, Region: "3607"}
+	officerA  = identity.User{ID: "u-oa", Username: "oa", Role: identity.RoleBankOfficer, BankID: "bank-a"}
+	officerB  = identity.User{ID: "u-ob", Username: "ob", Role: identity.RoleBankOfficer, BankID: "bank-b"}
 )
 
 func newEnv(t testing.TB) *env {

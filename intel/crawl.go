@@ -103,12 +103,6 @@ func healthy(d *sourceDoc) bool {
 		(h.ETag != "" || h.LastModified != "" || d.BodyHash != "")
 }
 
-// fetchResult is the raw outcome of a fetch before it is stored.
-type fetchResult struct {
-	resp *fetch.Response
-	err  error
-}
-
 // process fetches a claimed source, stores its new items and writes its
 // health, releasing the lease.
 func (s *Service) process(ctx context.Context, d sourceDoc) Outcome {

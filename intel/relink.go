@@ -42,7 +42,6 @@ type relinkState struct {
 // relinker holds the pending work.
 type relinker struct {
 	mu      sync.Mutex
-	known   map[string]string // nil until loaded
 	pending map[string]classify.Enterprise
 	wake    chan struct{}
 	running sync.Mutex // one pass at a time in this process

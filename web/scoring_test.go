@@ -400,8 +400,7 @@ func TestRubricAPI(t *testing.T) {
 	// An official refines the route: a new guideline of the route, version 1.
 	body := strings.Replace(string(r.body), `"key":"semiconductors"`, `"key":"x"`, 1)
 	body = strings.Replace(body, `"weight":0.18`, `"weight":0.30`, 1)
-	var in map[string]any
-	in = mustParse(t, body)
+	in := mustParse(t, body)
 	delete(in, "key")
 	delete(in, "version")
 	delete(in, "at")

@@ -145,12 +145,6 @@ func (k *kclient) as(t *testing.T, user, method, path, body string) kreply {
 	return k.raw(t, method, path, ct, body, hdr...)
 }
 
-// asCT sends a request as user with an explicit content type.
-func (k *kclient) asCT(t *testing.T, user, method, path, ctype, body string) kreply {
-	t.Helper()
-	return k.raw(t, method, path, ctype, body, "Cookie", "kedai_session="+k.tok(t, user))
-}
-
 // want checks a status and, for errors, the contract's error body.
 func want(t *testing.T, what string, r kreply, status int) {
 	t.Helper()

@@ -10,21 +10,6 @@ import (
 	"kedaitong/internal/store"
 )
 
-// notYet is the honest answer of a command whose feature is not built yet.
-func notYet(name, synopsis, what string) func(context.Context, []string, stdio) int {
-	return func(_ context.Context, args []string, io stdio) int {
-		fs := flag.NewFlagSet(name, flag.ContinueOnError)
-		fs.Bool("once", false, "(not yet available)")
-		fs.Bool("all", false, "(not yet available)")
-		config.Register(fs, "data", "mongodb-uri")
-		if code := parseFlags(fs, args, io, synopsis); code >= 0 {
-			return code
-		}
-		fmt.Fprintf(io.err, "kedaitong %s: not available yet: %s\n", name, what)
-		return exitFailure
-	}
-}
-
 func runBackup(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	out := fs.String("out", "", "the file to write the copy to (must not exist)")

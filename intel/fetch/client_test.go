@@ -185,6 +185,7 @@ func TestFetchRedirects(t *testing.T) {
 	forbidden.Start()
 	defer forbidden.Close()
 
+	//lint:ignore S1021 the handler refers to srv itself
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n int

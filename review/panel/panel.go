@@ -80,9 +80,6 @@ func ValidState(s string) bool {
 	return false
 }
 
-// holds reports whether an assignment in state s holds its seat.
-func holds(s string) bool { return s == StateInvited || s == StateAccepted || s == StateSubmitted }
-
 // Windows of an invitation.
 const (
 	ResponseWindow = 3 * 24 * time.Hour  // from invitation to the answer

@@ -434,8 +434,6 @@ func stat(raw, cal []float64) Stat {
 // DisagreementSpread is the span of overall scores that flags disagreement.
 const DisagreementSpread = 3.0
 
-var maturityRank = map[string]int{review.MaturityLab: 0, review.MaturityPilot: 1, review.MaturityIndustrial: 2}
-
 // aggregate computes the report's figures from the submitted scores (the
 // seats are filled in by the caller, in the same order as scores).
 func aggregate(g Guideline, scores []Score, offsets map[string]offset) Report {
