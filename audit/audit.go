@@ -392,17 +392,24 @@ func newRecord(e Entry) (record, error) {
 		if len(b) > MaxDetailBytes {
 			return record{}, kedaitong.Invalid("detail", "is %d bytes as JSON; at most %d are allowed", len(b), MaxDetailBytes).ZHf("详情转成 JSON 后为 %d 字节，最多允许 %d 字节", len(b), MaxDetailBytes)
 		}
-		// Decoding and re-encoding must give the same bytes, or the stored
-		// entry could not be hashed again from what List returns.
+		// The stored form is the canonical one (maps with sorted keys,
+		// numbers as written): what List decodes must encode to the same
+		// bytes again, or the entry could not be hashed again. A detail that
+		// holds structs is brought to that form here instead of refused.
 		d, err := decodeDetail(string(b))
 		if err != nil {
 			return record{}, &kedaitong.Error{Code: kedaitong.EInvalid, Field: "detail", Message: "cannot be decoded again", ZH: "详情无法再次解码", Err: err}
 		}
-		b2, err := json.Marshal(d)
-		if err != nil || string(b2) != string(b) {
+		canon, err := json.Marshal(d)
+		if err != nil {
+			return record{}, &kedaitong.Error{Code: kedaitong.EInvalid, Field: "detail", Message: "cannot be encoded as JSON", ZH: "详情无法编码为 JSON", Err: err}
+		}
+		if d2, err := decodeDetail(string(canon)); err != nil {
+			return record{}, kedaitong.Invalid("detail", "does not encode to stable JSON").ZHf("详情无法编码为稳定的 JSON")
+		} else if again, err := json.Marshal(d2); err != nil || string(again) != string(canon) {
 			return record{}, kedaitong.Invalid("detail", "does not encode to stable JSON").ZHf("详情无法编码为稳定的 JSON")
 		}
-		r.DetailJSON = string(b)
+		r.DetailJSON = string(canon)
 	}
 	return r, nil
 }
