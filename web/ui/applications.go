@@ -55,25 +55,6 @@ func pick(t taxonomy.Text, lang string) string {
 	return t.ZH
 }
 
-func yuan(n int64) string {
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
 
 func toRow(v review.View, lang string, u identity.User) appRow {
@@ -335,7 +316,7 @@ func (s *ui) pageDecideApplication(c *gin.Context) {
 	case "true":
 		t := true
 		in.Granted = &t
-		amount, err := fundWan("amount", c.PostForm("amount_wan"))
+		amount, err := parseWan("amount", c.PostForm("amount_wan"))
 		if err != nil {
 			s.afterAction(c, err, "")
 			return

@@ -195,18 +195,15 @@ func (s *ui) pageEndorsements(c *gin.Context) {
 	s.render(c, http.StatusOK, "enterprises_endorse", "ent.endorse.title", d)
 }
 
-// wanToYuan reads a form amount in 万元 (ten thousand yuan) as yuan.
-func wanToYuan(v string) int64 {
-	v = strings.TrimSpace(strings.ReplaceAll(v, ",", ""))
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return -1
-	}
-	return int64(f*10000 + 0.5)
-}
-
 func (s *ui) pageEndorse(c *gin.Context) {
-	in := enterprises.EndorsementInput{Invested: wanToYuan(c.PostForm("invested_wan")), Date: c.PostForm("date"), Statement: c.PostForm("statement")}
+	invested, err := parseWan("invested", c.PostForm("invested_wan"))
+	if err != nil {
+		d := s.endorsementsData(c)
+		d["Error"], d["ErrorApp"] = web.ErrText(c, err), c.Param("id")
+		s.render(c, web.StatusOf(err), "enterprises_endorse", "ent.endorse.title", d)
+		return
+	}
+	in := enterprises.EndorsementInput{Invested: invested, Date: c.PostForm("date"), Statement: c.PostForm("statement")}
 	if v := strings.TrimSpace(c.PostForm("risk_share_pct")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -383,13 +380,6 @@ func (s *ui) draftValues(c *gin.Context, code string) map[string]string {
 		v["revenue"+strconv.Itoa(i)] = strconv.FormatInt(r, 10)
 	}
 	return v
-}
-
-// wanText shows yuan in 万元 (ten thousand yuan), with up to two decimals.
-func wanText(yuan int64) string {
-	s := strconv.FormatFloat(float64(yuan)/10000, 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s
 }
 
 // hubNote is what an application's page shows of the data hub: whether

@@ -20,7 +20,6 @@ import (
 )
 
 func init() {
-	funcs["yuan"] = yuanText
 	funcs["fundbar"] = func(num, den int64) int64 { // of a 400-wide bar
 		if den <= 0 {
 			return 0
@@ -39,53 +38,6 @@ func init() {
 		}
 		return min(100, 100*num/den)
 	}
-}
-
-// yuanText shows yuan with thousands separators: 25,450,000.
-func yuanText(v int64) string {
-	s := strconv.FormatInt(v, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// wanToYuan reads an amount typed in 万元 (ten thousand yuan, up to four
-// decimals) as whole yuan.
-func fundWan(field, v string) (int64, error) {
-	v = strings.TrimSpace(strings.ReplaceAll(v, ",", ""))
-	bad := kedaitong.Invalid(field, "an amount in 万元 (ten thousand yuan) such as 254.5, not negative, at most four decimals").ZHf("请按万元填写金额，例如 254.5（不能为负数，最多四位小数）")
-	if v == "" {
-		return 0, nil
-	}
-	whole, frac, _ := strings.Cut(v, ".")
-	if whole == "" {
-		whole = "0"
-	}
-	if len(frac) > 4 || strings.HasPrefix(whole, "-") || strings.HasPrefix(whole, "+") {
-		return 0, bad
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w > 1e9 {
-		return 0, bad
-	}
-	f := int64(0)
-	if frac != "" {
-		f, err = strconv.ParseInt(frac+strings.Repeat("0", 4-len(frac)), 10, 64)
-		if err != nil || f < 0 {
-			return 0, bad
-		}
-	}
-	return w*10000 + f, nil
 }
 
 func atoiForm(c *gin.Context, field string) (int, error) {
@@ -252,10 +204,10 @@ func (s *ui) postFundContribution(c *gin.Context) {
 	year, err := atoiForm(c, "year")
 	var budget, paid int64
 	if err == nil {
-		budget, err = fundWan("budgeted", c.PostForm("budgeted_wan"))
+		budget, err = parseWan("budgeted", c.PostForm("budgeted_wan"))
 	}
 	if err == nil {
-		paid, err = fundWan("paid_in", c.PostForm("paid_in_wan"))
+		paid, err = parseWan("paid_in", c.PostForm("paid_in_wan"))
 	}
 	if err == nil {
 		_, _, err = s.Deps.Fund.Contribute(c.Request.Context(), web.MustCaller(c).User, id, fund.ContributionInput{Year: year, Budgeted: budget, PaidIn: paid, By: c.PostForm("by"), Note: c.PostForm("note")})
@@ -269,7 +221,7 @@ func (s *ui) postFundTarget(c *gin.Context) {
 	var amount int64
 	var share int
 	if err == nil {
-		amount, err = fundWan("loan_amount", c.PostForm("loan_amount_wan"))
+		amount, err = parseWan("loan_amount", c.PostForm("loan_amount_wan"))
 	}
 	if err == nil {
 		share, err = atoiForm(c, "startup_share_pct")
@@ -323,7 +275,7 @@ func (s *ui) postFundResume(c *gin.Context) {
 }
 
 func (s *ui) postFundTransfer(c *gin.Context) {
-	amount, err := fundWan("amount", c.PostForm("amount_wan"))
+	amount, err := parseWan("amount", c.PostForm("amount_wan"))
 	if err == nil {
 		_, err = s.Deps.Fund.TransferMoney(c.Request.Context(), web.MustCaller(c).User, fund.TransferInput{From: c.PostForm("from"), To: c.PostForm("to"), Amount: amount, Reason: c.PostForm("reason")})
 	}
@@ -414,7 +366,7 @@ func (s *ui) postFundLoan(c *gin.Context) {
 			Founded: strings.TrimSpace(c.PostForm("founded")), Route: strings.TrimSpace(c.PostForm("route"))}
 	}
 	if v := c.PostForm("amount_wan"); v != "" {
-		in.Amount, err = fundWan("amount", v)
+		in.Amount, err = parseWan("amount", v)
 	}
 	if err == nil {
 		in.TermMonths, err = atoiForm(c, "term_months")
@@ -461,7 +413,7 @@ func (s *ui) pageFundLoan(c *gin.Context) {
 
 func (s *ui) postFundRepay(c *gin.Context) {
 	id := c.Param("id")
-	amount, err := fundWan("amount", c.PostForm("amount_wan"))
+	amount, err := parseWan("amount", c.PostForm("amount_wan"))
 	if err == nil {
 		_, err = s.Deps.Fund.Repay(c.Request.Context(), web.MustCaller(c).User, id, fund.RepaymentInput{Amount: amount, Date: strings.TrimSpace(c.PostForm("date"))})
 	}
@@ -470,7 +422,7 @@ func (s *ui) postFundRepay(c *gin.Context) {
 
 func (s *ui) postFundDefault(c *gin.Context) {
 	id := c.Param("id")
-	out, err := fundWan("outstanding", c.PostForm("outstanding_wan"))
+	out, err := parseWan("outstanding", c.PostForm("outstanding_wan"))
 	if err == nil {
 		_, err = s.Deps.Fund.MarkDefault(c.Request.Context(), web.MustCaller(c).User, id, fund.DefaultInput{Date: strings.TrimSpace(c.PostForm("date")), Outstanding: &out})
 	}
@@ -479,7 +431,7 @@ func (s *ui) postFundDefault(c *gin.Context) {
 
 func (s *ui) postFundClaim(c *gin.Context) {
 	id := c.Param("id")
-	loss, err := fundWan("loss", c.PostForm("loss_wan"))
+	loss, err := parseWan("loss", c.PostForm("loss_wan"))
 	if err == nil {
 		_, err = s.Deps.Fund.FileClaim(c.Request.Context(), web.MustCaller(c).User, id, fund.ClaimInput{Loss: loss, Cause: c.PostForm("cause"), EvaluationID: strings.TrimSpace(c.PostForm("evaluation_id"))})
 	}

@@ -31,11 +31,11 @@ var staticFS embed.FS
 
 // funcs are the templates' helpers: times always in Beijing time.
 var funcs = template.FuncMap{
-	"bjt":     func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04") },
-	"bjtsec":  func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04:05") },
-	"bjdate":  func(t time.Time) string { return fmtBeijing(t, "2006-01-02") },
-	"wan":     wanText, // yuan shown in 万元
-	"yuanfmt": yuan,    // yuan with thousands separators
+	"bjt":    func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04") },
+	"bjtsec": func(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04:05") },
+	"bjdate": func(t time.Time) string { return fmtBeijing(t, "2006-01-02") },
+	"wan":    wanText, // yuan shown in 万元
+	"yuan":   yuan,    // yuan with thousands separators
 }
 
 // fmtBeijing formats t in Beijing time; the zero time is a dash.
