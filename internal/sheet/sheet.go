@@ -54,6 +54,9 @@ type Spec struct {
 	MaxRows int
 	// What is one row, for messages: e.g. "expert" / "评审专家".
 	RowEN, RowZH string
+	// HeaderEN and HeaderZH say how to name the columns when the first row
+	// is no header (default: the required columns).
+	HeaderEN, HeaderZH string
 }
 
 // Row is one data row: its number and its cells by canonical column.
@@ -273,6 +276,9 @@ func (p *parser) setHeader(t *Table, cells []string) error {
 		if !seen[c] {
 			missing = append(missing, c)
 		}
+	}
+	if len(missing) > 0 && len(missing) == len(p.spec.Required) && p.spec.HeaderEN != "" {
+		return kedaitong.Errorf(kedaitong.EInvalid, "the first row is not a header: name the columns %s", p.spec.HeaderEN).ZHf("第一行不是表头：请将各列命名为 %s", p.spec.HeaderZH)
 	}
 	if len(missing) > 0 && len(missing) == len(p.spec.Required) {
 		return kedaitong.Errorf(kedaitong.EInvalid, "the first row is not a header: name the columns %s", strings.Join(p.spec.Required, ", ")).ZHf("第一行不是表头：请将各列命名为 %s", strings.Join(p.spec.Required, "、"))
