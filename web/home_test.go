@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,5 +53,32 @@ func TestHomeTodo(t *testing.T) {
 	// A visitor still sees the platform's pitch.
 	if r := p.do("GET", "/", ""); r.status != 200 || strings.Contains(string(r.body), "home-todo") {
 		t.Errorf("a visitor's home = %d", r.status)
+	}
+}
+
+// TestInvitationNotifies: an invited expert finds the invitation in the
+// inbox, named by enterprise with its deadline in Beijing time, linking to
+// the invitations; another expert gets nothing.
+func TestInvitationNotifies(t *testing.T) {
+	p := newPanelEnv(t)
+	if r := p.do("POST", "/api/v1/assignments/run", "", as(p.sec["official"])...); r.status != 200 {
+		t.Fatalf("run = %d %s", r.status, r.body)
+	}
+	r := p.do("GET", "/api/v1/notifications", "", as(p.sec["expert"])...)
+	found := false
+	for _, it := range r.json(t)["items"].([]any) {
+		n := it.(map[string]any)
+		if n["kind"] == "assignment.invited" {
+			found = true
+			if b, _ := json.Marshal(n); !strings.Contains(string(b), "赣州芯研微电子有限公司") || !strings.Contains(string(b), "/assignments") || !strings.Contains(string(b), "北京时间") {
+				t.Errorf("the invitation's notification = %s", b)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("the invited expert has no notification: %s", r.body)
+	}
+	if r := p.do("GET", "/api/v1/notifications", "", as(p.sec["official"])...); strings.Contains(string(r.body), "assignment.invited") {
+		t.Errorf("the official got the expert's invitation: %s", r.body)
 	}
 }
