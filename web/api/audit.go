@@ -41,7 +41,7 @@ func (s *api) apiAudit(c *gin.Context) {
 		return
 	}
 	u := web.MustCaller(c).User
-	f, ok := web.AuditScope(u, f)
+	f, ok := audit.Scope(u, f)
 	if !ok {
 		web.List(c, []audit.Entry{}, "") // a filter narrows, never widens
 		return
@@ -51,7 +51,7 @@ func (s *api) apiAudit(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	es = web.AuditVisible(u, es)
+	es = audit.Visible(u, es)
 	web.List(c, es, next)
 }
 

@@ -80,13 +80,13 @@ func (s *ui) renderAudit(c *gin.Context, status int, report *audit.Report) {
 	var rows []auditRow
 	next := ""
 	if errMsg == "" {
-		if scoped, ok := web.AuditScope(cl.User, f); ok {
+		if scoped, ok := audit.Scope(cl.User, f); ok {
 			es, n, err := s.Deps.AuditLog.List(ctx, scoped)
 			if err != nil {
 				fail(err)
 			}
 			next = n
-			for _, e := range web.AuditVisible(cl.User, es) {
+			for _, e := range audit.Visible(cl.User, es) {
 				rows = append(rows, auditRow{Entry: e, When: fmtBeijing(e.Time, "2006-01-02 15:04:05")})
 			}
 		}
