@@ -10,16 +10,6 @@ import (
 	"kedaitong/review"
 )
 
-// fitsWidth fails when the page scrolls sideways at the current viewport
-// (tables scroll inside their own box).
-func (b *browser) fitsWidth(step string) {
-	b.t.Helper()
-	if w := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); w != "true" {
-		b.t.Errorf("%s: the page is wider than the 390px screen (%s; widest: %s)", step, b.eval(`document.documentElement.scrollWidth + "px"`),
-			b.eval(`Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".fund-wrap")).slice(0, 4).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).join(", ")`))
-	}
-}
-
 // TestBrowserFundBankJourney: on a 390px phone, a bank officer registers a
 // loan with its amount in 万元, records a repayment and a default, files a
 // claim and sees the bank's warning state, in Chinese and then English.

@@ -110,3 +110,13 @@ func (b *browser) screenshot(name string) string {
 	b.t.Helper()
 	return browsertest.Screenshot(b.t, b.ctx, name)
 }
+
+// fitsWidth fails when the page scrolls sideways at the current viewport
+// (tables scroll inside their own box).
+func (b *browser) fitsWidth(step string) {
+	b.t.Helper()
+	if w := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); w != "true" {
+		b.t.Errorf("%s: the page is wider than the screen (%s; widest: %s)", step, b.eval(`document.documentElement.scrollWidth + "px"`),
+			b.eval(`Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".fund-wrap, .table-wrap")).slice(0, 4).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).join(", ")`))
+	}
+}
