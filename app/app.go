@@ -100,7 +100,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 	if a.Audit, err = audit.Open(ctx, st); err != nil {
 		return nil, err
 	}
-	a.Recorder = Recorder{Log: a.Audit, Logger: logger, Observers: &Observers{}}
+	a.Recorder = Recorder{Log: a.Audit, Logger: logger, Observers: &Observers{}, Health: &AuditHealth{}}
 	if a.Identity, err = identity.Open(ctx, st, a.Recorder); err != nil {
 		return nil, err
 	}
@@ -129,7 +129,8 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		logger.Info("seeded an empty store", "demo", cfg.Demo)
 	}
 	deps := web.Deps{Store: st, Logger: logger, Version: a.Version, Identity: a.Identity, RBAC: a.RBAC, Policy: a.RBAC,
-		Audit: a.Recorder, AuditLog: a.Audit, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxyList(), RateLimit: cfg.RateLimit, RateLimitLoopback: cfg.RateLimitLoopback}
+		Audit: a.Recorder, AuditLog: a.Audit, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxyList(), RateLimit: cfg.RateLimit, RateLimitLoopback: cfg.RateLimitLoopback,
+		ReadyChecks: []func(context.Context) error{a.Recorder.Health.Check}}
 	for _, p := range a.parts {
 		if p.web != nil {
 			p.web(&deps)

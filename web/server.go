@@ -64,6 +64,9 @@ type Deps struct {
 	Alerts      *alerts.Service  // alert rules, inbox and webhooks
 	Audit       AuditRecorder
 	AuditLog    *audit.Log
+	// ReadyChecks are further conditions of readiness (/readyz answers 503
+	// with the first one's error), e.g. that audit entries are being written.
+	ReadyChecks []func(context.Context) error
 	// Dashboard is the officials' dashboard (counters kept on write).
 	Dashboard *dashboard.Service
 	Rereview  *rereview.Service // re-review of loan holders
@@ -250,6 +253,12 @@ func (s *Server) readyz(c *gin.Context) {
 		}
 		AbortWithError(c, err)
 		return
+	}
+	for _, check := range s.Deps.ReadyChecks {
+		if err := check(c.Request.Context()); err != nil {
+			AbortWithError(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "store": s.Deps.Store.Backend()})
 }
