@@ -60,7 +60,6 @@ func (h *AuditHealth) set(err error) {
 	}
 }
 
-
 // auditRetries are the waits before each further attempt at an append the
 // store refused for a reason other than the entry itself.
 var auditRetries = []time.Duration{20 * time.Millisecond, 100 * time.Millisecond, 500 * time.Millisecond}
