@@ -103,7 +103,8 @@ type Classifier struct {
 	routeInd    []int    // route index → industry index
 	routeCodes  []string // route index → code
 	scratch     sync.Pool
-	model       *Model // nil: rules only
+	moveCue     map[string]bool // market cues that are bare directions ("降价", "slides")
+	model       *Model          // nil: rules only
 }
 
 // New returns a classifier over the taxonomy's keyword dictionaries and the
@@ -142,6 +143,22 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 	for gi, g := range cf.Cues {
 		for _, term := range append(append([]string{}, g.ZH...), g.EN...) {
 			c.base.add(term, entry{kind: kindCue, target: gi})
+		}
+	}
+	c.moveCue = map[string]bool{}
+	dirTerm := map[string]bool{}
+	for _, d := range directions {
+		for _, term := range append(append([]string{}, d.zh...), d.en...) {
+			dirTerm[term] = true
+		}
+	}
+	for _, g := range cf.Cues {
+		if len(g.Dimensions) == 1 && g.Dimensions[0] == "market" {
+			for _, term := range append(append([]string{}, g.ZH...), g.EN...) {
+				if dirTerm[term] || term == "降价" || term == "跌价" || term == "涨价" {
+					c.moveCue[term] = true
+				}
+			}
 		}
 	}
 	for si, sj := range subjects {
@@ -193,7 +210,7 @@ func (c *Classifier) fits(m *Model) *Model {
 // WithModel returns a copy of c that decides with model m (nil: rules
 // only). A model trained for another taxonomy is ignored.
 func (c *Classifier) WithModel(m *Model) *Classifier {
-	n := &Classifier{tax: c.tax, cues: c.cues, base: c.base, routeInd: c.routeInd, routeCodes: c.routeCodes,
+	n := &Classifier{tax: c.tax, cues: c.cues, base: c.base, routeInd: c.routeInd, routeCodes: c.routeCodes, moveCue: c.moveCue,
 		enterprises: c.enterprises, model: c.fits(m)}
 	n.build()
 	return n
@@ -204,7 +221,7 @@ func (c *Classifier) WithModel(m *Model) *Classifier {
 // Chinese characters or three Latin letters are ignored, as they would match
 // inside other words.
 func (c *Classifier) WithEnterprises(list []Enterprise) *Classifier {
-	n := &Classifier{tax: c.tax, cues: c.cues, base: c.base, routeInd: c.routeInd, routeCodes: c.routeCodes,
+	n := &Classifier{tax: c.tax, cues: c.cues, base: c.base, routeInd: c.routeInd, routeCodes: c.routeCodes, moveCue: c.moveCue,
 		enterprises: append([]Enterprise(nil), list...), model: c.model}
 	n.build()
 	return n
@@ -327,7 +344,8 @@ func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 		Cues: []Cue{}, Polarity: Neutral, Severity: SeverityNormal}
 	var rs ruleScores
 	c.industries(&l, hits[0], &rs)
-	c.dimensions(&l, hits[1], c.compose(hits[3], hits[1], sc.norm.text), sc.norm.text, &rs)
+	comps, side := c.compose(hits[3], hits[1], sc.norm.text)
+	c.dimensions(&l, hits[1], comps, side, sc.norm.text, &rs)
 	if m != nil || f != nil {
 		if f == nil {
 			f = &sc.feat
@@ -460,7 +478,7 @@ const (
 )
 
 // dimensions scores cues, applying negators, reversers and hedges.
-func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, text []byte, rs *ruleScores) {
+func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side func(lo, hi int32) bool, text []byte, rs *ruleScores) {
 	var mods, cues []hit
 	for _, h := range hits {
 		isCue, isMod := false, false
@@ -504,6 +522,10 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, text []
 			}
 			pol, dw, pw := g.Polarity, w, w
 			cue := Cue{Term: p.term, Dimensions: g.Dimensions, InTitle: h.title}
+			if c.moveCue[p.term] && pol != Neutral && side(h.start, h.end) {
+				// A price move told from the buyer's side: "利好下游厂商".
+				pol, cue.Modifier = flip(pol), "buyer side"
+			}
 			switch mod {
 			case modNegated:
 				cue.Modifier = "negated"
@@ -656,7 +678,9 @@ func (c *Classifier) modifier(kind int, h, m hit, text []byte, mod *int, hedged 
 				*hedged = true
 			}
 		case kindNegator:
-			if m.end <= h.start && h.start-m.end <= negWindow && !hasBreak(text, m.end, h.start, false) {
+			// Before the cue, or overlapping its head ("不受" in "不受影响").
+			if m.start < h.start && m.end > h.start && m.end < h.end ||
+				m.end <= h.start && h.start-m.end <= negWindow && !hasBreak(text, m.end, h.start, false) {
 				*mod = modNegated
 			}
 		case kindReverser:
@@ -736,5 +760,15 @@ func hasBreak(text []byte, lo, hi int32, sentence bool) bool {
 var conjunctions = []string{"as", "after", "amid", "while", "because", "but", "although", "though"}
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func flip(pol string) string {
+	switch pol {
+	case Risk:
+		return Opportunity
+	case Opportunity:
+		return Risk
+	}
+	return pol
+}
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }

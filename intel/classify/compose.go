@@ -1,5 +1,7 @@
 package classify
 
+import "slices"
+
 // Composition: a word that is positive or negative on its own ("falls",
 // "上涨") means nothing until one knows what it qualifies. A composite pairs a
 // subject (what changes: a price, a cost, orders, funding, supply, a subsidy,
@@ -70,8 +72,8 @@ var subjects = []subject{
 		zh: []string{"交付周期", "交货期", "供货周期", "物流成本", "运费"},
 		en: []string{"lead time*", "delivery time*", "freight rate*", "shipping cost*"}},
 	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
-		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制"},
-		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties"}},
+		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制", "出口许可", "许可要求"},
+		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties", "licensing", "export licen*", "licence requirement*", "license requirement*"}},
 	{name: "route", dims: []string{"tech-route"}, pol: replRsk,
 		zh: []string{"技术路线", "技术", "工艺", "产线", "路线", "产品", "方案"},
 		en: []string{"technology", "technologies", "route", "process", "lines", "products", "design*"}},
@@ -88,10 +90,10 @@ type direction struct {
 }
 
 var directions = []direction{
-	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大"},
-		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*"}},
-	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水"},
-		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*"}},
+	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高"},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high"}},
+	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩"},
+		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*"}},
 	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
@@ -103,8 +105,8 @@ var directions = []direction{
 
 // inputMarkers before a price make it an input price.
 var inputMarkers = termList{
-	ZH: []string{"原材料", "原料", "上游", "采购", "进口", "输入"},
-	EN: []string{"raw material*", "raw-material*", "input", "inputs", "feedstock", "upstream", "purchasing", "supplier*"},
+	ZH: []string{"原材料", "原料", "上游", "采购", "进口", "输入", "下游"},
+	EN: []string{"raw material*", "raw-material*", "input", "inputs", "feedstock", "upstream", "purchasing", "supplier*", "downstream"},
 }
 
 // composite is a subject paired with a direction.
@@ -121,7 +123,7 @@ type composite struct {
 // it in its clause (or, failing that, the nearest one just before it).
 // A subject inside a longer cue that does not hold the direction too ("价格"
 // in "价格战") stands aside.
-func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
+func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(lo, hi int32) bool) {
 	var subs, dirs, marks []hit
 	for _, h := range hits {
 		for _, e := range c.patterns[h.key].entries {
@@ -135,8 +137,14 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 			}
 		}
 	}
-	var out []composite
-	usedDir := map[int32]bool{}
+	// Candidate pairs, then the closest pairs first: each subject and each
+	// direction takes part in one composite at most ("lower input costs to
+	// lift profits": lower pairs with costs, lift with profits).
+	type cand struct {
+		s, d hit
+		gap  int32
+	}
+	var cands []cand
 	for _, s := range subs {
 		// Subjects inside a longer subject ("原材料" in "原材料成本") stand aside.
 		inside := false
@@ -145,12 +153,12 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 				inside = true
 			}
 		}
-		if inside {
+		if inside || hyphenated(text, s.match) {
 			continue
 		}
-		best, bestGap := -1, int32(1<<30)
-		for di, d := range dirs {
-			if usedDir[d.start] || overlaps(d.match, s.match) {
+		latin := isWordByte(text[s.start])
+		for _, d := range dirs {
+			if overlaps(d.match, s.match) || hyphenated(text, d.match) {
 				continue
 			}
 			var gap int32
@@ -158,7 +166,7 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 			case d.start >= s.end:
 				gap = d.start - s.end
 				limit := int32(15)
-				if isWordByte(text[s.start]) {
+				if latin {
 					limit = 40 // English: "subsidies for rooftop solar plants to end"
 				}
 				if gap > limit || hasBreak(text, s.end, d.start, false) {
@@ -167,32 +175,42 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 			case d.end <= s.start:
 				gap = s.start - d.end + 6 // prefer a direction after the subject
 				limit := int32(18)
-				if isWordByte(text[s.start]) {
+				if latin {
 					limit = 46 // English: "cut traditional Chinese medicines subsidies"
 				}
 				if gap > limit || hasBreak(text, d.end, s.start, false) {
 					continue
 				}
-				if s.start-d.end <= 1 && adjectival(text[d.start:d.end]) {
-					gap = 0 // "lower input costs", "rising prices"
+				if s.start-d.end <= 1 && (latin || adjectival(text[d.start:d.end])) {
+					gap = 0 // "lower input costs", "rising prices", "tightens curbs"
 				}
 			default:
 				continue
 			}
-			if gap < bestGap {
-				best, bestGap = di, gap
+			// A subject inside a longer cue that does not hold the
+			// direction too ("价格" in "价格战") stands aside.
+			held := false
+			for _, q := range cues {
+				if q.start <= s.start && q.end >= s.end && q.end-q.start > s.end-s.start && !(q.start <= d.start && q.end >= d.end) {
+					held = true
+				}
+			}
+			if !held {
+				cands = append(cands, cand{s, d, gap})
 			}
 		}
-		if best < 0 {
-			continue
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		if a.gap != b.gap {
+			return int(a.gap - b.gap)
 		}
-		d := dirs[best]
-		for _, q := range cues {
-			if q.start <= s.start && q.end >= s.end && q.end-q.start > s.end-s.start && !(q.start <= d.start && q.end >= d.end) {
-				inside = true
-			}
-		}
-		if inside {
+		return int(a.s.start - b.s.start)
+	})
+	var out []composite
+	usedDir, usedSubj := map[int32]bool{}, map[int32]bool{}
+	for _, cd := range cands {
+		s, d := cd.s, cd.d
+		if usedDir[d.start] || usedSubj[s.start] {
 			continue
 		}
 		subjIdx, dir := -1, -1
@@ -216,7 +234,7 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 		if sj.pol[dir] == "" {
 			continue
 		}
-		usedDir[d.start] = true
+		usedDir[d.start], usedSubj[s.start] = true, true
 		cp := composite{subj: s, dirMatch: d, s: sj, dir: dir, input: sj.input, start: min(s.start, d.start), end: max(s.end, d.end)}
 		if sj.price {
 			for _, m := range marks {
@@ -227,20 +245,57 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 		}
 		out = append(out, cp)
 	}
-	// Whose side: a sentence that speaks of a cost ("成本攀升") is told from
-	// the buyer's side, so a price that moves in it is an input price
+	slices.SortFunc(out, func(a, b composite) int { return int(a.start - b.start) })
+	// Whose side: a sentence that speaks of a cost ("成本攀升", "costs for"),
+	// of raw materials or of the buyers downstream is told from the buyer's
+	// side, so a price that moves in it is an input price
 	// ("碳纤维价格上涨 直升机厂商成本攀升").
+	side := buyerSide(marks, subs, cues, c, text)
 	for i := range out {
-		if !out[i].s.price || out[i].input {
-			continue
-		}
-		for _, o := range out {
-			if o.s.input && !hasBreak(text, min(o.start, out[i].start), max(o.end, out[i].end), true) {
-				out[i].input = true
-			}
+		if out[i].s.price && !out[i].input && side(out[i].start, out[i].end) {
+			out[i].input = true
 		}
 	}
-	return out
+	return out, side
+}
+
+// sellerCost are cues where a cost is the seller's: a price below its cost.
+var sellerCost = []string{"跌破成本线", "跌破成本", "低于成本", "成本线", "成本倒挂", "below cost", "below production cost", "below the cost of production"}
+
+// buyerSide returns whether text[lo:hi] lies in a sentence told from the
+// buyer's side: one holding an input marker or a cost subject that is not
+// part of a longer cue ("跌破成本线" speaks of the seller).
+func buyerSide(marks, subs, cues []hit, c *Classifier, text []byte) func(lo, hi int32) bool {
+	var at []hit
+	at = append(at, marks...)
+	for _, s := range subs {
+		input := false
+		for _, e := range c.patterns[s.key].entries {
+			if e.kind == kindSubject && subjects[e.target].input {
+				input = true
+			}
+		}
+		if !input {
+			continue
+		}
+		for _, q := range cues {
+			if q.start <= s.start && q.end >= s.end && q.end-q.start > s.end-s.start &&
+				slices.Contains(sellerCost, c.patterns[q.key].term) {
+				input = false
+			}
+		}
+		if input {
+			at = append(at, s)
+		}
+	}
+	return func(lo, hi int32) bool {
+		for _, m := range at {
+			if !hasBreak(text, min(m.start, lo), max(m.end, hi), true) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // adjectival reports whether an English direction word qualifies the noun
@@ -248,6 +303,15 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) []composite {
 func adjectival(w []byte) bool {
 	n := len(w)
 	return n > 3 && isWordByte(w[0]) && (string(w[n-3:]) == "ing" || string(w[n-2:]) == "er")
+}
+
+// hyphenated reports whether a Latin match is part of a hyphenated compound
+// ("new-energy", "high-efficiency"): it qualifies the compound, not a change.
+func hyphenated(text []byte, m match) bool {
+	if !isWordByte(text[m.start]) || slices.Contains(text[m.start:m.end], ' ') {
+		return false // Chinese, or a phrase ("three-year low")
+	}
+	return m.start > 0 && text[m.start-1] == '-' || int(m.end) < len(text) && text[m.end] == '-'
 }
 
 func overlaps(a, b match) bool { return a.start < b.end && b.start < a.end }

@@ -44,11 +44,19 @@ func main() {
 	dir := flag.String("dir", "intel/classify", "the classify package folder")
 	epochs := flag.Int("epochs", 30, "passes over the train split")
 	dev := flag.Bool("dev", false, "hold out a fifth of the train split (by phrasing), report on it, write nothing")
+	cv := flag.Int("cv", 0, "k-fold cross-validation on the train split (folds by phrasing): report the pooled scores, write nothing")
 	l2 := flag.Float64("l2", 0, "L2 penalty on n-gram weights (0: the default)")
 	rate := flag.Float64("rate", 0, "learning rate (0: the default)")
 	flag.BoolVar(&show, "show", false, "with -dev: list the dev items the model gets wrong")
 	flag.Parse()
 	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate}
+	if *cv > 1 {
+		if err := crossValidate(*dir, opt, *cv); err != nil {
+			fmt.Fprintln(os.Stderr, "train:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*dir, opt, *dev); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(1)
@@ -127,5 +135,93 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 		return err
 	}
 	fmt.Printf("trained on %d items; wrote %s/model.bin (%d bytes)\n", len(ex), dir, len(b))
+	return nil
+}
+
+// keyed is a train-split example with its phrasing key (the fold unit).
+type keyed struct {
+	classify.Example
+	key string
+}
+
+// loadTrain reads the train split of the corpus; the test split is never read.
+func loadTrain(dir string) ([]keyed, error) {
+	var out []keyed
+	for _, name := range []string{"labelled.jsonl", "composed.jsonl"} {
+		f, err := os.Open(dir + "/testdata/" + name)
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var g struct {
+				Split, Title, Summary, Polarity, Source, ID string
+				Industries, Dimensions                      []string
+			}
+			if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if g.Split != "train" {
+				continue
+			}
+			key := g.Source
+			if key == "" {
+				key = g.ID
+			}
+			out = append(out, keyed{classify.Example{Title: g.Title, Summary: g.Summary, Industries: g.Industries,
+				Dimensions: g.Dimensions, Polarity: g.Polarity}, key})
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// crossValidate trains k models, each without one fold of phrasings, and
+// reports the pooled scores on the left-out folds (rules alone and with the
+// model); with -show, the items the model gets wrong.
+func crossValidate(dir string, opt classify.TrainOptions, k int) error {
+	all, err := loadTrain(dir)
+	if err != nil {
+		return err
+	}
+	c, err := classify.New(taxonomy.Default())
+	if err != nil {
+		return err
+	}
+	rules := c.WithModel(nil)
+	var mr, mm classify.Measurement
+	for fold := range k {
+		var tr, te []classify.Example
+		for _, e := range all {
+			if int(hash(e.key)%uint32(k)) == fold {
+				te = append(te, e.Example)
+			} else {
+				tr = append(tr, e.Example)
+			}
+		}
+		cm := c.WithModel(c.Train(tr, opt))
+		for _, e := range te {
+			r := rules.Classify(e.Title, e.Summary)
+			mr.Add(r, e)
+			l := cm.Classify(e.Title, e.Summary)
+			mm.Add(l, e)
+			if show && (!same(l.Industries, e.Industries) || !same(l.Dimensions, e.Dimensions) || l.Polarity != e.Polarity) {
+				var cues []string
+				for _, q := range l.Cues {
+					cues = append(cues, fmt.Sprintf("%s/%s/%v%s", q.Term, q.Polarity, q.Weight, q.Modifier))
+				}
+				fmt.Printf("%s | %s\n   got  %v %v %s (rules %s) %v\n   want %v %v %s\n   cues %v\n", e.Title, e.Summary, l.Industries, l.Dimensions, l.Polarity, r.Polarity, l.Changed,
+					e.Industries, e.Dimensions, e.Polarity, cues)
+			}
+		}
+	}
+	fmt.Printf("%d-fold cross-validation on %d train items\n", k, len(all))
+	fmt.Println("rules only:", mr)
+	fmt.Println("with model:", mm)
 	return nil
 }
