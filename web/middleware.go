@@ -118,8 +118,9 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // securityHeaders sets the headers every response carries. Responses are
 // not stored by caches (they hold one user's data) except the static
-// files; over TLS, browsers are told to keep to HTTPS.
-func securityHeaders() gin.HandlerFunc {
+// files; over TLS — at this server, or at the proxy in front of it when the
+// deployment says so (--secure-cookies) — browsers are told to keep to HTTPS.
+func securityHeaders(behindTLS bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
@@ -132,7 +133,7 @@ func securityHeaders() gin.HandlerFunc {
 		if !strings.HasPrefix(c.Request.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		if c.Request.TLS != nil {
+		if c.Request.TLS != nil || behindTLS {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		c.Next()

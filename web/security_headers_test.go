@@ -78,6 +78,12 @@ func TestSecurityCookies(t *testing.T) {
 	if cookieOf(r, "kedai_session") != nil {
 		t.Error("behind TLS the plain session cookie is set too")
 	}
+	if h := r.header.Get("Strict-Transport-Security"); !strings.HasPrefix(h, "max-age=") {
+		t.Errorf("behind a TLS proxy, Strict-Transport-Security = %q", h)
+	}
+	if h := e.do("GET", "/login", "").header.Get("Strict-Transport-Security"); h != "" {
+		t.Errorf("over plain HTTP without a TLS proxy, Strict-Transport-Security = %q", h)
+	}
 	// The secure cookie is the one that authenticates.
 	c := cookieOf(r, "__Host-kedai_session")
 	if me := s.do("GET", "/api/v1/me", "", "Cookie", "__Host-kedai_session="+c.Value); me.status != 200 {

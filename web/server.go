@@ -152,7 +152,7 @@ func New(d Deps, parts ...Part) (*Server, error) {
 		accessLog(d.Logger),
 		recovery(d.Logger),
 		s.metrics.instrument(),
-		securityHeaders(),
+		securityHeaders(d.SecureCookies),
 		s.auditDenials(),
 	)
 	if d.RateLimit > 0 {
