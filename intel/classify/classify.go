@@ -14,6 +14,7 @@
 package classify
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -68,7 +69,20 @@ type Cue struct {
 	Weight     float64  `json:"weight"`               // after title weighting and modifiers
 	Modifier   string   `json:"modifier,omitempty"`   // "negated", "hedged", "reversed" or ""
 	InTitle    bool     `json:"in_title,omitempty"`
-	Rule       string   `json:"rule,omitempty"` // a composite's rule, e.g. "input cost × rises → risk"
+	// The rule behind the cue, when one applied: its id ("input-cost.up",
+	// "buyer-side") and its label in English (Rule, kept for clients that
+	// read it) and Chinese (RuleZH). RuleIn picks the reader's language.
+	Rule   string `json:"rule,omitempty"` // e.g. "input cost × rises → risk"
+	RuleID string `json:"rule_id,omitempty"`
+	RuleZH string `json:"rule_zh,omitempty"` // e.g. "投入成本 × 上升 → 风险"
+}
+
+// RuleIn returns the cue's rule label in lang ("en", else Chinese).
+func (q Cue) RuleIn(lang string) string {
+	if lang == "en" || q.RuleZH == "" {
+		return q.Rule
+	}
+	return q.RuleZH
 }
 
 // Label is the classification of one news item. Slices are never nil, so
@@ -522,9 +536,10 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			}
 			pol, dw, pw := g.Polarity, w, w
 			cue := Cue{Term: p.term, Dimensions: g.Dimensions, InTitle: h.title}
-			if c.moveCue[p.term] && pol != Neutral && side(h.start, h.end) {
-				// A price move told from the buyer's side: "利好下游厂商".
-				pol, cue.Modifier = flip(pol), "buyer side"
+			buyer := c.moveCue[p.term] && pol != Neutral && side(h.start, h.end)
+			if buyer {
+				// A price move told from the buyer's side: "降价利好下游厂商".
+				pol = flip(pol)
 			}
 			switch mod {
 			case modNegated:
@@ -564,6 +579,13 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			for _, d := range g.Dimensions {
 				dim[d] += dw
 			}
+			if buyer {
+				if cue.Modifier == "" {
+					cue.Modifier = "reversed"
+				}
+				cue.RuleID = buyerID
+				cue.RuleZH, cue.Rule = fmt.Sprintf(buyerZH, polZH[pol]), fmt.Sprintf(buyerEN, polEN[pol])
+			}
 			cue.Polarity, cue.Weight = pol, round2(pw)
 			if pol == Neutral {
 				cue.Weight = round2(dw)
@@ -599,7 +621,7 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			}
 			pol, pw = Neutral, 0
 		}
-		cue.Rule = cp.rule(pol)
+		cue.RuleID, cue.RuleZH, cue.Rule = cp.rule(cp.polarity(), mod == modNegated)
 		if pol == Risk && cp.s.severe && !hedged {
 			l.Severity = SeverityHigh
 		}

@@ -1,6 +1,9 @@
 package classify
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Composition: a word that is positive or negative on its own ("falls",
 // "上涨") means nothing until one knows what it qualifies. A composite pairs a
@@ -333,11 +336,37 @@ func (cp composite) dims() []string {
 	return cp.s.dims
 }
 
-// rule explains the composite, e.g. "input cost × rises → risk".
-func (cp composite) rule(pol string) string {
+// Names of subjects and directions in the rules' labels.
+var (
+	subjectZH = map[string]string{"price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
+		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
+		"lead time": "交付周期", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
+	dirZH    = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}
+	polZH    = map[string]string{Risk: "风险", Opportunity: "机会", Neutral: "中性"}
+	polEN    = map[string]string{Risk: "risk", Opportunity: "opportunity", Neutral: "neutral"}
+	dirIDs   = []string{"up", "down", "end", "begin", "replaced", "lift"}
+	negZH    = "（被否定）"
+	negEN    = " (negated)"
+	buyerZH  = "买方视角：投入品价格变动 → %s"
+	buyerEN  = "buyer's side: an input price move → %s"
+	buyerID  = "buyer-side"
+)
+
+// rule explains the composite: its id ("input-cost.up") and its label in
+// Chinese and English ("投入成本 × 上升 → 风险", "input cost × rises → risk").
+// A negated composite keeps the id and says so.
+func (cp composite) rule(pol string, negated bool) (id, zh, en string) {
 	name := cp.s.name
 	if cp.s.price && cp.input {
 		name = "input price"
 	}
-	return name + " × " + dirNames[cp.dir] + " → " + pol
+	id = strings.ReplaceAll(name, " ", "-") + "." + dirIDs[cp.dir]
+	zh = subjectZH[name] + " × " + dirZH[cp.dir] + " → " + polZH[pol]
+	en = name + " × " + dirNames[cp.dir] + " → " + polEN[pol]
+	if negated {
+		id += ".negated"
+		zh += negZH
+		en += negEN
+	}
+	return id, zh, en
 }

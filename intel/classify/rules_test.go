@@ -1,0 +1,62 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+)
+
+// findRule returns the cue of l whose rule id is id.
+func findRule(l Label, id string) (Cue, bool) {
+	for _, q := range l.Cues {
+		if q.RuleID == id {
+			return q, true
+		}
+	}
+	return Cue{}, false
+}
+
+// TestRuleLabels checks that every rule that fires carries an id and a
+// label in both languages, and that the compositional rules decide as the
+// issue's hard cases want: whose side, negation scope, policy items.
+func TestRuleLabels(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct {
+		title, summary, rule, zh, en, polarity string
+	}{
+		{"碳酸锂价格大幅下跌 电池厂商采购成本下降", "", "input-price.down", "投入品价格 × 下降 → 机会", "input price × falls → opportunity", Opportunity},
+		{"Orders for solar modules fall 20%", "", "demand.down", "订单与需求 × 下降 → 风险", "demand × falls → risk", Risk},
+		{"官方回应：光伏补贴并未取消", "有关部门表示现行政策保持不变。", "subsidy.end.negated", "补贴与扶持 × 终止 → 风险（被否定）", "subsidy × ends → risk (negated)", Neutral},
+		{"Subsidies for EV batteries extended to end of next year", "", "subsidy.begin", "补贴与扶持 × 开始或延续 → 机会", "subsidy × begins → opportunity", Opportunity},
+		{"动力电池降价利好下游整车厂商", "采购成本较去年下降12%。", "buyer-side", "买方视角：投入品价格变动 → 机会", "buyer's side: an input price move → opportunity", Opportunity},
+		{"Japan tightens curbs on new-energy vehicles exports to China", "", "restriction.up", "管制与限制 × 上升 → 风险", "restriction × rises → risk", Risk},
+	}
+	for _, tc := range cases {
+		l := c.Rules(tc.title, tc.summary)
+		q, ok := findRule(l, tc.rule)
+		if !ok {
+			t.Errorf("%s: no cue with rule %s; cues %+v", tc.title, tc.rule, l.Cues)
+			continue
+		}
+		if q.RuleZH != tc.zh || q.Rule != tc.en {
+			t.Errorf("%s: rule labels %q / %q, want %q / %q", tc.title, q.RuleZH, q.Rule, tc.zh, tc.en)
+		}
+		if q.RuleIn("en") != tc.en || q.RuleIn("zh-CN") != tc.zh {
+			t.Errorf("%s: RuleIn gives %q / %q", tc.title, q.RuleIn("en"), q.RuleIn("zh-CN"))
+		}
+		if l.Polarity != tc.polarity {
+			t.Errorf("%s: polarity %s, want %s (cues %+v)", tc.title, l.Polarity, tc.polarity, l.Cues)
+		}
+	}
+	// Every rule that fires on the corpus has both labels, and the Chinese
+	// one is Chinese.
+	for _, g := range loadGold(t) {
+		for _, q := range c.Rules(g.Title, g.Summary).Cues {
+			if q.RuleID == "" {
+				continue
+			}
+			if q.Rule == "" || q.RuleZH == "" || strings.ContainsAny(q.RuleZH, "abcdefghijklmnopqrstuvwxyz") {
+				t.Fatalf("%s: rule %s has labels %q / %q", g.ID, q.RuleID, q.Rule, q.RuleZH)
+			}
+		}
+	}
+}
