@@ -11,9 +11,10 @@
 // guideline refines its industry's; without one the industry's applies.
 //
 // "scores" holds one document per assignment (id = the assignment id): the
-// current draft or the submission, and every earlier revision in the same
-// document (History, append-only), so no change is ever overwritten and
-// a save racing a submit has one winner (one version-guarded write).
+// current draft or the submission, changed by one version-guarded write, so
+// a save racing a submit has one winner. Every revision is also kept,
+// append-only, in "score_revisions" (see revisions.go), so no change is
+// ever lost while the document read and written on each save stays small.
 //
 // "reports" holds one report per closed application (id = the application
 // id). "panel_scores" keeps each closed panel's overall scores by expert,
@@ -117,6 +118,7 @@ type Service struct {
 	st                                   store.Store
 	guidelines, heads, scores, reports   store.Collection
 	panelScores, history, industryScores store.Collection
+	revisions                            store.Collection
 	review                               *review.Service
 	panel                                *panel.Service
 	experts                              *experts.Service
@@ -153,7 +155,7 @@ func Open(ctx context.Context, st store.Store, rs *review.Service, ps *panel.Ser
 		c   *store.Collection
 		def store.CollectionDef
 	}{{&s.guidelines, GuidelinesDef}, {&s.heads, GuidelineHeadsDef}, {&s.scores, ScoresDef}, {&s.reports, ReportsDef},
-		{&s.panelScores, PanelScoresDef}, {&s.history, HistoryDef}, {&s.industryScores, IndustryScoresDef}} {
+		{&s.panelScores, PanelScoresDef}, {&s.history, HistoryDef}, {&s.industryScores, IndustryScoresDef}, {&s.revisions, RevisionsDef}} {
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("scoring: %w", err)
 		}
@@ -214,9 +216,13 @@ type Score struct {
 	GuidelineKey     string `json:"guideline_key"`
 	GuidelineVersion int    `json:"guideline_version"`
 	Content
-	State       string     `json:"state"`
-	Revision    int        `json:"revision"`
-	History     []Revision `json:"history"` // every earlier revision, oldest first
+	State    string `json:"state"`
+	Revision int    `json:"revision"`
+	// History is every revision, oldest first, the current one last: filled
+	// when the score is read (MyScore); a save's answer has none. Stored
+	// documents carry none (score_revisions holds them) unless written
+	// before that collection existed.
+	History     []Revision `json:"history,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
@@ -372,7 +378,7 @@ func (s *Service) loadScore(ctx context.Context, a panel.Assignment) (Score, int
 		now := s.now()
 		return Score{AssignmentID: a.ID, ApplicationID: a.ApplicationID, ExpertID: a.ExpertID, Tier: a.Tier,
 			GuidelineKey: g.Key, GuidelineVersion: g.Version, Content: Content{Criteria: map[string]int{}, RiskPoints: []string{}},
-			State: StateDraft, History: []Revision{}, CreatedAt: now, UpdatedAt: now, UpdatedMS: now.UnixMilli()}, 0, nil
+			State: StateDraft, CreatedAt: now, UpdatedAt: now, UpdatedMS: now.UnixMilli()}, 0, nil
 	}
 	return sc, ver, err
 }
@@ -396,6 +402,9 @@ func (s *Service) MyScore(ctx context.Context, actor identity.User, id string) (
 	if err != nil {
 		return Score{}, Guideline{}, err
 	}
+	if sc.History, err = s.revisionsOf(ctx, sc); err != nil {
+		return Score{}, Guideline{}, err
+	}
 	g, err := s.GuidelineVersion(ctx, sc.GuidelineKey, sc.GuidelineVersion)
 	return sc, g, err
 }
@@ -403,7 +412,8 @@ func (s *Service) MyScore(ctx context.Context, actor identity.User, id string) (
 // Save stores a draft of the calling expert's score of an accepted
 // assignment: the whole draft is replaced by in (fields may be missing;
 // every given value must be within the rubric) and the previous revision
-// is kept in the score's history. A submitted score is locked (409).
+// is kept in the score's history (score_revisions). A submitted score is
+// locked (409). The answer is the saved score without its history.
 func (s *Service) Save(ctx context.Context, actor identity.User, id string, in Input) (Score, error) {
 	a, err := s.assignment(ctx, actor, id)
 	if err != nil {
@@ -428,12 +438,14 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 		if err != nil {
 			return Score{}, err
 		}
-		if len(sc.History) >= MaxRevisions {
+		if sc.Revision >= MaxRevisions {
 			return Score{}, kedaitong.Errorf(kedaitong.EConflict, "this score has %d revisions: submit it", MaxRevisions).ZHf("该评分已修改 %d 次：请提交", MaxRevisions)
+		}
+		if err := s.keepRevision(ctx, &sc); err != nil {
+			return Score{}, err
 		}
 		now := s.now()
 		sc.Content, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = c, sc.Revision+1, now, now.UnixMilli()
-		sc.History = append(sc.History, Revision{Revision: sc.Revision, Content: c, GuidelineVersion: sc.GuidelineVersion, State: StateDraft, At: now})
 		err = s.write(ctx, a.ID, ver, sc)
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			continue
@@ -441,8 +453,11 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 		if err != nil {
 			return Score{}, err
 		}
+		logged := s.logAsync(ctx, sc)
 		s.record(ctx, &actor, "score.save", "assignment", a.ID, "", a.Region, map[string]any{
 			"application_id": a.ApplicationID, "revision": sc.Revision, "criteria": len(c.Criteria)})
+		// A revision not logged now is logged before the document moves on.
+		_ = logged()
 		return sc, nil
 	}
 	return Score{}, kedaitong.Errorf(kedaitong.EConflict, "the score is being saved at the same time; read it again").ZHf("评分正被同时保存，请重新读取")
@@ -485,10 +500,12 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	if err := sc.Content.complete(g); err != nil {
 		return Submission{}, err
 	}
+	if err := s.keepRevision(ctx, &sc); err != nil {
+		return Submission{}, err
+	}
 	now := s.now()
 	prev := sc
 	sc.State, sc.SubmittedAt, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = StateSubmitted, &now, sc.Revision+1, now, now.UnixMilli()
-	sc.History = append(slices.Clip(sc.History), Revision{Revision: sc.Revision, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: StateSubmitted, At: now})
 	// The commit point: the locked score. A crash after it is settled by
 	// the next read of the assignment (panel.SetSubmitted).
 	nver, err := s.scores.Replace(ctx, a.ID, ver, sc)
@@ -503,6 +520,7 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	}
 	// The rest must not be cut short by the caller going away.
 	wctx := context.WithoutCancel(ctx)
+	logged := s.logAsync(wctx, sc)
 	_, err = s.panel.MarkSubmittedAt(wctx, a, aver, now)
 	if kedaitong.Is(err, kedaitong.EConflict) { // changed since read (e.g. settled by a reader): read it again
 		_, err = s.panel.MarkSubmitted(wctx, a.ID, now)
@@ -515,11 +533,13 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	if err != nil {
 		// The assignment was declined or released meanwhile: the score
 		// goes back to a draft (its history keeps the attempt).
-		prev.History = append(slices.Clip(prev.History), Revision{Revision: sc.Revision + 1, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: StateDraft, At: now})
-		prev.Revision = sc.Revision + 1
-		_, _ = s.scores.Replace(wctx, a.ID, nver, prev)
+		if lerr := logged(); lerr == nil {
+			prev.Revision, prev.UpdatedAt, prev.UpdatedMS = sc.Revision+1, now, now.UnixMilli()
+			_, _ = s.scores.Replace(wctx, a.ID, nver, prev)
+		}
 		return Submission{}, err
 	}
+	_ = logged()
 	s.record(ctx, &actor, "score.submit", "assignment", a.ID, "", a.Region, map[string]any{
 		"application_id": a.ApplicationID, "revision": sc.Revision, "guideline": versionID(sc.GuidelineKey, sc.GuidelineVersion)})
 	s.signal(a.ApplicationID)

@@ -337,6 +337,7 @@ func TestQueriesAreIndexed(t *testing.T) {
 		{scoring.ReportsDef, store.Query{Eq: map[string]any{"city": "3607"}, Sort: "closed_ms", Desc: true, Limit: 10}},
 		{scoring.ReportsDef, store.Query{Eq: map[string]any{"region": "360702"}, Sort: "closed_ms", Desc: true, Limit: 10}},
 		{scoring.GuidelineHeadsDef, store.Query{Sort: "key", Limit: 500}},
+		{scoring.RevisionsDef, store.Query{Eq: map[string]any{"assignment_id": "asg-x"}, Sort: "revision", Limit: 500}},
 		{scoring.ScoresDef, store.Query{Eq: map[string]any{"state": "submitted"}, Range: &store.Range{Field: "updated_ms", Gte: int64(1)}, Sort: "updated_ms", Desc: true, Limit: scoring.SweepLimit}},
 		{panel.AssignmentsDef, store.Query{Eq: map[string]any{"state": "accepted"}, Range: &store.Range{Field: "due_ms", Lte: int64(1)}, Sort: "due_ms", Limit: 500}},
 	} {

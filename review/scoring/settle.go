@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"kedaitong"
@@ -26,7 +25,11 @@ var testHookAfterReport func()
 // submittedAt reports whether the score of an assignment is locked, and
 // since when (panel.SubmittedFunc).
 func (s *Service) submittedAt(ctx context.Context, assignmentID string) (time.Time, bool, error) {
-	var sc Score
+	var sc struct { // only what is needed (a draft's content is not decoded)
+		State       string     `json:"state"`
+		UpdatedAt   time.Time  `json:"updated_at"`
+		SubmittedAt *time.Time `json:"submitted_at"`
+	}
 	_, err := s.scores.Get(ctx, assignmentID, &sc)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		return time.Time{}, false, nil
@@ -60,10 +63,16 @@ func (s *Service) unlock(ctx context.Context, a panel.Assignment) error {
 		if sc.State != StateSubmitted {
 			return nil
 		}
+		wctx := context.WithoutCancel(ctx)
+		if err := s.keepRevision(wctx, &sc); err != nil {
+			return err
+		}
 		now := s.now()
 		sc.State, sc.SubmittedAt, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = StateDraft, nil, sc.Revision+1, now, now.UnixMilli()
-		sc.History = append(slices.Clip(sc.History), Revision{Revision: sc.Revision, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: StateDraft, At: now})
-		if _, err = s.scores.Replace(context.WithoutCancel(ctx), a.ID, ver, sc); !kedaitong.Is(err, kedaitong.EConflict) {
+		if _, err = s.scores.Replace(wctx, a.ID, ver, sc); !kedaitong.Is(err, kedaitong.EConflict) {
+			if err == nil {
+				_ = s.logRevision(wctx, sc)
+			}
 			return err
 		}
 	}
