@@ -341,15 +341,15 @@ var (
 	subjectZH = map[string]string{"price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
 		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
 		"lead time": "交付周期", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
-	dirZH    = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}
-	polZH    = map[string]string{Risk: "风险", Opportunity: "机会", Neutral: "中性"}
-	polEN    = map[string]string{Risk: "risk", Opportunity: "opportunity", Neutral: "neutral"}
-	dirIDs   = []string{"up", "down", "end", "begin", "replaced", "lift"}
-	negZH    = "（被否定）"
-	negEN    = " (negated)"
-	buyerZH  = "买方视角：投入品价格变动 → %s"
-	buyerEN  = "buyer's side: an input price move → %s"
-	buyerID  = "buyer-side"
+	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}
+	polZH   = map[string]string{Risk: "风险", Opportunity: "机会", Neutral: "中性"}
+	polEN   = map[string]string{Risk: "risk", Opportunity: "opportunity", Neutral: "neutral"}
+	dirIDs  = []string{"up", "down", "end", "begin", "replaced", "lift"}
+	negZH   = "（被否定）"
+	negEN   = " (negated)"
+	buyerZH = "买方视角：投入品价格变动 → %s"
+	buyerEN = "buyer's side: an input price move → %s"
+	buyerID = "buyer-side"
 )
 
 // rule explains the composite: its id ("input-cost.up") and its label in
