@@ -18,8 +18,19 @@ var DemoUsers = []identity.NewUser{
 // SeedDemo fills an empty store with the programme's two cases: Lianhua
 // County (360321) with 2,545,000 yuan paid in at 1:10 (capacity
 // 25,450,000) and Fuzhou (3610) with 9,400,000 budgeted for 2024 and
-// 3,000,000 paid in; loans of two banks, one default and one claim waiting
-// for approval (so cash, and the capacity, stay the seed's figures).
+// 3,000,000 paid in (capacity 30,000,000); loans of two banks, one
+// repayment, one default and one claim. The state is deliberate:
+//
+//   - Lianhua: gzbank 8,000,000 and ncbank 1,500,000 outstanding, all
+//     performing — both banks normal.
+//   - Fuzhou: ncbank's 800,000 yuan energy-storage loan defaulted with
+//     400,000 outstanding beside 9,300,000 performing: a non-performing
+//     ratio of 4% — the one warning the demo shows (warning line 3%, far
+//     from the 5% suspension: ncbank keeps lending). Its ordinary claim
+//     (loss 400,000, compensation 320,000 at 80%) has its recovery closed,
+//     so the Fuzhou official can approve it at once; cash covers it, so no
+//     payment warning.
+//
 // bankA and bankB are bank officers; lianhua and fuzhou officials of the
 // two regions. It returns how many loans it registered.
 func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB identity.User) (int, error) {
@@ -50,9 +61,10 @@ func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB id
 		{bankA, "莲花县赣芯微电子有限公司", "360321", 101, "2022-04-18", "semiconductors.power-devices", 5000000, "2024-06-12", 36},
 		{bankA, "莲花县绿能新材料有限公司", "360321", 102, "2016-09-01", "new-materials.advanced-ceramics", 3000000, "2024-09-20", 24},
 		{bankB, "莲花县中药材科技有限公司", "360321", 103, "2012-03-08", "biomedicine.tcm", 2000000, "2025-01-15", 12},
-		{bankB, "抚州锂电储能科技有限公司", "361002", 104, "2021-11-11", "lithium-battery.energy-storage", 4000000, "2024-05-10", 24},
+		{bankB, "抚州锂电储能科技有限公司", "361002", 104, "2021-11-11", "lithium-battery.energy-storage", 800000, "2024-05-10", 24},
 		{bankB, "抚州智造机器人有限公司", "361002", 105, "2023-02-20", "high-end-equipment.industrial-robots", 2500000, "2024-11-05", 36},
 		{bankA, "抚州华光光伏科技有限公司", "361002", 106, "2019-07-01", "photovoltaics.topcon", 1500000, "2025-03-18", 24},
+		{bankB, "抚州数智云科技有限公司", "361002", 107, "2020-06-30", "digital-ai.industrial-internet", 6800000, "2025-02-26", 36},
 	}
 	var made []Loan
 	for _, d := range loans {
@@ -66,14 +78,19 @@ func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB id
 	if _, err := s.Repay(ctx, bankB, made[2].ID, RepaymentInput{Amount: 500000, Date: "2025-07-15"}); err != nil {
 		return len(made), err
 	}
-	// One default and one claim waiting for the official: the lithium storage loan in Fuzhou.
+	// The one default, and its claim ready for the official's decision.
 	bad := made[3]
-	if _, err := s.MarkDefault(ctx, bankB, bad.ID, DefaultInput{Date: "2025-08-30", Outstanding: int64Ptr(3200000)}); err != nil {
+	if _, err := s.MarkDefault(ctx, bankB, bad.ID, DefaultInput{Date: "2025-08-30", Outstanding: int64Ptr(400000)}); err != nil {
 		return len(made), err
 	}
-	if _, err := s.FileClaim(ctx, bankB, bad.ID, ClaimInput{Loss: 2800000, Cause: CauseOrdinary}); err != nil {
+	c, err := s.FileClaim(ctx, bankB, bad.ID, ClaimInput{Loss: 400000, Cause: CauseOrdinary})
+	if err != nil {
 		return len(made), err
 	}
+	if _, err := s.CloseRecovery(ctx, bankB, c.ID); err != nil {
+		return len(made), err
+	}
+	s.Flush()
 	return len(made), nil
 }
 

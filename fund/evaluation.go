@@ -8,6 +8,7 @@ import (
 
 	"kedaitong"
 	"kedaitong/identity"
+	"kedaitong/internal/store"
 )
 
 // Evaluation states and findings.
@@ -21,21 +22,25 @@ const (
 
 // Evaluation is a third-party technical evaluation of a defaulted loan.
 type Evaluation struct {
-	ID         string     `json:"id"`
-	LoanID     string     `json:"loan_id"`
-	FundID     string     `json:"fund_id"`
-	BankID     string     `json:"bank_id"`
-	Region     string     `json:"region"`
-	Route      string     `json:"route"`
-	Enterprise string     `json:"enterprise"`
-	CreditCode string     `json:"credit_code"`
-	State      string     `json:"state"`
-	Finding    *string    `json:"finding"`
-	Answers    int        `json:"answers"`       // submitted answers when closed
-	Failures   int        `json:"route_failure"` // of which said route failure
-	OrderedBy  string     `json:"ordered_by"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	ID         string  `json:"id"`
+	LoanID     string  `json:"loan_id"`
+	FundID     string  `json:"fund_id"`
+	BankID     string  `json:"bank_id"`
+	Region     string  `json:"region"`
+	Route      string  `json:"route"`
+	Enterprise string  `json:"enterprise"`
+	CreditCode string  `json:"credit_code"`
+	State      string  `json:"state"`
+	Finding    *string `json:"finding"`
+	Answers    int     `json:"answers"`       // submitted answers when closed
+	Failures   int     `json:"route_failure"` // of which said route failure
+	OrderedBy  string  `json:"ordered_by"`
+	// Replacements counts the experts invited in place of seats declined
+	// or expired (its version guards replacements).
+	Replacements int        `json:"replacements"`
+	CreatedMS    int64      `json:"created_ms"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
 }
 
 var evalIDRE = regexp.MustCompile(`^evl-[0-9a-f]{16}$`)
@@ -108,7 +113,7 @@ func (s *Service) OrderEvaluation(ctx context.Context, actor identity.User, loan
 	now := s.now()
 	e := Evaluation{ID: "evl-" + strings.TrimPrefix(l.ID, "loan-"), LoanID: l.ID, FundID: l.FundID, BankID: l.BankID,
 		Region: l.Region, Route: l.Enterprise.Route, Enterprise: l.Enterprise.Name, CreditCode: l.CreditCode,
-		State: EvalOpen, OrderedBy: actor.ID, CreatedAt: now}
+		State: EvalOpen, OrderedBy: actor.ID, CreatedAt: now, CreatedMS: now.UnixMilli()}
 	l.EvaluationID, l.UpdatedAt = e.ID, now
 	if _, err := s.loans.Replace(ctx, l.ID, lver, l); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
@@ -160,4 +165,37 @@ func (s *Service) Conclude(ctx context.Context, id string, answers []bool) (Eval
 		return e, nil
 	}
 	return Evaluation{}, kedaitong.Errorf(kedaitong.EConflict, "the evaluation is busy").ZHf("技术评估正被修改")
+}
+
+// EvaluationFilter narrows the evaluation list.
+type EvaluationFilter struct {
+	FundID string
+	State  string // open or closed
+	Limit  int
+	Cursor string
+}
+
+// ListEvaluations lists the technical evaluations the actor may see
+// (officials: their region's; banks: their loans'; admins: all), newest first.
+func (s *Service) ListEvaluations(ctx context.Context, actor identity.User, f EvaluationFilter) ([]Evaluation, string, error) {
+	if f.State != "" && f.State != EvalOpen && f.State != EvalClosed {
+		return nil, "", kedaitong.Invalid("state", "open or closed").ZHf("状态应为 open（进行中）或 closed（已结束）")
+	}
+	if !identity.IsBankRole(actor.Role) && !isOfficialOrAdmin(actor) {
+		return nil, "", forbidden("technical evaluations are for banks and officials", "技术评估仅供银行和政府用户查看")
+	}
+	limit := clampLimit(f.Limit)
+	q := store.Query{Sort: "created_ms", Desc: true, After: f.Cursor}
+	docs, next, err := store.FindMatching(ctx, s.evals, q, limit, 20000, func(d store.Doc) (bool, error) {
+		var e Evaluation
+		if err := d.Decode(&e); err != nil {
+			return false, err
+		}
+		return identity.MaySee(actor, e.BankID, e.Region) && (f.FundID == "" || e.FundID == f.FundID) && (f.State == "" || e.State == f.State), nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := store.DecodeAll[Evaluation](docs)
+	return out, next, err
 }

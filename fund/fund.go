@@ -23,7 +23,8 @@
 // Loans ("fund_loans"), claims ("fund_claims"), transfers ("fund_transfers")
 // and technical evaluations ("fund_evaluations") are documents of their
 // own. A change that touches a loan and its pool writes the pool first (the
-// check) and then the loan; when the second write fails the first is undone.
+// check, with an intent recording the change) and then the loan; a crash
+// between the two is finished or rolled back by Repair (see intent.go).
 //
 // # Money
 //
@@ -43,6 +44,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"kedaitong"
@@ -83,7 +85,7 @@ var (
 		{Fields: []string{"state", "created_ms"}},
 	}}
 	TransfersDef   = store.CollectionDef{Name: "fund_transfers", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
-	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}}}
+	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}, {Fields: []string{"created_ms"}}}}
 )
 
 // Dishonesty says whether an enterprise is on a dishonesty list (the data
@@ -91,6 +93,20 @@ var (
 type Dishonesty interface {
 	Dishonest(ctx context.Context, creditCode string) (bool, error)
 }
+
+// Hub is what the fund reads of the data hub beyond the dishonesty lists:
+// whether an enterprise is on the key list (key project or specialised
+// SME: counted as reached at its first loan in a pool), how many key-list
+// enterprises a region has, and the region's docking conversion — for the
+// KPIs.
+type Hub interface {
+	KeyListed(ctx context.Context, creditCode string) (bool, error)
+	KeyListCount(ctx context.Context, region string) (int, error)
+	DockingStats(ctx context.Context, region string) (total, converted int, err error)
+}
+
+// SetHub wires the data hub's key list and docking figures (nil: the KPIs show none).
+func (s *Service) SetHub(h Hub) { s.hub = h }
 
 // RiskShare gives the share (0–100) of a loan's loss an investor took on by
 // endorsing the enterprise's application (investment-loan linkage); the
@@ -121,6 +137,9 @@ type Service struct {
 	dishonesty                                    Dishonesty
 	riskShare                                     RiskShare
 	finder                                        ExpertFinder
+	hub                                           Hub
+	fault                                         FaultHook
+	bg                                            sync.WaitGroup
 	now                                           func() time.Time
 }
 

@@ -213,6 +213,7 @@ func TestRegisterLoanRules(t *testing.T) {
 	if l.FundID != "fund-360321" || l.State != fund.LoanActive || l.Outstanding != 20000000 || l.HardTech {
 		t.Fatalf("loan = %+v", l)
 	}
+	e.f.Flush()
 	p := must(e.f.GetPool(ctx, admin, "fund-360321"))
 	if p.Outstanding != 20000000 || p.Available != 5450000 {
 		t.Fatalf("pool after loan: outstanding %d available %d", p.Outstanding, p.Available)
@@ -707,7 +708,7 @@ func TestSeedDemo(t *testing.T) {
 	bankA := identity.User{ID: "u-gz", Role: identity.RoleBankOfficer, BankID: "ganzhou-bank"}
 	bankB := identity.User{ID: "u-nc", Role: identity.RoleBankOfficer, BankID: "nanchang-bank"}
 	n, err := e.f.SeedDemo(ctx, lianhua, fuzhou, bankA, bankB)
-	if err != nil || n != 6 {
+	if err != nil || n != 7 {
 		t.Fatalf("seed: %d loans, %v", n, err)
 	}
 	lh := must(e.f.GetPool(ctx, admin, "fund-360321"))
@@ -718,13 +719,34 @@ func TestSeedDemo(t *testing.T) {
 	if fz.Budgeted["2024"] != 9400000 || fz.PaidInByYear["2024"] != 3000000 || fz.Cash != 3000000 {
 		t.Errorf("Fuzhou: %+v", fz)
 	}
+	if fz.Capacity != 30000000 || fz.PaymentWarning || lh.PaymentWarning {
+		t.Errorf("payment warnings: Fuzhou %+v, Lianhua %v", fz, lh.PaymentWarning)
+	}
+	// The one warning, deliberate: nanchang-bank at 4% in Fuzhou (warned,
+	// not suspended); every other bank normal.
+	states := map[string]string{}
+	for _, p := range []fund.PoolView{lh, fz} {
+		for _, b := range p.Banks {
+			states[p.Region+"/"+b.BankID] = fmt.Sprintf("%s %d%%", b.State, b.NPLPct)
+		}
+	}
+	want := map[string]string{"360321/ganzhou-bank": "normal 0%", "360321/nanchang-bank": "normal 0%",
+		"3610/ganzhou-bank": "normal 0%", "3610/nanchang-bank": "warned 4%"}
+	if fmt.Sprint(states) != fmt.Sprint(want) {
+		t.Errorf("bank states %v, want %v", states, want)
+	}
 	claims, _, err := e.f.ListClaims(ctx, fuzhou, fund.ClaimFilter{})
-	if err != nil || len(claims) != 1 || claims[0].State != fund.ClaimSubmitted {
+	if err != nil || len(claims) != 1 || claims[0].State != fund.ClaimSubmitted || !claims[0].RecoveryClosed {
 		t.Errorf("demo claims: %+v %v", claims, err)
 	}
 	np, _, _ := e.f.ListLoans(ctx, admin, fund.LoanFilter{State: fund.LoanNonPerforming})
 	if len(np) != 1 {
 		t.Errorf("demo defaults: %d", len(np))
+	}
+	// The official can approve it at once; cash pays it in full.
+	c := must(e.f.ApproveClaim(ctx, fuzhou, claims[0].ID))
+	if c.State != fund.ClaimPaid || c.Paid != 320000 {
+		t.Errorf("approved demo claim: %+v", c)
 	}
 }
 
@@ -736,7 +758,7 @@ func TestEvaluationSeats(t *testing.T) {
 	ctx := context.Background()
 	e.lianhuaPool(t)
 	e.f.SetExpertFinder(func(_ context.Context, route, bank, code string, n int) ([]string, []string, error) {
-		if route != "biomedicine.tcm" || bank != "bank-a" || n != fund.EvaluationSeats {
+		if route != "biomedicine.tcm" || bank != "bank-a" || n < fund.EvaluationSeats {
 			t.Errorf("finder asked for %s %s %d", route, bank, n)
 		}
 		return []string{"e1", "e2", "e3"}, []string{"industry", "industry", "academician"}, nil

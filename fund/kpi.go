@@ -2,7 +2,9 @@ package fund
 
 import (
 	"context"
+	"errors"
 	"sort"
+	"sync"
 
 	"kedaitong"
 	"kedaitong/identity"
@@ -11,23 +13,34 @@ import (
 
 // KPI is one pool's row of GET /api/v1/funds/kpis.
 type KPI struct {
-	Region            string  `json:"region"`
-	FundID            string  `json:"fund_id"`
-	Name              string  `json:"name"`
-	Year              int     `json:"year"`
-	Cash              int64   `json:"cash"`
-	Capacity          int64   `json:"capacity"`
-	Outstanding       int64   `json:"outstanding"`
-	LeverageUsedPct   int64   `json:"leverage_used_pct"`
-	Loans             int64   `json:"loans"`
-	LoanAmountYear    int64   `json:"loan_amount_year"` // lent in the year
-	Enterprises       int64   `json:"enterprises"`
-	StartupSharePct   int64   `json:"startup_share_pct"`
-	NPLPct            int64   `json:"npl_pct"`
-	CompensationPaid  int64   `json:"compensation_paid"`
-	Deferred          int64   `json:"deferred"`
-	Rereviewed        int64   `json:"rereviewed"`
-	TechSuccessPct    int64   `json:"tech_success_pct"`
+	Region           string `json:"region"`
+	FundID           string `json:"fund_id"`
+	Name             string `json:"name"`
+	Year             int    `json:"year"`
+	Cash             int64  `json:"cash"`
+	Capacity         int64  `json:"capacity"`
+	Outstanding      int64  `json:"outstanding"`
+	LeverageUsedPct  int64  `json:"leverage_used_pct"`
+	Loans            int64  `json:"loans"`
+	LoanAmountYear   int64  `json:"loan_amount_year"` // lent in the year
+	Enterprises      int64  `json:"enterprises"`
+	StartupSharePct  int64  `json:"startup_share_pct"`
+	NPLPct           int64  `json:"npl_pct"`
+	CompensationPaid int64  `json:"compensation_paid"`
+	Deferred         int64  `json:"deferred"`
+	Rereviewed       int64  `json:"rereviewed"`
+	TechSuccessPct   int64  `json:"tech_success_pct"`
+	// The data hub's list-based management: key-list enterprises (key
+	// projects, specialised SMEs) in the pool's region, those reached by a
+	// loan of the pool (on the list at their first loan), and the region's
+	// docking (banks' and investors' interest) converted into business.
+	KeyListEnterprises   int64 `json:"key_list_enterprises"`
+	KeyListReached       int64 `json:"key_list_reached"`
+	KeyListReachedPct    int64 `json:"key_list_reached_pct"`
+	Dockings             int64 `json:"dockings"`
+	DockingsConverted    int64 `json:"dockings_converted"`
+	DockingConversionPct int64 `json:"docking_conversion_pct"`
+
 	Target            *Target `json:"target"`
 	TargetProgressPct int64   `json:"target_progress_pct"`
 	Rank              int     `json:"rank"`
@@ -52,7 +65,7 @@ func (p *Pool) kpi(year int) KPI {
 		LoanAmountYear: p.LoanAmountByYear[yearKey(year)], Enterprises: p.Enterprises,
 		StartupSharePct: pct(p.Startups, p.Enterprises), NPLPct: pct(np, active+np),
 		CompensationPaid: p.CompensationPaid, Deferred: p.Deferred, Rereviewed: p.Rereviewed,
-		TechSuccessPct: pct(p.RereviewedNoExit, p.Rereviewed)}
+		TechSuccessPct: pct(p.RereviewedNoExit, p.Rereviewed), KeyListReached: p.KeyListReached}
 	if t, ok := p.Targets[yearKey(year)]; ok {
 		k.Target = &t
 		k.TargetProgressPct = pct(k.LoanAmountYear, t.LoanAmount)
@@ -109,6 +122,9 @@ func (s *Service) KPIs(ctx context.Context, actor identity.User, region string, 
 		}
 		q.After = page.Next
 	}
+	if err := s.hubFigures(ctx, out); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		switch {
@@ -125,4 +141,38 @@ func (s *Service) KPIs(ctx context.Context, actor identity.User, region string, 
 		out[i].Rank = i + 1
 	}
 	return out, nil
+}
+
+// hubFigures adds the data hub's key-list and docking figures to the rows
+// (counts on the hub's indexes, a few at a time).
+func (s *Service) hubFigures(ctx context.Context, rows []KPI) error {
+	if s.hub == nil || len(rows) == 0 {
+		return nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(rows))
+	sem := make(chan struct{}, 4)
+	for i := range rows {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r := &rows[i]
+			n, err := s.hub.KeyListCount(ctx, r.Region)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			total, conv, err := s.hub.DockingStats(ctx, r.Region)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			r.KeyListEnterprises, r.Dockings, r.DockingsConverted = int64(n), int64(total), int64(conv)
+			r.KeyListReachedPct = min(100, pct(r.KeyListReached, r.KeyListEnterprises))
+			r.DockingConversionPct = pct(r.DockingsConverted, r.Dockings)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -68,6 +68,7 @@ type Loan struct {
 	OpenClaimID   string      `json:"open_claim_id,omitempty"`
 	EvaluationID  string      `json:"evaluation_id,omitempty"`
 	Rereviewed    bool        `json:"rereviewed,omitempty"`
+	Ops           []string    `json:"ops,omitempty"` // ids of the last pool changes written with the loan (intent.go)
 	CreatedBy     string      `json:"created_by"`
 	CreatedAt     time.Time   `json:"created_at"`
 	UpdatedAt     time.Time   `json:"updated_at"`
@@ -125,17 +126,17 @@ func (s *Service) GetLoan(ctx context.Context, actor identity.User, id string) (
 }
 
 // backingPool finds the most specific pool covering region: county, city, province.
-func (s *Service) backingPool(ctx context.Context, region string) (Pool, error) {
+func (s *Service) backingPool(ctx context.Context, region string) (Pool, int64, error) {
 	for _, r := range []string{region, region[:min(4, len(region))], region[:2]} {
-		p, _, err := s.loadPool(ctx, poolID(r))
+		p, ver, err := s.loadPool(ctx, poolID(r))
 		if err == nil {
-			return p, nil
+			return p, ver, nil
 		}
 		if !kedaitong.Is(err, kedaitong.ENotFound) {
-			return Pool{}, err
+			return Pool{}, 0, err
 		}
 	}
-	return Pool{}, kedaitong.Invalid("region", "no risk-compensation fund covers region %s", region).ZHf("地区 %s 没有风险补偿资金池覆盖", region)
+	return Pool{}, 0, kedaitong.Invalid("region", "no risk-compensation fund covers region %s", region).ZHf("地区 %s 没有风险补偿资金池覆盖", region)
 }
 
 func (e *Enterprise) validate(s *Service) error {
@@ -235,33 +236,45 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 	if in.TermMonths < 1 || in.TermMonths > MaxTermMonths {
 		return Loan{}, kedaitong.Invalid("term_months", "from 1 to %d months", MaxTermMonths).ZHf("贷款期限应为 1 到 %d 个月", MaxTermMonths)
 	}
-	pool, err := s.backingPool(ctx, ent.Region)
+	pool, pver, err := s.backingPool(ctx, ent.Region)
 	if err != nil {
 		return Loan{}, err
 	}
-	if s.dishonesty != nil {
-		bad, err := s.dishonesty.Dishonest(ctx, ent.CreditCode)
-		if err != nil {
+	keyListed := false
+	if s.dishonesty != nil || s.hub != nil {
+		if bad, kl, err := s.standing(ctx, ent.CreditCode); err != nil {
 			return Loan{}, err
-		}
-		if bad {
+		} else if bad {
 			return Loan{}, kedaitong.Errorf(EEnterpriseDishonest, "the enterprise %s is on a dishonesty list: no new loan can be registered", ent.CreditCode).ZHf("企业 %s 在失信名单上，不能登记新的贷款", ent.CreditCode)
+		} else {
+			keyListed = kl
 		}
 	}
 	now := s.now()
+	op := newID("op-")
 	l := Loan{ID: id, FundID: pool.ID, BankID: actor.BankID, ApplicationID: in.ApplicationID, Enterprise: ent,
 		Amount: in.Amount, Start: in.Start, TermMonths: in.TermMonths, Outstanding: in.Amount,
 		HardTech: s.tax.IsHardTech(ent.Route), Startup: isStartup(ent.Founded, in.Start), State: LoanActive,
-		Repayments: []Repayment{}, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now,
+		Repayments: []Repayment{}, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now, Ops: []string{op},
 		CreditCode: ent.CreditCode, Region: ent.Region, City: ent.Region[:4], CreatedMS: now.UnixMilli()}
-	year := in.Start[:4]
 	// Each enterprise counts once per pool in the KPIs: a first loan of the
 	// enterprise in the pool (by the loans' index; no extra write).
 	seen, err := s.loans.Count(ctx, store.Query{Eq: map[string]any{"fund_id": pool.ID, "credit_code": ent.CreditCode}})
 	if err != nil {
 		return Loan{}, err
 	}
-	after, _, err := s.updatePool(ctx, pool.ID, func(p *Pool) error {
+	d := Delta{Outstanding: in.Amount, Active: in.Amount, Loans: 1, LoanAmount: in.Amount, Year: in.Start[:4]}
+	if seen == 0 {
+		d.Enterprises = 1
+		if l.Startup {
+			d.Startups = 1
+		}
+		if keyListed {
+			d.KeyListReached = 1
+		}
+	}
+	intent := Intent{ID: op, Kind: "register", LoanID: l.ID, BankID: actor.BankID, Delta: d, At: now}
+	after, _, err := s.updatePoolFrom(ctx, pool.ID, &pool, pver, func(p *Pool) error {
 		b := p.bank(actor.BankID)
 		if b.State == BankSuspended {
 			return kedaitong.Errorf(EBankSuspended, "your bank is suspended in fund %s: its non-performing ratio is %d%% (suspension at %d%%)", p.Region, b.NPLPct(), p.SuspendNPLPct).ZHf("贵行在资金池 %s 的新增业务已暂停：不良率 %d%%（暂停线 %d%%）", p.Region, b.NPLPct(), p.SuspendNPLPct)
@@ -269,51 +282,66 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 		if in.Amount > p.Available() {
 			return kedaitong.Errorf(ECapacityExceeded, "fund %s can back %d more yuan, not %d", p.Region, p.Available(), in.Amount).ZHf("资金池 %s 可用额度为 %d 元，不足 %d 元", p.Region, p.Available(), in.Amount)
 		}
-		p.Outstanding += in.Amount
-		b.Active += in.Amount
-		p.Loans++
-		p.LoanAmount += in.Amount
-		if p.LoanAmountByYear == nil {
-			p.LoanAmountByYear = map[string]int64{}
-		}
-		p.LoanAmountByYear[year] += in.Amount
-		if seen == 0 {
-			p.Enterprises++
-			if l.Startup {
-				p.Startups++
-			}
-		}
-		p.refresh(actor.BankID, s.today())
+		p.apply(actor.BankID, d, 1, s.today())
+		p.Intents = append(p.Intents, intent)
 		return nil
 	})
 	if err != nil {
 		return Loan{}, err
 	}
-	if err := s.loans.Insert(ctx, l.ID, l); err != nil {
-		_, _, _ = s.updatePool(ctx, pool.ID, func(p *Pool) error {
-			b := p.bank(actor.BankID)
-			p.Outstanding -= in.Amount
-			b.Active -= in.Amount
-			p.Loans--
-			p.LoanAmount -= in.Amount
-			p.LoanAmountByYear[year] -= in.Amount
-			if seen == 0 {
-				p.Enterprises--
-				if l.Startup {
-					p.Startups--
-				}
-			}
-			p.refresh(actor.BankID, s.today())
-			return nil
-		})
+	if s.crashed("register") {
+		return Loan{}, errCrashed
+	}
+	// The loan and its audit entry are written together (the store commits
+	// concurrent writes at once); a loan write that fails is rolled back
+	// and the audit says so.
+	audited := make(chan struct{})
+	go func() {
+		defer close(audited)
+		s.record(context.WithoutCancel(ctx), &actor, "loan.register", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": pool.ID,
+			"amount": l.Amount, "credit_code": ent.CreditCode, "application_id": l.ApplicationID, "available_after": after.Available()})
+	}()
+	err = s.loans.Insert(ctx, l.ID, l)
+	<-audited
+	if err != nil {
+		s.undo(ctx, pool.ID, intent)
+		s.record(context.WithoutCancel(ctx), &actor, "loan.register_undone", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": pool.ID,
+			"amount": l.Amount, "error": kedaitong.ErrorCode(err)})
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			return Loan{}, kedaitong.Errorf(kedaitong.EConflict, "a loan was registered for this application already").ZHf("该贷款申请已登记过贷款")
 		}
 		return Loan{}, err
 	}
-	s.record(ctx, &actor, "loan.register", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": pool.ID,
-		"amount": l.Amount, "credit_code": ent.CreditCode, "application_id": l.ApplicationID, "available_after": after.Available()})
+	s.later(func(ctx context.Context) { s.clearIntent(ctx, pool.ID, op) })
 	return l, nil
+}
+
+// poolIntent applies an intent's delta to the pool and records it, in one write.
+func (s *Service) poolIntent(ctx context.Context, fundID string, in Intent) error {
+	_, _, err := s.updatePool(ctx, fundID, func(p *Pool) error {
+		p.apply(in.BankID, in.Delta, 1, s.today())
+		p.Intents = append(p.Intents, in)
+		return nil
+	})
+	return err
+}
+
+// standing reads the enterprise's dishonesty and key-list standing.
+func (s *Service) standing(ctx context.Context, creditCode string) (dishonest, keyListed bool, err error) {
+	if st, ok := s.dishonesty.(interface {
+		Standing(ctx context.Context, creditCode string) (bool, bool, error)
+	}); ok {
+		return st.Standing(ctx, creditCode)
+	}
+	if s.dishonesty != nil {
+		if dishonest, err = s.dishonesty.Dishonest(ctx, creditCode); err != nil || dishonest {
+			return dishonest, false, err
+		}
+	}
+	if s.hub != nil {
+		keyListed, err = s.hub.KeyListed(ctx, creditCode)
+	}
+	return dishonest, keyListed, err
 }
 
 // LoanFilter narrows a loan list.
@@ -421,27 +449,29 @@ func (s *Service) Repay(ctx context.Context, actor identity.User, id string, in 
 			return Loan{}, kedaitong.Invalid("date", "between the loan's start %s and today", l.Start).ZHf("还款日期应在放款日 %s 与今天之间", l.Start)
 		}
 		now := s.now()
+		op := newID("op-")
 		l.Outstanding -= in.Amount
 		l.Repayments = append(l.Repayments, Repayment{Amount: in.Amount, Date: in.Date, By: actor.ID, At: now})
 		if l.Outstanding == 0 {
 			l.State = LoanRepaid
 		}
 		l.UpdatedAt = now
+		l.addOp(op)
+		intent := Intent{ID: op, Kind: "repayment", LoanID: l.ID, BankID: l.BankID, Delta: Delta{Outstanding: -in.Amount, Active: -in.Amount}, At: now}
+		if err := s.poolIntent(ctx, l.FundID, intent); err != nil {
+			return Loan{}, err
+		}
+		if s.crashed("repayment") {
+			return Loan{}, errCrashed
+		}
 		if _, err := s.loans.Replace(ctx, l.ID, ver, l); err != nil {
+			s.undo(ctx, l.FundID, intent)
 			if kedaitong.Is(err, kedaitong.EConflict) {
 				continue
 			}
 			return Loan{}, err
 		}
-		if _, _, err := s.updatePool(ctx, l.FundID, func(p *Pool) error {
-			p.Outstanding = max(0, p.Outstanding-in.Amount)
-			b := p.bank(l.BankID)
-			b.Active = max(0, b.Active-in.Amount)
-			p.refresh(l.BankID, s.today())
-			return nil
-		}); err != nil {
-			return Loan{}, err
-		}
+		s.later(func(ctx context.Context) { s.clearIntent(ctx, l.FundID, op) })
 		s.record(ctx, &actor, "loan.repayment", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": l.FundID,
 			"amount": in.Amount, "date": in.Date, "outstanding_after": l.Outstanding})
 		return l, nil
@@ -486,30 +516,36 @@ func (s *Service) MarkDefault(ctx context.Context, actor identity.User, id strin
 			return Loan{}, kedaitong.Invalid("date", "between the loan's start %s and today", l.Start).ZHf("违约日期应在放款日 %s 与今天之间", l.Start)
 		}
 		now := s.now()
+		op := newID("op-")
 		before = l.Outstanding
 		l.Outstanding = *in.Outstanding
 		l.State = LoanNonPerforming
 		l.Default = &Default{Date: in.Date, Outstanding: *in.Outstanding, By: actor.ID, At: now}
 		l.UpdatedAt = now
-		if _, err := s.loans.Replace(ctx, l.ID, ver, l); err != nil {
-			if kedaitong.Is(err, kedaitong.EConflict) {
-				continue
-			}
-			return Loan{}, err
-		}
+		l.addOp(op)
+		intent := Intent{ID: op, Kind: "default", LoanID: l.ID, BankID: l.BankID, At: now,
+			Delta: Delta{Outstanding: -(before - l.Outstanding), Active: -before, NonPerforming: l.Outstanding, NonPerformingTotal: l.Outstanding}}
 		rose := false
-		p, _, err := s.updatePool(ctx, l.FundID, func(p *Pool) error {
-			p.Outstanding = max(0, p.Outstanding-(before-l.Outstanding))
-			b := p.bank(l.BankID)
-			b.Active = max(0, b.Active-before)
-			b.NonPerforming += l.Outstanding
-			p.NonPerformingTotal += l.Outstanding
-			rose = p.refresh(l.BankID, s.today())
+		var p Pool
+		p, _, err = s.updatePool(ctx, l.FundID, func(p *Pool) error {
+			rose = p.apply(l.BankID, intent.Delta, 1, s.today())
+			p.Intents = append(p.Intents, intent)
 			return nil
 		})
 		if err != nil {
 			return Loan{}, err
 		}
+		if s.crashed("default") {
+			return Loan{}, errCrashed
+		}
+		if _, err := s.loans.Replace(ctx, l.ID, ver, l); err != nil {
+			s.undo(ctx, l.FundID, intent)
+			if kedaitong.Is(err, kedaitong.EConflict) {
+				continue
+			}
+			return Loan{}, err
+		}
+		s.later(func(ctx context.Context) { s.clearIntent(ctx, l.FundID, op) })
 		s.record(ctx, &actor, "loan.default", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": l.FundID,
 			"date": in.Date, "outstanding": l.Outstanding, "outstanding_before": before})
 		if rose {

@@ -167,6 +167,10 @@ type Pool struct {
 	Rereviewed         int64            `json:"rereviewed"`
 	RereviewedNoExit   int64            `json:"rereviewed_no_exit"`
 	NonPerformingTotal int64            `json:"non_performing_total"`
+	KeyListReached     int64            `json:"key_list_reached"` // enterprises on the key list at their first loan
+
+	// Changes whose loan write may not have happened yet (see intent.go).
+	Intents []Intent `json:"intents,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
@@ -387,10 +391,21 @@ func (s *Service) loadPool(ctx context.Context, id string) (Pool, int64, error) 
 // updatePool applies fn to the pool in a version-guarded write, retrying
 // on a version conflict. fn returns an error to abort (nothing written).
 func (s *Service) updatePool(ctx context.Context, id string, fn func(p *Pool) error) (Pool, int64, error) {
+	return s.updatePoolFrom(ctx, id, nil, 0, fn)
+}
+
+// updatePoolFrom is updatePool whose first try uses first (read at version
+// ver by the caller) instead of reading the pool again.
+func (s *Service) updatePoolFrom(ctx context.Context, id string, first *Pool, ver int64, fn func(p *Pool) error) (Pool, int64, error) {
 	for i := 0; i < retries; i++ {
-		p, ver, err := s.loadPool(ctx, id)
-		if err != nil {
-			return Pool{}, 0, err
+		var p Pool
+		if i == 0 && first != nil {
+			p = *first
+		} else {
+			var err error
+			if p, ver, err = s.loadPool(ctx, id); err != nil {
+				return Pool{}, 0, err
+			}
 		}
 		if err := fn(&p); err != nil {
 			return Pool{}, 0, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,7 +25,19 @@ import (
 var SeatsDef = store.CollectionDef{Name: "fund_eval_seats", Indexes: []store.Index{
 	{Fields: []string{"expert_id", "created_ms"}},
 	{Fields: []string{"evaluation_id", "created_ms"}},
+	{Fields: []string{"state", "due_ms"}},
 }}
+
+// Due dates, as for review seats: an invitation not accepted within
+// ResponseWindow expires; an accepted seat must be answered within
+// ReviewWindow of the acceptance, or it expires too. An expired or declined
+// seat is replaced by another expert of the route when one is left.
+const (
+	ResponseWindow = 3 * 24 * time.Hour
+	ReviewWindow   = 14 * 24 * time.Hour
+	// MaxInvitations bounds the experts one evaluation invites, replacements included.
+	MaxInvitations = 3 * EvaluationSeats
+)
 
 // EvaluationSeats is how many experts an evaluation invites.
 const EvaluationSeats = 3
@@ -35,7 +48,11 @@ const (
 	SeatAccepted  = "accepted"
 	SeatDeclined  = "declined"
 	SeatSubmitted = "submitted"
+	SeatExpired   = "expired"
 )
+
+// SeatStates lists the seat states.
+var SeatStates = []string{SeatInvited, SeatAccepted, SeatDeclined, SeatSubmitted, SeatExpired}
 
 // Seat is one expert's seat on a technical evaluation.
 type Seat struct {
@@ -48,8 +65,16 @@ type Seat struct {
 	Tier          string     `json:"tier"`
 	Route         string     `json:"route"`
 	Enterprise    string     `json:"enterprise"`
+	CreditCode    string     `json:"credit_code,omitempty"`
+	BankID        string     `json:"bank_id,omitempty"`
+	Amount        int64      `json:"amount,omitempty"`      // the loan's principal
+	Start         string     `json:"start,omitempty"`       // the loan's start
+	TermMonths    int        `json:"term_months,omitempty"` // the loan's term
+	DefaultDate   string     `json:"default_date,omitempty"`
+	DefaultAmount int64      `json:"default_outstanding,omitempty"` // outstanding at default
 	State         string     `json:"state"`
 	Due           time.Time  `json:"due"`
+	DueMS         int64      `json:"due_ms"`
 	RouteFailure  *bool      `json:"route_failure"`
 	Comment       string     `json:"comment"`
 	Reason        string     `json:"reason,omitempty"`
@@ -90,22 +115,133 @@ func (s *Service) invite(ctx context.Context, e Evaluation, l *Loan) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
 	for i, x := range ids {
-		seat := Seat{ID: newID("evs-"), Kind: "evaluation", EvaluationID: e.ID, LoanID: e.LoanID, ApplicationID: l.ApplicationID,
-			ExpertID: x, Tier: tiers[i], Route: e.Route, Enterprise: e.Enterprise, State: SeatInvited, Region: e.Region,
-			Due: now.Add(3 * 24 * time.Hour), InvitedAt: now, CreatedMS: now.UnixMilli()}
-		if err := s.seats.Insert(ctx, seat.ID, seat); err != nil {
+		if err := s.seat(ctx, e, l, x, tiers[i]); err != nil {
 			return err
 		}
 	}
+	s.notifyInvited(ctx, e, ids)
+	return nil
+}
+
+// seat writes one expert's invitation, with what the expert needs to judge
+// the loan: its enterprise, bank, amount, term and default.
+func (s *Service) seat(ctx context.Context, e Evaluation, l *Loan, expertID, tier string) error {
+	now := s.now()
+	due := now.Add(ResponseWindow)
+	seat := Seat{ID: newID("evs-"), Kind: "evaluation", EvaluationID: e.ID, LoanID: e.LoanID, ApplicationID: l.ApplicationID,
+		ExpertID: expertID, Tier: tier, Route: e.Route, Enterprise: e.Enterprise, CreditCode: l.CreditCode, BankID: l.BankID,
+		Amount: l.Amount, Start: l.Start, TermMonths: l.TermMonths, State: SeatInvited, Region: e.Region,
+		Due: due, DueMS: due.UnixMilli(), InvitedAt: now, CreatedMS: now.UnixMilli()}
+	if l.Default != nil {
+		seat.DefaultDate, seat.DefaultAmount = l.Default.Date, l.Default.Outstanding
+	}
+	return s.seats.Insert(ctx, seat.ID, seat)
+}
+
+func (s *Service) notifyInvited(ctx context.Context, e Evaluation, ids []string) {
 	if s.notes != nil && len(ids) > 0 {
 		_, _ = s.notes.Send(ctx, notify.Audience{ExpertIDs: ids}, notify.Message{Kind: "evaluation.invited",
 			Title: notify.Text{ZH: "技术评估邀请：" + e.Enterprise, EN: "Technical evaluation invitation: " + e.Enterprise},
 			Body:  notify.Text{ZH: "请判断该笔不良贷款的损失是否由技术路线失败造成。", EN: "Judge whether the loss on this loan was caused by the failure of the technical route."},
-			Link:  "/assignments", ObjectKind: "evaluation", ObjectID: e.ID})
+			Link:  "/fund/seats", ObjectKind: "evaluation", ObjectID: e.ID})
 	}
-	return nil
+}
+
+// replace invites one more expert of the route in place of a seat declined
+// or expired, when the finder has one not invited to this evaluation yet
+// (at most MaxInvitations in all). The evaluation's version guards it: of
+// two replacements at once, one invites. It reports whether it invited.
+func (s *Service) replace(ctx context.Context, evaluationID string) (bool, error) {
+	if s.finder == nil {
+		return false, nil
+	}
+	for range retries {
+		e, ver, err := s.loadEvaluation(ctx, evaluationID)
+		if err != nil || e.State != EvalOpen {
+			return false, err
+		}
+		seats, err := s.seatsOf(ctx, e.ID)
+		if err != nil {
+			return false, err
+		}
+		used := map[string]bool{}
+		for _, x := range seats {
+			used[x.ExpertID] = true
+		}
+		if len(used) >= MaxInvitations {
+			return false, nil
+		}
+		ids, tiers, err := s.finder(ctx, e.Route, e.BankID, e.CreditCode, EvaluationSeats+len(used))
+		if err != nil {
+			return false, err
+		}
+		pick := -1
+		for i, x := range ids {
+			if !used[x] {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			return false, nil
+		}
+		e.Replacements++
+		if _, err := s.evals.Replace(ctx, e.ID, ver, e); kedaitong.Is(err, kedaitong.EConflict) {
+			continue
+		} else if err != nil {
+			return false, err
+		}
+		l, _, err := s.loadLoan(ctx, e.LoanID)
+		if err != nil {
+			return false, err
+		}
+		if err := s.seat(ctx, e, &l, ids[pick], tiers[pick]); err != nil {
+			return false, err
+		}
+		s.notifyInvited(ctx, e, ids[pick:pick+1])
+		s.record(ctx, nil, "evaluation.replace", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"expert_id": ids[pick]})
+		return true, nil
+	}
+	return false, nil
+}
+
+// seatsOf lists an evaluation's seats, oldest first.
+func (s *Service) seatsOf(ctx context.Context, evaluationID string) ([]Seat, error) {
+	p, err := s.seats.Find(ctx, store.Query{Eq: map[string]any{"evaluation_id": evaluationID}, Sort: "created_ms", Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	return store.DecodeAll[Seat](p.Docs)
+}
+
+// SeatsPage lists the calling expert's evaluation seats newest first
+// (created_ms, then id, both descending: the order of review seats, so
+// both kinds page together on one cursor).
+func (s *Service) SeatsPage(ctx context.Context, actor identity.User, state string, limit int, cursor string) ([]Seat, string, error) {
+	if state != "" && !slices.Contains(SeatStates, state) {
+		return nil, "", kedaitong.Invalid("state", "one of %s", strings.Join(SeatStates, ", ")).ZHf("状态应为 %s 之一", strings.Join(SeatStates, ", "))
+	}
+	if actor.Role != identity.RoleExpert || actor.ExpertID == "" {
+		return []Seat{}, "", nil
+	}
+	limit = clampLimit(limit)
+	q := store.Query{Eq: map[string]any{"expert_id": actor.ExpertID}, Sort: "created_ms", Desc: true, After: cursor}
+	docs, next, err := store.FindMatching(ctx, s.seats, q, limit, 5000, func(d store.Doc) (bool, error) {
+		if state == "" {
+			return true, nil
+		}
+		var x Seat
+		if err := d.Decode(&x); err != nil {
+			return false, err
+		}
+		return x.State == state, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := store.DecodeAll[Seat](docs)
+	return out, next, err
 }
 
 // Seats lists the calling expert's evaluation seats, newest first.
@@ -139,11 +275,7 @@ func (s *Service) EvaluationSeatsOf(ctx context.Context, actor identity.User, ev
 	if !isOfficialOrAdmin(actor) {
 		return nil, evalNotFound(evaluationID)
 	}
-	p, err := s.seats.Find(ctx, store.Query{Eq: map[string]any{"evaluation_id": e.ID}, Sort: "created_ms", Limit: 50})
-	if err != nil {
-		return nil, err
-	}
-	return store.DecodeAll[Seat](p.Docs)
+	return s.seatsOf(ctx, e.ID)
 }
 
 // seatFor loads the seat of the calling expert; others get not found.
@@ -204,7 +336,12 @@ func (s *Service) AcceptSeat(ctx context.Context, actor identity.User, id string
 		if x.State != SeatInvited {
 			return kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an invitation can be accepted", x.State).ZHf("评审任务当前状态为 %s：只有邀请可以接受", x.State)
 		}
-		x.State, x.Due = SeatAccepted, s.now().Add(14*24*time.Hour)
+		now := s.now()
+		if !x.Due.IsZero() && !now.Before(x.Due) {
+			return kedaitong.Errorf(kedaitong.EConflict, "the invitation expired on %s", x.Due.In(beijing).Format("2006-01-02 15:04")).ZHf("邀请已于 %s 过期", x.Due.In(beijing).Format("2006-01-02 15:04"))
+		}
+		x.State, x.Due = SeatAccepted, now.Add(ReviewWindow)
+		x.DueMS = x.Due.UnixMilli()
 		return nil
 	})
 }
@@ -223,9 +360,54 @@ func (s *Service) DeclineSeat(ctx context.Context, actor identity.User, id, reas
 		return nil
 	})
 	if err == nil {
-		err = s.maybeConclude(ctx, x.EvaluationID)
+		err = s.afterSeatLost(ctx, x.EvaluationID)
 	}
 	return x, err
+}
+
+// afterSeatLost replaces a seat declined or expired, or closes the
+// evaluation when no replacement is left and no seat is open.
+func (s *Service) afterSeatLost(ctx context.Context, evaluationID string) error {
+	replaced, err := s.replace(ctx, evaluationID)
+	if err != nil || replaced {
+		return err
+	}
+	return s.maybeConclude(ctx, evaluationID)
+}
+
+// SweepSeats expires evaluation seats past their due date (invitations not
+// accepted, accepted seats not answered), replaces them where it can and
+// closes evaluations left with answers only. It answers how many expired.
+func (s *Service) SweepSeats(ctx context.Context) (int, error) {
+	n := 0
+	for _, st := range []string{SeatInvited, SeatAccepted} {
+		q := store.Query{Eq: map[string]any{"state": st}, Range: &store.Range{Field: "due_ms", Lte: s.now().UnixMilli()}, Sort: "due_ms", Limit: 200}
+		page, err := s.seats.Find(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		for _, d := range page.Docs {
+			var x Seat
+			if err := d.Decode(&x); err != nil {
+				return n, err
+			}
+			if x.DueMS == 0 {
+				continue
+			}
+			x.State, x.Reason = SeatExpired, "expired: not answered by the due date"
+			if _, err := s.seats.Replace(ctx, x.ID, d.Version, x); kedaitong.Is(err, kedaitong.EConflict) {
+				continue // answered meanwhile
+			} else if err != nil {
+				return n, err
+			}
+			n++
+			s.record(ctx, nil, "evaluation.seat_expire", "evaluation", x.EvaluationID, x.BankID, x.Region, map[string]any{"seat": x.ID, "expert_id": x.ExpertID, "was": st})
+			if err := s.afterSeatLost(ctx, x.EvaluationID); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
 }
 
 // ScoreSeat saves the draft answer of an accepted seat.
@@ -271,11 +453,7 @@ func (s *Service) SubmitSeat(ctx context.Context, actor identity.User, id string
 // maybeConclude closes the evaluation when no seat is invited or accepted
 // and at least one answer was submitted.
 func (s *Service) maybeConclude(ctx context.Context, evaluationID string) error {
-	p, err := s.seats.Find(ctx, store.Query{Eq: map[string]any{"evaluation_id": evaluationID}, Sort: "created_ms", Limit: 50})
-	if err != nil {
-		return err
-	}
-	seats, err := store.DecodeAll[Seat](p.Docs)
+	seats, err := s.seatsOf(ctx, evaluationID)
 	if err != nil {
 		return err
 	}
