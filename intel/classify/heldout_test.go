@@ -4,7 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,9 +79,10 @@ func confusion(m Measurement) string {
 }
 
 // TestSecondLabeller compares the corpus's labels with the second labelling
-// pass (testdata/second_pass.jsonl: 120 items drawn at random, labelled
-// again from title and summary alone, with the first labels hidden) and
-// logs the agreement, per field as for the classifier.
+// pass (testdata/second_pass.jsonl: 300 items drawn at random and labelled
+// blind by `go run ./intel/classify/internal/blind`, a program that reads
+// only the title and summary and shares no rule with the first labeller or
+// the classifier) and logs the agreement, per field as for the classifier.
 func TestSecondLabeller(t *testing.T) {
 	first := map[string]gold{}
 	for _, g := range loadGold(t) {
@@ -112,4 +117,32 @@ func TestSecondLabeller(t *testing.T) {
 	}
 	t.Logf("second labeller against the corpus: %s", m)
 	t.Logf("polarity confusion (rows: corpus, columns: second pass):\n%s", confusion(m))
+}
+
+// TestBlindLabellerIsBlind keeps the second labeller (internal/blind) blind:
+// it imports nothing of this module, and the only corpus fields it decodes
+// are the id, the title and the summary.
+func TestBlindLabellerIsBlind(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "internal/blind/main.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, im := range f.Imports {
+		if p := strings.Trim(im.Path.Value, `"`); p == "kedaitong" || strings.HasPrefix(p, "kedaitong/") {
+			t.Errorf("the blind labeller imports %s", p)
+		}
+	}
+	var fields []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == "item" {
+			for _, fl := range ts.Type.(*ast.StructType).Fields.List {
+				fields = append(fields, fl.Tag.Value)
+			}
+		}
+		return true
+	})
+	if want := []string{"`json:\"id\"`", "`json:\"title\"`", "`json:\"summary\"`"}; !slices.Equal(fields, want) {
+		t.Errorf("the blind labeller reads %v of a corpus line, want only %v", fields, want)
+	}
 }
