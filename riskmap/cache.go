@@ -11,9 +11,13 @@ import (
 )
 
 // The map served to readers comes from a short-lived cache of computed
-// maps keyed by range (the map is the same for every reader who may read
-// it: public news, no bank data), so that many readers cost one
-// computation. Ingestion invalidates it: every flush of counters bumps a
+// maps keyed by (scope, range), so that many readers cost one computation.
+// The scope (scopeOf) names the data a reader's map is made of, so that a
+// view computed for one scope is never served to a reader of another; today
+// the map is built from public news counters alone, the same for every
+// reader who may read it (analysts, banks, officials, administrators: scope
+// "public"). What depends on the reader — a bank's exposure, the enterprises
+// it may see named in news — is not in the map and never cached here. Ingestion invalidates it: every flush of counters bumps a
 // generation counter kept in the store ("rm:gen", changed by Incr only),
 // which this process learns at once for its own flushes and within
 // genCheck for another process's (a `kedaitong crawl` worker). A cached
@@ -30,8 +34,9 @@ const (
 // counters behind the map may have changed. Its Map is shared between
 // readers and must not be changed.
 type View struct {
-	Map  *Map
-	ETag string // a strong validator, quoted
+	Map   *Map
+	Scope string // the data it is made of (ScopePublic)
+	ETag  string // a strong validator, quoted, naming the scope
 
 	s     *Service
 	at    time.Time
@@ -78,8 +83,25 @@ type viewCache struct {
 	mu      sync.Mutex
 	gen     int64     // the store's generation the views were computed at
 	checked time.Time // when gen was last read from the store
-	views   map[Range]*View
-	flight  map[Range]*sync.WaitGroup
+	views   map[viewKey]*View
+	flight  map[viewKey]*sync.WaitGroup
+}
+
+// viewKey is what a cached view is computed for.
+type viewKey struct {
+	scope string
+	r     Range
+}
+
+// ScopePublic is the scope of the map built from public news alone.
+const ScopePublic = "public"
+
+// scopeOf names the scope of the map u reads (u may read the map). Every
+// role that reads the map reads the public one; a map with data of a bank
+// or region must get its own scope here (e.g. "bank:"+u.BankID).
+func scopeOf(u identity.User) string {
+	_ = u
+	return ScopePublic
 }
 
 // View returns the map of r for u from the cache (computing it once for
@@ -89,43 +111,44 @@ func (s *Service) View(ctx context.Context, u identity.User, r Range) (*View, er
 		return nil, err
 	}
 	c := &s.views
+	k := viewKey{scope: scopeOf(u), r: r}
 	for {
 		if err := s.checkGen(ctx); err != nil {
 			return nil, err
 		}
 		c.mu.Lock()
-		if v := c.views[r]; v != nil && time.Since(v.at) < mapTTL {
+		if v := c.views[k]; v != nil && time.Since(v.at) < mapTTL {
 			c.mu.Unlock()
 			return v, nil
 		}
-		if wg := c.flight[r]; wg != nil {
+		if wg := c.flight[k]; wg != nil {
 			c.mu.Unlock()
 			wg.Wait() // another reader computes it
 			continue
 		}
 		if c.flight == nil {
-			c.flight = map[Range]*sync.WaitGroup{}
+			c.flight = map[viewKey]*sync.WaitGroup{}
 		}
 		wg := &sync.WaitGroup{}
 		wg.Add(1)
-		c.flight[r] = wg
+		c.flight[k] = wg
 		gen := c.gen
 		c.mu.Unlock()
 
 		m, err := s.compute(ctx, r, nil)
 		c.mu.Lock()
-		delete(c.flight, r)
+		delete(c.flight, k)
 		wg.Done()
 		if err != nil {
 			c.mu.Unlock()
 			return nil, err
 		}
-		v := &View{Map: m, ETag: fmt.Sprintf(`"rm-%d-%d-%d"`, gen, r.From, r.To), s: s, at: time.Now()}
+		v := &View{Map: m, Scope: k.scope, ETag: fmt.Sprintf(`"rm-%s-%d-%d-%d"`, k.scope, gen, r.From, r.To), s: s, at: time.Now()}
 		if c.gen == gen { // not invalidated while computing
 			if c.views == nil || len(c.views) >= maxViews {
-				c.views = map[Range]*View{}
+				c.views = map[viewKey]*View{}
 			}
-			c.views[r] = v
+			c.views[k] = v
 		}
 		c.mu.Unlock()
 		return v, nil

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"kedaitong"
 	"kedaitong/identity"
 	"kedaitong/intel"
 	"kedaitong/internal/store/storetest"
@@ -75,5 +76,50 @@ func TestViewCacheInvalidatedByIngest(t *testing.T) {
 	}
 	if _, err := rm.View(ctx, identity.User{Role: "expert"}, r); err == nil {
 		t.Error("an expert read the map")
+	}
+}
+
+// TestViewScope: the view cache is keyed by the reader's scope and range.
+// Every role that reads the map reads the public one (one view computed for
+// all of them); another range is another view; roles that may not read the
+// map are refused however warm the cache is.
+func TestViewScope(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t)
+	rm, err := riskmap.Open(ctx, st, nil, riskmap.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rm.ParseRange("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first *riskmap.View
+	for _, u := range []identity.User{{Role: "analyst"}, {Role: "bank_officer", BankID: "gzb"}, {Role: "bank_manager", BankID: "ncb"},
+		{Role: "official", Region: "3607"}, {Role: "official", Region: "36"}, {Role: "admin"}} {
+		v, err := rm.View(ctx, u, r)
+		if err != nil {
+			t.Fatalf("%+v: %v", u, err)
+		}
+		if v.Scope != riskmap.ScopePublic {
+			t.Errorf("%+v reads scope %q", u, v.Scope)
+		}
+		if first == nil {
+			first = v
+		} else if v != first {
+			t.Errorf("%+v got a view of its own: the public map was computed twice", u)
+		}
+	}
+	r30, err := rm.ParseRange(r.To.Add(-29).String(), r.To.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := rm.View(ctx, identity.User{Role: "analyst"}, r30); v == first || v.ETag == first.ETag {
+		t.Error("another range was served the cached view")
+	}
+	for _, role := range []string{"expert", "investor", ""} {
+		if _, err := rm.View(ctx, identity.User{Role: role}, r); !kedaitong.Is(err, kedaitong.EForbidden) {
+			t.Errorf("role %q read the cached map: %v", role, err)
+		}
 	}
 }
