@@ -31,7 +31,7 @@ func (s *ui) registerAdminPages(e *gin.Engine) {
 // auditRow is one audit entry as the page shows it.
 type auditRow struct {
 	audit.Entry
-	When string
+	When, Kind, RegionName string
 }
 
 func (s *ui) pageAudit(c *gin.Context) { s.renderAudit(c, http.StatusOK, nil) }
@@ -43,8 +43,9 @@ func (s *ui) renderAudit(c *gin.Context, status int, report *audit.Report) {
 	cl := web.MustCaller(c)
 	ctx := c.Request.Context()
 	q := func(k string) string { return strings.TrimSpace(c.Query(k)) }
-	_, cur, _ := web.PageParams(c)
-	f := audit.Filter{Action: q("action"), ObjectKind: q("object_kind"), Outcome: q("outcome"), Region: q("region"), Limit: 50, Cursor: cur}
+	lang := web.PickLang(c)
+	tr := web.NewTr(s.bundle, lang)
+	f := audit.Filter{Action: q("action"), ObjectKind: q("object_kind"), Outcome: q("outcome"), Region: q("region"), Limit: audit.MaxLimit}
 	var errMsg string
 	fail := func(err error) {
 		if errMsg == "" {
@@ -77,26 +78,41 @@ func (s *ui) renderAudit(c *gin.Context, status int, report *audit.Report) {
 			*d.dst = t
 		}
 	}
-	var rows []auditRow
-	next := ""
+	var es []audit.Entry
+	truncated := false
 	if errMsg == "" {
 		if scoped, ok := audit.Scope(cl.User, f); ok {
-			es, n, err := s.Deps.AuditLog.List(ctx, scoped)
+			all, more, err := readAll(func(cur string) ([]audit.Entry, string, error) {
+				scoped.Cursor = cur
+				return s.Deps.AuditLog.List(ctx, scoped)
+			})
 			if err != nil {
 				fail(err)
 			}
-			next = n
-			for _, e := range audit.Visible(cl.User, es) {
-				rows = append(rows, auditRow{Entry: e, When: fmtBeijing(e.Time, "2006-01-02 15:04:05")})
-			}
+			es, truncated = audit.Visible(cl.User, all), more
 		}
 	}
-	query := c.Request.URL.Query()
-	query.Del("cursor")
-	s.render(c, status, "audit", "audit.title", gin.H{"Rows": rows, "Next": next, "Error": errMsg, "Report": report,
+	spec := listSpec[audit.Entry]{ID: "audit", Sheet: "audit.title", Sort: "seq", Desc: true, Cols: []col[audit.Entry]{
+		intCol("seq", "audit.seq", func(e audit.Entry) int64 { return e.Seq }),
+		{Key: "time", Label: "audit.time", Text: func(e audit.Entry) string { return fmtBeijing(e.Time, "2006-01-02 15:04:05") },
+			Cmp: func(a, b audit.Entry) int { return a.Time.Compare(b.Time) }},
+		textCol("actor", "audit.actor", func(e audit.Entry) string { return nameOr(e.Username, "") }),
+		textCol("action", "audit.action", func(e audit.Entry) string { return e.Action }),
+		textCol("object", "audit.object", func(e audit.Entry) string { return strings.TrimSpace(objText(tr, e.ObjectKind) + " " + e.ObjectID) }),
+		textCol("outcome", "audit.outcome", func(e audit.Entry) string { return tr.T("audit.outcome." + e.Outcome) }),
+		textCol("region", "audit.region", func(e audit.Entry) string { return regionText(lang, e.Region) }),
+	}, Search: func(e audit.Entry) string { return e.ObjectKind + " " + e.Role + " " + e.RequestID }}
+	page, list, done := listRows(s, c, spec, es, truncated)
+	if done {
+		return
+	}
+	rows := make([]auditRow, len(page))
+	for i, e := range page {
+		rows[i] = auditRow{Entry: e, When: fmtBeijing(e.Time, "2006-01-02 15:04:05"), Kind: objText(tr, e.ObjectKind), RegionName: regionText(lang, e.Region)}
+	}
+	s.render(c, status, "audit", "audit.title", gin.H{"Rows": rows, "List": list, "Error": errMsg, "Report": report,
 		"Q": map[string]string{"actor": q("actor"), "action": f.Action, "object_kind": f.ObjectKind, "outcome": f.Outcome,
 			"region": f.Region, "from": q("from"), "to": q("to")},
-		"Query":     query.Encode(),
 		"Outcomes":  []string{audit.OK, audit.Denied, audit.Failed},
 		"CanVerify": s.Deps.RBAC.RoleAllowed(cl.User.Role, "audit", "verify")})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -141,10 +142,50 @@ func (s *ui) pageUsers(c *gin.Context) {
 
 func (s *ui) renderUsers(c *gin.Context, status int, errMsg string, form *identity.NewUser, created string) {
 	cl := web.MustCaller(c)
-	_, cur, _ := web.PageParams(c)
-	us, next, err := s.Deps.Identity.ListUsers(c.Request.Context(), cl.User, identity.ListFilter{Limit: 100, Cursor: cur})
-	if err != nil {
+	ctx := c.Request.Context()
+	lang := web.PickLang(c)
+	us, truncated, err := readAll(func(cur string) ([]identity.User, string, error) {
+		return s.Deps.Identity.ListUsers(ctx, cl.User, identity.ListFilter{Limit: 500, Cursor: cur})
+	})
+	if err != nil && errMsg == "" {
 		errMsg = web.ErrText(c, err)
+	}
+	banks := s.bankNames(c, cl.User)
+	tr := web.NewTr(s.bundle, lang)
+	orgOf := func(u identity.User) string {
+		switch {
+		case u.BankID != "":
+			return nameOr(banks[u.BankID], u.BankID)
+		case u.Org != "":
+			return u.Org
+		}
+		return "—"
+	}
+	spec := listSpec[identity.User]{ID: "users", Sheet: "users.title", Sort: "username", Cols: []col[identity.User]{
+		textCol("username", "users.username", func(u identity.User) string { return u.Username }),
+		textCol("role", "users.role", func(u identity.User) string { return tr.T("role." + u.Role) }),
+		textCol("org", "users.org_col", orgOf),
+		textCol("region", "users.region_col", func(u identity.User) string { return regionText(lang, u.Region) }),
+		textCol("state", "users.state", func(u identity.User) string {
+			if u.Disabled {
+				return tr.T("users.disabled")
+			}
+			return tr.T("users.active")
+		}),
+		timeCol("created", "users.created_col", func(u identity.User) time.Time { return u.CreatedAt }),
+		{Label: "users.actions", Fixed: true, Skip: true},
+	}, Search: func(u identity.User) string { return u.BankID + " " + u.Region + " " + u.ExpertID }}
+	page, list, done := listRows(s, c, spec, us, truncated)
+	if done {
+		return
+	}
+	type userRow struct {
+		identity.User
+		OrgName, RegionName, Created string
+	}
+	rows := make([]userRow, len(page))
+	for i, u := range page {
+		rows[i] = userRow{User: u, OrgName: orgOf(u), RegionName: regionText(lang, u.Region), Created: fmtBeijing(u.CreatedAt, "2006-01-02 15:04")}
 	}
 	if form == nil {
 		form = &identity.NewUser{}
@@ -156,14 +197,16 @@ func (s *ui) renderUsers(c *gin.Context, status int, errMsg string, form *identi
 	if cl.User.Role == identity.RoleBankManager {
 		roles = []string{identity.RoleBankOfficer}
 	}
-	s.render(c, status, "users", "users.title", gin.H{"Users": us, "Next": next, "Error": errMsg, "Form": form,
-		"Roles": roles, "Created": created, "Manager": cl.User.Role == identity.RoleBankManager})
+	s.render(c, status, "users", "users.title", gin.H{"Users": rows, "List": list, "Error": errMsg, "Form": form,
+		"Roles": roles, "Created": created, "Manager": cl.User.Role == identity.RoleBankManager,
+		"Banks": s.bankOptions(c, cl.User), "Regions": regionOptions(lang)})
 }
 
 func (s *ui) pageCreateUser(c *gin.Context) {
 	cl := web.MustCaller(c)
 	in := identity.NewUser{Username: c.PostForm("username"), Password: c.PostForm("password"), Role: c.PostForm("role"),
-		BankID: strings.TrimSpace(c.PostForm("bank_id")), Region: strings.TrimSpace(c.PostForm("region")), ExpertID: strings.TrimSpace(c.PostForm("expert_id"))}
+		BankID: strings.TrimSpace(c.PostForm("bank_id")), Region: strings.TrimSpace(c.PostForm("region")), ExpertID: strings.TrimSpace(c.PostForm("expert_id")),
+		Org: strings.TrimSpace(c.PostForm("org"))}
 	if cl.User.Role == identity.RoleBankManager {
 		in.BankID = cl.User.BankID
 	}

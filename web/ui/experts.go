@@ -83,6 +83,7 @@ type expertRow struct {
 	experts.Expert
 	FieldNames []string
 	OrgNames   []string
+	RegionName string
 }
 
 func (s *ui) rows(lang string, es []experts.Expert) []expertRow {
@@ -109,22 +110,43 @@ func (s *ui) pageExperts(c *gin.Context) {
 	}
 	lang := web.PickLang(c)
 	f := experts.Filter{Field: c.Query("field"), Tier: c.Query("tier"), Region: c.Query("region"), AvailableOn: c.Query("available_on"),
-		Q: c.Query("q"), Committee: c.Query("committee"), Status: c.Query("status"), Limit: 25, Cursor: c.Query("cursor")}
-	es, next, err := s.Deps.Experts.Search(c.Request.Context(), cl.User, f)
+		Q: c.Query("q"), Committee: c.Query("committee"), Status: c.Query("status"), Limit: 500}
+	ctx := c.Request.Context()
+	es, truncated, err := readAll(func(cur string) ([]experts.Expert, string, error) {
+		f.Cursor = cur
+		return s.Deps.Experts.Search(ctx, cl.User, f)
+	})
 	data := gin.H{"Filter": f, "Fields": s.fieldOptions(lang), "Tiers": experts.Tiers, "Statuses": experts.Statuses}
 	status := http.StatusOK
 	if err != nil {
 		data["Error"] = web.ErrText(c, err)
 		status = web.StatusOf(err)
 	}
-	data["Rows"] = s.rows(lang, es)
-	if next != "" {
-		q := c.Request.URL.Query()
-		q.Set("cursor", next)
-		data["Next"] = "/experts?" + q.Encode()
+	tr := web.NewTr(s.bundle, lang)
+	all := s.rows(lang, es)
+	join := func(xs []string) string { return strings.Join(xs, "、") }
+	spec := listSpec[expertRow]{ID: "experts", Sheet: "experts.title", Sort: "name", NoSearch: true, Cols: []col[expertRow]{
+		textCol("name", "experts.name", func(r expertRow) string { return r.Name }),
+		textCol("tier", "experts.tier", func(r expertRow) string { return tr.T("experts.tier." + r.Tier) }),
+		textCol("title", "experts.title_col", func(r expertRow) string { return r.Title }),
+		textCol("fields", "experts.fields", func(r expertRow) string { return join(r.FieldNames) }),
+		textCol("orgs", "experts.orgs", func(r expertRow) string { return join(r.OrgNames) }),
+		textCol("region", "experts.region", func(r expertRow) string { return regionText(lang, r.Region) }),
+		intCol("capacity", "experts.capacity", func(r expertRow) int64 { return int64(r.Capacity) }),
+		textCol("status", "experts.status", func(r expertRow) string { return tr.T("experts.status." + r.Status) }),
+	}}
+	page, list, done := listRows(s, c, spec, all, truncated)
+	if done {
+		return
 	}
+	for i := range page {
+		page[i].RegionName = regionText(lang, page[i].Region)
+	}
+	data["Rows"], data["List"] = page, list
 	q := c.Request.URL.Query()
-	q.Del("cursor")
+	for _, k := range []string{"cursor", "sort", "dir", "page", "size"} {
+		q.Del(k)
+	}
 	data["Export"] = "/api/v1/experts/export?" + q.Encode() + "&lang=" + url.QueryEscape(lang)
 	s.render(c, status, "experts", "experts.title", data)
 }
@@ -257,6 +279,7 @@ type memberRow struct {
 type committeeRow struct {
 	experts.Committee
 	FieldName string
+	ChairName string
 	People    []memberRow
 }
 
@@ -292,7 +315,34 @@ func (s *ui) renderCommittees(c *gin.Context, status int, errMsg, errID, notice 
 			rows[i].People = append(rows[i].People, r)
 		}
 	}
-	s.render(c, status, "committees", "committees.title", gin.H{"Committees": rows, "Fields": s.fieldOptions(lang), "Error": errMsg,
+	chairOf := func(r committeeRow) string {
+		for _, p := range r.People {
+			if p.Chair {
+				return nameOr(p.Name, p.ID)
+			}
+		}
+		return "—"
+	}
+	spec := listSpec[committeeRow]{ID: "committees", Sheet: "committees.title", Sort: "name", Cols: []col[committeeRow]{
+		textCol("name", "committees.name", func(r committeeRow) string { return r.Name }),
+		textCol("field", "experts.field", func(r committeeRow) string { return r.FieldName }),
+		textCol("chair", "committees.chair", chairOf),
+		{Key: "members", Label: "committees.members", Text: func(r committeeRow) string {
+			names := make([]string, len(r.People))
+			for i, p := range r.People {
+				names[i] = nameOr(p.Name, p.ID)
+			}
+			return strings.Join(names, "、")
+		}, Cmp: func(a, b committeeRow) int { return len(a.People) - len(b.People) }},
+	}, Search: func(r committeeRow) string { return strings.Join(r.Members, " ") }}
+	page, list, done := listRows(s, c, spec, rows, false)
+	if done {
+		return
+	}
+	for i := range page {
+		page[i].ChairName = chairOf(page[i])
+	}
+	s.render(c, status, "committees", "committees.title", gin.H{"Committees": page, "List": list, "Fields": s.fieldOptions(lang), "Error": errMsg,
 		"ErrorID": errID, "Notice": notice, "Form": gin.H{"Field": c.PostForm("field"), "Name": c.PostForm("name"),
 			"Members": c.PostForm("members"), "Chair": c.PostForm("chair")}})
 }
