@@ -26,7 +26,18 @@ func (a *App) openDashboard(ctx context.Context) error {
 	}
 	a.parts = append(a.parts, part{
 		name: "dashboard",
-		web:  func(d *web.Deps) { d.Dashboard = svc },
+		// The demo seeds before it write some documents directly (demo
+		// applications, consultations) without the events counting
+		// follows: count them once from the documents. Later seeds go
+		// through the services and are counted on write.
+		seed: func(ctx context.Context, env Env) error {
+			if !env.Demo {
+				return nil
+			}
+			_, err := svc.Rebuild(ctx)
+			return err
+		},
+		web: func(d *web.Deps) { d.Dashboard = svc },
 	})
 	return nil
 }

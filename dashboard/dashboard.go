@@ -47,10 +47,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"kedaitong"
 	"kedaitong/consult"
+	"kedaitong/fund"
 	"kedaitong/identity"
 	"kedaitong/internal/store"
 	"kedaitong/review"
@@ -82,9 +85,15 @@ type Service struct {
 	apps     *review.Service
 	cons     store.Collection
 	asg      store.Collection
+	loans    store.Collection
+	claims   store.Collection
 	tax      *taxonomy.Taxonomy
 	log      *slog.Logger
 	now      func() time.Time
+
+	gen   atomic.Uint64 // bumped by every counted write: cached views older than it are stale
+	mu    sync.Mutex
+	cache map[cacheKey]*cached
 }
 
 // Open declares the package's collections. apps is required.
@@ -95,11 +104,13 @@ func Open(ctx context.Context, st store.Store, apps *review.Service, logger *slo
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{st: st, apps: apps, tax: taxonomy.Default(), log: logger, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{st: st, apps: apps, tax: taxonomy.Default(), log: logger, now: func() time.Time { return time.Now().UTC() },
+		cache: map[cacheKey]*cached{}}
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
-	}{{&s.counters, CountersDef}, {&s.snaps, SnapshotsDef}, {&s.meta, MetaDef}, {&s.cons, consult.ConsultationsDef}, {&s.asg, panel.AssignmentsDef}} {
+	}{{&s.counters, CountersDef}, {&s.snaps, SnapshotsDef}, {&s.meta, MetaDef}, {&s.cons, consult.ConsultationsDef}, {&s.asg, panel.AssignmentsDef},
+		{&s.loans, fund.LoansDef}, {&s.claims, fund.ClaimsDef}} {
 		var err error
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
@@ -176,6 +187,9 @@ func Facets(a *review.Application) map[string]int64 {
 	if a.State != review.StateDraft && a.State != review.StateWithdrawn || a.SubmittedAt != nil {
 		f["submitted"] = 1
 		f["submitted_startup"] = startup
+		if a.SubmittedAt != nil {
+			f["apm_"+monthKey(*a.SubmittedAt)] = 1
+		}
 	}
 	if a.State == review.StateClosed {
 		f["rev"], f["rev_startup"] = 1, startup
@@ -207,12 +221,25 @@ type snapshot struct {
 
 // countApplication brings the counters of one application up to date.
 func (s *Service) countApplication(ctx context.Context, id string) error {
-	for range 5 {
+	return s.countDoc(ctx, id, func(ctx context.Context, id string) (string, map[string]int64, error) {
 		a, err := s.apps.Load(ctx, id)
+		if err != nil {
+			return "", nil, err
+		}
+		return a.Region, Facets(&a), nil
+	})
+}
+
+// countDoc brings the counters of one document (an application, a loan,
+// a claim) up to date: load gives its region and facets now, the snapshot
+// what was counted for it before, and the difference is added.
+func (s *Service) countDoc(ctx context.Context, id string, load func(context.Context, string) (string, map[string]int64, error)) error {
+	for range 5 {
+		region, facets, err := load(ctx, id)
 		if err != nil {
 			return err
 		}
-		now := snapshot{Region: a.Region, Facets: Facets(&a)}
+		now := snapshot{Region: region, Facets: facets}
 		var old snapshot
 		ver, err := s.snaps.Get(ctx, id, &old)
 		switch {
@@ -247,7 +274,59 @@ func (s *Service) countApplication(ctx context.Context, id string) error {
 		}
 		return s.add(ctx, now.Region, copyMap(now.Facets))
 	}
-	return kedaitong.Errorf(kedaitong.EConflict, "dashboard: application %s kept changing", id).ZHf("看板：贷款申请 %s 一直在变化", id)
+	return kedaitong.Errorf(kedaitong.EConflict, "dashboard: %s kept changing", id).ZHf("看板：%s 一直在变化", id)
+}
+
+// countSoon counts a fund document whose event may be recorded while the
+// document itself is still being written (the fund writes a loan and its
+// audit entry together): when it is not there yet, it is counted again
+// in the background for a few seconds.
+func (s *Service) countSoon(ctx context.Context, id string, load func(context.Context, string) (string, map[string]int64, error)) error {
+	err := s.countDoc(ctx, id, load)
+	if !kedaitong.Is(err, kedaitong.ENotFound) {
+		return err
+	}
+	go func() {
+		ctx := context.WithoutCancel(ctx)
+		for range 60 {
+			time.Sleep(50 * time.Millisecond)
+			err := s.countDoc(ctx, id, load)
+			if kedaitong.Is(err, kedaitong.ENotFound) {
+				continue
+			}
+			s.gen.Add(1)
+			if err != nil {
+				s.log.WarnContext(ctx, "dashboard: counting a fund document failed", "err", err, "id", id)
+			}
+			return
+		}
+		// never written (a registration rolled back): uncount what was counted
+		if err := s.uncount(ctx, id); err != nil {
+			s.log.WarnContext(ctx, "dashboard: uncounting a document failed", "err", err, "id", id)
+		}
+		s.gen.Add(1)
+	}()
+	return nil
+}
+
+// uncount removes what a document that no longer exists was counted for.
+func (s *Service) uncount(ctx context.Context, id string) error {
+	var old snapshot
+	_, err := s.snaps.Get(ctx, id, &old)
+	if kedaitong.Is(err, kedaitong.ENotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.snaps.Delete(ctx, id); err != nil {
+		return err
+	}
+	neg := map[string]int64{}
+	for k, v := range old.Facets {
+		neg[k] = -v
+	}
+	return s.add(ctx, old.Region, neg)
 }
 
 func equal(a, b map[string]int64) bool {
@@ -276,7 +355,9 @@ func (s *Service) Observe(ctx context.Context, ev identity.Event) {
 	if ev.Outcome != "" && ev.Outcome != "ok" {
 		return
 	}
-	if err := s.observe(ctx, ev); err != nil {
+	err := s.observe(ctx, ev)
+	s.gen.Add(1) // whatever was counted, cached views are stale now
+	if err != nil {
 		s.log.WarnContext(ctx, "dashboard: counting an event failed", "err", err, "action", ev.Action, "object", ev.ObjectID)
 	}
 }
@@ -287,6 +368,20 @@ func (s *Service) observe(ctx context.Context, ev identity.Event) error {
 	case "application":
 		if ev.ObjectKind == "application" && ev.ObjectID != "" {
 			return s.countApplication(ctx, ev.ObjectID)
+		}
+	case "loan":
+		if ev.ObjectID != "" {
+			return s.countSoon(ctx, ev.ObjectID, s.loadLoan)
+		}
+	case "claim":
+		if ev.ObjectID == "" {
+			return nil
+		}
+		if err := s.countSoon(ctx, ev.ObjectID, s.loadClaim); err != nil {
+			return err
+		}
+		if id, ok := ev.Detail["loan_id"].(string); ok && id != "" {
+			return s.countSoon(ctx, id, s.loadLoan) // a claim moves its loan's state too
 		}
 	case "consultation":
 		switch verb {

@@ -8,12 +8,13 @@ import (
 )
 
 // Sheet names of the export.
-var sheetNames = struct{ Summary, State, Industry, Age, Drill Text }{
+var sheetNames = struct{ Summary, State, Industry, Age, Drill, Trends Text }{
 	Summary:  Text{ZH: "概览", EN: "Summary"},
 	State:    Text{ZH: "按状态", EN: "By state"},
 	Industry: Text{ZH: "按产业", EN: "By industry"},
 	Age:      Text{ZH: "按企业年龄", EN: "By enterprise age"},
 	Drill:    Text{ZH: "下级区划", EN: "Drill-down"},
+	Trends:   Text{ZH: "按月趋势", EN: "Monthly trends"},
 }
 
 func pick(t Text, zh bool) string {
@@ -65,6 +66,11 @@ func Summary(v View) []SummaryRow {
 		{Text{ZH: "待复评", EN: "Re-reviews due"}, v.Rereviews.Due},
 		{Text{ZH: "复评中", EN: "Re-reviews running"}, v.Rereviews.Running},
 		{Text{ZH: "建议退出", EN: "Exits recommended"}, v.Rereviews.ExitRecommended},
+		{Text{ZH: "已放贷笔数（资金池登记）", EN: "Loans registered with the fund"}, v.Fund.Loans},
+		{Text{ZH: "放贷本金（元）", EN: "Principal lent (yuan)"}, v.Fund.LoanAmount},
+		{Text{ZH: "初创企业贷款占比", EN: "Start-up share of loans"}, shareValue(v.Fund.StartupLoans)},
+		{Text{ZH: "代偿申请", EN: "Compensation claims"}, v.Fund.Claims},
+		{Text{ZH: "代偿申请损失（元）", EN: "Losses claimed (yuan)"}, v.Fund.ClaimLoss},
 	}
 }
 
@@ -141,6 +147,24 @@ func Export(v View, zh bool, w io.Writer) error {
 		row := i + 2
 		for j, val := range []any{c.Region, pick(c.Name, zh), c.Applications, c.Reviewed, shareValue(c.StartupsReviewed),
 			c.Granted, shareValue(c.StartupsSupported), c.Whitelisted, c.ExitRecommended} {
+			set(sh, j+1, row, val)
+			if _, ok := val.(float64); ok {
+				cell, _ := excelize.CoordinatesToCellName(j+1, row)
+				_ = x.SetCellStyle(sh, cell, cell, pct)
+			}
+		}
+	}
+	sh = pick(sheetNames.Trends, zh)
+	if _, err := x.NewSheet(sh); err != nil {
+		return err
+	}
+	header(sh, Text{ZH: "月份（北京时间）", EN: "Month (Beijing time)"}, Text{ZH: "提交申请（件）", EN: "Applications submitted"},
+		Text{ZH: "放贷（笔）", EN: "Loans"}, Text{ZH: "放贷本金（元）", EN: "Principal (yuan)"},
+		Text{ZH: "初创企业贷款占比", EN: "Start-up share of loans"}, Text{ZH: "代偿申请（件）", EN: "Claims filed"},
+		Text{ZH: "代偿损失（元）", EN: "Losses claimed (yuan)"})
+	for i, m := range v.Trends.Months {
+		row := i + 2
+		for j, val := range []any{m.Month, m.Applications, m.Loans, m.LoanAmount, shareValue(m.StartupLoans), m.Claims, m.ClaimLoss} {
 			set(sh, j+1, row, val)
 			if _, ok := val.(float64); ok {
 				cell, _ := excelize.CoordinatesToCellName(j+1, row)

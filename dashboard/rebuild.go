@@ -6,6 +6,7 @@ import (
 
 	"kedaitong"
 	"kedaitong/consult"
+	"kedaitong/fund"
 	"kedaitong/internal/store"
 	"kedaitong/review"
 	"kedaitong/review/panel"
@@ -18,22 +19,29 @@ type Contributor func(ctx context.Context, add func(region string, d map[string]
 type builtMarker struct {
 	BuiltAt time.Time `json:"built_at"`
 	Apps    int       `json:"apps"`
+	Schema  int       `json:"schema"`
 }
 
-// Built reports whether the counters were ever built on this store.
+// Schema is the version of the counters' meaning: counters built by an
+// older version (before the monthly trends and the fund's loans and
+// claims) are rebuilt once at start.
+const Schema = 2
+
+// Built reports whether the counters were built on this store by this
+// version of their meaning.
 func (s *Service) Built(ctx context.Context) (bool, error) {
 	var m builtMarker
 	_, err := s.meta.Get(ctx, "built", &m)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil && m.Schema >= Schema, err
 }
 
 // MarkBuilt records that counting on write started on an empty store, so
 // no Rebuild is needed.
 func (s *Service) MarkBuilt(ctx context.Context) error {
-	err := s.meta.Insert(ctx, "built", builtMarker{BuiltAt: s.now()})
+	err := s.meta.Insert(ctx, "built", builtMarker{BuiltAt: s.now(), Schema: Schema})
 	if kedaitong.Is(err, kedaitong.EConflict) {
 		return nil
 	}
@@ -130,6 +138,39 @@ func (s *Service) Rebuild(ctx context.Context, extra ...Contributor) (int, error
 	if err != nil {
 		return 0, err
 	}
+	if err := scanAll(ctx, s.loans, store.Query{Sort: "created_ms"}, func(d store.Doc) error {
+		var l fund.Loan
+		if err := d.Decode(&l); err != nil {
+			return err
+		}
+		f := LoanFacets(&l)
+		add(l.Region, f)
+		batch = append(batch, store.NewDoc{ID: l.ID, Doc: snapshot{Region: l.Region, Facets: f}})
+		if len(batch) == store.MaxBatch {
+			return flush()
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if err := scanAll(ctx, s.claims, store.Query{Sort: "created_ms"}, func(d store.Doc) error {
+		var c fund.Claim
+		if err := d.Decode(&c); err != nil {
+			return err
+		}
+		f := ClaimFacets(&c)
+		add(c.Region, f)
+		batch = append(batch, store.NewDoc{ID: c.ID, Doc: snapshot{Region: c.Region, Facets: f}})
+		if len(batch) == store.MaxBatch {
+			return flush()
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
 	if err := scanAll(ctx, s.cons, store.Query{Sort: "created_ms"}, func(d store.Doc) error {
 		var c consult.Consultation
 		if err := d.Decode(&c); err != nil {
@@ -221,7 +262,8 @@ func (s *Service) Rebuild(ctx context.Context, extra ...Contributor) (int, error
 	}
 	var m builtMarker
 	ver, err := s.meta.Get(ctx, "built", &m)
-	m = builtMarker{BuiltAt: s.now(), Apps: n}
+	m = builtMarker{BuiltAt: s.now(), Apps: n, Schema: Schema}
+	s.gen.Add(1)
 	switch {
 	case kedaitong.Is(err, kedaitong.ENotFound):
 		err = s.meta.Insert(ctx, "built", m)

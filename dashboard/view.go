@@ -6,8 +6,11 @@ import (
 	"strings"
 
 	"kedaitong"
+	"kedaitong/consult"
+	"kedaitong/fund"
 	"kedaitong/identity"
 	"kedaitong/review"
+	"kedaitong/review/panel"
 	"kedaitong/taxonomy"
 )
 
@@ -135,6 +138,69 @@ type View struct {
 		ExitRecommended int64 `json:"exit_recommended"`
 	} `json:"rereviews"`
 	Children []Child `json:"children"` // drill-down: cities of the province, counties of a city
+
+	// Fund is the risk-compensation fund's side: loans registered in the
+	// region (by the enterprise's county) and compensation claims.
+	Fund struct {
+		Loans         int64   `json:"loans"`
+		LoanAmount    int64   `json:"loan_amount"` // yuan
+		StartupLoans  Share   `json:"startup_loans"`
+		LoansByState  []Count `json:"loans_by_state"`
+		Claims        int64   `json:"claims"`
+		ClaimLoss     int64   `json:"claim_loss"`   // yuan
+		Compensation  int64   `json:"compensation"` // yuan, as computed on the claims
+		ClaimsByState []Count `json:"claims_by_state"`
+	} `json:"fund"`
+	// Trends are month by month (Beijing time) over ?from= and ?to=.
+	Trends Trends `json:"trends"`
+}
+
+var loanStateNames = map[string]Text{
+	fund.LoanActive:        {ZH: "正常", EN: "Active"},
+	fund.LoanRepaid:        {ZH: "已结清", EN: "Repaid"},
+	fund.LoanNonPerforming: {ZH: "不良", EN: "Non-performing"},
+	fund.LoanCompensated:   {ZH: "已代偿", EN: "Compensated"},
+}
+
+var claimStateNames = map[string]Text{
+	fund.ClaimSubmitted:  {ZH: "待审批", EN: "Waiting for approval"},
+	fund.ClaimApproved:   {ZH: "已批准", EN: "Approved"},
+	fund.ClaimPaid:       {ZH: "已支付", EN: "Paid"},
+	fund.ClaimPartlyPaid: {ZH: "部分支付", EN: "Partly paid"},
+	fund.ClaimRejected:   {ZH: "已驳回", EN: "Rejected"},
+}
+
+var consultStateNames = map[string]Text{
+	consult.StateOpen: {ZH: "待接单", EN: "Open"}, consult.StateAccepted: {ZH: "答复中", EN: "Being answered"},
+	consult.StateAnswered: {ZH: "已答复", EN: "Answered"}, consult.StateFollowUp: {ZH: "追问中", EN: "Follow-up asked"},
+	consult.StateClosed: {ZH: "已评价", EN: "Rated"},
+}
+
+var seatStateNames = map[string]Text{
+	panel.StateInvited: {ZH: "已邀请", EN: "Invited"}, panel.StateAccepted: {ZH: "已接受", EN: "Accepted"},
+	panel.StateDeclined: {ZH: "已拒绝", EN: "Declined"}, panel.StateExpired: {ZH: "已过期", EN: "Expired"},
+	panel.StateSubmitted: {ZH: "已提交评分", EN: "Score submitted"},
+}
+
+// StateName names a state of an application, a loan or a claim.
+func StateName(of, state string) Text {
+	var t Text
+	switch of {
+	case OfLoans:
+		t = loanStateNames[state]
+	case OfClaims:
+		t = claimStateNames[state]
+	case OfConsultations:
+		t = consultStateNames[state]
+	case OfSeats:
+		t = seatStateNames[state]
+	default:
+		t = stateNames[state]
+	}
+	if t.ZH == "" {
+		return Text{ZH: state, EN: state}
+	}
+	return t
 }
 
 // Scope checks that actor may see the dashboard of region and returns the
@@ -181,12 +247,18 @@ var ageNames = []Count{
 	{Code: review.AgeMature, Name: Text{ZH: "成熟（5年以上）", EN: "Mature (over 5 years)"}},
 }
 
-// Get returns the dashboard of region for actor ("" for the caller's own).
+// Get returns the dashboard of region for actor ("" for the caller's own)
+// with the trends of the last twelve months.
 func (s *Service) Get(ctx context.Context, actor identity.User, region string) (View, error) {
-	scope, err := Scope(actor, region)
+	sn, err := s.Snapshot(ctx, actor, region, "", "")
 	if err != nil {
 		return View{}, err
 	}
+	return sn.View, nil
+}
+
+// compute reads the counters and builds the view (no cache).
+func (s *Service) compute(ctx context.Context, scope, parent string, r Range) (View, error) {
 	c, err := s.counts(ctx, scope)
 	if err != nil {
 		return View{}, err
@@ -196,15 +268,22 @@ func (s *Service) Get(ctx context.Context, actor identity.User, region string) (
 		return View{}, err
 	}
 	v := s.build(scope, c, kids)
-	own, _ := Scope(actor, "")
-	if p := parentOf(scope); p != "-" && identity.RegionCovers(own, p) {
-		v.Parent = p
-	}
+	v.Parent = parent
+	v.Trends = buildTrends(r, c)
 	return v, nil
 }
 
 func (s *Service) build(scope string, c map[string]int64, kids map[string]map[string]int64) View {
 	v := View{Region: scope, Name: RegionName(scope), Level: Level(scope), Children: []Child{}}
+	f := &v.Fund
+	f.Loans, f.LoanAmount, f.StartupLoans = c["ln"], c["ln_amt"], share(c["ln_su"], c["ln"])
+	f.Claims, f.ClaimLoss, f.Compensation = c["cl"], c["cl_loss"], c["cl_comp"]
+	for _, st := range fund.LoanStates {
+		f.LoansByState = append(f.LoansByState, Count{Code: st, Name: loanStateNames[st], Count: c[key("lnst", st)]})
+	}
+	for _, st := range fund.ClaimStates {
+		f.ClaimsByState = append(f.ClaimsByState, Count{Code: st, Name: claimStateNames[st], Count: c[key("clst", st)]})
+	}
 	v.Applications.Total = c["apps"]
 	for _, st := range review.States {
 		v.Applications.ByState = append(v.Applications.ByState, Count{Code: st, Name: stateNames[st], Count: c[key("st", st)]})

@@ -14,32 +14,52 @@ import (
 
 func (s *api) registerDashboardAPI(v1 *gin.RouterGroup) {
 	const tag = "dashboard"
-	s.API(v1, web.Route{Method: "GET", Path: "/dashboard", Summary: "The officials' dashboard of a region (?region=36|city|county; default the caller's own, never wider): applications by state, industry and age group, start-up shares among reviewed and supported, median days to report, consultations answered on time, experts' workload and on-time rate, panels with disagreement, whitelisted enterprises, re-reviews due and exits recommended, and the drill-down to the regions below", Tag: tag, Obj: "dashboard", Act: "read"}, s.apiDashboard)
-	s.API(v1, web.Route{Method: "GET", Path: "/dashboard/export", Summary: "The dashboard of a region as an XLSX workbook (?region=, ?lang=zh-CN|en): summary, by state, by industry, by enterprise age, drill-down", Tag: tag, Obj: "dashboard", Act: "export"}, s.apiDashboardExport)
+	s.API(v1, web.Route{Method: "GET", Path: "/dashboard", Summary: "The officials' dashboard of a region (?region=36|city|county; default the caller's own, never wider): applications by state, industry and age group, start-up shares among reviewed and supported, median days to report, consultations answered on time, experts' workload and on-time rate, panels with disagreement, whitelisted enterprises, re-reviews due and exits recommended, the drill-down to the regions below, the fund's loans and claims (fund), and month-by-month trends (trends: ?from=YYYY-MM&to=YYYY-MM, Beijing-time months, default the last twelve, at most 60) of applications submitted, loans started with their amount and start-up share, and claims filed. Served from a short-lived cache invalidated on writes, with ETag (304 on If-None-Match)", Tag: tag, Obj: "dashboard", Act: "read"}, s.apiDashboard)
+	s.API(v1, web.Route{Method: "GET", Path: "/dashboard/export", Summary: "The dashboard of a region as an XLSX workbook (?region=, ?from=, ?to=, ?lang=zh-CN|en): summary, by state, by industry, by enterprise age, drill-down, monthly trends", Tag: tag, Obj: "dashboard", Act: "export"}, s.apiDashboardExport)
+	s.API(v1, web.Route{Method: "GET", Path: "/dashboard/list", Summary: "The objects behind one number of the dashboard, read from the documents (so the number and its list can be checked): ?of=applications|loans|claims|consultations|seats|whitelist, ?region=, ?month=YYYY-MM (submitted, started, filed), ?state=, ?industry=, ?age=startup|growth|mature|unknown, ?flag= (applications: submitted, reviewed, decided, granted; loans: startup; consultations: answered, on_time; seats: open, accepted, declined, expired, submitted); answers {of, region, total, amount, items, next_cursor}", Tag: tag, Obj: "dashboard", Act: "read"}, s.apiDashboardList)
 }
 
 func (s *api) apiDashboard(c *gin.Context) {
-	v, err := s.Deps.Dashboard.Get(c.Request.Context(), web.MustCaller(c).User, c.Query("region"))
+	sn, err := s.Deps.Dashboard.Snapshot(c.Request.Context(), web.MustCaller(c).User, c.Query("region"), c.Query("from"), c.Query("to"))
 	if err != nil {
 		web.AbortWithError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, v)
+	if web.NotModified(c, sn.ETag) {
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", sn.JSON)
 }
 
 func (s *api) apiDashboardExport(c *gin.Context) {
-	v, err := s.Deps.Dashboard.Get(c.Request.Context(), web.MustCaller(c).User, c.Query("region"))
+	sn, err := s.Deps.Dashboard.Snapshot(c.Request.Context(), web.MustCaller(c).User, c.Query("region"), c.Query("from"), c.Query("to"))
 	if err != nil {
 		web.AbortWithError(c, err)
 		return
 	}
 	zh := web.PickLang(c) != "en"
 	var buf bytes.Buffer
-	if err := dashboard.Export(v, zh, &buf); err != nil {
+	if err := dashboard.Export(sn.View, zh, &buf); err != nil {
 		web.AbortWithError(c, err)
 		return
 	}
-	name := fmt.Sprintf("dashboard-%s-%s.xlsx", v.Region, time.Now().UTC().Format("20060102"))
+	name := fmt.Sprintf("dashboard-%s-%s.xlsx", sn.View.Region, time.Now().UTC().Format("20060102"))
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+}
+
+func (s *api) apiDashboardList(c *gin.Context) {
+	limit, cur, err := web.PageParams(c)
+	if err != nil {
+		web.AbortWithError(c, err)
+		return
+	}
+	f := dashboard.ListFilter{Of: c.Query("of"), Region: c.Query("region"), Month: c.Query("month"), State: c.Query("state"),
+		Industry: c.Query("industry"), Age: c.Query("age"), Flag: c.Query("flag"), Limit: limit, Cursor: cur}
+	l, err := s.Deps.Dashboard.List(c.Request.Context(), web.MustCaller(c).User, f)
+	if err != nil {
+		web.AbortWithError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, l)
 }
