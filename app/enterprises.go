@@ -21,6 +21,7 @@ func (a *App) openEnterprises(ctx context.Context) error {
 		return err
 	}
 	svc.SetApplications(hubApps{review: a.Review, panel: a.Panel})
+	a.Review.SetHubFlags(svc) // applications show the data hub's flags (dishonest)
 	a.Enterprises = svc
 	a.parts = append(a.parts, part{
 		name: "enterprises",

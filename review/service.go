@@ -95,6 +95,7 @@ type View struct {
 	Whitelisted     bool      `json:"whitelisted"`
 	WhitelistReason string    `json:"whitelist_reason,omitempty"` // officials and admins only
 	ExitRecommended *ExitMark `json:"exit_recommended,omitempty"` // a re-review recommended exit
+	Dishonest       bool      `json:"dishonest"`                  // the data hub lists the enterprise as dishonest (hub.go)
 }
 
 // Service is the applications domain.
@@ -106,6 +107,7 @@ type Service struct {
 	rec   identity.Recorder
 	tax   *taxonomy.Taxonomy
 	now   func() time.Time
+	hub   HubFlags // the data hub's flags (hub.go); nil without it
 }
 
 // Open declares the package's collections on st.
@@ -210,6 +212,9 @@ func (s *Service) view(ctx context.Context, actor identity.User, a Application, 
 		v.WhitelistReason = w.Reason
 	}
 	if v.ExitRecommended, err = s.exitOf(ctx, a.CreditCode); err != nil {
+		return View{}, err
+	}
+	if err := s.hubFlags(ctx, &v); err != nil {
 		return View{}, err
 	}
 	if v.Flags == nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kedaitong/enterprises"
+	"kedaitong/review/scoring"
 	"kedaitong/web"
 )
 
@@ -263,4 +264,28 @@ func (s *api) apiFollowUp(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, d)
+}
+
+// hubReport is a panel's report with what the data hub adds: where the
+// bank's figures differ from the portrait, whether the enterprise is listed
+// as dishonest, and investors' endorsements.
+type hubReport struct {
+	scoring.Report
+	PortraitFound       bool                      `json:"portrait_found"`
+	PortraitDifferences []enterprises.Difference  `json:"portrait_differences"`
+	Dishonest           bool                      `json:"dishonest"`
+	Endorsements        []enterprises.Endorsement `json:"endorsements"`
+}
+
+// reportWithHub adds the data hub's part to a report (the report alone
+// when there is no data hub).
+func (s *api) reportWithHub(c *gin.Context, r scoring.Report) any {
+	if s.Deps.Enterprises == nil {
+		return r
+	}
+	ap, err := s.Deps.Enterprises.ForApplication(c.Request.Context(), web.MustCaller(c).User, r.ApplicationID)
+	if err != nil {
+		return r
+	}
+	return hubReport{Report: r, PortraitFound: ap.Found, PortraitDifferences: ap.Differences, Dishonest: ap.Dishonest, Endorsements: ap.Endorsements}
 }

@@ -164,7 +164,7 @@ func (s *api) apiReport(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, r)
+	c.JSON(http.StatusOK, s.reportWithHub(c, r)) // the data hub's differences and endorsements (enterprises.go)
 }
 
 func (s *api) apiReports(c *gin.Context) {

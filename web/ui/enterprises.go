@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -173,7 +174,8 @@ func (s *ui) pageApplicationEnterprise(c *gin.Context) {
 		s.renderErr(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "enterprises_application", "ent.app.title", gin.H{"A": ap})
+	lang := web.PickLang(c)
+	s.render(c, http.StatusOK, "enterprises_application", "ent.app.title", gin.H{"A": newHubPanel(&ap, lang, web.NewTr(s.bundle, lang))})
 }
 
 // Endorsements (investors).
@@ -395,4 +397,70 @@ func (s *ui) hubNote(c *gin.Context, applicationID string) *enterprises.Applicat
 		return nil
 	}
 	return &ap
+}
+
+// hubPanel is the data hub's part of an application's pages (the report,
+// the expert's scoring page, the portrait beside the application): the
+// portrait and the differences from the bank's figures as display rows.
+type hubPanel struct {
+	*enterprises.ApplicationPortrait
+	Rows []diffRow
+}
+
+// diffRow is a figure where the bank's application differs from the
+// portrait: the field's label key and both values as shown.
+type diffRow struct {
+	Field, Bank, Hub string
+}
+
+// hubPanelOf returns the data hub's part for an application, nil when the
+// data hub is not wired or the caller may not see the application.
+func (s *ui) hubPanelOf(c *gin.Context, applicationID string) *hubPanel {
+	ap := s.hubNote(c, applicationID)
+	if ap == nil {
+		return nil
+	}
+	return newHubPanel(ap, web.PickLang(c), web.NewTr(s.bundle, web.PickLang(c)))
+}
+
+func newHubPanel(ap *enterprises.ApplicationPortrait, lang string, tr *web.Tr) *hubPanel {
+	h := &hubPanel{ApplicationPortrait: ap}
+	show := func(field string, v any) string {
+		switch x := v.(type) {
+		case nil:
+			return "—"
+		case int64:
+			if field == "revenue" || field == "rd_spend" {
+				return yuan(x) + " " + tr.T("unit.yuan")
+			}
+			return strconv.FormatInt(x, 10)
+		case int:
+			return strconv.Itoa(x)
+		case string:
+			switch {
+			case x == "":
+				return "—"
+			case field == "region":
+				return taxonomy.RegionNameOf(x, lang)
+			case field == "maturity":
+				return tr.T("ent.maturity." + x)
+			}
+			return x
+		}
+		return fmt.Sprint(v)
+	}
+	for _, d := range ap.Differences {
+		h.Rows = append(h.Rows, diffRow{Field: "ent.field." + d.Field, Bank: show(d.Field, d.Application), Hub: show(d.Field, d.Portrait)})
+	}
+	return h
+}
+
+// HubFor is the data hub's part of an application's pages, for the
+// partials in enterprises_hub_partial.html: nil when there is no data hub or
+// the page's user may not see the application's portrait.
+func (p Page) HubFor(applicationID string) *hubPanel {
+	if p.hub == nil || applicationID == "" {
+		return nil
+	}
+	return p.hub(applicationID)
 }

@@ -62,6 +62,10 @@ func newUI(srv *web.Server) (*ui, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
 	}
+	// Partials (templates/*_partial.html) are shared by every page.
+	if base, err = base.ParseFS(templateFS, "templates/*_partial.html"); err != nil {
+		return nil, fmt.Errorf("web: partials: %w", err)
+	}
 	u := &ui{Server: srv, bundle: b, pages: map[string]*template.Template{}}
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -69,7 +73,7 @@ func newUI(srv *web.Server) (*ui, error) {
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasSuffix(name, "_partial") {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, f)
@@ -93,6 +97,7 @@ type Page struct {
 	Data      any
 	Unread    int64 // the user's unread notifications
 	authz     web.Authorizer
+	hub       func(applicationID string) *hubPanel // the data hub's part of an application's pages (HubFor)
 }
 
 // Field names an industry or technical-route code in the page's language
@@ -130,7 +135,8 @@ func (s *ui) render(c *gin.Context, status int, name, titleID string, data any) 
 	if lang == "en" {
 		other = "zh-CN"
 	}
-	p := Page{T: tr, Lang: lang, OtherLang: other, Path: c.Request.URL.Path, Title: tr.T(titleID), Data: data, authz: s.Deps.RBAC}
+	p := Page{T: tr, Lang: lang, OtherLang: other, Path: c.Request.URL.Path, Title: tr.T(titleID), Data: data, authz: s.Deps.RBAC,
+		hub: func(id string) *hubPanel { return s.hubPanelOf(c, id) }}
 	if cl, ok := web.CallerOf(c); ok {
 		u := cl.User
 		p.User, p.CSRF = &u, cl.CSRF
