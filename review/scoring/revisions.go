@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"kedaitong"
 	"kedaitong/internal/store"
@@ -47,6 +48,33 @@ func (sc Score) current() Revision {
 	return Revision{Revision: sc.Revision, Content: sc.Content, GuidelineVersion: sc.GuidelineVersion, State: sc.State, At: sc.UpdatedAt}
 }
 
+// loggedRevisions remembers, per assignment, the newest revision this
+// process logged or found logged, so that keepRevision reads the store
+// only after another process wrote the score (or after a restart). Stored
+// revisions are never removed, so what it says stays true.
+type loggedRevisions struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+// maxLoggedMemo bounds the assignments remembered (then it starts afresh).
+const maxLoggedMemo = 100_000
+
+func (l *loggedRevisions) has(id string, rev int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.m[id] >= rev
+}
+
+func (l *loggedRevisions) add(id string, rev int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil || len(l.m) >= maxLoggedMemo {
+		l.m = map[string]int{}
+	}
+	l.m[id] = max(l.m[id], rev)
+}
+
 // logRevision stores the score's current revision in score_revisions; one
 // already stored (by a racing writer, from the same document) is kept.
 func (s *Service) logRevision(ctx context.Context, sc Score) error {
@@ -54,7 +82,8 @@ func (s *Service) logRevision(ctx context.Context, sc Score) error {
 		return nil
 	}
 	err := s.revisions.Insert(ctx, revisionID(sc.AssignmentID, sc.Revision), revisionDoc{AssignmentID: sc.AssignmentID, Revision: sc.current()})
-	if kedaitong.Is(err, kedaitong.EConflict) {
+	if err == nil || kedaitong.Is(err, kedaitong.EConflict) {
+		s.logged.add(sc.AssignmentID, sc.Revision)
 		return nil
 	}
 	return err
@@ -83,13 +112,16 @@ func (s *Service) keepRevision(ctx context.Context, sc *Score) error {
 		}
 		sc.History = nil
 	}
-	if sc.Revision == 0 {
+	if sc.Revision == 0 || s.logged.has(sc.AssignmentID, sc.Revision) {
 		return nil
 	}
 	var r revisionDoc
 	_, err := s.revisions.Get(ctx, revisionID(sc.AssignmentID, sc.Revision), &r)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		return s.logRevision(ctx, *sc)
+	}
+	if err == nil {
+		s.logged.add(sc.AssignmentID, sc.Revision)
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"kedaitong/internal/store"
 	"kedaitong/review/panel"
@@ -26,6 +27,18 @@ func (f *fixture) coll(t *testing.T, def store.CollectionDef) store.Collection {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// restart opens the scoring service afresh on the same store, as after a
+// restart of the server (nothing remembered in memory).
+func (f *fixture) restart(t *testing.T) {
+	t.Helper()
+	sc, err := scoring.Open(context.Background(), f.st, f.rs, f.ps, f.es, nil, scoring.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.SetClock(func() time.Time { return start.Add(time.Duration(f.off.Load())) })
+	f.sc = sc
 }
 
 func saveComment(t *testing.T, f *fixture, a panel.Assignment, comment string) scoring.Score {
@@ -108,6 +121,7 @@ func TestUnloggedRevisionKeptBeforeTheNextSave(t *testing.T) {
 	if err := f.coll(t, scoring.RevisionsDef).Delete(ctx, a.ID+"@000002"); err != nil {
 		t.Fatal(err)
 	}
+	f.restart(t) // the process that wrote revision 2 is gone
 	if got := fmt.Sprint(history(t, f, a)); got != "[第1稿 第2稿]" {
 		t.Errorf("history before the next save %s", got)
 	}
@@ -145,6 +159,7 @@ func TestLegacyHistoryMovedOut(t *testing.T) {
 	if err := revs.Delete(ctx, a.ID+"@000001"); err != nil {
 		t.Fatal(err)
 	}
+	f.restart(t)
 	if got := fmt.Sprint(history(t, f, a)); got != "[第1稿 旧稿二]" {
 		t.Errorf("legacy history %s", got)
 	}
@@ -187,5 +202,25 @@ func TestRevisionLimit(t *testing.T) {
 	sc, _, err := f.sc.MyScore(ctx, u, a.ID)
 	if err != nil || len(sc.History) != scoring.MaxRevisions+1 {
 		t.Errorf("%d revisions read back (%v), want %d", len(sc.History), err, scoring.MaxRevisions+1)
+	}
+}
+
+// Two servers on one store saving the same score in turn keep one complete
+// history (what one remembers of the logged revisions never hides the
+// other's).
+func TestTwoProcessesShareRevisions(t *testing.T) {
+	f, a := revisionFixture(t)
+	one := f.sc
+	f.restart(t)
+	two := f.sc
+	for i := 1; i <= 6; i++ {
+		f.sc = one
+		if i%2 == 0 {
+			f.sc = two
+		}
+		saveComment(t, f, a, fmt.Sprintf("第%d稿", i))
+	}
+	if got := fmt.Sprint(history(t, f, a)); got != "[第1稿 第2稿 第3稿 第4稿 第5稿 第6稿]" {
+		t.Errorf("history %s", got)
 	}
 }

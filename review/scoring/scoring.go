@@ -127,7 +127,8 @@ type Service struct {
 	opts                                 Options
 	defaults                             map[string]Guideline
 	now                                  func() time.Time
-	versions                             sync.Map    // key@version → Guideline (versions never change)
+	versions                             sync.Map // key@version → Guideline (versions never change)
+	logged                               loggedRevisions
 	closing                              chan string // applications whose panel may close (Submit → the closer)
 }
 
@@ -338,7 +339,7 @@ func (s *Service) assignmentVersion(ctx context.Context, actor identity.User, id
 	}
 	// A conflict of interest declared since the seat was taken ends it
 	// here at the latest: no dossier, no scoring.
-	if cur, err := s.panel.EndIfConflicted(ctx, a); err != nil {
+	if cur, err := s.panel.EndIfConflictedLoaded(ctx, a, ver); err != nil {
 		return panel.Assignment{}, 0, err
 	} else if cur.State != a.State {
 		a, ver = cur, 0
