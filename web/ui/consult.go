@@ -72,31 +72,43 @@ func toConRow(v consult.View, lang string) conRow {
 func (s *ui) pageConsultations(c *gin.Context) {
 	cl := web.MustCaller(c)
 	lang := web.PickLang(c)
-	_, cur, _ := web.PageParams(c)
-	f := consult.Filter{State: c.Query("state"), Limit: 50, Cursor: cur}
-	vs, next, err := s.Deps.Consult.List(c.Request.Context(), cl.User, f)
+	ctx := c.Request.Context()
+	f := consult.Filter{State: c.Query("state"), Limit: 500}
+	vs, truncated, err := readAll(func(cur string) ([]consult.View, string, error) {
+		f.Cursor = cur
+		return s.Deps.Consult.List(ctx, cl.User, f)
+	})
 	errMsg := ""
 	if err != nil {
 		errMsg = web.ErrText(c, err)
 	}
-	rows := make([]conRow, 0, len(vs))
+	all := make([]conRow, 0, len(vs))
 	for _, v := range vs {
-		rows = append(rows, toConRow(v, lang))
+		all = append(all, toConRow(v, lang))
 	}
-	nextURL := ""
-	if next != "" {
-		q := url.Values{"cursor": {next}}
-		if f.State != "" {
-			q.Set("state", f.State)
-		}
-		nextURL = "/consultations?" + q.Encode()
+	tr := web.NewTr(s.bundle, lang)
+	banks := s.bankNames(c, cl.User)
+	spec := listSpec[conRow]{ID: "con", Sheet: "consult.list.title", Sort: "created", Desc: true, Cols: []col[conRow]{
+		textCol("question", "consult.question", func(r conRow) string { return r.Question }),
+		textCol("enterprise", "app.enterprise", func(r conRow) string { return nameOr(r.Enterprise, "") }),
+		textCol("route", "consult.route", func(r conRow) string { return r.Route }),
+		textCol("bank", "lists.bank", func(r conRow) string { return nameOr(banks[r.BankID], r.BankID) }),
+		textCol("urgency", "consult.urgency", func(r conRow) string { return tr.T("consult.urgency." + r.Urgency) }),
+		textCol("state", "consult.state", func(r conRow) string { return tr.T("consult.state." + r.State) }),
+		textCol("expert", "consult.expert", func(r conRow) string { return nameOr(r.ExpertLabel, "") }),
+		timeCol("created", "lists.created", func(r conRow) time.Time { return r.CreatedAt }),
+		timeCol("due", "lists.due", func(r conRow) time.Time { return r.Due }),
+	}, Search: func(r conRow) string { return r.CreditCode + " " + r.ID }}
+	rows, list, done := listRows(s, c, spec, all, truncated)
+	if done {
+		return
 	}
 	notice := ""
 	if c.Query("done") == "declined" {
 		notice = "consult.declined"
 	}
-	s.render(c, web.StatusOf(err), "consult_list", "consult.list.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg,
-		"States": consult.States, "State": f.State, "Bank": identity.IsBankRole(cl.User.Role), "Notice": notice})
+	s.render(c, web.StatusOf(err), "consult_list", "consult.list.title", gin.H{"Rows": rows, "List": list, "Error": errMsg,
+		"States": consult.States, "State": f.State, "Bank": identity.IsBankRole(cl.User.Role), "Notice": notice, "Banks": banks})
 }
 
 // conForm is the ask form's values and errors by input name.
@@ -222,31 +234,46 @@ func (s *ui) pageAttachConsultation(c *gin.Context) {
 type noteRow struct {
 	notify.Notification
 	TitleText, BodyText, When string
+	ObjText                   string // what it is about, named
 }
 
 func (s *ui) pageNotifications(c *gin.Context) {
 	cl := web.MustCaller(c)
 	lang := web.PickLang(c)
-	_, cur, _ := web.PageParams(c)
+	ctx := c.Request.Context()
 	unread := c.Query("unread") == "true"
-	ns, next, err := s.Deps.Notify.List(c.Request.Context(), cl.User.ID, notify.Filter{UnreadOnly: unread, Limit: 50, Cursor: cur})
+	ns, truncated, err := readAll(func(cur string) ([]notify.Notification, string, error) {
+		return s.Deps.Notify.List(ctx, cl.User.ID, notify.Filter{UnreadOnly: unread, Limit: 500, Cursor: cur})
+	})
 	errMsg := ""
 	if err != nil {
 		errMsg = web.ErrText(c, err)
 	}
-	rows := make([]noteRow, 0, len(ns))
+	all := make([]noteRow, 0, len(ns))
 	for _, n := range ns {
-		rows = append(rows, noteRow{Notification: n, TitleText: n.Title.In(lang), BodyText: n.Body.In(lang), When: fmtTime(n.CreatedAt)})
+		all = append(all, noteRow{Notification: n, TitleText: n.Title.In(lang), BodyText: n.Body.In(lang), When: fmtTime(n.CreatedAt)})
 	}
-	nextURL := ""
-	if next != "" {
-		q := url.Values{"cursor": {next}}
-		if unread {
-			q.Set("unread", "true")
-		}
-		nextURL = "/notifications?" + q.Encode()
+	tr := web.NewTr(s.bundle, lang)
+	spec := listSpec[noteRow]{ID: "notes", Sheet: "notify.title", Sort: "time", Desc: true, Cols: []col[noteRow]{
+		textCol("title", "notify.col.title", func(r noteRow) string { return r.TitleText }),
+		textCol("body", "notify.col.body", func(r noteRow) string { return r.BodyText }),
+		textCol("kind", "notify.col.kind", func(r noteRow) string { return objText(tr, r.ObjectKind) }),
+		timeCol("time", "lists.time", func(r noteRow) time.Time { return r.CreatedAt }),
+		textCol("state", "notify.col.state", func(r noteRow) string {
+			if r.Unread {
+				return tr.T("notify.unread")
+			}
+			return tr.T("notify.read")
+		}),
+	}}
+	rows, list, done := listRows(s, c, spec, all, truncated)
+	if done {
+		return
 	}
-	s.render(c, web.StatusOf(err), "notifications", "notify.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg, "UnreadOnly": unread})
+	for i := range rows {
+		rows[i].ObjText = nameOr(objText(tr, rows[i].ObjectKind), "")
+	}
+	s.render(c, web.StatusOf(err), "notifications", "notify.title", gin.H{"Rows": rows, "List": list, "Error": errMsg, "UnreadOnly": unread})
 }
 
 // pageMarkRead marks a notification read and follows its link.
