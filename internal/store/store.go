@@ -77,6 +77,16 @@ type Collection interface {
 	// whose documents depend on their predecessors (the audit log). At most
 	// MaxBatch documents.
 	InsertChain(ctx context.Context, docs []NewDoc) (int, error)
+	// GetMany returns the documents with the ids (those that exist, in no
+	// particular order) with one query. At most MaxBatch ids.
+	GetMany(ctx context.Context, ids []string) ([]Doc, error)
+	// ReplaceMany replaces many documents at once, for throughput (the data
+	// hub's imports): each is replaced or refused on its own, as Replace
+	// would (ENotFound, EConflict), and a replaced one is at its Version+1.
+	// It returns one error per document, nil for those replaced, and an
+	// error for the batch when nothing can be said of the documents. At
+	// most MaxBatch documents.
+	ReplaceMany(ctx context.Context, docs []Replacement) ([]error, error)
 	// Replace overwrites the document when its version is still version and
 	// returns the new version. A missing document is ENotFound; a stale version
 	// or a broken unique key is EConflict.
