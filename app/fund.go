@@ -52,8 +52,10 @@ func (a *App) openFund(ctx context.Context) error {
 			return ids, tiers, nil
 		})
 	}
-	if a.Enterprises != nil { // the data hub: dishonesty lists and investors' risk shares
-		svc.SetDishonesty(a.Enterprises)
+	if a.Enterprises != nil { // the data hub: dishonesty lists, key list, docking and investors' risk shares
+		h := fundHub{a.Enterprises}
+		svc.SetDishonesty(h)
+		svc.SetHub(h)
 		svc.SetRiskShare(riskShare{a.Enterprises})
 	}
 	if a.Recorder.Observers != nil {
@@ -94,9 +96,84 @@ func (a *App) openFund(ctx context.Context) error {
 			fmt.Fprintf(env.Out, "Seeded the risk-compensation fund: Lianhua County and Fuzhou pools, %d loans (log in as official.lianhua or official.fuzhou, password %s).\n", n, identity.DemoPassword)
 			return nil
 		},
+		run: func(ctx context.Context) { a.runFund(ctx, svc) },
 		web: func(d *web.Deps) { d.Fund = svc },
 	})
 	return nil
+}
+
+// runFund is the fund's background work: at start and every minute it
+// repairs pool changes a crash left half-done (fund.Repair: each is
+// finished or rolled back, so a pool's outstanding equals its loans
+// again) and expires evaluation seats past their due date (replacing them
+// where another expert of the route is left).
+func (a *App) runFund(ctx context.Context, svc *fund.Service) {
+	step := func() {
+		if n, err := svc.Repair(ctx, fund.RepairGrace); err != nil {
+			if ctx.Err() == nil {
+				a.Logger.Warn("fund: repairing half-done pool changes", "err", err)
+			}
+		} else if n > 0 {
+			a.Logger.Info("fund: repaired half-done pool changes", "count", n)
+		}
+		if n, err := svc.SweepSeats(ctx); err != nil {
+			if ctx.Err() == nil {
+				a.Logger.Warn("fund: expiring evaluation seats", "err", err)
+			}
+		} else if n > 0 {
+			a.Logger.Info("fund: expired evaluation seats", "count", n)
+		}
+	}
+	step()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			svc.Flush()
+			return
+		case <-t.C:
+			step()
+		}
+	}
+}
+
+// fundHub adapts the data hub to the fund: an enterprise's standing
+// (dishonest, on the key list) in one read, the key-list count and the
+// docking conversion of a region.
+type fundHub struct{ ent *enterprises.Service }
+
+func (h fundHub) Standing(ctx context.Context, code string) (dishonest, keyListed bool, err error) {
+	v, ok, err := h.ent.Portrait(ctx, code)
+	if err != nil || !ok {
+		return false, false, err
+	}
+	for _, f := range v.Flags {
+		switch f {
+		case enterprises.FlagDishonest:
+			dishonest = true
+		case enterprises.FlagKeyProject, enterprises.FlagSpecialised:
+			keyListed = true
+		}
+	}
+	return dishonest, keyListed, nil
+}
+
+func (h fundHub) Dishonest(ctx context.Context, code string) (bool, error) {
+	return h.ent.Dishonest(ctx, code)
+}
+
+func (h fundHub) KeyListed(ctx context.Context, code string) (bool, error) {
+	_, kl, err := h.Standing(ctx, code)
+	return kl, err
+}
+
+func (h fundHub) KeyListCount(ctx context.Context, region string) (int, error) {
+	return h.ent.KeyListCount(ctx, region)
+}
+
+func (h fundHub) DockingStats(ctx context.Context, region string) (int, int, error) {
+	return h.ent.DockingStats(ctx, region)
 }
 
 // riskShare adapts the data hub's endorsements to the fund's RiskShare.

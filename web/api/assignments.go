@@ -45,7 +45,7 @@ func (s *api) apiAssignments(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	items, err := s.withEvaluationSeats(c, as, cur == "")
+	items, next, err := s.withEvaluationSeats(c, as, next)
 	if err != nil {
 		web.AbortWithError(c, err)
 		return

@@ -38,6 +38,7 @@ func (s *api) registerFundAPI(v1 *gin.RouterGroup) {
 	r("POST", "/loans/:id/default", "Record a default: {\"date\",\"outstanding\"}; the loan becomes non_performing", "loan", "default", s.apiDefault)
 	r("POST", "/loans/:id/technical-evaluation", "Order a technical evaluation of a non-performing loan: a panel of experts on its route", "evaluation", "create", s.apiOrderEvaluation)
 	r("POST", "/loans/:id/claims", "File a claim: {\"loss\",\"cause\":\"ordinary\"|\"tech_route_failure\",\"evaluation_id\"?}", "claim", "create", s.apiFileClaim)
+	s.registerEvaluationsAPI(v1)
 	r("GET", "/evaluations/:id", "A technical evaluation: {\"id\",\"loan_id\",\"state\",\"finding\"}", "evaluation", "read", s.apiEvaluation)
 	r("GET", "/claims", "Claims the caller may see, newest first; filters state (or open), fund", "claim", "read", s.apiClaims)
 	r("GET", "/claims/:id", "One claim", "claim", "read", s.apiClaim)

@@ -75,6 +75,7 @@ func (s *ui) registerFundPages(e *gin.Engine) {
 	s.page(e, web.UIRoute{Method: "POST", Path: "/fund/claims/:id/recovery-closed", Obj: "claim", Act: "recover"}, s.postFundRecovery)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/fund/kpis", Obj: "fund_kpi", Act: "read"}, s.pageFundKPIs)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/fund/export", Obj: "fund_kpi", Act: "read"}, s.pageFundExport)
+	s.registerFundSeatPages(e)
 }
 
 // fundBack redirects to back with a notice (done) or an error message.

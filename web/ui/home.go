@@ -124,6 +124,9 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 			add(t)
 		}
 	}
+	if d.Fund != nil && u.Role == identity.RoleExpert {
+		add(s.evaluationTodo(ctx, u))
+	}
 	if d.Consult != nil && u.Role == identity.RoleExpert {
 		t := todo{ID: "consult_open", Link: "/consultations"}
 		vs, next, err := d.Consult.List(ctx, u, consult.Filter{State: consult.StateOpen, Limit: todoLimit})

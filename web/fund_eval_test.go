@@ -1,0 +1,190 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"kedaitong/review"
+)
+
+func init() {
+	readers := []string{"bank_officer", "bank_manager", "official", "admin"}
+	allowedRoles["GET /api/v1/evaluations"] = readers
+	allowedRoles["GET /api/v1/evaluations/:id/seats"] = readers
+}
+
+// evalEnv is the panel environment (experts exp-1…exp-6 on semiconductors,
+// the expert user is exp-1) with a Ganzhou County pool (360702) and n
+// defaulted loans of bank gzb on semiconductors.ic-design, each with a
+// technical evaluation ordered by the admin.
+func newEvalEnv(t *testing.T, n int) (*panelEnv, []string) {
+	p := newPanelEnv(t)
+	for _, u := range []string{"manager", "officer2"} {
+		p.sec[u] = p.login(u)
+	}
+	call := func(who, method, path, body string, want int) map[string]any {
+		t.Helper()
+		h := as(p.sec[who])
+		if body != "" {
+			h = append(h, "Content-Type", "application/json")
+		}
+		r := p.do(method, path, body, h...)
+		if r.status != want {
+			t.Fatalf("%s %s as %s = %d %s", method, path, who, r.status, r.body)
+		}
+		if len(r.body) == 0 {
+			return nil
+		}
+		return r.json(t)
+	}
+	call("admin", "POST", "/api/v1/funds", `{"region":"360702","name":"章贡区风险补偿资金池"}`, http.StatusCreated)
+	call("admin", "POST", "/api/v1/funds/fund-360702/contributions", `{"year":2025,"budgeted":5000000,"paid_in":5000000,"by":"county"}`, http.StatusCreated)
+	var evals, loans []string
+	for i := range n { // all registered before the defaults suspend the bank
+		l := call("officer", "POST", "/api/v1/loans", fmt.Sprintf(`{"enterprise":{"name":"章贡芯片%d有限公司","credit_code":"%s","region":"360702","founded":"2021-01-10","route":"semiconductors.ic-design"},"amount":1000000,"start":"2025-02-01","term_months":36}`,
+			i, review.DemoCreditCode("360702", 500+i)), http.StatusCreated)
+		loans = append(loans, l["id"].(string))
+	}
+	for _, id := range loans {
+		call("officer", "POST", "/api/v1/loans/"+id+"/default", `{"date":"2025-09-01","outstanding":800000}`, http.StatusOK)
+		ev := call("admin", "POST", "/api/v1/loans/"+id+"/technical-evaluation", "", http.StatusCreated)
+		evals = append(evals, ev["id"].(string))
+	}
+	return p, evals
+}
+
+// TestAssignmentsPageBothKinds: an expert's review assignments and
+// evaluation seats page together: at every page size each appears exactly
+// once, newest first, with its kind (evaluation seats carry loan_id).
+func TestAssignmentsPageBothKinds(t *testing.T) {
+	p, _ := newEvalEnv(t, 3)
+	if r := p.do("POST", "/api/v1/assignments/run", "", as(p.sec["official"])...); r.status != 200 {
+		t.Fatalf("run = %d %s", r.status, r.body)
+	}
+	all := p.items(t, "expert", "/api/v1/assignments?limit=500")
+	kinds := map[string]int{}
+	for _, it := range all {
+		kinds[it["kind"].(string)]++
+		if it["kind"] == "evaluation" && it["loan_id"] == "" {
+			t.Errorf("evaluation seat without loan_id: %v", it)
+		}
+	}
+	if kinds["review"] < 1 || kinds["evaluation"] != 3 {
+		t.Fatalf("kinds = %v, want review seats and 3 evaluation seats", kinds)
+	}
+	for _, limit := range []int{1, 2, 3} {
+		var got []string
+		cursor := ""
+		for page := 0; page < 20; page++ {
+			q := url.Values{"limit": {fmt.Sprint(limit)}}
+			if cursor != "" {
+				q.Set("cursor", cursor)
+			}
+			r := p.do("GET", "/api/v1/assignments?"+q.Encode(), "", as(p.sec["expert"])...)
+			if r.status != 200 {
+				t.Fatalf("page: %d %s", r.status, r.body)
+			}
+			body := r.json(t)
+			items := body["items"].([]any)
+			if len(items) > limit {
+				t.Fatalf("limit %d: page of %d", limit, len(items))
+			}
+			for _, it := range items {
+				got = append(got, it.(map[string]any)["id"].(string))
+			}
+			cursor, _ = body["next_cursor"].(string)
+			if cursor == "" {
+				break
+			}
+		}
+		var want []string
+		for _, it := range all {
+			want = append(want, it["id"].(string))
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("limit %d: paged %v, want %v", limit, got, want)
+		}
+	}
+	// The state filter applies to both kinds.
+	for _, it := range p.items(t, "expert", "/api/v1/assignments?state=invited") {
+		if it["state"] != "invited" {
+			t.Errorf("state filter: %v", it)
+		}
+	}
+	// Another role's list has no evaluation seats in it.
+	for _, it := range p.items(t, "official", "/api/v1/assignments") {
+		if it["kind"] != "review" {
+			t.Errorf("official's list: %v", it)
+		}
+	}
+}
+
+// TestEvaluationSeatAPI: the expert answers an evaluation seat through the
+// assignment routes; bad answers and other callers are refused; officials
+// read the evaluation list and its seats with expert names.
+func TestEvaluationSeatAPI(t *testing.T) {
+	p, evals := newEvalEnv(t, 1)
+	var seat map[string]any
+	for _, it := range p.items(t, "expert", "/api/v1/assignments") {
+		if it["kind"] == "evaluation" {
+			seat = it
+		}
+	}
+	if seat == nil {
+		t.Fatal("the expert has no evaluation seat")
+	}
+	id := seat["id"].(string)
+	if seat["enterprise"] != "章贡芯片0有限公司" || seat["amount"].(float64) != 1000000 || seat["default_outstanding"].(float64) != 800000 || seat["bank_id"] != "gzb" || seat["due"] == "" {
+		t.Errorf("seat facts: %v", seat)
+	}
+	h := func(who string) []string { return as(p.sec[who], "Content-Type", "application/json") }
+	for _, tc := range []struct {
+		who, method, path, body string
+		status                  int
+	}{
+		{"expert", "PUT", "/api/v1/assignments/" + id + "/score", `{"route_failure":true}`, http.StatusConflict}, // not accepted yet
+		{"officer", "POST", "/api/v1/assignments/" + id + "/accept", "", http.StatusForbidden},
+		{"expert", "POST", "/api/v1/assignments/evs-0000000000000000/accept", "", http.StatusNotFound},
+		{"expert", "POST", "/api/v1/assignments/" + id + "/accept", "", http.StatusOK},
+		{"expert", "POST", "/api/v1/assignments/" + id + "/accept", "", http.StatusConflict},
+		{"expert", "PUT", "/api/v1/assignments/" + id + "/score", `{"comment":"没有结论"}`, http.StatusBadRequest},
+		{"expert", "PUT", "/api/v1/assignments/" + id + "/score", `{"route_failure":"yes"}`, http.StatusBadRequest},
+		{"expert", "PUT", "/api/v1/assignments/" + id + "/score", `{"route_failure":true,"comment":"技术路线被替代","extra":1}`, http.StatusBadRequest},
+		{"expert", "PUT", "/api/v1/assignments/" + id + "/score", `{"route_failure":true,"comment":"技术路线被替代"}`, http.StatusOK},
+		{"officer", "GET", "/api/v1/evaluations/" + evals[0] + "/seats", "", http.StatusNotFound},
+		{"expert", "GET", "/api/v1/evaluations", "", http.StatusForbidden},
+		{"cityofficial", "GET", "/api/v1/evaluations?state=bogus", "", http.StatusBadRequest},
+	} {
+		r := p.do(tc.method, tc.path, tc.body, h(tc.who)...)
+		if r.status != tc.status {
+			t.Errorf("%s %s as %s = %d %s, want %d", tc.method, tc.path, tc.who, r.status, r.body, tc.status)
+		}
+	}
+	// Officials of the region read the evaluation and its seats by name.
+	list := p.do("GET", "/api/v1/evaluations", "", as(p.sec["cityofficial"])...).json(t)["items"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["id"] != evals[0] || list[0].(map[string]any)["state"] != "open" {
+		t.Fatalf("evaluations: %v", list)
+	}
+	seats := p.do("GET", "/api/v1/evaluations/"+evals[0]+"/seats", "", as(p.sec["cityofficial"])...).json(t)["items"].([]any)
+	names := map[string]bool{}
+	for _, x := range seats {
+		names[x.(map[string]any)["expert_name"].(string)] = true
+	}
+	if !names["李院士"] {
+		t.Errorf("seats by name: %v", seats)
+	}
+	// The bank reads its loan's evaluation in the list, never the seats.
+	if l := p.do("GET", "/api/v1/evaluations", "", as(p.sec["officer"])...).json(t)["items"].([]any); len(l) != 1 {
+		t.Errorf("bank's evaluations: %v", l)
+	}
+	if l := p.do("GET", "/api/v1/evaluations", "", as(p.sec["officer2"])...).json(t)["items"].([]any); len(l) != 0 {
+		t.Errorf("another bank sees %v", l)
+	}
+	r := p.do("POST", "/api/v1/assignments/"+id+"/submit", "", as(p.sec["expert"])...)
+	if r.status != 200 || r.json(t)["state"] != "submitted" {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+}
