@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,6 +17,7 @@ import (
 	"kedaitong/alerts"
 	"kedaitong/intel"
 	"kedaitong/riskmap"
+	"kedaitong/taxonomy"
 	"kedaitong/web"
 )
 
@@ -225,16 +227,18 @@ type deliveryView struct {
 }
 
 type alertsPage struct {
-	Alerts []alerts.Alert
-	Next   string
-	Unread int64
-	Rules  []alerts.Rule
-	Error  string
-	Notice string
-	Form   alerts.NewRule
-	Lang   string
-	Inds   []string
-	Dims   []string
+	Alerts   []alertRow
+	List     *List
+	Unread   int64
+	Rules    []alerts.Rule
+	Error    string
+	Notice   string
+	Form     alerts.NewRule
+	Lang     string
+	Inds     []codeName // industries, named
+	Dims     []codeName // risk dimensions, named
+	Routes   []routeGroup
+	RuleRows []ruleRow
 	// The bank's webhooks with their latest deliveries; NewHook is the
 	// one just created, its secret shown this once.
 	Webhooks  []webhookView
@@ -246,12 +250,46 @@ type alertsPage struct {
 func (s *ui) renderAlerts(c *gin.Context, status int, p alertsPage) {
 	u := web.MustCaller(c).User
 	ctx := c.Request.Context()
-	limit, cur, _ := web.PageParams(c)
-	var err error
-	if p.Alerts, p.Next, err = s.Deps.Alerts.List(ctx, u, alerts.Filter{Limit: limit, Cursor: cur, UnreadOnly: c.Query("unread") == "true"}); err != nil {
+	lang := web.PickLang(c)
+	unreadOnly := c.Query("unread") == "true"
+	all, truncated, err := readAll(func(cur string) ([]alerts.Alert, string, error) {
+		return s.Deps.Alerts.List(ctx, u, alerts.Filter{Limit: 500, Cursor: cur, UnreadOnly: unreadOnly})
+	})
+	if err != nil {
 		s.renderError(c, web.StatusOf(err), "error.title")
 		return
 	}
+	rows := make([]alertRow, len(all))
+	for i, a := range all {
+		rows[i] = s.alertRow(a, lang)
+	}
+	tr := web.NewTr(s.bundle, lang)
+	spec := listSpec[alertRow]{ID: "alerts", Sheet: "alerts.title", Sort: "time", Desc: true, Cols: []col[alertRow]{
+		textCol("title", "alerts.col.title", func(r alertRow) string { return r.TitleText }),
+		textCol("industry", "riskmap.industry", func(r alertRow) string { return r.IndustryName }),
+		textCol("dimension", "alerts.col.dimension", func(r alertRow) string { return r.DimensionName }),
+		textCol("reasons", "alerts.col.reasons", func(r alertRow) string { return strings.Join(r.ReasonTexts, "；") }),
+		textCol("items", "alerts.col.items", func(r alertRow) string {
+			t := make([]string, len(r.Items))
+			for i, it := range r.Items {
+				t[i] = it.Title
+			}
+			return strings.Join(t, "；")
+		}),
+		timeCol("time", "lists.time", func(r alertRow) time.Time { return r.CreatedAt }),
+		textCol("state", "notify.col.state", func(r alertRow) string {
+			if r.Unread {
+				return tr.T("notify.unread")
+			}
+			return tr.T("notify.read")
+		}),
+		{Label: "users.actions", Fixed: true, Skip: true},
+	}, Search: func(r alertRow) string { return strings.Join(r.Enterprise, " ") + " " + r.Industry + " " + r.Dimension }}
+	page, list, done := listRows(s, c, spec, rows, truncated)
+	if done {
+		return
+	}
+	p.Alerts, p.List = page, list
 	p.Unread, _ = s.Deps.Alerts.Unread(ctx, u)
 	if alerts.MaySubscribe(u) == nil {
 		p.Rules, _, _ = s.Deps.Alerts.Rules(ctx, u, 100, "")
@@ -274,9 +312,17 @@ func (s *ui) renderAlerts(c *gin.Context, status int, p alertsPage) {
 			}
 		}
 	}
-	p.Lang = web.PickLang(c)
-	p.Inds = s.Deps.Riskmap.Industries()
-	p.Dims = riskmap.Dimensions
+	p.Lang = lang
+	for _, code := range s.Deps.Riskmap.Industries() {
+		p.Inds = append(p.Inds, codeName{code, s.Deps.Riskmap.IndustryName(code, lang)})
+	}
+	for _, code := range riskmap.Dimensions {
+		p.Dims = append(p.Dims, codeName{code, riskmap.DimensionName(code, lang)})
+	}
+	p.Routes = routeGroups(lang)
+	for _, r := range p.Rules {
+		p.RuleRows = append(p.RuleRows, s.ruleRow(r, lang, tr))
+	}
 	s.render(c, status, "alerts", "alerts.title", p)
 }
 
@@ -310,7 +356,11 @@ func (s *ui) pageAlertsReadAll(c *gin.Context) {
 }
 
 func (s *ui) pageCreateRule(c *gin.Context) {
-	in := alerts.NewRule{Name: c.PostForm("name"), Industries: c.PostFormArray("industries"), Routes: splitCodes(c.PostForm("routes")),
+	var routes []string
+	for _, v := range c.PostFormArray("routes") { // chosen from the list, or typed as codes
+		routes = append(routes, splitCodes(v)...)
+	}
+	in := alerts.NewRule{Name: c.PostForm("name"), Industries: c.PostFormArray("industries"), Routes: routes,
 		Dimensions: c.PostFormArray("dimensions"), Severity: c.PostForm("severity")}
 	if _, err := s.Deps.Alerts.CreateRule(c.Request.Context(), web.MustCaller(c).User, in); err != nil {
 		s.renderAlerts(c, web.StatusOf(err), alertsPage{Error: web.ErrText(c, err), Form: in})
@@ -325,6 +375,58 @@ func (s *ui) pageDeleteRule(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/alerts")
+}
+
+// alertRow is an alert as the inbox lists it: its texts in the page's
+// language, its industry and dimension named.
+type alertRow struct {
+	alerts.Alert
+	TitleText, IndustryName, DimensionName string
+	ReasonTexts                            []string
+}
+
+func (s *ui) alertRow(a alerts.Alert, lang string) alertRow {
+	r := alertRow{Alert: a, TitleText: a.Title.In(lang), IndustryName: "—", DimensionName: "—"}
+	if a.Industry != "" {
+		r.IndustryName = s.Deps.Riskmap.IndustryName(a.Industry, lang)
+	}
+	if a.Dimension != "" {
+		r.DimensionName = riskmap.DimensionName(a.Dimension, lang)
+	}
+	for _, why := range a.Reasons {
+		r.ReasonTexts = append(r.ReasonTexts, why.In(lang))
+	}
+	return r
+}
+
+// ruleRow is an alert rule with its codes named.
+type ruleRow struct {
+	alerts.Rule
+	Industries, Routes, Dimensions, Severity string
+}
+
+func (s *ui) ruleRow(r alerts.Rule, lang string, tr *web.Tr) ruleRow {
+	names := func(codes []string, name func(string) string) string {
+		if len(codes) == 0 {
+			return tr.T("alerts.rule_all")
+		}
+		out := make([]string, len(codes))
+		for i, c := range codes {
+			out[i] = name(c)
+		}
+		return strings.Join(out, "、")
+	}
+	tax := taxonomy.Default()
+	return ruleRow{Rule: r,
+		Industries: names(r.Industries, func(c string) string { return s.Deps.Riskmap.IndustryName(c, lang) }),
+		Routes: names(r.Routes, func(c string) string {
+			if rt, ok := tax.Route(c); ok {
+				return pick(rt.Name, lang)
+			}
+			return c
+		}),
+		Dimensions: names(r.Dimensions, func(c string) string { return riskmap.DimensionName(c, lang) }),
+		Severity:   tr.T("alerts.severity_" + r.Severity)}
 }
 
 func splitCodes(s string) []string {
