@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,7 +30,7 @@ func (s *ui) registerIntelPages(e *gin.Engine) {
 // sourcesPage is the data of intel_sources.html.
 type sourcesPage struct {
 	Sources []intel.Source
-	Next    string
+	List    *List
 	Error   string
 	Notice  string
 	Import  *intel.ImportResult
@@ -39,13 +40,58 @@ type sourcesPage struct {
 }
 
 func (s *ui) renderSources(c *gin.Context, status int, p sourcesPage) {
-	limit, cur, _ := web.PageParams(c)
-	srcs, next, err := s.Deps.Intel.Sources(c.Request.Context(), web.MustCaller(c).User, limit, cur)
+	ctx, u := c.Request.Context(), web.MustCaller(c).User
+	srcs, truncated, err := readAll(func(cur string) ([]intel.Source, string, error) {
+		return s.Deps.Intel.Sources(ctx, u, 500, cur)
+	})
 	if err != nil {
 		s.renderError(c, web.StatusOf(err), "error.title")
 		return
 	}
-	p.Sources, p.Next = srcs, next
+	tr := web.NewTr(s.bundle, web.PickLang(c))
+	lastFetch := func(x intel.Source) time.Time {
+		if x.Health.LastFetch == nil {
+			return time.Time{}
+		}
+		return *x.Health.LastFetch
+	}
+	nextDue := func(x intel.Source) time.Time {
+		if x.Health.NextDue == nil {
+			return time.Time{}
+		}
+		return *x.Health.NextDue
+	}
+	health := func(x intel.Source) string {
+		switch {
+		case !x.Enabled:
+			return tr.T("intel.source.disabled")
+		case x.Health.LastStatus != "":
+			return tr.T("intel.status." + x.Health.LastStatus)
+		}
+		return tr.T("intel.status.never")
+	}
+	spec := listSpec[intel.Source]{ID: "sources", Sheet: "intel.sources.title", Sort: "title", Cols: []col[intel.Source]{
+		textCol("title", "intel.source.title", func(x intel.Source) string { return x.Title }),
+		textCol("language", "intel.source.language", func(x intel.Source) string {
+			if x.Language == "" {
+				return "—"
+			}
+			return tr.T("intel.lang." + x.Language)
+		}),
+		intCol("interval", "intel.source.interval", func(x intel.Source) int64 { return int64(x.IntervalMinutes) }),
+		textCol("health", "intel.source.health", health),
+		timeCol("last", "sources.col.last", lastFetch),
+		timeCol("due", "sources.col.due", nextDue),
+		intCol("items", "intel.source.items", func(x intel.Source) int64 { return x.Health.Items }),
+		{Label: "users.actions", Fixed: true, Skip: true},
+		{Key: "url", Label: "intel.source.url", Fixed: true, Text: func(x intel.Source) string { return x.URL }},
+	}, Search: func(x intel.Source) string { return strings.Join(x.Tags, " ") + " " + x.Health.LastError }}
+	page, list, done := listRows(s, c, spec, srcs, truncated)
+	if done {
+		return
+	}
+	list.Heads = list.Heads[:len(list.Heads)-1] // the address is exported, shown under the title
+	p.Sources, p.List = page, list
 	s.render(c, status, "intel_sources", "intel.sources.title", p)
 }
 
@@ -133,10 +179,13 @@ func (s *ui) pageToggleSource(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/intel/sources")
 }
 
+// itemsMax bounds the news items one list reads (newest first).
+const itemsMax = 1000
+
 // itemsPage is the data of intel_items.html.
 type itemsPage struct {
 	Items      []intel.Item
-	Next       string // the query string of the next page
+	List       *List
 	Error      string
 	Filter     intel.ItemFilter
 	Since      string
@@ -171,15 +220,14 @@ func (s *ui) pageItems(c *gin.Context) {
 	f, err := web.ItemFilter(c)
 	p.Filter = f
 	status := http.StatusOK
+	var all []intel.Item
+	truncated := false
 	if err == nil {
-		var next string
-		p.Items, next, err = s.Deps.Intel.Items(ctx, u, f)
-		if next != "" {
-			q := c.Request.URL.Query()
-			q.Set("cursor", next)
-			q.Del("lang")
-			p.Next = "?" + q.Encode()
-		}
+		f.Limit = 500
+		all, truncated, err = readUpTo(itemsMax, func(cur string) ([]intel.Item, string, error) {
+			f.Cursor = cur
+			return s.Deps.Intel.Items(ctx, u, f)
+		})
 	}
 	if err != nil {
 		p.Error = web.ErrText(c, err)
@@ -188,7 +236,7 @@ func (s *ui) pageItems(c *gin.Context) {
 		// The enterprises items name (already scoped to the caller's
 		// book) are shown by name.
 		if book, berr := s.Deps.Riskmap.Book(ctx); berr == nil {
-			for _, it := range p.Items {
+			for _, it := range all {
 				for _, code := range it.Enterprises {
 					if n := book.EnterpriseName(code); n != "" {
 						p.Names[code] = n
@@ -197,5 +245,32 @@ func (s *ui) pageItems(c *gin.Context) {
 			}
 		}
 	}
+	tr := web.NewTr(s.bundle, web.PickLang(c))
+	names := func(codes []string, name func(string) string) string {
+		out := make([]string, len(codes))
+		for i, c := range codes {
+			out[i] = name(c)
+		}
+		return strings.Join(out, "、")
+	}
+	known := func(code string) string { return nameOr(p.Names[code], code) }
+	spec := listSpec[intel.Item]{ID: "items", Sheet: "intel.items.title", Sort: "published", Desc: true, NoSearch: true, Max: itemsMax, Cols: []col[intel.Item]{
+		timeCol("published", "intel.col.published", func(it intel.Item) time.Time { return it.Published }),
+		textCol("title", "intel.col.title", func(it intel.Item) string { return it.Title }),
+		textCol("source", "intel.filter.source", func(it intel.Item) string { return nameOr(p.Names[it.SourceID], "") }),
+		textCol("polarity", "intel.filter.polarity", func(it intel.Item) string { return tr.T("intel.pol." + it.Polarity) }),
+		{Key: "industries", Label: "intel.filter.industry", Fixed: true, Text: func(it intel.Item) string { return names(it.Industries, known) }},
+		{Key: "dimensions", Label: "intel.filter.dimension", Fixed: true, Text: func(it intel.Item) string {
+			return names(it.Dimensions, func(d string) string { return tr.T("intel.dim." + d) })
+		}},
+		{Key: "enterprises", Label: "intel.filter.enterprise", Fixed: true, Text: func(it intel.Item) string { return names(it.Enterprises, known) }},
+		{Key: "summary", Label: "intel.col.summary", Fixed: true, Text: func(it intel.Item) string { return it.Summary }},
+		{Key: "link", Label: "intel.col.link", Fixed: true, Text: func(it intel.Item) string { return it.Link }},
+	}}
+	page, list, done := listRows(s, c, spec, all, truncated)
+	if done {
+		return
+	}
+	p.Items, p.List = page, list
 	s.render(c, status, "intel_items", "intel.items.title", p)
 }

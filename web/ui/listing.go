@@ -91,6 +91,15 @@ type listSpec[T any] struct {
 	NoSearch bool     // the page's own filter form searches (the toolbar shows none)
 	// Search adds text a row is found by beside its columns (ids, codes).
 	Search func(T) string
+	// Max is the bound the rows were read with (listMaxRows when 0).
+	Max int
+}
+
+func (s listSpec[T]) max() int {
+	if s.Max > 0 {
+		return s.Max
+	}
+	return listMaxRows
 }
 
 // List is what the list partials draw: the toolbar, the header row and
@@ -283,7 +292,7 @@ func listRows[T any](s *ui, c *gin.Context, spec listSpec[T], rows []T, truncate
 		return path
 	}
 	l = &List{T: tr, ID: spec.ID, Path: path, Q: p.q, Search: !spec.NoSearch, Sort: p.sort, Dir: p.dir, Page: p.page, Pages: pages,
-		Size: p.size, Total: total, Truncated: truncated, Max: listMaxRows}
+		Size: p.size, Total: total, Truncated: truncated, Max: spec.max()}
 	if total > 0 {
 		l.From, l.To = from+1, to
 	}
@@ -412,6 +421,11 @@ func sheetName(s string) string {
 // readAll reads a list through its cursor pages, up to listMaxRows rows;
 // truncated says more were left.
 func readAll[T any](fetch func(cursor string) ([]T, string, error)) (rows []T, truncated bool, err error) {
+	return readUpTo(listMaxRows, fetch)
+}
+
+// readUpTo is readAll with a smaller bound, for lists of heavy rows.
+func readUpTo[T any](most int, fetch func(cursor string) ([]T, string, error)) (rows []T, truncated bool, err error) {
 	cur := ""
 	for {
 		got, next, err := fetch(cur)
@@ -419,8 +433,8 @@ func readAll[T any](fetch func(cursor string) ([]T, string, error)) (rows []T, t
 			return rows, false, err
 		}
 		rows = append(rows, got...)
-		if len(rows) >= listMaxRows {
-			return rows[:listMaxRows], next != "" || len(rows) > listMaxRows, nil
+		if len(rows) >= most {
+			return rows[:most], next != "" || len(rows) > most, nil
 		}
 		if next == "" || next == cur || len(got) == 0 {
 			return rows, false, nil
