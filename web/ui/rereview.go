@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +22,7 @@ type rrRow struct {
 	rereview.Rereview
 	Reasons  []string
 	CanStart bool
+	BankName string
 }
 
 func toRRRow(r rereview.Rereview, u identity.User, lang string) rrRow {
@@ -46,38 +46,58 @@ func (s *ui) pageRereviews(c *gin.Context) {
 func (s *ui) renderRereviews(c *gin.Context, status int, notice string, failure error) {
 	u := web.MustCaller(c).User
 	lang := web.PickLang(c)
-	_, cur, _ := web.PageParams(c)
-	f := rereview.Filter{State: c.Query("state"), Limit: 50, Cursor: cur}
+	ctx := c.Request.Context()
+	f := rereview.Filter{State: c.Query("state"), Limit: 500}
 	if c.Query("exit") == "true" {
 		t := true
 		f.Exit = &t
 	}
-	items, next, err := s.Deps.Rereview.List(c.Request.Context(), u, f)
+	items, truncated, err := readAll(func(cur string) ([]rereview.Rereview, string, error) {
+		f.Cursor = cur
+		return s.Deps.Rereview.List(ctx, u, f)
+	})
 	errMsg := ""
 	if failure != nil {
 		errMsg = web.ErrText(c, failure)
 	} else if err != nil {
 		errMsg, status = web.ErrText(c, err), web.StatusOf(err)
 	}
-	rows := make([]rrRow, 0, len(items))
+	all := make([]rrRow, 0, len(items))
 	for _, r := range items {
-		rows = append(rows, toRRRow(r, u, lang))
+		all = append(all, toRRRow(r, u, lang))
 	}
-	nextURL := ""
-	if next != "" {
-		q := url.Values{"cursor": {next}}
-		if f.State != "" {
-			q.Set("state", f.State)
-		}
-		if f.Exit != nil {
-			q.Set("exit", "true")
-		}
-		nextURL = "/rereviews?" + q.Encode()
+	tr := web.NewTr(s.bundle, lang)
+	banks := s.bankNames(c, u)
+	spec := listSpec[rrRow]{ID: "rr", Sheet: "rereview.list.title", Sort: "due", Cols: []col[rrRow]{
+		textCol("enterprise", "rereview.enterprise", func(r rrRow) string { return r.Enterprise }),
+		textCol("region", "app.region", func(r rrRow) string { return regionText(lang, r.Region) }),
+		textCol("bank", "lists.bank", func(r rrRow) string { return nameOr(banks[r.BankID], r.BankID) }),
+		moneyCol("amount", "rereview.amount", func(r rrRow) int64 { return r.Amount }),
+		textCol("decided", "rereview.decision_date", func(r rrRow) string { return r.DecisionDate }),
+		textCol("due", "rereview.due_date", func(r rrRow) string { return r.DueDate }),
+		textCol("state", "rereview.state", func(r rrRow) string { return tr.T("rereview.state." + r.State) }),
+		textCol("outcome", "rereview.outcome", func(r rrRow) string {
+			switch {
+			case r.Exit:
+				return tr.T("rereview.exit")
+			case r.State == rereview.StateConcluded:
+				return tr.T("rereview.no_exit")
+			}
+			return "—"
+		}),
+		{Label: "users.actions", Fixed: true, Skip: true},
+	}, Search: func(r rrRow) string { return r.CreditCode + " " + r.ApplicationID }}
+	rows, list, done := listRows(s, c, spec, all, truncated)
+	if done {
+		return
+	}
+	for i := range rows {
+		rows[i].BankName = nameOr(banks[rows[i].BankID], rows[i].BankID)
 	}
 	if notice == "" && c.Query("done") == "started" {
 		notice = "rereview.started"
 	}
-	s.render(c, status, "rereviews", "rereview.list.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg, "Notice": notice,
+	s.render(c, status, "rereviews", "rereview.list.title", gin.H{"Rows": rows, "List": list, "Error": errMsg, "Notice": notice,
 		"States": rereview.States, "State": f.State, "ExitOnly": f.Exit != nil, "Months": s.Deps.Rereview.Months()})
 }
 
