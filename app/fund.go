@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"kedaitong"
@@ -23,13 +24,10 @@ func (a *App) openFund(ctx context.Context) error {
 		return err
 	}
 	a.Fund = svc
-	if a.Experts != nil { // evaluation panels: active experts of the loan's route, without conflicts
+	if a.Experts != nil { // evaluation panels: active experts of the loan's route, then of its industry, without conflicts
 		svc.SetExpertFinder(func(ctx context.Context, route, bankID, creditCode string, n int) ([]string, []string, error) {
 			sys := identity.User{ID: "system", Username: "system", Role: identity.RoleAdmin}
-			found, _, err := a.Experts.Search(ctx, sys, experts.Filter{Field: route, AvailableOn: time.Now().In(beijing).Format("2006-01-02"), Limit: 50})
-			if err != nil {
-				return nil, nil, err
-			}
+			today := time.Now().In(beijing).Format("2006-01-02")
 			parties := map[string]bool{"org:" + creditCode: true}
 			if a.Banks != nil {
 				for _, o := range a.Banks.OrgIDs(bankID) {
@@ -37,16 +35,31 @@ func (a *App) openFund(ctx context.Context) error {
 				}
 			}
 			var ids, tiers []string
-		next:
-			for _, x := range found {
-				for _, o := range x.Affiliations() {
-					if parties[o] {
-						continue next
-					}
+			seen := map[string]bool{}
+			fields := []string{route}
+			if i := strings.IndexByte(route, '.'); i > 0 {
+				fields = append(fields, route[:i])
+			}
+			for _, field := range fields {
+				found, _, err := a.Experts.Search(ctx, sys, experts.Filter{Field: field, Status: experts.StatusActive, AvailableOn: today, Limit: 100})
+				if err != nil {
+					return nil, nil, err
 				}
-				ids, tiers = append(ids, x.ID), append(tiers, x.Tier)
-				if len(ids) == n {
-					break
+			next:
+				for _, x := range found {
+					if seen[x.ID] {
+						continue
+					}
+					for _, o := range x.Affiliations() {
+						if parties[o] {
+							continue next
+						}
+					}
+					seen[x.ID] = true
+					ids, tiers = append(ids, x.ID), append(tiers, x.Tier)
+					if len(ids) == n {
+						return ids, tiers, nil
+					}
 				}
 			}
 			return ids, tiers, nil

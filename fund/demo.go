@@ -23,7 +23,7 @@ var DemoUsers = []identity.NewUser{
 //
 //   - Lianhua: gzbank 8,000,000 and ncbank 1,500,000 outstanding, all
 //     performing — both banks normal.
-//   - Fuzhou: ncbank's 800,000 yuan energy-storage loan defaulted with
+//   - Fuzhou: ncbank's 800,000 yuan solid-state battery loan defaulted with
 //     400,000 outstanding beside 9,300,000 performing: a non-performing
 //     ratio of 4% — the one warning the demo shows (warning line 3%, far
 //     from the 5% suspension: ncbank keeps lending). Its ordinary claim
@@ -61,7 +61,7 @@ func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB id
 		{bankA, "莲花县赣芯微电子有限公司", "360321", 101, "2022-04-18", "semiconductors.power-devices", 5000000, "2024-06-12", 36},
 		{bankA, "莲花县绿能新材料有限公司", "360321", 102, "2016-09-01", "new-materials.advanced-ceramics", 3000000, "2024-09-20", 24},
 		{bankB, "莲花县中药材科技有限公司", "360321", 103, "2012-03-08", "biomedicine.tcm", 2000000, "2025-01-15", 12},
-		{bankB, "抚州锂电储能科技有限公司", "361002", 104, "2021-11-11", "lithium-battery.energy-storage", 800000, "2024-05-10", 24},
+		{bankB, "抚州固态锂电科技有限公司", "361002", 104, "2021-11-11", "lithium-battery.solid-state", 800000, "2024-05-10", 24},
 		{bankB, "抚州智造机器人有限公司", "361002", 105, "2023-02-20", "high-end-equipment.industrial-robots", 2500000, "2024-11-05", 36},
 		{bankA, "抚州华光光伏科技有限公司", "361002", 106, "2019-07-01", "photovoltaics.topcon", 1500000, "2025-03-18", 24},
 		{bankB, "抚州数智云科技有限公司", "361002", 107, "2020-06-30", "digital-ai.industrial-internet", 6800000, "2025-02-26", 36},

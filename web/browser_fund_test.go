@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"kedaitong/identity"
 	"kedaitong/review"
 )
 
@@ -146,4 +148,141 @@ func TestBrowserFundOfficialJourney(t *testing.T) {
 		t.Errorf("en header = %q", s)
 	}
 	b.screenshot("fund-kpis-en")
+}
+
+// demoCall calls the API as a demo user (password identity.DemoPassword).
+func demoCall(t *testing.T, e *env, user, method, path, body string) resp {
+	t.Helper()
+	r := e.do("POST", "/api/v1/auth/login", `{"username":"`+user+`","password":"`+identity.DemoPassword+`"}`, "Content-Type", "application/json")
+	if r.status != 200 {
+		t.Fatalf("login %s: %d %s", user, r.status, r.body)
+	}
+	tok, _ := r.json(t)["token"].(string)
+	h := as(tok)
+	if body != "" {
+		h = append(h, "Content-Type", "application/json")
+	}
+	return e.do(method, path, body, h...)
+}
+
+// TestBrowserFundExpertEvaluation: on the demo store the Fuzhou official
+// orders a technical evaluation of the defaulted solid-state battery loan; the
+// demo expert expert.li (李建国, lithium batteries) finds it in the home
+// to-do and the nav on a 390px phone, reads the loan's facts (enterprise,
+// bank, amount, default, due date), accepts, answers, confirms the final
+// submission, and reads it back in English; the official then reads the
+// evaluation with the expert's name and answer from the pool's page, and
+// the provincial official the transfers list.
+func TestBrowserFundExpertEvaluation(t *testing.T) {
+	e := newIntelEnv(t, "", true)
+	r := demoCall(t, e, "official.fuzhou", "GET", "/api/v1/loans?state=non_performing", "")
+	loans := r.json(t)["items"].([]any)
+	if len(loans) != 1 {
+		t.Fatalf("demo non-performing loans: %s", r.body)
+	}
+	loanID := loans[0].(map[string]any)["id"].(string)
+	r = demoCall(t, e, "official.fuzhou", "POST", "/api/v1/loans/"+loanID+"/technical-evaluation", "")
+	if r.status != http.StatusCreated {
+		t.Fatalf("order evaluation: %d %s", r.status, r.body)
+	}
+	evalID := r.json(t)["id"].(string)
+
+	b := newBrowser(t, e)
+	b.run("a phone-sized screen", chromedp.EmulateViewport(390, 844))
+	b.submitLogin("/login?lang=zh-CN", "expert.li", identity.DemoPassword)
+	b.run("the home to-do lists the evaluation", chromedp.WaitVisible(chromedp.CSS("#todo-evaluations")))
+	if s := b.text("#todo-evaluations"); !strings.Contains(s, "抚州固态锂电科技有限公司") {
+		t.Errorf("to-do = %q", s)
+	}
+	b.fitsWidth("home")
+	b.run("open the seats from the nav", chromedp.Click(chromedp.CSS("#nav-fund-seats"), chromedp.NodeReady), chromedp.WaitVisible(chromedp.CSS("#fund-seats")))
+	seat := `section.fund-seat[data-state="invited"]`
+	if n := b.count(seat); n != 1 {
+		t.Fatalf("%d invited seats", n)
+	}
+	card := b.text(seat)
+	for _, want := range []string{"抚州固态锂电科技有限公司", "固态电池", "800,000", "80 万元", "2025-08-30", "400,000"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("seat card lacks %q: %q", want, card)
+		}
+	}
+	if s := b.text(seat + " .fund-seat-bank"); strings.Contains(s, "nanchang-bank") || s == "" {
+		t.Errorf("bank shown as %q, want its name", s)
+	}
+	if s := b.text(seat + " .fund-seat-due"); !strings.HasPrefix(s, "20") {
+		t.Errorf("due = %q", s)
+	}
+	b.fitsWidth("seats")
+	b.screenshot("fund-seat-invited")
+	b.run("accept", chromedp.Click(chromedp.CSS(seat+" .fund-seat-accept")), chromedp.WaitVisible(chromedp.CSS(`section.fund-seat[data-state="accepted"] form.fund-seat-answer`)))
+	acc := `section.fund-seat[data-state="accepted"]`
+	b.run("answer: the route failed",
+		chromedp.Click(chromedp.CSS(acc+` input[value="true"]`)),
+		chromedp.SendKeys(chromedp.CSS(acc+" textarea"), "固态电解质路线未能量产，被半固态方案替代。"),
+		chromedp.Click(chromedp.CSS(acc+` button[value="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#fund-confirm")),
+	)
+	if s := b.text("#fund-confirm-answer"); !strings.Contains(s, "技术路线失败") {
+		t.Errorf("confirmation shows %q", s)
+	}
+	if s := b.text("#fund-confirm-warning"); !strings.Contains(s, "不可撤回") {
+		t.Errorf("no warning that submission is final: %q", s)
+	}
+	b.fitsWidth("confirmation")
+	b.screenshot("fund-seat-confirm")
+	b.run("confirm the submission", chromedp.Click(chromedp.CSS("#fund-confirm-submit")), chromedp.WaitVisible(chromedp.CSS("#fund-notice")))
+	if n := b.count(`section.fund-seat[data-state="submitted"]`); n != 1 {
+		t.Errorf("%d submitted seats", n)
+	}
+	b.run("in English", chromedp.Navigate(b.url("/fund/seats?lang=en")), chromedp.WaitVisible(chromedp.CSS("#fund-seats")))
+	if s := b.text(`section.fund-seat[data-state="submitted"]`); !strings.Contains(s, "Submitted") || !strings.Contains(s, "Yes: the technical route failed") {
+		t.Errorf("en seat = %q", s)
+	}
+	if s := b.text("#fund-seats-title"); s != "My technical evaluations" {
+		t.Errorf("en title = %q", s)
+	}
+	b.fitsWidth("seats (en)")
+	b.screenshot("fund-seat-en")
+	b.logout()
+
+	// The official reads the evaluation from the pool: seats by name, answers.
+	b.submitLogin("/login?lang=zh-CN", "official.fuzhou", identity.DemoPassword)
+	b.run("open the Fuzhou pool", chromedp.WaitVisible(chromedp.CSS("#nav-account")), chromedp.Navigate(b.url("/fund/pools/fund-3610")), chromedp.WaitVisible(chromedp.CSS("#fund-pool-evaluations")))
+	b.run("open its evaluations", chromedp.Click(chromedp.CSS("#fund-pool-evaluations")), chromedp.WaitVisible(chromedp.CSS("#fund-evaluations")))
+	b.run("open the evaluation", chromedp.Click(chromedp.CSS(`tr[data-id="`+evalID+`"] a.fund-evaluation-link`)), chromedp.WaitVisible(chromedp.CSS("#fund-evaluation-seats")))
+	seats := b.text("#fund-evaluation-seats")
+	if !strings.Contains(seats, "李建国") || !strings.Contains(seats, "技术路线失败") || strings.Contains(seats, "exp-0001") {
+		t.Errorf("evaluation seats = %q", seats)
+	}
+	b.fitsWidth("evaluation")
+	b.screenshot("fund-evaluation")
+	b.logout()
+
+	// The provincial official moves money and reads it in the transfers list.
+	b.submitLogin("/login?lang=zh-CN", "official.jiangxi", identity.DemoPassword)
+	b.run("open the pools", chromedp.WaitVisible(chromedp.CSS("#nav-account")), chromedp.Navigate(b.url("/fund")), chromedp.WaitVisible(chromedp.CSS("#fund-transfer")))
+	b.run("transfer 10 万元 from Fuzhou to Lianhua",
+		chromedp.SetValue(chromedp.CSS("#fund-transfer-from"), "fund-3610"),
+		chromedp.SetValue(chromedp.CSS("#fund-transfer-to"), "fund-360321"),
+		chromedp.SendKeys(chromedp.CSS("#fund-transfer-amount"), "10"),
+		chromedp.SendKeys(chromedp.CSS("#fund-transfer-reason"), "年度跨区调剂"),
+		chromedp.Click(chromedp.CSS("#fund-transfer-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#fund-notice")),
+	)
+	b.run("the transfers list from a pool", chromedp.Navigate(b.url("/fund/pools/fund-3610")), chromedp.WaitVisible(chromedp.CSS("#fund-pool-transfers")),
+		chromedp.Click(chromedp.CSS("#fund-pool-transfers")), chromedp.WaitVisible(chromedp.CSS("#fund-transfers")))
+	row := b.text("tr.fund-transfer-row")
+	for _, want := range []string{"抚州市科贷通风险补偿资金池", "莲花县科贷通风险补偿资金池", "100,000", "年度跨区调剂", "official.jiangxi"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("transfer row lacks %q: %q", want, row)
+		}
+	}
+	if s := b.text("tr.fund-transfer-row .fund-transfer-when"); !strings.HasPrefix(s, "20") {
+		t.Errorf("when = %q", s)
+	}
+	b.fitsWidth("transfers")
+	b.run("transfers in English", chromedp.Navigate(b.url("/fund/transfers?lang=en")), chromedp.WaitVisible(chromedp.CSS("#fund-transfers")))
+	if s := b.text("#fund-transfers thead"); !strings.Contains(s, "When") || !strings.Contains(s, "By") {
+		t.Errorf("en header = %q", s)
+	}
 }
