@@ -188,3 +188,58 @@ func TestEvaluationSeatAPI(t *testing.T) {
 		t.Fatalf("submit: %d %s", r.status, r.body)
 	}
 }
+
+// TestFundKPIKeyListAndDocking: the KPIs count the key-list enterprises of
+// the pool's region (the data hub's provincial key projects), those reached
+// by a loan of the pool, and the region's docking conversion.
+func TestFundKPIKeyListAndDocking(t *testing.T) {
+	f := newFundEnv(t)
+	code1, code2 := review.DemoCreditCode("360321", 1), review.DemoCreditCode("360321", 2)
+	csv := func(source, body string) {
+		t.Helper()
+		r := f.do("POST", "/api/v1/datahub/import?source="+source, body, as(f.sec["admin"], "Content-Type", "text/csv")...)
+		if r.status != http.StatusOK && r.status != http.StatusCreated {
+			t.Fatalf("import %s: %d %s", source, r.status, r.body)
+		}
+	}
+	csv("registration", "credit_code,name,region,founded,registered_capital,status\n"+
+		code1+",莲花测试企业1,360321,2022-01-10,1000000,active\n"+code2+",莲花测试企业2,360321,2020-05-01,2000000,active\n")
+	csv("projects", "credit_code,project_id,level,title,amount,start,end\n"+
+		code1+",P-1,provincial,固态电池中试,500000,2024-01-01,2026-12-31\n"+code2+",P-2,national,芯片设计,900000,2024-01-01,2026-12-31\n")
+	kpi := func() map[string]any {
+		t.Helper()
+		r := f.call("lianhua", "GET", "/api/v1/funds/kpis", "")
+		if r.status != 200 {
+			t.Fatalf("kpis: %d %s", r.status, r.body)
+		}
+		items := r.json(t)["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("kpi rows: %v", items)
+		}
+		return items[0].(map[string]any)
+	}
+	if k := kpi(); k["key_list_enterprises"].(float64) != 2 || k["key_list_reached"].(float64) != 0 || k["key_list_reached_pct"].(float64) != 0 {
+		t.Fatalf("before loans: %v", k)
+	}
+	if r := f.call("officer", "POST", "/api/v1/loans", loanBody(1, 1000000)); r.status != http.StatusCreated {
+		t.Fatalf("loan: %d %s", r.status, r.body)
+	}
+	if r := f.call("officer", "POST", "/api/v1/loans", loanBody(1, 500000)); r.status != http.StatusCreated { // the same enterprise again
+		t.Fatalf("loan: %d %s", r.status, r.body)
+	}
+	r := f.call("officer", "POST", "/api/v1/docking", `{"credit_code":"`+code2+`","kind":"loan","note":"有意授信"}`)
+	if r.status != http.StatusCreated {
+		t.Fatalf("docking: %d %s", r.status, r.body)
+	}
+	dock := r.json(t)["id"].(string)
+	k := kpi()
+	if k["key_list_reached"].(float64) != 1 || k["key_list_reached_pct"].(float64) != 50 || k["dockings"].(float64) != 1 || k["docking_conversion_pct"].(float64) != 0 {
+		t.Errorf("after a loan and a docking: %v", k)
+	}
+	if r := f.call("lianhua", "POST", "/api/v1/docking/"+dock+"/follow-up", `{"state":"converted","note":"已放款"}`); r.status != 200 {
+		t.Fatalf("follow-up: %d %s", r.status, r.body)
+	}
+	if k := kpi(); k["dockings_converted"].(float64) != 1 || k["docking_conversion_pct"].(float64) != 100 {
+		t.Errorf("after conversion: %v", k)
+	}
+}
