@@ -33,7 +33,9 @@ func TestSeatDueDatesAndReplacement(t *testing.T) {
 	l := e.loan(t, officerA, "360321", 1, 100000, 24)
 	must(e.f.MarkDefault(ctx, officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(int64(90000))}))
 	ev := must(e.f.OrderEvaluation(ctx, lianhua, l.ID))
-	expert := func(id string) identity.User { return identity.User{ID: "u-" + id, Role: identity.RoleExpert, ExpertID: id} }
+	expert := func(id string) identity.User {
+		return identity.User{ID: "u-" + id, Role: identity.RoleExpert, ExpertID: id}
+	}
 	seatOf := func(x string) fund.Seat {
 		t.Helper()
 		ss, _, err := e.f.SeatsPage(ctx, expert(x), "", 10, "")
