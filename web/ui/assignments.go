@@ -85,22 +85,13 @@ type shortRow struct {
 func (s *ui) renderAssignments(c *gin.Context, status int, run *panel.RunResult, errMsg string) {
 	cl := web.MustCaller(c)
 	lang := web.PickLang(c)
-	_, cur, _ := web.PageParams(c)
-	f := panel.Filter{State: c.Query("state"), Application: c.Query("application"), Limit: 50, Cursor: cur}
-	as, next, err := s.Deps.Panel.List(c.Request.Context(), cl.User, f)
+	f := panel.Filter{State: c.Query("state"), Application: c.Query("application")}
+	rows, list, done, err := s.assignmentList(c, cl.User, f, lang)
+	if done {
+		return
+	}
 	if err != nil && errMsg == "" {
 		errMsg, status = web.ErrText(c, err), web.StatusOf(err)
-	}
-	nextURL := ""
-	if next != "" {
-		q := url.Values{"cursor": {next}}
-		if f.State != "" {
-			q.Set("state", f.State)
-		}
-		if f.Application != "" {
-			q.Set("application", f.Application)
-		}
-		nextURL = "/assignments?" + q.Encode()
 	}
 	var shorts []shortRow
 	var invited []asgRow
@@ -118,8 +109,8 @@ func (s *ui) renderAssignments(c *gin.Context, status int, run *panel.RunResult,
 		invited = s.asgRows(c.Request.Context(), cl.User, run.Invitations, lang)
 	}
 	s.render(c, status, "assignments", "asg.title", gin.H{
-		"Rows": s.asgRows(c.Request.Context(), cl.User, as, lang), "Next": nextURL, "Error": errMsg, "Done": c.Query("done"),
-		"States": panel.States, "State": f.State, "Expert": cl.User.Role == identity.RoleExpert,
+		"Rows": rows, "List": list, "Error": errMsg, "Done": c.Query("done"),
+		"States": panel.States, "State": f.State, "Application": f.Application, "Expert": cl.User.Role == identity.RoleExpert,
 		"Run": run, "Shortfalls": shorts, "Invited": invited, "Unnamed": s.tr(c).T("asg.unnamed"),
 	})
 }
