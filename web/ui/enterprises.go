@@ -21,7 +21,7 @@ import (
 func (s *ui) registerEnterprisesPages(e *gin.Engine) {
 	s.page(e, web.UIRoute{Method: "GET", Path: "/datahub", Obj: "datahub", Act: "import"}, s.pageDatahub)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/datahub", Obj: "datahub", Act: "import", Upload: true}, s.pageDatahubImport)
-	s.page(e, web.UIRoute{Method: "GET", Path: "/enterprises", Obj: "enterprise", Act: "read"}, s.pageEnterprises)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/enterprises", Obj: "enterprise", Act: "read"}, s.pageEnterprisesList)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/enterprises/:credit_code", Obj: "enterprise", Act: "read"}, s.pageEnterprise)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id/enterprise", Obj: "enterprise", Act: "read"}, s.pageApplicationEnterprise)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/endorsements", Obj: "endorsement", Act: "create"}, s.pageEndorsements)
@@ -102,22 +102,6 @@ func (s *ui) pageDatahubImport(c *gin.Context) {
 }
 
 // Search and portraits.
-
-func (s *ui) pageEnterprises(c *gin.Context) {
-	cl := web.MustCaller(c)
-	lang := web.PickLang(c)
-	f := enterprises.Filter{Q: c.Query("q"), Region: c.Query("region"), Route: c.Query("route"), Flag: c.Query("flag"), Cursor: c.Query("cursor"), Limit: 50}
-	list, next, err := s.Deps.Enterprises.List(c.Request.Context(), cl.User, f)
-	d := gin.H{"F": f, "Items": list, "Next": next, "Industries": industryOptions(lang), "Flags": enterprises.Flags}
-	if err != nil {
-		if !kedaitong.Is(err, kedaitong.EInvalid) {
-			s.renderErr(c, err)
-			return
-		}
-		d["Error"] = web.ErrText(c, err)
-	}
-	s.render(c, http.StatusOK, "enterprises_list", "ent.list.title", d)
-}
 
 func (s *ui) portraitData(c *gin.Context, code string) (gin.H, error) {
 	cl := web.MustCaller(c)
@@ -226,16 +210,19 @@ func (s *ui) pageEndorse(c *gin.Context) {
 
 func (s *ui) roadshowsData(c *gin.Context) gin.H {
 	lang := web.PickLang(c)
-	list, next, err := s.Deps.Enterprises.Roadshows(c.Request.Context(), web.MustCaller(c).User, enterprises.RoadshowFilter{Chain: c.Query("chain"), Cursor: c.Query("cursor")})
-	d := gin.H{"Items": list, "Next": next, "Industries": industryOptions(lang), "Chain": c.Query("chain"), "V": map[string]string{}}
-	if err != nil {
-		d["Error"] = web.ErrText(c, err)
+	d := gin.H{"Industries": industryOptions(lang), "Chain": c.Query("chain"), "V": map[string]string{}, "Regions": regionOptions(lang)}
+	if s.roadshowList(c, d) {
+		d["Exported"] = true
 	}
 	return d
 }
 
 func (s *ui) pageRoadshows(c *gin.Context) {
-	s.render(c, http.StatusOK, "enterprises_roadshows", "ent.roadshows.title", s.roadshowsData(c))
+	d := s.roadshowsData(c)
+	if d["Exported"] == true {
+		return
+	}
+	s.render(c, http.StatusOK, "enterprises_roadshows", "ent.roadshows.title", d)
 }
 
 func (s *ui) pageCreateRoadshow(c *gin.Context) {
@@ -320,17 +307,12 @@ func (s *ui) pageRate(c *gin.Context) {
 
 func (s *ui) renderDocking(c *gin.Context, status int, errText string) {
 	cl := web.MustCaller(c)
-	list, next, err := s.Deps.Enterprises.DockingList(c.Request.Context(), cl.User, enterprises.DockingFilter{State: c.Query("state"), Cursor: c.Query("cursor")})
+	rows, list, done, err := s.dockingList(c)
+	if done {
+		return
+	}
 	if err != nil && errText == "" {
 		errText = web.ErrText(c, err)
-	}
-	type row struct {
-		enterprises.Docking
-		When string
-	}
-	var rows []row
-	for _, d := range list {
-		rows = append(rows, row{Docking: d, When: fmtTime(d.CreatedAt)})
 	}
 	total, converted, _ := 0, 0, error(nil)
 	if cl.User.Role == identity.RoleOfficial || cl.User.Role == identity.RoleAdmin {
@@ -340,7 +322,7 @@ func (s *ui) renderDocking(c *gin.Context, status int, errText string) {
 	if total > 0 {
 		pct = converted * 100 / total
 	}
-	s.render(c, status, "enterprises_docking", "ent.docking.title", gin.H{"Items": rows, "Next": next, "Error": errText, "State": c.Query("state"),
+	s.render(c, status, "enterprises_docking", "ent.docking.title", gin.H{"Items": rows, "List": list, "Error": errText, "State": c.Query("state"),
 		"FollowUp": cl.User.Role == identity.RoleOfficial || cl.User.Role == identity.RoleAdmin, "Total": total, "Converted": converted, "Pct": pct,
 		"MayDock": identity.IsBankRole(cl.User.Role) || cl.User.Role == identity.RoleInvestor, "Code": c.Query("credit_code"), "Done": c.Query("done")})
 }
