@@ -66,7 +66,7 @@ func asgRows(as []panel.Assignment, lang string) []asgRow {
 	tax := taxonomy.Default()
 	rows := make([]asgRow, 0, len(as))
 	for _, a := range as {
-		r := asgRow{Assignment: a, RouteName: a.Route, Due: a.Due.In(web.BeijingTime()).Format("2006-01-02 15:04"),
+		r := asgRow{Assignment: a, RouteName: a.Route, Due: fmtTime(a.Due),
 			Open: a.State == panel.StateInvited || a.State == panel.StateAccepted, Invited: a.State == panel.StateInvited}
 		if rt, ok := tax.Route(a.Route); ok {
 			r.RouteName = pick(rt.Name, lang)

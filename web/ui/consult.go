@@ -51,9 +51,8 @@ type stepRow struct {
 	Experts     []string
 }
 
-func fmtTime(t time.Time) string {
-	return t.In(web.BeijingTime()).Format("2006-01-02 15:04")
-}
+// fmtTime is a moment to the minute in Beijing time (fmtBeijing).
+func fmtTime(t time.Time) string { return fmtBeijing(t, "2006-01-02 15:04") }
 
 func toConRow(v consult.View, lang string) conRow {
 	r := conRow{View: v, Route: notify.Text(v.RouteName).In(lang), Created: fmtTime(v.CreatedAt), DueText: fmtTime(v.Due), Can: map[string]bool{}}

@@ -116,7 +116,7 @@ func (s *ui) pageExperts(c *gin.Context) {
 		f.Cursor = cur
 		return s.Deps.Experts.Search(ctx, cl.User, f)
 	})
-	data := gin.H{"Filter": f, "Fields": s.fieldOptions(lang), "Tiers": experts.Tiers, "Statuses": experts.Statuses}
+	data := gin.H{"Filter": f, "Fields": s.fieldOptions(lang), "Tiers": experts.Tiers, "Statuses": experts.Statuses, "Regions": regionOptions(lang)}
 	status := http.StatusOK
 	if err != nil {
 		data["Error"] = web.ErrText(c, err)
