@@ -72,6 +72,13 @@ func (a *App) openFund(ctx context.Context) error {
 		svc.SetRiskShare(riskShare{a.Enterprises})
 	}
 	if a.Recorder.Observers != nil {
+		// The KPIs' key-list and docking figures are cached briefly: an
+		// import or a docking change drops them at once.
+		a.Recorder.Observers.Add(func(ctx context.Context, ev identity.Event) {
+			if strings.HasPrefix(ev.Action, "datahub.") || strings.HasPrefix(ev.Action, "docking.") {
+				svc.ForgetHubFigures()
+			}
+		})
 		a.Recorder.Observers.Add(func(ctx context.Context, ev identity.Event) {
 			if ev.Action != "rereview.conclude" || ev.ObjectID == "" {
 				return
@@ -119,7 +126,8 @@ func (a *App) openFund(ctx context.Context) error {
 // repairs pool changes a crash left half-done (fund.Repair: each is
 // finished or rolled back, so a pool's outstanding equals its loans
 // again) and expires evaluation seats past their due date (replacing them
-// where another expert of the route is left).
+// where another expert of the route is left); every five seconds it clears
+// the intents of changes committed here (fund.ClearCommitted).
 func (a *App) runFund(ctx context.Context, svc *fund.Service) {
 	step := func() {
 		if n, err := svc.Repair(ctx, fund.RepairGrace); err != nil {
@@ -140,6 +148,8 @@ func (a *App) runFund(ctx context.Context, svc *fund.Service) {
 	step()
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	clear := time.NewTicker(5 * time.Second) // committed changes' intents, in one write per pool
+	defer clear.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -147,6 +157,10 @@ func (a *App) runFund(ctx context.Context, svc *fund.Service) {
 			return
 		case <-t.C:
 			step()
+		case <-clear.C:
+			if _, err := svc.ClearCommitted(ctx); err != nil && ctx.Err() == nil {
+				a.Logger.Warn("fund: clearing committed intents", "err", err)
+			}
 		}
 	}
 }

@@ -10,3 +10,6 @@ func (s *Service) PutIntent(ctx context.Context, fundID string, in Intent) error
 	})
 	return err
 }
+
+// WaitBackground waits for the background bookkeeping without clearing intents (tests).
+func (s *Service) WaitBackground() { s.bg.Wait() }

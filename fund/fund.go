@@ -140,6 +140,10 @@ type Service struct {
 	hub                                           Hub
 	fault                                         FaultHook
 	bg                                            sync.WaitGroup
+	doneMu                                        sync.Mutex
+	done                                          map[string]string // committed changes' intents to drop: op id → pool id
+	hubMu                                         sync.Mutex
+	hubCache                                      map[string]hubFigures // region → the data hub's figures, briefly
 	now                                           func() time.Time
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kedaitong"
+	"kedaitong/identity"
 	"kedaitong/internal/store"
 )
 
@@ -16,7 +17,10 @@ import (
 //     Intent — the change's id, its loan and the exact delta applied to
 //     the pool — in the same version-guarded write;
 //  2. the loan is written, carrying the change's id in its Ops;
-//  3. the intent is cleared (after the answer: it is only bookkeeping).
+//  3. the intent is cleared after the answer (it is only bookkeeping): by
+//     the next write of the same pool from this process, or by
+//     ClearCommitted every few seconds (one write per pool for all its
+//     changes, not one per change).
 //
 // A crash (kill -9, a power cut) between 1 and 2 leaves an intent whose
 // loan does not carry its id: Repair rolls the delta back. A crash between
@@ -34,6 +38,35 @@ type Intent struct {
 	BankID string    `json:"bank_id"`
 	Delta  Delta     `json:"delta"`
 	At     time.Time `json:"at"`
+	// Audit is the change's audit entry when it is written after the
+	// answer (a registration): Repair writes it for a change it keeps, so
+	// no kept change is left unaudited (a crash between the entry and the
+	// intent's clearing writes it twice, the second marked "repaired").
+	Audit *AuditNote `json:"audit,omitempty"`
+}
+
+// AuditNote is an audit entry kept with an intent until it is written.
+type AuditNote struct {
+	Action   string         `json:"action"`
+	ActorID  string         `json:"actor_id"`
+	Username string         `json:"username"`
+	Role     string         `json:"role"`
+	BankID   string         `json:"bank_id"`
+	Region   string         `json:"region"`
+	Detail   map[string]any `json:"detail"`
+}
+
+// write records the note in the audit log.
+func (n *AuditNote) write(ctx context.Context, s *Service, objectID string, extra map[string]any) {
+	actor := identity.User{ID: n.ActorID, Username: n.Username, Role: n.Role, BankID: n.BankID}
+	detail := map[string]any{}
+	for k, v := range n.Detail {
+		detail[k] = v
+	}
+	for k, v := range extra {
+		detail[k] = v
+	}
+	s.record(ctx, &actor, n.Action, "loan", objectID, n.BankID, n.Region, detail)
 }
 
 // Delta is what a loan change adds to its pool's figures (negative to take away).
@@ -108,14 +141,46 @@ func (s *Service) undo(ctx context.Context, fundID string, in Intent) {
 	})
 }
 
-// clearIntent removes a committed change's intent (its loan is written).
-func (s *Service) clearIntent(ctx context.Context, fundID, id string) {
-	_, _, _ = s.updatePool(context.WithoutCancel(ctx), fundID, func(p *Pool) error {
-		if !p.dropIntent(id) {
-			return errNothing
-		}
+// committed notes that a change's loan write (and audit entry) is done:
+// the next write of its pool drops the intent.
+func (s *Service) committed(fundID, id string) {
+	s.doneMu.Lock()
+	defer s.doneMu.Unlock()
+	if s.done == nil {
+		s.done = map[string]string{}
+	}
+	s.done[id] = fundID
+}
+
+// dropCommitted removes from p the intents of changes known committed; it
+// returns their ids (forgotten once the write holding it succeeds).
+func (s *Service) dropCommitted(p *Pool) []string {
+	if len(p.Intents) == 0 {
 		return nil
-	})
+	}
+	s.doneMu.Lock()
+	defer s.doneMu.Unlock()
+	var ids []string
+	for _, in := range p.Intents {
+		if s.done[in.ID] == p.ID {
+			ids = append(ids, in.ID)
+		}
+	}
+	for _, id := range ids {
+		p.dropIntent(id)
+	}
+	return ids
+}
+
+func (s *Service) forget(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	s.doneMu.Lock()
+	defer s.doneMu.Unlock()
+	for _, id := range ids {
+		delete(s.done, id)
+	}
 }
 
 // errNothing aborts an update that has nothing to write.
@@ -152,7 +217,7 @@ func (s *Service) Repair(ctx context.Context, grace time.Duration) (int, error) 
 				return n, err
 			}
 			for _, in := range p.Intents {
-				if in.At.After(cutoff) {
+				if in.At.After(cutoff) || s.isDone(in.ID) { // in flight, or committed here and cleared soon
 					continue
 				}
 				done, err := s.settleIntent(ctx, p.ID, in)
@@ -196,6 +261,8 @@ func (s *Service) settleIntent(ctx context.Context, fundID string, in Intent) (b
 	action := "fund.repair_commit"
 	if !committed {
 		action = "fund.repair_rollback"
+	} else if in.Audit != nil {
+		in.Audit.write(ctx, s, in.LoanID, map[string]any{"repaired": true})
 	}
 	s.record(ctx, nil, action, "fund", fundID, in.BankID, "", map[string]any{"intent": in.ID, "kind": in.Kind, "loan_id": in.LoanID,
 		"outstanding": in.Delta.Outstanding})
@@ -213,5 +280,36 @@ func (s *Service) later(fn func(ctx context.Context)) {
 }
 
 // Flush waits for the background bookkeeping of changes already answered
-// (tests, shutdown).
-func (s *Service) Flush() { s.bg.Wait() }
+// and clears their intents (tests, shutdown).
+func (s *Service) Flush() {
+	s.bg.Wait()
+	_, _ = s.ClearCommitted(context.Background())
+}
+
+// ClearCommitted clears the intents of this process's committed changes
+// that no later write of their pool has dropped yet: one write per pool,
+// however many changes it holds. The server runs it every few seconds, well
+// within RepairGrace, so Repair only ever meets intents a crash left.
+func (s *Service) ClearCommitted(ctx context.Context) (int, error) {
+	s.doneMu.Lock()
+	pools := map[string]bool{}
+	for _, fundID := range s.done {
+		pools[fundID] = true
+	}
+	s.doneMu.Unlock()
+	n := 0
+	for id := range pools {
+		if _, _, err := s.updatePool(ctx, id, func(p *Pool) error { return nil }); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (s *Service) isDone(id string) bool {
+	s.doneMu.Lock()
+	defer s.doneMu.Unlock()
+	_, ok := s.done[id]
+	return ok
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"time"
 
 	"kedaitong"
 	"kedaitong/identity"
@@ -143,8 +144,18 @@ func (s *Service) KPIs(ctx context.Context, actor identity.User, region string, 
 	return out, nil
 }
 
+// hubFigures are a region's key-list and docking figures from the data hub.
+type hubFigures struct {
+	keyList, dockings, converted int64
+	at                           time.Time
+}
+
+// HubCacheTTL is how long the KPI view reuses a region's data-hub figures
+// (they change with imports and follow-ups, not with every view).
+const HubCacheTTL = 30 * time.Second
+
 // hubFigures adds the data hub's key-list and docking figures to the rows
-// (counts on the hub's indexes, a few at a time).
+// (counts on the hub's indexes, a few at a time, kept HubCacheTTL).
 func (s *Service) hubFigures(ctx context.Context, rows []KPI) error {
 	if s.hub == nil || len(rows) == 0 {
 		return nil
@@ -152,12 +163,20 @@ func (s *Service) hubFigures(ctx context.Context, rows []KPI) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(rows))
 	sem := make(chan struct{}, 4)
+	now := time.Now()
 	for i := range rows {
+		r := &rows[i]
+		s.hubMu.Lock()
+		f, ok := s.hubCache[r.Region]
+		s.hubMu.Unlock()
+		if ok && now.Sub(f.at) < HubCacheTTL {
+			r.setHub(f)
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r := &rows[i]
 			n, err := s.hub.KeyListCount(ctx, r.Region)
 			if err != nil {
 				errs[i] = err
@@ -168,11 +187,29 @@ func (s *Service) hubFigures(ctx context.Context, rows []KPI) error {
 				errs[i] = err
 				return
 			}
-			r.KeyListEnterprises, r.Dockings, r.DockingsConverted = int64(n), int64(total), int64(conv)
-			r.KeyListReachedPct = min(100, pct(r.KeyListReached, r.KeyListEnterprises))
-			r.DockingConversionPct = pct(r.DockingsConverted, r.Dockings)
+			f := hubFigures{keyList: int64(n), dockings: int64(total), converted: int64(conv), at: now}
+			s.hubMu.Lock()
+			if s.hubCache == nil {
+				s.hubCache = map[string]hubFigures{}
+			}
+			s.hubCache[r.Region] = f
+			s.hubMu.Unlock()
+			r.setHub(f)
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+func (k *KPI) setHub(f hubFigures) {
+	k.KeyListEnterprises, k.Dockings, k.DockingsConverted = f.keyList, f.dockings, f.converted
+	k.KeyListReachedPct = min(100, pct(k.KeyListReached, k.KeyListEnterprises))
+	k.DockingConversionPct = pct(k.DockingsConverted, k.Dockings)
+}
+
+// ForgetHubFigures drops the cached data-hub figures (tests, or after an import).
+func (s *Service) ForgetHubFigures() {
+	s.hubMu.Lock()
+	defer s.hubMu.Unlock()
+	s.hubCache = nil
 }

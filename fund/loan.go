@@ -273,8 +273,10 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 			d.KeyListReached = 1
 		}
 	}
-	intent := Intent{ID: op, Kind: "register", LoanID: l.ID, BankID: actor.BankID, Delta: d, At: now}
-	after, _, err := s.updatePoolFrom(ctx, pool.ID, &pool, pver, func(p *Pool) error {
+	intent := Intent{ID: op, Kind: "register", LoanID: l.ID, BankID: actor.BankID, Delta: d, At: now,
+		Audit: &AuditNote{Action: "loan.register", ActorID: actor.ID, Username: actor.Username, Role: actor.Role, BankID: l.BankID, Region: l.Region,
+			Detail: map[string]any{"fund_id": pool.ID, "amount": l.Amount, "credit_code": ent.CreditCode, "application_id": l.ApplicationID}}}
+	_, _, err = s.updatePoolFrom(ctx, pool.ID, &pool, pver, func(p *Pool) error {
 		b := p.bank(actor.BankID)
 		if b.State == BankSuspended {
 			return kedaitong.Errorf(EBankSuspended, "your bank is suspended in fund %s: its non-performing ratio is %d%% (suspension at %d%%)", p.Region, b.NPLPct(), p.SuspendNPLPct).ZHf("贵行在资金池 %s 的新增业务已暂停：不良率 %d%%（暂停线 %d%%）", p.Region, b.NPLPct(), p.SuspendNPLPct)
@@ -283,6 +285,7 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 			return kedaitong.Errorf(ECapacityExceeded, "fund %s can back %d more yuan, not %d", p.Region, p.Available(), in.Amount).ZHf("资金池 %s 可用额度为 %d 元，不足 %d 元", p.Region, p.Available(), in.Amount)
 		}
 		p.apply(actor.BankID, d, 1, s.today())
+		intent.Audit.Detail["available_after"] = p.Available()
 		p.Intents = append(p.Intents, intent)
 		return nil
 	})
@@ -292,27 +295,20 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 	if s.crashed("register") {
 		return Loan{}, errCrashed
 	}
-	// The loan and its audit entry are written together (the store commits
-	// concurrent writes at once); a loan write that fails is rolled back
-	// and the audit says so.
-	audited := make(chan struct{})
-	go func() {
-		defer close(audited)
-		s.record(context.WithoutCancel(ctx), &actor, "loan.register", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": pool.ID,
-			"amount": l.Amount, "credit_code": ent.CreditCode, "application_id": l.ApplicationID, "available_after": after.Available()})
-	}()
-	err = s.loans.Insert(ctx, l.ID, l)
-	<-audited
-	if err != nil {
+	if err := s.loans.Insert(ctx, l.ID, l); err != nil {
 		s.undo(ctx, pool.ID, intent)
-		s.record(context.WithoutCancel(ctx), &actor, "loan.register_undone", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": pool.ID,
-			"amount": l.Amount, "error": kedaitong.ErrorCode(err)})
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			return Loan{}, kedaitong.Errorf(kedaitong.EConflict, "a loan was registered for this application already").ZHf("该贷款申请已登记过贷款")
 		}
 		return Loan{}, err
 	}
-	s.later(func(ctx context.Context) { s.clearIntent(ctx, pool.ID, op) })
+	// The loan and the pool are durable: the answer goes now; the audit
+	// entry and the intent's clearing follow (Repair writes the entry if
+	// the process dies first).
+	s.later(func(ctx context.Context) {
+		intent.Audit.write(ctx, s, l.ID, nil)
+		s.committed(pool.ID, op)
+	})
 	return l, nil
 }
 
@@ -471,7 +467,7 @@ func (s *Service) Repay(ctx context.Context, actor identity.User, id string, in 
 			}
 			return Loan{}, err
 		}
-		s.later(func(ctx context.Context) { s.clearIntent(ctx, l.FundID, op) })
+		s.committed(l.FundID, op)
 		s.record(ctx, &actor, "loan.repayment", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": l.FundID,
 			"amount": in.Amount, "date": in.Date, "outstanding_after": l.Outstanding})
 		return l, nil
@@ -545,7 +541,7 @@ func (s *Service) MarkDefault(ctx context.Context, actor identity.User, id strin
 			}
 			return Loan{}, err
 		}
-		s.later(func(ctx context.Context) { s.clearIntent(ctx, l.FundID, op) })
+		s.committed(l.FundID, op)
 		s.record(ctx, &actor, "loan.default", "loan", l.ID, l.BankID, l.Region, map[string]any{"fund_id": l.FundID,
 			"date": in.Date, "outstanding": l.Outstanding, "outstanding_before": before})
 		if rose {

@@ -410,9 +410,11 @@ func (s *Service) updatePoolFrom(ctx context.Context, id string, first *Pool, ve
 		if err := fn(&p); err != nil {
 			return Pool{}, 0, err
 		}
+		dropped := s.dropCommitted(&p)
 		p.UpdatedAt = s.now()
 		nv, err := s.pools.Replace(ctx, id, ver, p)
 		if err == nil {
+			s.forget(dropped)
 			return p, nv, nil
 		}
 		if !kedaitong.Is(err, kedaitong.EConflict) {

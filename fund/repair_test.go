@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kedaitong/fund"
+	"kedaitong/identity"
 )
 
 // sumLoans is what the pool's outstanding must equal: the outstanding of
@@ -78,6 +79,14 @@ func TestRepairAfterCrash(t *testing.T) {
 	}
 	repair("register", 1)
 	check("register rolled back", 1000000)
+	for _, ev := range e.rec.all() {
+		if ev.Action == "loan.register" && ev.BankID == "bank-b" {
+			t.Errorf("a rolled-back registration is audited as registered: %+v", ev)
+		}
+		if ev.Action == "fund.repair_rollback" && ev.Detail["kind"] != "register" {
+			t.Errorf("rollback entry: %+v", ev)
+		}
+	}
 	if p := must(e.f.GetPool(ctx, admin, "fund-360321")); p.Banks[0].BankID != "bank-a" || len(p.Banks) != 2 && p.Banks[1].Outstanding != 0 {
 		t.Errorf("banks after rollback: %+v", p.Banks)
 	}
@@ -127,7 +136,9 @@ func TestRepairKeepsWrittenLoan(t *testing.T) {
 	// (before its clearing) would have left it.
 	l := e.loan(t, officerA, "360321", 1, 500000, 24)
 	e.f.Flush()
-	must(0, e.f.PutIntent(ctx, "fund-360321", fund.Intent{ID: l.Ops[0], Kind: "register", LoanID: l.ID, BankID: "bank-a", At: clock}))
+	must(0, e.f.PutIntent(ctx, "fund-360321", fund.Intent{ID: l.Ops[0], Kind: "register", LoanID: l.ID, BankID: "bank-a", At: clock,
+		Audit: &fund.AuditNote{Action: "loan.register", ActorID: officerA.ID, Username: officerA.Username, Role: officerA.Role, BankID: "bank-a", Region: "360321",
+			Detail: map[string]any{"amount": 500000}}}))
 	clock = clock.Add(fund.RepairGrace + time.Second)
 	if n, err := e.f.Repair(ctx, fund.RepairGrace); err != nil || n != 1 {
 		t.Fatalf("repair: %d %v", n, err)
@@ -138,5 +149,63 @@ func TestRepairKeepsWrittenLoan(t *testing.T) {
 	}
 	if _, err := e.f.GetLoan(ctx, officerA, l.ID); err != nil {
 		t.Errorf("loan gone: %v", err)
+	}
+	// The registration's audit entry is written again, marked repaired
+	// (the crash may have come before the first one).
+	var entries, repaired int
+	for _, ev := range e.rec.all() {
+		if ev.Action == "loan.register" && ev.ObjectID == l.ID {
+			entries++
+			if ev.Detail["repaired"] == true && ev.Actor != nil && ev.Actor.ID == officerA.ID {
+				repaired++
+			}
+		}
+	}
+	if entries != 2 || repaired != 1 {
+		t.Errorf("audit entries of the registration: %d, repaired %d", entries, repaired)
+	}
+}
+
+func (e *events) all() []identity.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]identity.Event(nil), e.evs...)
+}
+
+// TestCommittedIntentsClearedNotRepaired: a registration's intent left in
+// an idle pool after the answer is never taken for a crash: Repair leaves
+// it (no second audit entry) and ClearCommitted removes it in one write.
+func TestCommittedIntentsClearedNotRepaired(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.lianhuaPool(t)
+	clock := now
+	e.f.SetClock(func() time.Time { clock = clock.Add(time.Millisecond); return clock })
+	l1 := e.loan(t, officerA, "360321", 1, 100000, 24)
+	l2 := e.loan(t, officerB, "360321", 2, 100000, 24)
+	e.f.WaitBackground()
+	if p := must(e.f.PoolOf(ctx, "fund-360321")); len(p.Intents) != 1 || p.Intents[0].LoanID != l2.ID {
+		t.Fatalf("intents after two registrations: %+v (the second write drops the first's)", p.Intents)
+	}
+	clock = clock.Add(fund.RepairGrace + time.Minute)
+	if n, err := e.f.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+		t.Errorf("repair of committed intents: %d %v", n, err)
+	}
+	if n, err := e.f.ClearCommitted(ctx); err != nil || n != 1 {
+		t.Errorf("clear: %d %v", n, err)
+	}
+	if p := must(e.f.PoolOf(ctx, "fund-360321")); len(p.Intents) != 0 || p.Outstanding != 200000 || p.Loans != 2 {
+		t.Errorf("after clearing: %+v", p)
+	}
+	for _, id := range []string{l1.ID, l2.ID} {
+		n := 0
+		for _, ev := range e.rec.all() {
+			if ev.Action == "loan.register" && ev.ObjectID == id {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s audited %d times", id, n)
+		}
 	}
 }
