@@ -7,14 +7,14 @@
 //
 //   - registers -n loans one after another (one bank officer at a time,
 //     across the pools) and reports the latency percentiles;
-//
 //   - reads the province's KPI view (100 rows) -kpis times;
-//
 //   - has 16 officers race to register against one pool with room for 5,
 //     -rounds times, and fails if a pool's outstanding ever exceeds its
 //     capacity or more than 5 succeed.
 //
-//     go build -o bin/kedaitong ./cmd/kedaitong && go run ./scripts/benchfund -bin bin/kedaitong
+// Run it as scripts/bench-fund.sh does:
+//
+//	go build -o bin/kedaitong ./cmd/kedaitong && go run ./scripts/benchfund -bin bin/kedaitong
 package main
 
 import (
