@@ -199,7 +199,13 @@ func (s *Service) fetchSource(ctx context.Context, d sourceDoc, v int64, claimed
 		}
 		out.Status = StatusOK
 		out.Items = len(f.Items)
-		cls := s.classifier()
+		cls, cerr := s.classifierErr()
+		if cerr != nil {
+			out.Status, out.ErrorKind = StatusFailed, "internal"
+			out.Error = kedaitong.ErrorMessage(cerr)
+			bodyHash = ""
+			break
+		}
 		known := map[string]bool{}
 		for _, id := range d.Seen {
 			known[id] = true

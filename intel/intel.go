@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -105,8 +106,11 @@ type Service struct {
 	lease  time.Duration
 	now    func() time.Time
 
-	base *classify.Classifier
-	cls  atomic.Pointer[classify.Classifier] // base plus the enterprises
+	// The classifier is built on first use (lazy.go): a crawl that finds
+	// every feed unchanged, or a command that never classifies, does not
+	// pay for building it.
+	base func() (*classify.Classifier, error)
+	cls  atomic.Pointer[lazyClassifier] // base plus the enterprises
 
 	entMu       sync.Mutex
 	enterprises map[string]classify.Enterprise
@@ -192,12 +196,9 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	if s.client == nil {
 		s.client = fetch.New(s.guard, fetch.Options{UserAgent: fetch.DefaultUserAgent + " worker/" + s.worker})
 	}
-	c, err := classify.New(s.tax)
-	if err != nil {
-		return nil, err
-	}
-	s.base = c
-	s.cls.Store(c)
+	tax := s.tax
+	s.base = sync.OnceValues(func() (*classify.Classifier, error) { return classify.New(tax) })
+	s.cls.Store(&lazyClassifier{})
 	s.enterprises = map[string]classify.Enterprise{}
 	s.rl.wake = make(chan struct{}, 1)
 	return s, nil
@@ -220,12 +221,9 @@ func (s *Service) SetEnterprises(list []classify.Enterprise) {
 			s.enterprises[e.ID] = e
 		}
 	}
-	s.cls.Store(s.base.WithEnterprises(list))
+	s.cls.Store(&lazyClassifier{list: slices.Clone(list)})
 	s.queueRelink(list)
 }
-
-// classifier returns the current classifier.
-func (s *Service) classifier() *classify.Classifier { return s.cls.Load() }
 
 func (s *Service) record(ctx context.Context, u *identity.User, action, kind, id string, detail map[string]any) {
 	if s.rec == nil {

@@ -128,7 +128,12 @@ func (s *Service) Relink(ctx context.Context) (RelinkResult, error) {
 		}
 		s.rl.mu.Unlock()
 	}
-	cls := s.base.WithEnterprises(todo)
+	base, err := s.base()
+	if err != nil {
+		requeue()
+		return res, err
+	}
+	cls := base.WithEnterprises(todo)
 	q := store.Query{Range: &store.Range{Field: "published_ms", Gte: s.now().Add(-RelinkWindow).UnixMilli()}, Sort: "published_ms", Desc: true, Limit: relinkPage}
 	for {
 		p, err := s.items.Find(ctx, q)

@@ -72,7 +72,7 @@ func runCrawl(ctx context.Context, args []string, io stdio) int {
 		defer pprof.StopCPUProfile()
 	}
 	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	st, err := store.Open(octx, cfg.DataDir, cfg.MongoURI)
+	st, err := openCrawlStore(octx, cfg)
 	cancel()
 	if err != nil {
 		fmt.Fprintf(io.err, "kedaitong crawl: cannot open the store: %v\n", err)
@@ -107,6 +107,21 @@ func runCrawl(ctx context.Context, args []string, io stdio) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// openCrawlStore opens the store for a crawl. The embedded store skips its
+// integrity check at open when the file is exactly as a checked, cleanly
+// closed process left it (store.SQLiteOptions.TrustCleanClose): the
+// check reads every page, which would be most of an unchanged re-crawl.
+func openCrawlStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.MongoURI != "" {
+		return store.Open(ctx, cfg.DataDir, cfg.MongoURI)
+	}
+	s, err := store.OpenSQLiteWith(ctx, cfg.DataDir, store.SQLiteOptions{TrustCleanClose: true})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func outcomeLine(o intel.Outcome) string {

@@ -49,6 +49,9 @@ type SQLite struct {
 	mu    sync.Mutex
 	colls map[string]*sqliteColl
 	files *sqliteFiles
+
+	checked bool // the file passed its check at open (or carried a valid mark)
+	onMark  bool // the check at open was skipped for a valid mark
 }
 
 // busyTimeoutMS is how long a statement waits for another writer's lock.
@@ -79,6 +82,10 @@ type SQLiteOptions struct {
 	InjectWriteError func(point string) error
 	// SkipQuickCheck skips the integrity check at open.
 	SkipQuickCheck bool
+	// TrustCleanClose skips the integrity check at open when the file is
+	// exactly as a process that had checked it left it at a clean close
+	// (sqlite_checkmark.go). Short commands set it (`kedaitong crawl`).
+	TrustCleanClose bool
 }
 
 // OpenSQLite opens (creating it when needed) the database <dir>/kedaitong.db.
@@ -108,6 +115,7 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 	os.Remove(probe.Name())
 
 	path := filepath.Join(abs, SQLiteFile)
+	marked := opt.TrustCleanClose && !opt.SkipQuickCheck && checkMarkValid(path) // before SQLite opens the file
 	dsn := func(params ...string) string {
 		u := url.URL{Scheme: "file", Path: path, RawQuery: strings.Join(params, "&")}
 		return u.String()
@@ -180,12 +188,16 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
 	}
 	s := &SQLite{path: path, opt: opt, rdb: rdb, wdb: wdb, colls: map[string]*sqliteColl{}, space: newSpaceGuard(abs, opt)}
-	if !opt.SkipQuickCheck {
-		if _, err := s.quickCheck(ctx); err != nil {
+	if marked {
+		s.checked, s.onMark = true, true
+	} else if !opt.SkipQuickCheck {
+		complete, err := s.quickCheck(ctx)
+		if err != nil {
 			wdb.Close()
 			rdb.Close()
 			return nil, err
 		}
+		s.checked = complete
 	}
 	s.w = newSQWriter(s)
 	return s, nil
@@ -213,6 +225,9 @@ func (s *SQLite) Close() error {
 	err2 := s.wdb.Close()
 	if err := errors.Join(err1, err2); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	if s.checked {
+		writeCheckMark(s.path)
 	}
 	return nil
 }
