@@ -17,6 +17,7 @@ import (
 
 	"kedaitong/audit"
 	"kedaitong/banks"
+	"kedaitong/consult"
 	"kedaitong/enterprises"
 	"kedaitong/experts"
 	"kedaitong/fund"
@@ -58,7 +59,8 @@ type App struct {
 	// Enterprises is the data hub: portraits, endorsements, roadshows, docking.
 	Enterprises *enterprises.Service
 
-	parts []part // the domain parts beyond identity, in dependency order
+	parts   []part           // the domain parts beyond identity, in dependency order
+	consult *consult.Service // the consultations (the demo states seed answers one)
 }
 
 // part is one domain's contribution to the wiring.
@@ -108,7 +110,7 @@ func New(ctx context.Context, st store.Store, cfg config.Config, logger *slog.Lo
 		return nil, err
 	}
 	a.Identity.BindRoles(a.RBAC)
-	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openCorrections, a.openDashboard, a.openRereview, a.openEnterprises, a.openFund} {
+	for _, open := range []func(context.Context) error{a.openBanks, a.openExperts, a.openIntel, a.openReview, a.openPanel, a.openScoring, a.openConsult, a.openRiskmap, a.openCorrections, a.openDashboard, a.openRereview, a.openEnterprises, a.openFund, a.openDemo} {
 		if err := open(ctx); err != nil {
 			return nil, err
 		}

@@ -21,6 +21,7 @@ func (a *App) openConsult(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.consult = svc
 	a.parts = append(a.parts, part{
 		name: "consult",
 		seed: func(ctx context.Context, env Env) error {
