@@ -67,6 +67,7 @@ func crawlAs(t *testing.T, base, user, lang string) {
 		t.Fatalf("log-in as %s: %d", user, r.StatusCode)
 	}
 	seen := map[string]string{"/": "(start)"}
+	listed := map[string]bool{} // a list page's sort, page and size links: one of each list is followed
 	queue := []string{"/"}
 	var bad []string
 	const maxPages = 400
@@ -112,6 +113,12 @@ func crawlAs(t *testing.T, base, user, lang string) {
 			path := lu.Path
 			if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "/api/") || path == "/logout" || strings.HasPrefix(path, "/static/") {
 				continue
+			}
+			if q := lu.Query(); q.Has("sort") || q.Has("page") || q.Has("size") {
+				if listed[path] {
+					continue
+				}
+				listed[path] = true
 			}
 			if lu.RawQuery != "" {
 				path += "?" + lu.RawQuery
