@@ -271,11 +271,13 @@ func (s *Service) settleIntent(ctx context.Context, fundID string, in Intent) (b
 
 // later runs fn after the answer, in the background (bookkeeping only:
 // Repair does it when the process dies first). Flush waits for it.
-func (s *Service) later(fn func(ctx context.Context)) {
+// ctx keeps the request's values (its id for the audit entry), not its end.
+func (s *Service) later(ctx context.Context, fn func(ctx context.Context)) {
+	ctx = context.WithoutCancel(ctx)
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		fn(context.Background())
+		fn(ctx)
 	}()
 }
 

@@ -305,7 +305,7 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 	// The loan and the pool are durable: the answer goes now; the audit
 	// entry and the intent's clearing follow (Repair writes the entry if
 	// the process dies first).
-	s.later(func(ctx context.Context) {
+	s.later(ctx, func(ctx context.Context) {
 		intent.Audit.write(ctx, s, l.ID, nil)
 		s.committed(pool.ID, op)
 	})
