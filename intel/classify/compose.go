@@ -51,8 +51,8 @@ var subjects = []subject{
 		zh: []string{"价格", "报价", "售价", "均价", "出厂价", "价位", "行情", "现货价"},
 		en: []string{"price", "prices", "selling price*", "quotes", "spot price*", "contract price*"}},
 	{name: "demand", dims: []string{"market"}, pol: [5]string{Opportunity, Risk, Risk, Opportunity, ""},
-		zh: []string{"订单", "需求", "销量", "出货量", "出口", "营收", "收入", "利润", "净利润", "毛利率", "市场份额", "占有率", "市场空间", "装机量", "销售额"},
-		en: []string{"orders", "order book", "demand", "sales", "shipments", "exports", "revenue", "revenues", "profit", "profits", "earnings", "margin", "margins", "market share", "deliveries"}},
+		zh: []string{"订单", "需求", "销量", "出货量", "出口", "营收", "收入", "利润", "净利润", "毛利率", "市场份额", "占有率", "市场空间", "装机量", "销售额", "增速"},
+		en: []string{"orders", "order book", "demand", "sales", "shipments", "exports", "revenue", "revenues", "profit", "profits", "earnings", "margin", "margins", "market share", "deliveries", "growth"}},
 	{name: "inventory", dims: []string{"market"}, pol: upRisk,
 		zh: []string{"库存", "库存周转天数", "过剩产能", "闲置产能"},
 		en: []string{"inventory", "inventories", "stockpiles", "excess capacity"}},
@@ -60,11 +60,11 @@ var subjects = []subject{
 		zh: []string{"成本", "原材料", "原料", "采购成本", "生产成本", "原材料成本", "原料成本", "用电成本", "电价"},
 		en: []string{"cost", "costs", "input cost*", "raw-material cost*", "raw material cost*", "production cost*", "feedstock cost*", "power price*"}},
 	{name: "funding", dims: []string{"capital"}, pol: upOpp,
-		zh: []string{"融资", "融资额", "融资规模", "投资额", "募资", "现金流", "授信", "信贷", "估值"},
-		en: []string{"funding", "financing", "investment", "investments", "cash flow", "credit", "valuation", "venture funding", "capital raising"}},
+		zh: []string{"融资", "融资额", "融资规模", "投资额", "募资", "现金流", "授信", "信贷", "估值", "上市申请", "IPO"},
+		en: []string{"funding", "financing", "investment", "investments", "cash flow", "credit", "valuation", "venture funding", "capital raising", "IPO", "listing application"}},
 	{name: "supply", dims: []string{"supply-chain"}, pol: upOpp,
-		zh: []string{"供应", "供货", "原料供应", "产能利用率", "进口"},
-		en: []string{"supply", "supplies", "deliveries of", "imports of"}},
+		zh: []string{"供应", "供货", "原料供应", "产能利用率", "进口", "开采指标", "配额", "开采总量"},
+		en: []string{"supply", "supplies", "deliveries of", "imports of", "quota", "quotas"}},
 	{name: "subsidy", dims: []string{"policy"}, pol: upOpp,
 		zh: []string{"补贴", "补助", "扶持", "税收优惠", "优惠政策", "奖补", "贴息", "支持政策", "退税", "加计扣除", "扣除比例", "补贴标准", "补贴额度"},
 		en: []string{"subsidy", "subsidies", "tax break*", "tax credit*", "incentive*", "support scheme*", "grants", "rebate*", "support", "tax deduction*", "tax relief", "feed-in tariff*"}},
@@ -93,10 +93,10 @@ type direction struct {
 }
 
 var directions = []direction{
-	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高"},
-		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high"}},
-	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩"},
-		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*"}},
+	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期"},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations"}},
+	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期"},
+		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations"}},
 	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
@@ -109,7 +109,7 @@ var directions = []direction{
 // inputMarkers before a price make it an input price.
 var inputMarkers = termList{
 	ZH: []string{"原材料", "原料", "上游", "采购", "进口", "输入", "下游"},
-	EN: []string{"raw material*", "raw-material*", "input", "inputs", "feedstock", "upstream", "purchasing", "supplier*", "downstream"},
+	EN: []string{"raw material*", "raw-material*", "input", "inputs", "feedstock", "upstream", "purchasing", "supplier*", "downstream", "raw"},
 }
 
 // composite is a subject paired with a direction.
@@ -156,7 +156,7 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 				inside = true
 			}
 		}
-		if inside || hyphenated(text, s.match) {
+		if inside || hyphenated(text, s.match) || modifies(s, subs, text) {
 			continue
 		}
 		latin := isWordByte(text[s.start])
@@ -184,8 +184,11 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 				if gap > limit || hasBreak(text, d.end, s.start, false) {
 					continue
 				}
-				if s.start-d.end <= 1 && (latin || adjectival(text[d.start:d.end])) {
+				switch {
+				case s.start-d.end <= 1 && (latin || adjectival(text[d.start:d.end])):
 					gap = 0 // "lower input costs", "rising prices", "tightens curbs"
+				case latin && adjectival(text[d.start:d.end]) && words(text[d.end:s.start]) <= 2:
+					gap = 1 // "lower copper costs", "falling nickel prices"
 				}
 			default:
 				continue
@@ -270,7 +273,13 @@ var sellerCost = []string{"跌破成本线", "跌破成本", "低于成本", "�
 // part of a longer cue ("跌破成本线" speaks of the seller).
 func buyerSide(marks, subs, cues []hit, c *Classifier, text []byte) func(lo, hi int32) bool {
 	var at []hit
-	at = append(at, marks...)
+	for _, m := range marks {
+		// A supplier speaks for the buyer only right before a price
+		// ("Suppliers raised quotes"), not across its sentence.
+		if t := c.patterns[m.key].term; !strings.HasPrefix(t, "supplier") && t != "供应商" {
+			at = append(at, m)
+		}
+	}
 	for _, s := range subs {
 		input := false
 		for _, e := range c.patterns[s.key].entries {
@@ -315,6 +324,37 @@ func hyphenated(text []byte, m match) bool {
 		return false // Chinese, or a phrase ("three-year low")
 	}
 	return m.start > 0 && text[m.start-1] == '-' || int(m.end) < len(text) && text[m.end] == '-'
+}
+
+// modifies reports whether subject s qualifies another subject right after
+// it ("电价补贴", "cost subsidies"): the one after is what changes.
+func modifies(s hit, subs []hit, text []byte) bool {
+	for _, o := range subs {
+		if o.start == s.end || o.start == s.end+1 && text[s.end] == ' ' && isWordByte(text[o.start]) {
+			return true
+		}
+	}
+	return false
+}
+
+// words counts the words in b when it holds only Latin words and spaces
+// (else a large number).
+func words(b []byte) int {
+	n, in := 0, false
+	for _, c := range b {
+		switch {
+		case c == ' ':
+			in = false
+		case isWordByte(c) || c == '-':
+			if !in {
+				n++
+			}
+			in = true
+		default:
+			return 1 << 20
+		}
+	}
+	return n
 }
 
 func overlaps(a, b match) bool { return a.start < b.end && b.start < a.end }
