@@ -95,7 +95,12 @@ func (c *sqliteColl) InsertChain(ctx context.Context, docs []NewDoc) (int, error
 	}
 	var n int
 	var refused error
-	err := c.s.writeMulti(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	// No savepoint (a chain is often one audit entry, and a savepoint's
+	// sub-journal costs more than the insert): the prefix before a refused
+	// document is kept by design, SQLite undoes the refused statement
+	// itself, and an error that may have lost the transaction is returned,
+	// so the writer rolls it back and runs the rest of the batch again.
+	err := c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, refused = 0, nil
 		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
 		if err != nil {
@@ -105,10 +110,14 @@ func (c *sqliteColl) InsertChain(ctx context.Context, docs []NewDoc) (int, error
 		for i, data := range datas {
 			if _, err := stmt.ExecContext(ctx, docs[i].ID, data); err != nil {
 				e := sqliteErr(err, "insert %s %q", c.name, docs[i].ID)
-				if !kedaitong.Is(e, kedaitong.EConflict) {
-					return e
+				if i == 0 || !statementOnly(e) {
+					if kedaitong.Is(e, kedaitong.EConflict) {
+						refused = e
+						return nil
+					}
+					return e // nothing of this write is kept
 				}
-				refused = e
+				refused = e // the prefix stays; this statement was undone
 				return nil
 			}
 			n++
