@@ -53,8 +53,8 @@ func TestDemoStates(t *testing.T) {
 		review, report, granted, refused, rereview string
 		loanOfficial                               string
 	}{
-		{"gzbank.officer", "赣州稀磁新材料科技有限公司", "赣州芯联封测技术有限公司", "莲花县锂源新能源科技有限公司", "赣州恒顺食品包装有限公司", "莲花县智感传感器有限公司", "official.lianhua"},
-		{"ncbank.officer", "南昌瑞光光电科技有限公司", "南昌博创智能装备有限公司", "抚州华科生物诊断有限公司", "南昌宏达建材贸易有限公司", "抚州云途工业互联网有限公司", "official.fuzhou"},
+		{"gzbank.officer", "赣州稀磁新材料科技有限公司", "赣州芯联封测技术有限公司", "抚州锂源新能源科技有限公司", "赣州恒顺食品包装有限公司", "莲花县智感传感器有限公司", "official.fuzhou"},
+		{"ncbank.officer", "南昌瑞光光电科技有限公司", "南昌博创智能装备有限公司", "莲花县华科生物诊断有限公司", "南昌宏达建材贸易有限公司", "莲花县云途工业互联网有限公司", "official.lianhua"},
 	} {
 		t.Run(bank.user, func(t *testing.T) {
 			sec := e.demoLogin(bank.user)
@@ -158,5 +158,57 @@ func TestDemoStates(t *testing.T) {
 	by, _ := json.Marshal(y)
 	if string(bx) != string(by) {
 		t.Errorf("seeding again changed the dashboard:\n%s\n%s", bx, by)
+	}
+}
+
+// TestDemoHomeTodo: on the demo data each role lands on what waits for it
+// (named, with links), and an official's menu leads to the audit log.
+func TestDemoHomeTodo(t *testing.T) {
+	e := newDemoEnv(t)
+	for _, c := range []struct {
+		user     string
+		sections []string          // present
+		shows    map[string]string // section → text it lists
+	}{
+		{"gzbank.officer", []string{"drafts", "reports", "answered", "rereviews", "loan_warnings"}, map[string]string{"reports": "赣州芯联封测技术有限公司"}},
+		{"ncbank.officer", []string{"drafts", "reports", "answered", "loan_warnings"}, map[string]string{"reports": "南昌博创智能装备有限公司", "loan_warnings": "/fund/"}},
+		{"expert.li", []string{"invitations", "scores", "eval_seats", "consult_open"}, nil},
+		{"official.jiangxi", []string{"waiting_panel", "stalled_panels", "npl_warnings", "claims", "alerts"}, map[string]string{"npl_warnings": "NPL"}},
+		{"official.fuzhou", []string{"npl_warnings", "claims"}, map[string]string{"claims": "<li>"}},
+		{"analyst.wu", []string{"alerts", "risk_items"}, nil},
+		{"admin", []string{"pending_invitations", "integrity"}, map[string]string{"pending_invitations": "/panel"}},
+	} {
+		t.Run(c.user, func(t *testing.T) {
+			sec := e.demoLogin(c.user)
+			for _, lang := range []string{"zh-CN", "en"} {
+				r := e.do("GET", "/?lang="+lang, "", as(sec)...)
+				if r.status != 200 {
+					t.Fatalf("home = %d", r.status)
+				}
+				for _, id := range c.sections {
+					s := todoSection(t, r.body, id)
+					if strings.Contains(s, "home.todo.") || strings.Contains(s, ">app-") {
+						t.Errorf("%s %s: a message key or an internal id shows: %s", lang, id, s)
+					}
+				}
+				for id, want := range c.shows {
+					if s := todoSection(t, r.body, id); !strings.Contains(s, want) {
+						t.Errorf("%s %s does not list %q: %s", lang, id, want, s)
+					}
+				}
+			}
+		})
+	}
+	sec := e.demoLogin("official.ganzhou")
+	r := e.do("GET", "/", "", as(sec)...)
+	if !strings.Contains(string(r.body), `href="/audit" id="nav-audit"`) {
+		t.Errorf("an official's menu has no link to the audit log")
+	}
+	if r := e.do("GET", "/audit", "", as(sec)...); r.status != 200 {
+		t.Errorf("official's /audit = %d", r.status)
+	}
+	r = e.do("GET", "/", "", as(e.demoLogin("gzbank.officer"))...)
+	if strings.Contains(string(r.body), `id="nav-audit"`) {
+		t.Errorf("a bank officer's menu links to the audit log")
 	}
 }

@@ -2,14 +2,19 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"kedaitong/alerts"
+	"kedaitong/audit"
 	"kedaitong/consult"
 	"kedaitong/fund"
 	"kedaitong/identity"
+	"kedaitong/intel"
 	"kedaitong/review"
 	"kedaitong/review/panel"
 	"kedaitong/review/rereview"
@@ -103,6 +108,9 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 		}
 		add(t)
 	}
+	if d.Fund != nil && isBank {
+		add(s.todoLoanWarnings(ctx, u))
+	}
 	if d.Panel != nil && u.Role == identity.RoleExpert {
 		for _, st := range []struct{ id, state string }{{"invitations", panel.StateInvited}, {"scores", panel.StateAccepted}} {
 			t := todo{ID: st.id, Link: "/assignments"}
@@ -127,6 +135,23 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 	if d.Fund != nil && u.Role == identity.RoleExpert {
 		add(s.evaluationTodo(ctx, u))
 	}
+	if d.Fund != nil && u.Role == identity.RoleExpert {
+		t := todo{ID: "eval_seats", Link: "/fund/seats"}
+		for _, st := range []string{"invited", "accepted"} {
+			seats, _, err := d.Fund.SeatsPage(ctx, u, st, todoLimit, "")
+			if err != nil {
+				continue
+			}
+			for _, x := range seats {
+				if len(t.Items) == todoLimit {
+					t.More = true
+					break
+				}
+				t.Items = append(t.Items, todoItem{Label: x.Enterprise, Note: pageField(lang, x.Route) + " · " + fmtBeijing(x.Due, "2006-01-02 15:04") + beijingNote(lang), Link: "/fund/seats"})
+			}
+		}
+		add(t)
+	}
 	if d.Consult != nil && u.Role == identity.RoleExpert {
 		t := todo{ID: "consult_open", Link: "/consultations"}
 		vs, next, err := d.Consult.List(ctx, u, consult.Filter{State: consult.StateOpen, Limit: todoLimit})
@@ -148,6 +173,12 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 			t.More = next != ""
 		}
 		add(t)
+	}
+	if d.Review != nil && d.Panel != nil && u.Role == identity.RoleOfficial {
+		add(s.todoStalledPanels(ctx, u, lang))
+	}
+	if d.Fund != nil && u.Role == identity.RoleOfficial {
+		add(s.todoNPLWarnings(ctx, u, lang))
 	}
 	if d.Fund != nil && can("claim", "decide") {
 		t := todo{ID: "claims", Link: "/fund/claims?state=submitted"}
@@ -171,7 +202,192 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 		}
 		add(t)
 	}
+	if d.Intel != nil && u.Role == identity.RoleAnalyst {
+		// the week's risk news, first of each story: what an analyst checks
+		// (and corrects when misclassified)
+		since := time.Now().AddDate(0, 0, -7)
+		t := todo{ID: "risk_items", Link: "/intel/items?polarity=risk"}
+		items, next, err := d.Intel.Items(ctx, u, intel.ItemFilter{Polarity: "risk", Since: &since, FirstOnly: true, Limit: todoLimit})
+		if err == nil {
+			for _, it := range items {
+				t.Items = append(t.Items, todoItem{Label: it.Title, Note: fmtBeijing(it.Published, "2006-01-02"), Link: "/intel/items/" + it.ID})
+			}
+			t.More = next != ""
+		}
+		add(t)
+	}
+	if u.Role == identity.RoleAdmin {
+		if d.Panel != nil {
+			t := todo{ID: "pending_invitations", Link: "/assignments?state=invited"}
+			as, next, err := d.Panel.List(ctx, u, panel.Filter{State: panel.StateInvited, Limit: todoLimit})
+			if err == nil {
+				for _, a := range as {
+					t.Items = append(t.Items, todoItem{Label: s.applicationName(ctx, u, a.ApplicationID, lang), Note: fmtBeijing(a.Due, "2006-01-02 15:04") + beijingNote(lang), Link: "/applications/" + a.ApplicationID + "/panel"})
+				}
+				t.More = next != ""
+			}
+			add(t)
+		}
+		if d.AuditLog != nil {
+			add(s.todoIntegrity(d.AuditLog, lang))
+		}
+	}
 	return out
+}
+
+// beijingNote states the zone after a time.
+func beijingNote(lang string) string {
+	if lang == "en" {
+		return " (Beijing time)"
+	}
+	return "（北京时间）"
+}
+
+// todoLoanWarnings: a bank's non-performing loans, and the pools where the
+// bank is warned or suspended for its non-performing ratio.
+func (s *ui) todoLoanWarnings(ctx context.Context, u identity.User) todo {
+	t := todo{ID: "loan_warnings", Link: "/fund/loans?state=non_performing"}
+	if pools, _, err := s.Deps.Fund.ListPools(ctx, u, fund.PoolFilter{Limit: 100}); err == nil {
+		for _, p := range pools {
+			for _, b := range p.Banks {
+				if b.BankID == u.BankID && (b.State == "warned" || b.State == "suspended") && len(t.Items) < todoLimit {
+					t.Items = append(t.Items, todoItem{Label: p.Name, Note: fmt.Sprintf("NPL %d%%", b.NPLPct), Link: "/fund/pools/" + p.ID})
+				}
+			}
+		}
+	}
+	ls, next, err := s.Deps.Fund.ListLoans(ctx, u, fund.LoanFilter{State: fund.LoanNonPerforming, Limit: todoLimit})
+	if err == nil {
+		for _, l := range ls {
+			if len(t.Items) < todoLimit {
+				t.Items = append(t.Items, todoItem{Label: l.Enterprise.Name, Note: yuan(l.Outstanding), Link: "/fund/loans/" + l.ID})
+			} else {
+				t.More = true
+			}
+		}
+		t.More = t.More || next != ""
+	}
+	return t
+}
+
+// todoNPLWarnings: the official's pools with a bank warned or suspended,
+// or a payment warning (deferred compensation, claims above cash).
+func (s *ui) todoNPLWarnings(ctx context.Context, u identity.User, lang string) todo {
+	t := todo{ID: "npl_warnings", Link: "/fund"}
+	pools, _, err := s.Deps.Fund.ListPools(ctx, u, fund.PoolFilter{Limit: 500})
+	if err != nil {
+		return t
+	}
+	for _, p := range pools {
+		for _, b := range p.Banks {
+			if b.State != "warned" && b.State != "suspended" {
+				continue
+			}
+			name := b.BankID
+			if s.Deps.Banks != nil {
+				if bk, err := s.Deps.Banks.Get(ctx, u, b.BankID); err == nil && bk.Name != "" {
+					name = bk.Name
+				}
+			}
+			state := map[string][2]string{"warned": {"预警", "warned"}, "suspended": {"暂停新增", "suspended"}}[b.State]
+			note := fmt.Sprintf("%s · NPL %d%% · %s", p.Name, b.NPLPct, state[0])
+			if lang == "en" {
+				note = fmt.Sprintf("%s · NPL %d%% · %s", p.Name, b.NPLPct, state[1])
+			}
+			t.Items = append(t.Items, todoItem{Label: name, Note: note, Link: "/fund/pools/" + p.ID})
+		}
+		if p.PaymentWarning {
+			note := "代偿资金不足（存在缓付或待批代偿超过现金）"
+			if lang == "en" {
+				note = "payment warning: compensation deferred or open claims above cash"
+			}
+			t.Items = append(t.Items, todoItem{Label: p.Name, Note: note, Link: "/fund/pools/" + p.ID})
+		}
+	}
+	if len(t.Items) > todoLimit {
+		t.Items, t.More = t.Items[:todoLimit], true
+	}
+	return t
+}
+
+// stalledAfter is how long a panel may review before it counts as stalled.
+const stalledAfter = 14 * 24 * time.Hour
+
+// todoStalledPanels: applications in the official's region whose panel has
+// seats nobody could be found for, or has been reviewing for more than two
+// weeks.
+func (s *ui) todoStalledPanels(ctx context.Context, u identity.User, lang string) todo {
+	t := todo{ID: "stalled_panels", Link: "/applications?state=in_review"}
+	vs, _, err := s.Deps.Review.List(ctx, u, review.Filter{State: review.StateInReview, Limit: 100})
+	if err != nil {
+		return t
+	}
+	now := time.Now()
+	for _, v := range vs {
+		p, err := s.Deps.Panel.Panel(ctx, u, v.ID)
+		if err != nil {
+			continue
+		}
+		note := ""
+		switch {
+		case p.Open > 0 || len(p.Shortfalls) > 0:
+			note = fmt.Sprintf("%d 个席位无人", max(p.Open, len(p.Shortfalls)))
+			if lang == "en" {
+				note = fmt.Sprintf("%d seats without an expert", max(p.Open, len(p.Shortfalls)))
+			}
+		case v.SubmittedAt != nil && now.Sub(*v.SubmittedAt) > stalledAfter:
+			days := int(now.Sub(*v.SubmittedAt).Hours() / 24)
+			note = fmt.Sprintf("已评审 %d 天", days)
+			if lang == "en" {
+				note = fmt.Sprintf("in review for %d days", days)
+			}
+		default:
+			continue
+		}
+		if len(t.Items) == todoLimit {
+			t.More = true
+			break
+		}
+		t.Items = append(t.Items, todoItem{Label: v.Enterprise.Name, Note: note, Link: "/applications/" + v.ID + "/panel"})
+	}
+	return t
+}
+
+// integrity is the latest check of the audit chain, refreshed in the
+// background at most every ten minutes (the administrator's home shows it).
+var integrity struct {
+	sync.Mutex
+	at      time.Time
+	running bool
+	report  *audit.Report
+	err     error
+}
+
+func (s *ui) todoIntegrity(log *audit.Log, lang string) todo {
+	t := todo{ID: "integrity", Link: "/audit"}
+	integrity.Lock()
+	defer integrity.Unlock()
+	if !integrity.running && time.Since(integrity.at) > 10*time.Minute {
+		integrity.running = true
+		go func() {
+			r, err := log.Verify(context.Background())
+			integrity.Lock()
+			integrity.report, integrity.err, integrity.at, integrity.running = &r, err, time.Now(), false
+			integrity.Unlock()
+		}()
+	}
+	zh := lang != "en"
+	switch {
+	case integrity.report == nil && integrity.err == nil:
+		t.Items = append(t.Items, todoItem{Label: map[bool]string{true: "审计链校验中，请稍后刷新", false: "Checking the audit chain; reload shortly"}[zh], Link: "/audit"})
+	case integrity.err != nil:
+		t.Items = append(t.Items, todoItem{Label: map[bool]string{true: "审计链无法校验，请在审计日志页重试", false: "The audit chain could not be checked: retry on the audit page"}[zh], Link: "/audit"})
+	case !integrity.report.Intact:
+		t.Items = append(t.Items, todoItem{Label: map[bool]string{true: "审计链已损坏：", false: "The audit chain is broken: "}[zh] + integrity.report.Message,
+			Note: fmtBeijing(integrity.at, "2006-01-02 15:04") + beijingNote(lang), Link: "/audit"})
+	}
+	// an intact chain waits for nothing: the section says so in its hint
+	return t
 }
 
 // applicationName names an application for the caller (its enterprise),
