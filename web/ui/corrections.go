@@ -53,7 +53,8 @@ type option struct {
 // cueView is one cue of the "why" table.
 type cueView struct {
 	classify.Cue
-	Mods []string // modifier keys: negated, hedged, reversed, composed
+	Mods     []string // modifier keys: negated, hedged, reversed, composed
+	RuleText string   // the rule's label in the page's language
 }
 
 // changeView is one change the model made: an industry or dimension added
@@ -116,7 +117,7 @@ func (s *ui) renderItem(c *gin.Context, status int, p itemPage) {
 		p.Why = cl.Classify(it.Title, it.Summary)
 		p.Rules = cl.Rules(it.Title, it.Summary)
 		for _, cue := range p.Why.Cues {
-			v := cueView{Cue: cue}
+			v := cueView{Cue: cue, RuleText: cue.RuleIn(web.PickLang(c))}
 			if cue.Modifier != "" {
 				v.Mods = strings.Split(cue.Modifier, ", ")
 			}
