@@ -31,7 +31,7 @@ func (s *ui) registerAdminPages(e *gin.Engine) {
 // auditRow is one audit entry as the page shows it.
 type auditRow struct {
 	audit.Entry
-	When, Kind, RegionName string
+	When, Kind, RegionName, ActionName string
 }
 
 func (s *ui) pageAudit(c *gin.Context) { s.renderAudit(c, http.StatusOK, nil) }
@@ -97,18 +97,18 @@ func (s *ui) renderAudit(c *gin.Context, status int, report *audit.Report) {
 		{Key: "time", Label: "audit.time", Text: func(e audit.Entry) string { return fmtBeijing(e.Time, "2006-01-02 15:04:05") },
 			Cmp: func(a, b audit.Entry) int { return a.Time.Compare(b.Time) }},
 		textCol("actor", "audit.actor", func(e audit.Entry) string { return nameOr(e.Username, "") }),
-		textCol("action", "audit.action", func(e audit.Entry) string { return e.Action }),
+		textCol("action", "audit.action", func(e audit.Entry) string { return actionText(tr, e.Action) }),
 		textCol("object", "audit.object", func(e audit.Entry) string { return strings.TrimSpace(objText(tr, e.ObjectKind) + " " + e.ObjectID) }),
 		textCol("outcome", "audit.outcome", func(e audit.Entry) string { return tr.T("audit.outcome." + e.Outcome) }),
 		textCol("region", "audit.region", func(e audit.Entry) string { return regionText(lang, e.Region) }),
-	}, Search: func(e audit.Entry) string { return e.ObjectKind + " " + e.Role + " " + e.RequestID }}
+	}, Search: func(e audit.Entry) string { return e.Action + " " + e.ObjectKind + " " + e.Role + " " + e.RequestID }}
 	page, list, done := listRows(s, c, spec, es, truncated)
 	if done {
 		return
 	}
 	rows := make([]auditRow, len(page))
 	for i, e := range page {
-		rows[i] = auditRow{Entry: e, When: fmtBeijing(e.Time, "2006-01-02 15:04:05"), Kind: objText(tr, e.ObjectKind), RegionName: regionText(lang, e.Region)}
+		rows[i] = auditRow{Entry: e, When: fmtBeijing(e.Time, "2006-01-02 15:04:05"), Kind: objText(tr, e.ObjectKind), RegionName: regionText(lang, e.Region), ActionName: actionText(tr, e.Action)}
 	}
 	s.render(c, status, "audit", "audit.title", gin.H{"Rows": rows, "List": list, "Error": errMsg, "Report": report,
 		"Q": map[string]string{"actor": q("actor"), "action": f.Action, "object_kind": f.ObjectKind, "outcome": f.Outcome,

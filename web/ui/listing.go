@@ -27,8 +27,8 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
-	"kedaitong/dashboard"
 	"kedaitong/identity"
+	"kedaitong/taxonomy"
 	"kedaitong/web"
 )
 
@@ -449,11 +449,7 @@ func regionText(lang, code string) string {
 	if code == "" {
 		return "—"
 	}
-	n := dashboard.RegionName(code)
-	if lang == "en" {
-		return n.EN
-	}
-	return n.ZH
+	return taxonomy.RegionNameOf(code, lang) // a county by name under its city: 赣州市章贡区
 }
 
 // fileSize reads a size in bytes as B, KB or MB.
@@ -535,4 +531,22 @@ func objText(tr *web.Tr, kind string) string {
 func init() {
 	funcs["region"] = regionText // {{region .Lang "3607"}}: 赣州市
 	funcs["filesize"] = fileSize // {{filesize 1536}}: 1.5 KB
+}
+
+// actionText names an audited action ("application.submit") in the page's
+// language: its kind of object and its verb ("贷款申请 · 提交"); a part
+// without a name stays as it is.
+func actionText(tr *web.Tr, action string) string {
+	obj, act, ok := strings.Cut(action, ".")
+	if !ok {
+		if s := tr.T("act." + action); s != "act."+action {
+			return s
+		}
+		return action
+	}
+	verb := act
+	if s := tr.T("act." + act); s != "act."+act {
+		verb = s
+	}
+	return objText(tr, obj) + " · " + verb
 }
