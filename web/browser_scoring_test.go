@@ -55,7 +55,11 @@ func TestBrowserScoringJourney(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#maturity_stage"), "pilot"),
 		chromedp.Click(chromedp.CSS("#risk-0")),
 		chromedp.SendKeys(chromedp.CSS("#risk_other"), "核心人员流失"))
-	b.run("submit the score", chromedp.Click(chromedp.CSS("#sc-submit")), chromedp.WaitVisible(chromedp.CSS("#sc-locked")))
+	b.run("submit the score: the confirmation step", chromedp.Click(chromedp.CSS("#sc-submit")), chromedp.WaitVisible(chromedp.CSS("#sc-confirm")))
+	if w := b.text("#scc-warning"); !strings.Contains(w, "不能再修改") {
+		t.Errorf("confirmation warning = %q", w)
+	}
+	b.run("confirm the submission", chromedp.Click(chromedp.CSS("#sc-confirm-submit")), chromedp.WaitVisible(chromedp.CSS("#sc-locked")))
 	if n := b.count("#sc-submit"); n != 0 {
 		t.Errorf("the locked page still offers submit")
 	}

@@ -323,7 +323,7 @@ func TestEnterprisePagesAccess(t *testing.T) {
 		}
 	}
 	r := h.do("GET", "/applications/new?credit_code="+h.chip, "", as(h.officer)...)
-	if !strings.Contains(string(r.body), "赣州芯研微电子有限公司") || !strings.Contains(string(r.body), "15000000") {
+	if !strings.Contains(string(r.body), "赣州芯研微电子有限公司") || !strings.Contains(string(r.body), `value="1500"`) { // the portrait's 15,000,000 yuan, in 万元
 		t.Errorf("the new-application form is not filled from the portrait")
 	}
 }

@@ -515,8 +515,20 @@ func TestScoringPages(t *testing.T) {
 	if r.status != 400 || !strings.Contains(string(r.body), `id="err-comment"`) || !regexp.MustCompile(`id="c-barriers-6" checked`).Match(r.body) {
 		t.Errorf("submit without comment = %d %s", r.status, r.body)
 	}
-	// Submit; then the page is locked and a second submit gets the lock message.
+	// Submit: first the confirmation step (nothing locked yet), then the
+	// confirmation locks it; a second submit gets the lock message.
 	r = s.pageForm(t, u, page, page, scoreForm(6, "submit"))
+	if r.status != 200 || !strings.Contains(string(r.body), `id="sc-confirm"`) || !strings.Contains(string(r.body), `id="scc-total">6.00<`) {
+		t.Fatalf("confirmation step = %d %s", r.status, r.body)
+	}
+	if sc := s.do("GET", "/api/v1/assignments/"+s.seat[u]+"/score", "", as(s.sec[u])...).json(t); sc["state"] != "draft" {
+		t.Fatalf("the score was locked before it was confirmed: %v", sc["state"])
+	}
+	rev := regexp.MustCompile(`name="revision" value="(\d+)"`).FindStringSubmatch(string(r.body))
+	if rev == nil {
+		t.Fatal("no revision on the confirmation step")
+	}
+	r = s.pageForm(t, u, page+"/confirm", page, url.Values{"action": {"confirm"}, "revision": {rev[1]}})
 	if r.status != 200 || !strings.Contains(string(r.body), `id="sc-locked"`) || strings.Contains(string(r.body), `id="sc-submit"`) ||
 		!strings.Contains(string(r.body), `<fieldset disabled`) {
 		t.Fatalf("submitted page = %d %s", r.status, r.body)

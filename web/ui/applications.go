@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,10 +19,12 @@ import (
 )
 
 func (s *ui) registerApplicationsPages(e *gin.Engine) {
-	s.page(e, web.UIRoute{Method: "GET", Path: "/applications", Obj: "application", Act: "read"}, s.pageApplications)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/applications", Obj: "application", Act: "read"}, s.pageApplicationsList)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/new", Obj: "application", Act: "create"}, s.pageNewApplication)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/new", Obj: "application", Act: "create"}, s.pageCreateApplication)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id", Obj: "application", Act: "read"}, s.pageApplication)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id/edit", Obj: "application", Act: "update"}, s.pageEditApplication)
+	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/edit", Obj: "application", Act: "update"}, s.pageUpdateApplication)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/submit", Obj: "application", Act: "submit"}, s.pageSubmitApplication)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/withdraw", Obj: "application", Act: "withdraw"}, s.pageWithdrawApplication)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/decision", Obj: "application", Act: "decide"}, s.pageDecideApplication)
@@ -35,6 +38,7 @@ type appRow struct {
 	review.View
 	RouteName    string
 	IndustryName string
+	RegionName   string // the county with its city, by name
 	Amount       string
 	RDIntensity  string
 	RDStaffShare string
@@ -70,6 +74,7 @@ func toRow(v review.View, lang string, u identity.User) appRow {
 	}
 	r.Money = map[string]string{"revenue": series(en.Revenue), "net_profit": series(en.NetProfit),
 		"rd_spend": yuan(en.RDSpend), "tech_contract_income": yuan(en.TechContractIncome)}
+	r.RegionName = taxonomy.RegionNameOf(v.Region, lang)
 	if rt, ok := tax.Route(v.Route); ok {
 		r.RouteName = pick(rt.Name, lang)
 	}
@@ -87,32 +92,6 @@ func toRow(v review.View, lang string, u identity.User) appRow {
 		r.Flags = append(r.Flags, fr)
 	}
 	return r
-}
-
-func (s *ui) pageApplications(c *gin.Context) {
-	cl := web.MustCaller(c)
-	lang := web.PickLang(c)
-	_, cur, _ := web.PageParams(c)
-	f := review.Filter{State: c.Query("state"), Limit: 50, Cursor: cur}
-	vs, next, err := s.Deps.Review.List(c.Request.Context(), cl.User, f)
-	errMsg := ""
-	if err != nil {
-		errMsg = web.ErrText(c, err)
-	}
-	rows := make([]appRow, 0, len(vs))
-	for _, v := range vs {
-		rows = append(rows, toRow(v, lang, cl.User))
-	}
-	nextURL := ""
-	if next != "" {
-		q := url.Values{"cursor": {next}}
-		if f.State != "" {
-			q.Set("state", f.State)
-		}
-		nextURL = "/applications?" + q.Encode()
-	}
-	s.render(c, web.StatusOf(err), "applications", "app.list.title", gin.H{"Rows": rows, "Next": nextURL, "Error": errMsg,
-		"States": review.States, "State": f.State})
 }
 
 // routeGroup is an industry and its routes for the form's select.
@@ -135,24 +114,54 @@ func routeGroups(lang string) []routeGroup {
 	return gs
 }
 
-// appForm is the form's values (as typed) and its errors by input name.
+// appForm is the form's values (as typed; amounts in 万元) and its errors
+// by input name. Editing a draft, it carries the application's id and the
+// version read (the save is refused when the draft changed meanwhile).
 type appForm struct {
-	V      map[string]string
-	Errors map[string]string
+	V       map[string]string
+	Errors  map[string]string
+	ID      string // the draft edited; "" for a new application
+	Version int64
+	City    string // the city chosen in the region picker
 }
 
 var appFormFields = []string{"name", "credit_code", "region", "founded", "route", "staff", "rd_staff", "revenue0", "revenue1",
 	"net_profit0", "net_profit1", "rd_spend", "invention_patents", "pending_patents", "utility_models", "software_copyrights",
 	"other_ip", "tech_contract_income", "team", "maturity", "amount", "term_months", "purpose", "summary"}
 
+// errorRow is one problem of the form, for the summary above it.
+type errorRow struct{ Key, Label, Message string }
+
 func (s *ui) renderAppForm(c *gin.Context, status int, f appForm) {
 	lang := web.PickLang(c)
-	s.render(c, status, "applications_new", "app.new.title", gin.H{"F": f, "Routes": routeGroups(lang), "Maturities": review.Maturities})
+	tr := s.tr(c)
+	echo := map[string]string{}
+	for k := range moneyKeys {
+		echo[k] = yuanEcho(f.V[k])
+	}
+	var errs []errorRow
+	for _, k := range appFormFields {
+		if m, ok := f.Errors[k]; ok {
+			errs = append(errs, errorRow{Key: k, Label: tr.T("app.f." + k), Message: m})
+		}
+	}
+	title, action := "app.new.title", "/applications/new"
+	if f.ID != "" {
+		title, action = "app.edit.title", "/applications/"+f.ID+"/edit"
+	}
+	s.render(c, status, "applications_new", title, gin.H{"F": f, "Routes": routeGroups(lang), "Maturities": review.Maturities,
+		"Region": newRegionPicker(lang, f.V["region"], f.City), "Echo": echo, "ErrorList": errs, "General": f.Errors["_"],
+		"Action": action, "Title": title, "Today": s.today()})
 }
 
 func (s *ui) pageNewApplication(c *gin.Context) {
 	v := map[string]string{"term_months": "24"}
 	for k, x := range s.draftValues(c, c.Query("credit_code")) { // filled from the data hub's portrait
+		if _, money := moneyKeys[k]; money && x != "" {
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil { // the portrait's yuan, shown in 万元
+				x = wanExact(n)
+			}
+		}
 		v[k] = x
 	}
 	s.renderAppForm(c, http.StatusOK, appForm{V: v, Errors: map[string]string{}})
@@ -173,21 +182,29 @@ func formKey(field string) string {
 	return f
 }
 
-// parseAppForm reads the form into an input; numbers that are not whole
-// numbers are errors of their inputs.
-func parseAppForm(c *gin.Context) (review.Input, appForm) {
-	f := appForm{V: map[string]string{}, Errors: map[string]string{}}
+// parseAppForm reads the form into an input: amounts in 万元 become exact
+// whole yuan; what is not a number is an error of its input, in tr's
+// language.
+func parseAppForm(c *gin.Context, tr *web.Tr) (review.Input, appForm) {
+	f := appForm{V: map[string]string{}, Errors: map[string]string{}, City: strings.TrimSpace(c.PostForm("city"))}
 	for _, k := range appFormFields {
 		f.V[k] = strings.TrimSpace(c.PostForm(k))
 	}
 	num := func(k string) int64 {
-		v := strings.ReplaceAll(strings.ReplaceAll(f.V[k], ",", ""), "，", "")
+		if _, money := moneyKeys[k]; money {
+			n, ok := parseWanSigned(k, f.V[k])
+			if !ok {
+				f.Errors[k] = tr.T("app.e.wan")
+			}
+			return n
+		}
+		v := cleanNumber(f.V[k])
 		if v == "" {
 			return 0
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			f.Errors[k] = "app.err.number"
+			f.Errors[k] = tr.T("app.e.integer")
 		}
 		return n
 	}
@@ -217,53 +234,137 @@ func parseAppForm(c *gin.Context) (review.Input, appForm) {
 	return in, f
 }
 
-func (s *ui) pageCreateApplication(c *gin.Context) {
-	cl := web.MustCaller(c)
-	in, f := parseAppForm(c)
-	in.Normalize()
+// checkAppForm reads and checks the form: every problem at once, each at
+// its input in the form's words. ok is false when the form has errors.
+func (s *ui) checkAppForm(c *gin.Context) (review.Input, appForm, bool) {
 	tr := s.tr(c)
+	in, f := parseAppForm(c, tr)
+	in.Normalize()
 	for _, e := range in.Check(taxonomy.Default(), s.today()) {
 		k := formKey(e.Field)
 		if _, dup := f.Errors[k]; !dup {
-			f.Errors[k] = fieldMessage(tr, k, e)
+			f.Errors[k] = formMessage(tr, k, f.V[k], e)
 		}
 	}
-	for k, v := range f.Errors {
-		if v == "app.err.number" {
-			f.Errors[k] = tr.T("app.err.number")
-		}
+	return in, f, len(f.Errors) == 0
+}
+
+// saveError puts the error of a refused save at its input, or above the
+// form.
+func (s *ui) saveError(c *gin.Context, f *appForm, err error) {
+	var e *kedaitong.Error
+	if errors.As(err, &e) && e.Field != "" {
+		k := formKey(e.Field)
+		f.Errors[k] = formMessage(s.tr(c), k, f.V[k], e)
+		return
 	}
-	if len(f.Errors) > 0 {
+	f.Errors["_"] = web.ErrText(c, err)
+}
+
+func (s *ui) pageCreateApplication(c *gin.Context) {
+	cl := web.MustCaller(c)
+	in, f, ok := s.checkAppForm(c)
+	if !ok {
 		s.renderAppForm(c, http.StatusBadRequest, f)
 		return
 	}
 	v, err := s.Deps.Review.Create(c.Request.Context(), cl.User, in)
 	if err != nil {
-		var ke *kedaitong.Error
-		if e, ok := err.(*kedaitong.Error); ok && e.Field != "" {
-			ke = e
-			f.Errors[formKey(ke.Field)] = fieldMessage(tr, formKey(ke.Field), ke)
-		} else {
-			f.Errors["_"] = web.ErrText(c, err)
-		}
+		s.saveError(c, &f, err)
 		s.renderAppForm(c, web.StatusOf(err), f)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/applications/"+v.ID+"?created=1")
 }
 
-// fieldMessage is the localized message of a form input's error; English
-// pages show the domain's precise message, Chinese pages the form's own
-// message for the input or else the domain's Chinese one.
-func fieldMessage(tr *web.Tr, key string, e *kedaitong.Error) string {
-	if tr.Lang == "en" {
-		return e.Message
+// draftForm is a draft's values as the form shows them (amounts in 万元).
+func draftForm(v review.View) appForm {
+	e, l := v.Enterprise, v.Loan
+	n := func(x int64) string { return strconv.FormatInt(x, 10) }
+	at := func(xs []int64, i int) string {
+		if i < len(xs) {
+			return wanExact(xs[i])
+		}
+		return ""
 	}
-	id := "app.err." + key
-	if m := tr.T(id); m != id {
-		return m
+	var team []string
+	for _, p := range e.Team {
+		line := p.Name
+		if p.Title != "" || p.Note != "" {
+			line += ", " + p.Title
+		}
+		if p.Note != "" {
+			line += ", " + p.Note
+		}
+		team = append(team, line)
 	}
-	return web.FieldText(tr.Lang, e)
+	return appForm{ID: v.ID, Version: v.Version, Errors: map[string]string{}, V: map[string]string{
+		"name": e.Name, "credit_code": e.CreditCode, "region": e.Region, "founded": e.Founded, "route": e.Route,
+		"staff": n(e.Staff), "rd_staff": n(e.RDStaff), "revenue0": at(e.Revenue, 0), "revenue1": at(e.Revenue, 1),
+		"net_profit0": at(e.NetProfit, 0), "net_profit1": at(e.NetProfit, 1), "rd_spend": wanExact(e.RDSpend),
+		"invention_patents": n(e.InventionPatents), "pending_patents": n(e.PendingPatents), "utility_models": n(e.UtilityModels),
+		"software_copyrights": n(e.SoftwareCopyrights), "other_ip": string(e.OtherIP), "tech_contract_income": wanExact(e.TechContractIncome),
+		"team": strings.Join(team, "\n"), "maturity": e.Maturity, "amount": wanExact(l.Amount), "term_months": strconv.Itoa(l.TermMonths),
+		"purpose": l.Purpose, "summary": v.Summary}}
+}
+
+// editableDraft reads the application to edit: the caller's bank's draft.
+// Anything else answers the page itself (not found, or the application's
+// page saying why it cannot be edited) and false.
+func (s *ui) editableDraft(c *gin.Context) (review.View, bool) {
+	cl := web.MustCaller(c)
+	v, err := s.Deps.Review.Get(c.Request.Context(), cl.User, c.Param("id"))
+	switch {
+	case kedaitong.Is(err, kedaitong.ENotFound):
+		s.renderNotFound(c)
+		return v, false
+	case err != nil:
+		s.renderError(c, web.StatusOf(err), "error.internal")
+		return v, false
+	case !review.Owns(cl.User, &v.Application):
+		s.renderApplication(c, http.StatusForbidden, "", s.tr(c).T("app.edit.not_owner"))
+		return v, false
+	case v.State != review.StateDraft:
+		s.renderApplication(c, http.StatusConflict, "", s.tr(c).T("app.edit.not_draft"))
+		return v, false
+	}
+	return v, true
+}
+
+func (s *ui) pageEditApplication(c *gin.Context) {
+	v, ok := s.editableDraft(c)
+	if !ok {
+		return
+	}
+	s.renderAppForm(c, http.StatusOK, draftForm(v))
+}
+
+func (s *ui) pageUpdateApplication(c *gin.Context) {
+	cur, ok := s.editableDraft(c)
+	if !ok {
+		return
+	}
+	in, f, ok := s.checkAppForm(c)
+	f.ID = cur.ID
+	f.Version, _ = strconv.ParseInt(c.PostForm("version"), 10, 64)
+	if f.Version <= 0 {
+		f.Version = cur.Version
+	}
+	if !ok {
+		s.renderAppForm(c, http.StatusBadRequest, f)
+		return
+	}
+	if _, err := s.Deps.Review.Update(c.Request.Context(), web.MustCaller(c).User, cur.ID, f.Version, in); err != nil {
+		if kedaitong.Is(err, kedaitong.EConflict) {
+			f.Errors["_"] = s.tr(c).T("app.edit.changed")
+			f.Version = cur.Version // saving again replaces the other change, knowingly
+		} else {
+			s.saveError(c, &f, err)
+		}
+		s.renderAppForm(c, web.StatusOf(err), f)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/applications/"+cur.ID+"?done=updated")
 }
 
 // tr returns the translator of the request's language.
@@ -294,11 +395,17 @@ func (s *ui) renderApplication(c *gin.Context, status int, notice, errMsg string
 	case notice != "":
 	case c.Query("created") != "":
 		notice = "app.done.created"
-	case d == "submitted" || d == "withdrawn" || d == "uploaded" || d == "whitelisted" || d == "lifted" || d == "decided":
+	case d == "submitted" || d == "updated" || d == "withdrawn" || d == "uploaded" || d == "whitelisted" || d == "lifted" || d == "decided":
 		notice = "app.done." + d
 	}
 	row := toRow(v, web.PickLang(c), cl.User)
-	s.render(c, status, "applications_detail", "app.detail.title", gin.H{"A": row, "Notice": notice, "Error": errMsg,
+	bank := ""
+	if s.Deps.Banks != nil {
+		if b, err := s.Deps.Banks.Get(c.Request.Context(), cl.User, v.BankID); err == nil {
+			bank = b.Name
+		}
+	}
+	s.render(c, status, "applications_detail", "app.detail.title", gin.H{"A": row, "Notice": notice, "Error": errMsg, "Bank": bank,
 		"Hub":             s.hubNote(c, v.ID), // the data hub's portrait: dishonest and endorsed flags
 		"CanEdit":         row.Owner && v.State == review.StateDraft,
 		"CanWithdraw":     row.Owner && (v.State == review.StateDraft || v.State == review.StateSubmitted || v.State == review.StateInReview),

@@ -27,6 +27,7 @@ import (
 func (s *ui) registerScoringPages(e *gin.Engine) {
 	s.page(e, web.UIRoute{Method: "GET", Path: "/assignments/:id/score", Obj: "assignment", Act: "score"}, s.pageScore)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/assignments/:id/score", Obj: "assignment", Act: "score"}, s.pagePostScore)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/assignments/:id/score/confirm", Obj: "assignment", Act: "score"}, s.pageConfirmScore)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/applications/:id/report", Obj: "report", Act: "read"}, s.pageReport)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/applications/:id/adjudicator", Obj: "panel", Act: "adjudicate"}, s.pageAddAdjudicator)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/rubrics", Obj: "rubric", Act: "read"}, s.pageRubrics)
@@ -143,7 +144,9 @@ func fieldError(tr *web.Tr, err error) (field, msg string) {
 	return "", kedaitong.MessageIn(err, tr.Lang)
 }
 
-func (s *ui) renderScore(c *gin.Context, status int, id string, f *formState, errField, errMsg, notice string) {
+// renderScore shows the scoring page; errs are messages by field
+// ("criteria.<id>", "recommendation", ...), general one above the form.
+func (s *ui) renderScore(c *gin.Context, status int, id string, f *formState, errs map[string]string, general, notice string) {
 	cl := web.MustCaller(c)
 	lang := web.PickLang(c)
 	d, err := s.Deps.Scoring.Dossier(c.Request.Context(), cl.User, id)
@@ -166,9 +169,7 @@ func (s *ui) renderScore(c *gin.Context, status int, id string, f *formState, er
 		for _, p := range scoring.Anchors {
 			cf.Anchors = append(cf.Anchors, anchorRow{Point: p, Text: textIn(cr.Anchors[p], lang)})
 		}
-		if errField == "criteria."+cr.ID {
-			cf.Error = errMsg
-		}
+		cf.Error = errs["criteria."+cr.ID]
 		crits = append(crits, cf)
 	}
 	var choices []riskChoice
@@ -188,14 +189,8 @@ func (s *ui) renderScore(c *gin.Context, status int, id string, f *formState, er
 	for _, x := range d.Guideline.Indicators {
 		indicators = append(indicators, textIn(x, lang))
 	}
-	errs := map[string]string{}
-	general := ""
-	if errMsg != "" {
-		if errField != "" {
-			errs[errField] = errMsg
-		} else {
-			general = errMsg
-		}
+	if errs == nil {
+		errs = map[string]string{}
 	}
 	submitted := ""
 	if d.Score.SubmittedAt != nil {
@@ -218,7 +213,7 @@ func (s *ui) pageScore(c *gin.Context) {
 	case "submitted":
 		notice = "sc.done.submitted"
 	}
-	s.renderScore(c, http.StatusOK, c.Param("id"), nil, "", "", notice)
+	s.renderScore(c, http.StatusOK, c.Param("id"), nil, nil, "", notice)
 }
 
 func (s *ui) pagePostScore(c *gin.Context) {
@@ -232,18 +227,118 @@ func (s *ui) pagePostScore(c *gin.Context) {
 			return
 		}
 		field, msg := fieldError(tr, err)
-		s.renderScore(c, web.StatusOf(err), id, &f, field, msg, "")
+		if field == "" {
+			s.renderScore(c, web.StatusOf(err), id, &f, nil, msg, "")
+			return
+		}
+		s.renderScore(c, web.StatusOf(err), id, &f, map[string]string{field: msg}, "", "")
+	}
+	action := c.PostForm("action")
+	if action == "confirm" { // the confirmation step's button: lock the score as it was shown
+		s.confirmScore(c)
+		return
 	}
 	if _, err := s.Deps.Scoring.Save(ctx, actor, id, in); err != nil {
 		fail(err)
 		return
 	}
-	if c.PostForm("action") != "submit" {
+	if action != "submit" {
 		c.Redirect(http.StatusSeeOther, "/assignments/"+url.PathEscape(id)+"/score?done=saved")
 		return
 	}
-	if _, err := s.Deps.Scoring.Submit(ctx, actor, id); err != nil {
+	// Submitting: the draft is saved; every missing part is shown at once,
+	// else the confirmation step, before anything is locked.
+	sc, g, err := s.Deps.Scoring.MyScore(ctx, actor, id)
+	if err != nil {
 		fail(err)
+		return
+	}
+	if missing := sc.Content.Missing(g); len(missing) > 0 {
+		errs := map[string]string{}
+		for _, e := range missing {
+			field, msg := fieldError(tr, e)
+			errs[field] = msg
+		}
+		s.renderScore(c, http.StatusBadRequest, id, &f, errs, tr.T("sc.missing", "N", len(missing)), "")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/assignments/"+url.PathEscape(id)+"/score/confirm")
+}
+
+// confirmRow is a criterion's score on the confirmation step.
+type confirmRow struct {
+	Name, Weight string
+	Value        int
+}
+
+// pageConfirmScore is the step before the irreversible submission: the
+// saved draft's scores, the weighted total and what can no longer be
+// changed afterwards, with the button that submits it.
+func (s *ui) pageConfirmScore(c *gin.Context) {
+	s.renderConfirm(c, http.StatusOK, "")
+}
+
+func (s *ui) renderConfirm(c *gin.Context, status int, errMsg string) {
+	ctx, actor, id, lang := c.Request.Context(), web.MustCaller(c).User, c.Param("id"), web.PickLang(c)
+	d, err := s.Deps.Scoring.Dossier(ctx, actor, id)
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		s.render(c, web.StatusOf(err), "scoring", "sc.title", gin.H{"Fatal": web.ErrText(c, err)})
+		return
+	}
+	if d.Score.State == scoring.StateSubmitted {
+		c.Redirect(http.StatusSeeOther, "/assignments/"+url.PathEscape(id)+"/score")
+		return
+	}
+	tr := web.NewTr(s.bundle, lang)
+	if missing := d.Score.Content.Missing(d.Guideline); len(missing) > 0 {
+		errs := map[string]string{}
+		for _, e := range missing {
+			field, msg := fieldError(tr, e)
+			errs[field] = msg
+		}
+		s.renderScore(c, http.StatusConflict, id, nil, errs, tr.T("sc.missing", "N", len(missing)), "")
+		return
+	}
+	var rows []confirmRow
+	for _, cr := range d.Guideline.Criteria {
+		rows = append(rows, confirmRow{Name: textIn(cr.Name, lang), Weight: fmt.Sprintf("%.0f%%", cr.Weight*100), Value: d.Score.Criteria[cr.ID]})
+	}
+	s.render(c, status, "scoring_confirm", "sc.confirm.title", gin.H{
+		"ID": id, "App": toRow(review.View{Application: d.Application}, lang, actor), "Rows": rows,
+		"Total": fmt.Sprintf("%.2f", scoring.Overall(d.Guideline, d.Score.Content)), "S": d.Score, "Error": errMsg,
+		"Due": d.Assignment.Due.In(web.BeijingTime()).Format("2006-01-02 15:04"),
+	})
+}
+
+// confirmScore submits the score confirmed on the confirmation step, when
+// it is still the revision shown there (a change from another tab since
+// shows the step again with the new values).
+func (s *ui) confirmScore(c *gin.Context) {
+	ctx, actor, id := c.Request.Context(), web.MustCaller(c).User, c.Param("id")
+	tr := s.tr(c)
+	sc, _, err := s.Deps.Scoring.MyScore(ctx, actor, id)
+	if err == nil && sc.State != scoring.StateSubmitted && c.PostForm("revision") != strconv.Itoa(sc.Revision) {
+		s.renderConfirm(c, http.StatusConflict, tr.T("sc.confirm.changed"))
+		return
+	}
+	if err == nil {
+		_, err = s.Deps.Scoring.Submit(ctx, actor, id)
+	}
+	if err != nil {
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			s.renderNotFound(c)
+			return
+		}
+		field, msg := fieldError(tr, err)
+		if field != "" {
+			s.renderScore(c, web.StatusOf(err), id, nil, map[string]string{field: msg}, "", "")
+			return
+		}
+		s.renderScore(c, web.StatusOf(err), id, nil, nil, msg, "")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/assignments/"+url.PathEscape(id)+"/score?done=submitted")

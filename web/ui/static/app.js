@@ -16,3 +16,79 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// ---- the loan application form (applications_new.html) ----
+// <select data-county-of="f-city">: the county select shows the chosen
+// city's counties only (without this script it lists every county under
+// its city's heading); choosing a county first sets its city.
+// <input data-wan="OUTPUT-ID" [data-signed]>: an amount typed in 万元 is
+// shown in yuan in the output, converted exactly on the digits (no
+// floating point): 150.5 → 1,505,000.
+(function () {
+  "use strict";
+  function grouped(digits) {
+    var out = "";
+    for (var i = 0; i < digits.length; i++) {
+      if (i > 0 && (digits.length - i) % 3 === 0) { out += ","; }
+      out += digits.charAt(i);
+    }
+    return out;
+  }
+  // wanToYuan returns the yuan figure of a 万元 text, "" for nothing typed,
+  // null when it is not an amount.
+  function wanToYuan(text, signed) {
+    var s = String(text).replace(/[,，\s\u00a0\u3000]/g, "").replace(/[－−]/g, "-").replace(/[．。]/g, ".").replace(/(万元|万|元)$/, "");
+    if (s === "") { return ""; }
+    var neg = false;
+    if (s.charAt(0) === "-") { neg = true; s = s.slice(1); } // negative where it cannot be is the server's message
+    if (!/^(\d+(\.\d{0,4})?|\.\d{1,4})$/.test(s)) { return null; }
+    var parts = s.split(".");
+    var frac = (parts[1] || "");
+    while (frac.length < 4) { frac += "0"; }
+    var digits = ((parts[0] || "0") + frac).replace(/^0+(?=\d)/, "");
+    return (neg && digits !== "0" ? "-" : "") + grouped(digits);
+  }
+  window.kedaiWanToYuan = wanToYuan; // for tests in the page
+  function echo(input) {
+    var out = document.getElementById(input.getAttribute("data-wan"));
+    if (!out) { return; }
+    var y = wanToYuan(input.value, input.hasAttribute("data-signed"));
+    out.classList.toggle("bad", y === null);
+    out.textContent = y === null ? (out.getAttribute("data-bad") || "") : (y === "" ? "" : "= " + y + " " + (out.getAttribute("data-unit") || ""));
+  }
+  function countyPicker(county) {
+    var city = document.getElementById(county.getAttribute("data-county-of"));
+    if (!city) { return; }
+    var groups = Array.prototype.slice.call(county.querySelectorAll("optgroup"));
+    function show() {
+      var keep = county.value;
+      groups.forEach(function (g) { if (g.parentNode) { county.removeChild(g); } });
+      groups.forEach(function (g) {
+        if (city.value === "" || g.getAttribute("data-city") === city.value) { county.appendChild(g); }
+      });
+      county.value = keep;
+      if (county.value !== keep) { county.value = ""; }
+    }
+    city.addEventListener("change", show);
+    county.addEventListener("change", function () {
+      var opt = county.options[county.selectedIndex];
+      var g = opt && opt.parentNode && opt.parentNode.getAttribute ? opt.parentNode.getAttribute("data-city") : null;
+      if (g && city.value !== g) { city.value = g; show(); }
+    });
+    show();
+  }
+  function init() {
+    document.querySelectorAll("input[data-wan]").forEach(function (i) {
+      i.addEventListener("input", function () { echo(i); });
+      echo(i);
+    });
+    document.querySelectorAll("select[data-county-of]").forEach(countyPicker);
+    var errs = document.getElementById("form-errors");
+    if (errs && document.getElementById("app-form")) { errs.focus(); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
