@@ -37,7 +37,7 @@ func TestBrowserApplicationJourney(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-route"), "semiconductors.ic-design"),
 		chromedp.SetValue(chromedp.CSS("#f-maturity"), "pilot"),
 		chromedp.SendKeys(chromedp.CSS("#f-staff"), "60"),
-		chromedp.SendKeys(chromedp.CSS("#f-rd_staff"), "75"), // more than the staff
+		chromedp.SendKeys(chromedp.CSS("#f-rd_staff"), "75"),   // more than the staff
 		chromedp.SendKeys(chromedp.CSS("#f-revenue0"), "1200"), // 万元
 		chromedp.SendKeys(chromedp.CSS("#f-revenue1"), "900"),
 		chromedp.SendKeys(chromedp.CSS("#f-net_profit0"), "-300"),
