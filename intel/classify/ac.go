@@ -32,11 +32,24 @@ var denseBudget = 1 << 20
 // buildAutomaton builds an automaton for the keys; key i is reported as id i.
 // Empty keys are never reported.
 func buildAutomaton(keys []string) *automaton {
+	// The trie keeps each node's edges sorted by byte in a small slice
+	// (no maps: start-up builds this for tens of thousands of nodes).
+	type edge struct {
+		b  byte
+		to int32
+	}
 	type node struct {
-		next map[byte]int32
+		next []edge
 		out  []int32
 	}
-	nodes := []node{{next: map[byte]int32{}}}
+	get := func(n *node, b byte) (int32, bool) {
+		i, ok := slices.BinarySearchFunc(n.next, b, func(e edge, b byte) int { return int(e.b) - int(b) })
+		if ok {
+			return n.next[i].to, true
+		}
+		return 0, false
+	}
+	nodes := make([]node, 1, 1<<14)
 	a := &automaton{keyLen: make([]int32, len(keys))}
 	for id, k := range keys {
 		a.keyLen[id] = int32(len(k))
@@ -45,23 +58,19 @@ func buildAutomaton(keys []string) *automaton {
 		}
 		cur := int32(0)
 		for i := 0; i < len(k); i++ {
-			nx, ok := nodes[cur].next[k[i]]
-			if !ok {
+			n := &nodes[cur]
+			i0, ok := slices.BinarySearchFunc(n.next, k[i], func(e edge, b byte) int { return int(e.b) - int(b) })
+			var nx int32
+			if ok {
+				nx = n.next[i0].to
+			} else {
 				nx = int32(len(nodes))
-				nodes = append(nodes, node{next: map[byte]int32{}})
-				nodes[cur].next[k[i]] = nx
+				n.next = slices.Insert(n.next, i0, edge{k[i], nx})
+				nodes = append(nodes, node{})
 			}
 			cur = nx
 		}
 		nodes[cur].out = append(nodes[cur].out, int32(id))
-	}
-	sortedLabels := func(n node) []byte {
-		labels := make([]byte, 0, len(n.next))
-		for b := range n.next {
-			labels = append(labels, b)
-		}
-		slices.Sort(labels)
-		return labels
 	}
 	// Breadth-first: the new numbering, failure links, and each node's
 	// outputs merged with its failure node's (shallower, so complete).
@@ -69,12 +78,12 @@ func buildAutomaton(keys []string) *automaton {
 	order := []int32{0}
 	for qi := 0; qi < len(order); qi++ {
 		cur := order[qi]
-		for _, b := range sortedLabels(nodes[cur]) {
-			nx := nodes[cur].next[b]
+		for _, e := range nodes[cur].next {
+			b, nx := e.b, e.to
 			if cur != 0 {
 				f := fail[cur]
 				for {
-					if t, ok := nodes[f].next[b]; ok {
+					if t, ok := get(&nodes[f], b); ok {
 						fail[nx] = t
 						break
 					}
@@ -109,9 +118,9 @@ func buildAutomaton(keys []string) *automaton {
 	for i, old := range order {
 		n := nodes[old]
 		a.fail[i] = newID[fail[old]]
-		for _, b := range sortedLabels(n) {
-			a.labels = append(a.labels, b)
-			a.targets = append(a.targets, newID[n.next[b]])
+		for _, e := range n.next {
+			a.labels = append(a.labels, e.b)
+			a.targets = append(a.targets, newID[e.to])
 		}
 		a.edgeOff[i+1] = int32(len(a.labels))
 		a.outs = append(a.outs, n.out...)

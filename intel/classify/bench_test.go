@@ -37,3 +37,20 @@ func BenchmarkClassifyParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkNew measures start-up: building the classifier with its
+// dictionaries, automaton and embedded model.
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		newClassifier(b)
+	}
+}
+
+// BenchmarkParseModel measures decoding the embedded model alone.
+func BenchmarkParseModel(b *testing.B) {
+	for b.Loop() {
+		if _, err := parseModel(embeddedModel); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

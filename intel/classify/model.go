@@ -135,19 +135,26 @@ func parseModel(data []byte) (*Model, error) {
 	}
 	m := NewModel(h.Industries)
 	m.Header = h
-	scale := make([]float32, m.nOut)
-	q := make([]int16, len(m.hashed))
-	r := bytes.NewReader(rest)
-	for _, v := range []any{scale, q, m.dense} {
-		if err := binary.Read(r, binary.LittleEndian, v); err != nil {
-			return nil, bad("truncated")
-		}
+	// Decoded by hand, straight into the weights (start-up cost).
+	need := 4*m.nOut + 2*len(m.hashed) + 4*len(m.dense)
+	if len(rest) < need {
+		return nil, bad("truncated")
 	}
-	if r.Len() != 0 {
+	if len(rest) > need {
 		return nil, bad("trailing bytes")
 	}
-	for i, v := range q {
-		m.hashed[i] = float32(v) * scale[i%m.nOut]
+	le := binary.LittleEndian
+	scale := make([]float32, m.nOut)
+	for i := range scale {
+		scale[i] = math.Float32frombits(le.Uint32(rest[4*i:]))
+	}
+	rest = rest[4*m.nOut:]
+	for i := range m.hashed {
+		m.hashed[i] = float32(int16(le.Uint16(rest[2*i:]))) * scale[i%m.nOut]
+	}
+	rest = rest[2*len(m.hashed):]
+	for i := range m.dense {
+		m.dense[i] = math.Float32frombits(le.Uint32(rest[4*i:]))
 	}
 	return m, nil
 }
