@@ -504,12 +504,15 @@ func (s *ui) bankOptions(c *gin.Context, actor identity.User) []codeName {
 	return out
 }
 
-// regionOptions are the province and its cities, by name.
+// regionOptions are the province, its cities and their counties, by
+// name (the choices of a region input).
 func regionOptions(lang string) []codeName {
-	out := []codeName{{"36", regionText(lang, "36")}}
-	for i := 1; i <= 11; i++ {
-		code := fmt.Sprintf("36%02d", i)
-		out = append(out, codeName{code, regionText(lang, code)})
+	out := []codeName{{taxonomy.ProvinceCode, regionText(lang, taxonomy.ProvinceCode)}}
+	for _, c := range taxonomy.Cities() {
+		out = append(out, codeName{c.Code, regionText(lang, c.Code)})
+		for _, r := range taxonomy.Counties(c.Code) {
+			out = append(out, codeName{r.Code, regionText(lang, r.Code)})
+		}
 	}
 	return out
 }
