@@ -182,6 +182,7 @@ func TestCommittedIntentsClearedNotRepaired(t *testing.T) {
 	clock := now
 	e.f.SetClock(func() time.Time { clock = clock.Add(time.Millisecond); return clock })
 	l1 := e.loan(t, officerA, "360321", 1, 100000, 24)
+	e.f.WaitBackground() // its audit entry written: committed
 	l2 := e.loan(t, officerB, "360321", 2, 100000, 24)
 	e.f.WaitBackground()
 	if p := must(e.f.PoolOf(ctx, "fund-360321")); len(p.Intents) != 1 || p.Intents[0].LoanID != l2.ID {
