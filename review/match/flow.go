@@ -25,6 +25,10 @@ type graph struct {
 	ucap  []int32 // capacity when the flow is zero
 	pot   []int64 // node potentials (in cost units once solved)
 	k     int64   // the factor of costs during cost scaling (see Solver.build)
+	// eps0, when positive, is where cost scaling starts instead of the
+	// largest scaled cost: a warm start from prices that are already
+	// ε-optimal for ε = eps0/alpha (sparse.go).
+	eps0 int64
 }
 
 // arc is one arc of the network: 16 bytes, so that a scan of a node's arcs
@@ -177,6 +181,9 @@ func (g *graph) costScaling(ctx context.Context, alpha int64) error {
 	for i := range g.arcs {
 		c := int64(g.arcs[i].cost)
 		eps = max(eps, k*c, -k*c)
+	}
+	if g.eps0 > 0 {
+		eps = min(eps, g.eps0)
 	}
 	if eps == 0 {
 		return nil

@@ -62,38 +62,56 @@ func solve(ctx context.Context, ix *indexed, opts Options) (*Solver, *Result, er
 	if err := s.g.maxFlow(ctx); err != nil {
 		return nil, nil, err
 	}
-	for {
-		err := s.g.costScaling(ctx, costScalingAlpha)
-		if errors.Is(err, errPriceOverflow) && s.g.k > 1 {
-			// Start again from no flow with a smaller factor: exactPotentials
-			// then cancels whatever negative cycles cost scaling leaves.
-			if debugRetry != nil {
-				debugRetry()
-			}
-			g := s.g
-			for a := range g.arcs {
-				g.arcs[a].rcap = g.ucap[a]
-			}
-			clear(g.pot)
-			g.k = max(1, g.k/16)
-			if err := g.maxFlow(ctx); err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
-		if err != nil {
-			return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
-		}
-		break
+	// On a large instance the cheapest flow is found on the pairs likely to
+	// be chosen and proved optimal on all of them (sparse.go); when that
+	// does not converge, on the whole network.
+	solved, err := s.solveSparse(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	if err := s.g.exactPotentials(ctx); err != nil {
-		return nil, nil, kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
+	if !solved {
+		if err := s.g.minCost(ctx); err != nil {
+			return nil, nil, err
+		}
 	}
 	r, err := s.result()
 	if err != nil {
 		return nil, nil, err
 	}
 	return s, r, nil
+}
+
+// minCost turns the maximum flow into a cheapest maximum flow with exact
+// potentials: cost scaling, started again with a smaller factor when
+// prices would leave exact arithmetic, then label correction.
+func (g *graph) minCost(ctx context.Context) error {
+	for {
+		err := g.costScaling(ctx, costScalingAlpha)
+		if errors.Is(err, errPriceOverflow) && g.k > 1 {
+			// Start again from no flow with a smaller factor: exactPotentials
+			// then cancels whatever negative cycles cost scaling leaves.
+			if debugRetry != nil {
+				debugRetry()
+			}
+			for a := range g.arcs {
+				g.arcs[a].rcap = g.ucap[a]
+			}
+			clear(g.pot)
+			g.k, g.eps0 = max(1, g.k/16), 0
+			if err := g.maxFlow(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
+		}
+		break
+	}
+	if err := g.exactPotentials(ctx); err != nil {
+		return kedaitong.Wrap(codeOf(ctx, err), err, "min-cost flow failed").ZHf("最小费用流求解失败")
+	}
+	return nil
 }
 
 // codeOf is EUnavailable for a cancelled context and EInternal otherwise.
