@@ -223,5 +223,9 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 	fmt.Printf("%d-fold cross-validation on %d train items\n", k, len(all))
 	fmt.Println("rules only:", mr)
 	fmt.Println("with model:", mm)
+	for _, d := range classify.Dimensions {
+		fp := mm.DimensionConfusions[d]
+		fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
+	}
 	return nil
 }
