@@ -177,7 +177,7 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 				}
 			case d.end <= s.start:
 				gap = s.start - d.end + 6 // prefer a direction after the subject
-				limit := int32(27) // "下调{产品}补贴标准"
+				limit := int32(27)        // "下调{产品}补贴标准"
 				if latin {
 					limit = 46 // English: "cut traditional Chinese medicines subsidies"
 				}
