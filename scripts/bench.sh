@@ -47,6 +47,10 @@ if [[ "Risk-compensation fund (10,000 loans, 500 claims, 100 county pools; durab
   echo "== Risk-compensation fund (10,000 loans, 500 claims, 100 county pools; durable store)"
   scripts/bench-fund.sh
 fi
+if [[ "Officials' dashboard on the binary (200 readers)" =~ $only ]]; then
+  echo "== Officials' dashboard on the binary (200 concurrent readers while a bank writes; durable store)"
+  scripts/bench-dashboard.sh
+fi
 if [[ "Score saves on the real binary" =~ $only ]]; then
   echo "== Score saves on the real binary (64 experts, durable SQLite, group commit)"
   scripts/bench-scores.sh

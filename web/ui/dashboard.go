@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -98,8 +99,31 @@ func (s *ui) pageDashboard(c *gin.Context) {
 		s.dashError(c, err)
 		return
 	}
-	v := sn.View
 	lang := web.PickLang(c)
+	key := sn.ETag + lang
+	dashPages.Lock()
+	p, ok := dashPages.m[key]
+	dashPages.Unlock()
+	if !ok {
+		p = buildDashPage(sn.View, lang)
+		dashPages.Lock()
+		if len(dashPages.m) >= 256 {
+			clear(dashPages.m)
+		}
+		dashPages.m[key] = p
+		dashPages.Unlock()
+	}
+	s.render(c, http.StatusOK, "dashboard", "dashboard.title", p)
+}
+
+// dashPages are built pages' data (charts included) by the view's entity
+// tag and the language: readers of an unchanged dashboard share them.
+var dashPages = struct {
+	sync.Mutex
+	m map[string]*dashPage
+}{m: map[string]*dashPage{}}
+
+func buildDashPage(v dashboard.View, lang string) *dashPage {
 	zh := lang != "en"
 	pick := func(t dashboard.Text) string {
 		if zh {
@@ -233,7 +257,7 @@ func (s *ui) pageDashboard(c *gin.Context) {
 	if len(kids) > 0 {
 		p.Charts = append(p.Charts, template.HTML(dashboard.BarChart("chart-children", tr("下级区划的申请（件）", "Applications by region below (count)"), kids)))
 	}
-	s.render(c, http.StatusOK, "dashboard", "dashboard.title", p)
+	return &p
 }
 
 func countOf(v dashboard.View, what string) int64 {
