@@ -98,6 +98,10 @@ func runCrawl(ctx context.Context, args []string, io stdio) int {
 	p := newProgress(io.err)
 	sum, err := cr.Once(ctx, *all, p.report)
 	p.done()
+	if sq, ok := st.(*store.SQLite); ok {
+		ws := sq.WriteStats()
+		log.Debug("crawl: store writes", "transactions", ws.Batches, "writes", ws.Ops)
+	}
 	enc := json.NewEncoder(io.out)
 	if jerr := enc.Encode(sum); jerr != nil {
 		return exitFailure

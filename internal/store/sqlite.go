@@ -124,6 +124,7 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
 		"_pragma=cache_size(-32000)",
 		"_pragma=mmap_size(268435456)",
+		"_pragma=temp_store(memory)", // savepoints journal pages in memory, not in a temporary file
 	}
 	sync := "_pragma=synchronous(FULL)"
 	if opt.NoSync {
