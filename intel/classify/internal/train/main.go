@@ -20,7 +20,25 @@ import (
 	"kedaitong/taxonomy"
 )
 
-var show bool
+var (
+	show       bool
+	handWeight *int
+)
+
+// weighted repeats the hand-written examples -hand times.
+func weighted(ex []keyed) []classify.Example {
+	var out []classify.Example
+	for _, e := range ex {
+		n := 1
+		if e.hand {
+			n = max(1, *handWeight)
+		}
+		for range n {
+			out = append(out, e.Example)
+		}
+	}
+	return out
+}
 
 func hash(s string) uint32 {
 	h := fnv.New32a()
@@ -44,6 +62,7 @@ func main() {
 	dir := flag.String("dir", "intel/classify", "the classify package folder")
 	epochs := flag.Int("epochs", 30, "passes over the train split")
 	dev := flag.Bool("dev", false, "hold out a fifth of the train split (by phrasing), report on it, write nothing")
+	handWeight = flag.Int("hand", 1, "times each hand-written item (no source) counts in training")
 	cv := flag.Int("cv", 0, "k-fold cross-validation on the train split (folds by phrasing): report the pooled scores, write nothing")
 	l2 := flag.Float64("l2", 0, "L2 penalty on n-gram weights (0: the default)")
 	rate := flag.Float64("rate", 0, "learning rate (0: the default)")
@@ -64,43 +83,20 @@ func main() {
 }
 
 func run(dir string, opt classify.TrainOptions, dev bool) error {
-	var ex, held []classify.Example
-	for _, name := range []string{"labelled.jsonl", "composed.jsonl"} {
-		f, err := os.Open(dir + "/testdata/" + name)
-		if err != nil {
-			return err
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var g struct {
-				Split, Title, Summary, Polarity, Source, ID string
-				Industries, Dimensions                      []string
-			}
-			if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
-				f.Close()
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if g.Split != "train" {
-				continue
-			}
-			e := classify.Example{Title: g.Title, Summary: g.Summary, Industries: g.Industries,
-				Dimensions: g.Dimensions, Polarity: g.Polarity}
-			key := g.Source
-			if key == "" {
-				key = g.ID
-			}
-			if dev && hash(key)%5 == 0 {
-				held = append(held, e)
-				continue
-			}
-			ex = append(ex, e)
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			return err
-		}
+	all, err := loadTrain(dir)
+	if err != nil {
+		return err
 	}
+	var tr []keyed
+	var held []classify.Example
+	for _, e := range all {
+		if dev && hash(e.key)%5 == 0 {
+			held = append(held, e.Example)
+			continue
+		}
+		tr = append(tr, e)
+	}
+	ex := weighted(tr)
 	c, err := classify.New(taxonomy.Default())
 	if err != nil {
 		return err
@@ -126,7 +122,7 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 		}
 		return nil
 	}
-	m.Header.Trained = fmt.Sprintf("%d train items of testdata/labelled.jsonl and testdata/composed.jsonl, %d epochs", len(ex), opt.Epochs)
+	m.Header.Trained = fmt.Sprintf("%d train items of testdata/labelled.jsonl and testdata/composed.jsonl (hand-written ×%d), %d epochs", len(tr), *handWeight, opt.Epochs)
 	b, err := m.MarshalBinary()
 	if err != nil {
 		return err
@@ -134,14 +130,15 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 	if err := os.WriteFile(dir+"/model.bin", b, 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("trained on %d items; wrote %s/model.bin (%d bytes)\n", len(ex), dir, len(b))
+	fmt.Printf("trained on %d items (%d examples); wrote %s/model.bin (%d bytes)\n", len(tr), len(ex), dir, len(b))
 	return nil
 }
 
 // keyed is a train-split example with its phrasing key (the fold unit).
 type keyed struct {
 	classify.Example
-	key string
+	key  string
+	hand bool // hand-written (labelled.jsonl), not composed
 }
 
 // loadTrain reads the train split of the corpus; the test split is never read.
@@ -171,7 +168,7 @@ func loadTrain(dir string) ([]keyed, error) {
 				key = g.ID
 			}
 			out = append(out, keyed{classify.Example{Title: g.Title, Summary: g.Summary, Industries: g.Industries,
-				Dimensions: g.Dimensions, Polarity: g.Polarity}, key})
+				Dimensions: g.Dimensions, Polarity: g.Polarity}, key, g.Source == ""})
 		}
 		f.Close()
 		if err := sc.Err(); err != nil {
@@ -194,18 +191,23 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 		return err
 	}
 	rules := c.WithModel(nil)
-	var mr, mm classify.Measurement
+	var mr, mm, mh classify.Measurement
 	for fold := range k {
-		var tr, te []classify.Example
+		var tr []keyed
+		var te []keyed
 		for _, e := range all {
 			if int(hash(e.key)%uint32(k)) == fold {
-				te = append(te, e.Example)
+				te = append(te, e)
 			} else {
-				tr = append(tr, e.Example)
+				tr = append(tr, e)
 			}
 		}
-		cm := c.WithModel(c.Train(tr, opt))
-		for _, e := range te {
+		cm := c.WithModel(c.Train(weighted(tr), opt))
+		for _, ke := range te {
+			e := ke.Example
+			if ke.hand {
+				mh.Add(cm.Classify(e.Title, e.Summary), e)
+			}
 			r := rules.Classify(e.Title, e.Summary)
 			mr.Add(r, e)
 			l := cm.Classify(e.Title, e.Summary)
@@ -223,6 +225,7 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 	fmt.Printf("%d-fold cross-validation on %d train items\n", k, len(all))
 	fmt.Println("rules only:", mr)
 	fmt.Println("with model:", mm)
+	fmt.Println("hand-written:", mh)
 	for _, d := range classify.Dimensions {
 		fp := mm.DimensionConfusions[d]
 		fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
