@@ -65,3 +65,56 @@ func TestBrowserDashboardJourney(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserDashboardTrendsOnAPhone: on a 390 px screen a city official
+// reads the month-by-month trend charts (each with its title, axes and
+// unit, labels legible), opens the list behind a number and finds the
+// same count there, and nothing scrolls sideways — in Chinese and English.
+func TestBrowserDashboardTrendsOnAPhone(t *testing.T) {
+	e := newEnv(t)
+	e.seedUsers()
+	dashFixture(t, e)
+	b := newBrowser(t, e)
+	b.run("a phone-sized screen", chromedp.EmulateViewport(390, 844))
+	for _, lang := range []struct{ code, appsTitle, unit, list string }{
+		{"zh-CN", "每月提交的贷款申请", "件", "贷款申请"},
+		{"en", "Applications submitted per month", "applications", "Loan applications"},
+	} {
+		b.loginAt("/login?lang="+lang.code, "cityofficial", "#nav-menu")
+		b.run("open the dashboard", chromedp.Navigate(b.url("/dashboard?lang="+lang.code)), chromedp.WaitVisible(chromedp.CSS("#trend-apps")))
+		if n := b.count("svg.dash-trend"); n != 4 {
+			t.Errorf("%s: %d trend charts, want 4 (applications, loans, start-up share, claims)", lang.code, n)
+		}
+		if s := b.eval(`document.querySelector("#trend-apps .dash-title").textContent + "|" + document.querySelector("#trend-apps .dash-unit").textContent`); s != lang.appsTitle+"|"+lang.unit {
+			t.Errorf("%s: the applications chart's title and unit = %q", lang.code, s)
+		}
+		if s := b.eval(`document.querySelector("#trend-loans .dash-unit").textContent + "|" + document.querySelector("#trend-startup .dash-unit").textContent`); !strings.Contains(s, "|%") {
+			t.Errorf("%s: units of the loans and start-up charts = %q", lang.code, s)
+		}
+		if n := b.count("#trend-apps line.dash-axis"); n != 2 {
+			t.Errorf("%s: the applications chart has %d axes", lang.code, n)
+		}
+		if n := b.count("#trend-apps a.dash-link"); n == 0 {
+			t.Errorf("%s: the applications chart's columns link nowhere", lang.code)
+		}
+		if h := b.eval(`(() => { const h = document.querySelector("#trend-apps .dash-tick").getBoundingClientRect().height; return h >= 9 ? "ok" : String(h); })()`); h != "ok" {
+			t.Errorf("%s: axis labels %s px high on a phone (at least 9)", lang.code, h)
+		}
+		b.fitsWidth("dashboard " + lang.code)
+		b.screenshot("dashboard-phone-" + lang.code)
+		want := b.text("#card-apps a.dash-num")
+		b.run("open the list behind the applications", chromedp.Click(chromedp.CSS("#card-apps a.dash-num")), chromedp.WaitVisible(chromedp.CSS("#dl-total")))
+		if got := b.eval(`document.querySelector("#dl-total").dataset.total`); got != want || want != "3" {
+			t.Errorf("%s: the list shows %s, the dashboard %s (want 3)", lang.code, got, want)
+		}
+		if n := b.count("#dl-table tbody tr"); n != 3 {
+			t.Errorf("%s: %d rows listed", lang.code, n)
+		}
+		if s := b.text("#dl-title"); !strings.Contains(s, lang.list) {
+			t.Errorf("%s: list title %q", lang.code, s)
+		}
+		b.fitsWidth("dashboard list " + lang.code)
+		b.screenshot("dashboard-list-phone-" + lang.code)
+		b.logout()
+	}
+}
