@@ -77,7 +77,7 @@ func (s *Service) Dock(ctx context.Context, actor identity.User, in DockingInput
 	if utf8.RuneCountInString(in.Note) > 2000 {
 		return Docking{}, kedaitong.Invalid("note", "at most 2,000 characters").ZHf("说明最多 2000 个字")
 	}
-	p, _, exists, err := s.loadPortrait(ctx, code)
+	p, exists, err := s.readPortrait(ctx, code)
 	if err != nil {
 		return Docking{}, err
 	}

@@ -49,7 +49,7 @@ func orgKey(org string) string {
 // invested reports whether the investments register holds a stake of the
 // institution in the enterprise.
 func (s *Service) invested(ctx context.Context, org, code string) (bool, error) {
-	p, _, exists, err := s.loadPortrait(ctx, code)
+	p, exists, err := s.readPortrait(ctx, code)
 	if err != nil || !exists {
 		return false, err
 	}
@@ -133,12 +133,7 @@ func (s *Service) markEndorsed(ctx context.Context, a review.Application) error 
 		p.AppName, p.AppRegion, p.AppRoute = a.Enterprise.Name, a.Enterprise.Region, a.Enterprise.Route
 		p.UpdatedAt = s.now()
 		s.derive(&p)
-		if exists {
-			_, err = s.portraits.Replace(ctx, p.CreditCode, ver, p)
-		} else {
-			err = s.portraits.Insert(ctx, p.CreditCode, p)
-		}
-		if !kedaitong.Is(err, kedaitong.EConflict) {
+		if err := s.savePortrait(ctx, &p, ver, exists); !kedaitong.Is(err, kedaitong.EConflict) {
 			return err
 		}
 	}

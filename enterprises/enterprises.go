@@ -37,11 +37,11 @@ const DateLayout = "2006-01-02"
 
 // Collections.
 var (
-	// PortraitsDef holds one portrait per enterprise, id = credit code.
-	// Indexed copies: region (county), city, industry, the dishonest flag
-	// and the key list (key project or specialised SME). Few indexes keep
-	// imports fast: each is computed from the document on every write.
-	PortraitsDef = store.CollectionDef{Name: "enterprises", Indexes: []store.Index{
+	// EntriesDef holds one entry per enterprise (id = credit code): the
+	// fields lists filter by and show, derived from the portrait (entry.go).
+	// Indexed: region (county), city, industry, the dishonest flag and the
+	// key list (key project or specialised SME).
+	EntriesDef = store.CollectionDef{Name: "enterprises", Indexes: []store.Index{
 		{Fields: []string{"region"}},
 		{Fields: []string{"city"}},
 		{Fields: []string{"industry"}},
@@ -50,6 +50,11 @@ var (
 		{Fields: []string{"key_list", "city"}},
 		{Fields: []string{"key_list", "region"}},
 	}}
+	// PortraitsDef holds one portrait per enterprise (id = credit code):
+	// every imported record by its natural key and the derived fields, so
+	// that opening a portrait is one read by id. No index: an import's
+	// writes cost no index upkeep.
+	PortraitsDef = store.CollectionDef{Name: "enterprise_portraits"}
 	// InvestmentsDef indexes the investments register by institution: id =
 	// credit code + "|" + folded institution name.
 	InvestmentsDef = store.CollectionDef{Name: "enterprise_investments", Indexes: []store.Index{
@@ -98,7 +103,8 @@ type Applications interface {
 
 // Service is the data hub.
 type Service struct {
-	portraits, investments, imports store.Collection
+	portraits, entries, investments store.Collection
+	imports                         store.Collection
 	endorsements, roadshows         store.Collection
 	ratings, docking                store.Collection
 	rec                             identity.Recorder
@@ -114,7 +120,7 @@ func Open(ctx context.Context, st store.Store, rec identity.Recorder) (*Service,
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
-	}{{&s.portraits, PortraitsDef}, {&s.investments, InvestmentsDef}, {&s.imports, ImportsDef}, {&s.endorsements, EndorsementsDef},
+	}{{&s.portraits, PortraitsDef}, {&s.entries, EntriesDef}, {&s.investments, InvestmentsDef}, {&s.imports, ImportsDef}, {&s.endorsements, EndorsementsDef},
 		{&s.roadshows, RoadshowsDef}, {&s.ratings, RatingsDef}, {&s.docking, DockingDef}} {
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("enterprises: %w", err)

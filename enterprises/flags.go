@@ -14,7 +14,7 @@ import (
 // dishonesty list not lifted, with each list and its date as reasons. None
 // when the hub does not know the enterprise.
 func (s *Service) EnterpriseFlags(ctx context.Context, creditCode string) ([]review.Flag, error) {
-	p, _, exists, err := s.loadPortrait(ctx, review.NormalizeCreditCode(creditCode))
+	p, exists, err := s.readPortrait(ctx, review.NormalizeCreditCode(creditCode))
 	if err != nil || !exists {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"kedaitong"
@@ -259,11 +258,12 @@ func keyColumn(source string) string {
 }
 
 // applyRows merges the rows into the portraits, enterprise by enterprise,
-// in chunks: the chunk's portraits are read concurrently, new ones go in
-// with one batch insert, changed ones with a version-guarded replace each,
-// issued concurrently so that the store commits them together (SQLite's
-// group commit: one sync for many writes); a lost race re-applies that
-// enterprise's rows.
+// in chunks of store.MaxBatch enterprises: a chunk's portraits are read with
+// one GetMany, the rows applied, new portraits stored with one InsertMany
+// and changed ones with one ReplaceMany (version-guarded, one transaction
+// and one sync on SQLite). Two stages overlap: while a chunk is written,
+// the next one is read and applied. A lost race re-applies that
+// enterprise's rows (retryRows).
 func (s *Service) applyRows(ctx context.Context, source string, changes []rowChange, now time.Time, rep *sheet.Report, progress func(int, int)) error {
 	byCode := map[string][]rowChange{}
 	var codes []string
@@ -277,159 +277,179 @@ func (s *Service) applyRows(ctx context.Context, source string, changes []rowCha
 	if progress != nil {
 		progress(0, total)
 	}
-	var mu sync.Mutex // guards rep
 	count := func(imported, updated, unchanged int) {
-		mu.Lock()
 		rep.Imported += imported
 		rep.Updated += updated
 		rep.Unchanged += unchanged
-		mu.Unlock()
 	}
-	type work struct {
-		code                         string
-		p                            Portrait
-		ver                          int64
-		exists                       bool
-		imported, updated, unchanged int
-	}
-	const chunk = store.MaxBatch
-	for start := 0; start < len(codes); start += chunk {
-		part := codes[start:min(start+chunk, len(codes))]
-		ws := make([]work, len(part))
-		err := parallel(ctx, len(part), readers, func(i int) error {
-			w := &ws[i]
-			w.code = part[i]
-			var err error
-			w.p, w.ver, w.exists, err = s.loadPortrait(ctx, w.code)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan importChunk, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(codes); start += store.MaxBatch {
+			ch, err := s.readChunk(ctx, source, codes[start:min(start+store.MaxBatch, len(codes))], byCode, now)
 			if err != nil {
-				return err
+				readErr <- err
+				return
 			}
-			w.imported, w.updated, w.unchanged = applyAll(&w.p, byCode[w.code])
-			if w.imported+w.updated > 0 {
-				w.p.Sources[source] = now
-				w.p.UpdatedAt = now
-				s.derive(&w.p)
+			select {
+			case chunks <- ch:
+			case <-ctx.Done():
+				return
 			}
-			return nil
-		})
-		if err != nil {
+		}
+	}()
+	for ch := range chunks {
+		if err := s.writeChunk(ctx, source, ch, byCode, now, count); err != nil {
 			return err
 		}
-		var inserts []store.NewDoc
-		var insertIdx, replaceIdx []int
-		for i := range ws {
-			switch w := &ws[i]; {
-			case w.imported+w.updated == 0:
-				count(0, 0, w.unchanged)
-			case !w.exists:
-				inserts = append(inserts, store.NewDoc{ID: w.code, Doc: w.p})
-				insertIdx = append(insertIdx, i)
-			default:
-				replaceIdx = append(replaceIdx, i)
-			}
-		}
-		if len(inserts) > 0 {
-			errs, err := s.portraits.InsertMany(ctx, inserts)
-			if err != nil {
-				return err
-			}
-			for j, e := range errs {
-				w := &ws[insertIdx[j]]
-				switch {
-				case e == nil:
-					count(w.imported, w.updated, w.unchanged)
-					if source == SourceInvestments {
-						if err := s.indexInvestments(ctx, w.p); err != nil {
-							return err
-						}
-					}
-				case kedaitong.Is(e, kedaitong.EConflict):
-					if err := s.retryRows(ctx, source, w.code, byCode[w.code], now, count); err != nil {
-						return err
-					}
-				default:
-					return e
-				}
-			}
-		}
-		err = parallel(ctx, len(replaceIdx), writers, func(j int) error {
-			w := &ws[replaceIdx[j]]
-			if _, err := s.portraits.Replace(ctx, w.code, w.ver, w.p); err != nil {
-				if !kedaitong.Is(err, kedaitong.EConflict) {
-					return err
-				}
-				return s.retryRows(ctx, source, w.code, byCode[w.code], now, count)
-			}
-			count(w.imported, w.updated, w.unchanged)
-			if source == SourceInvestments {
-				return s.indexInvestments(ctx, w.p)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, code := range part {
-			done += len(byCode[code])
+		for _, w := range ch.ws {
+			done += len(byCode[w.code])
 		}
 		if progress != nil {
 			progress(done, total)
 		}
 	}
-	return nil
+	select {
+	case err := <-readErr:
+		return err
+	default:
+	}
+	return ctx.Err()
 }
 
-// Concurrency of an import's reads and writes.
-const (
-	readers = 8
-	writers = 64
-)
+// importWork is one enterprise of a chunk: its portrait with the rows applied.
+type importWork struct {
+	code                         string
+	p                            Portrait
+	ver                          int64
+	exists                       bool
+	legacy                       bool // read from an entry of an earlier version: to be stored as a portrait
+	imported, updated, unchanged int
+}
 
-// parallel runs f(0..n-1) on at most width goroutines and returns the first error.
-func parallel(ctx context.Context, n, width int, f func(i int) error) error {
-	if n == 0 {
+// importChunk is a chunk's enterprises and their stored entries.
+type importChunk struct {
+	ws      []importWork
+	entries map[string]store.Doc
+}
+
+// readChunk reads a chunk's portraits and entries (one query each) and
+// applies the rows.
+func (s *Service) readChunk(ctx context.Context, source string, part []string, byCode map[string][]rowChange, now time.Time) (importChunk, error) {
+	docs, err := s.portraits.GetMany(ctx, part)
+	if err != nil {
+		return importChunk{}, err
+	}
+	ents, err := s.entries.GetMany(ctx, part)
+	if err != nil {
+		return importChunk{}, err
+	}
+	found := make(map[string]store.Doc, len(docs))
+	for _, d := range docs {
+		found[d.ID] = d
+	}
+	ch := importChunk{ws: make([]importWork, len(part)), entries: make(map[string]store.Doc, len(ents))}
+	for _, d := range ents {
+		ch.entries[d.ID] = d
+	}
+	for i, code := range part {
+		w := &ch.ws[i]
+		w.code = code
+		if d, ok := found[code]; ok {
+			if err := d.Decode(&w.p); err != nil {
+				return importChunk{}, err
+			}
+			w.p.fill()
+			w.ver, w.exists = d.Version, true
+		} else if d, ok := ch.entries[code]; ok {
+			p, legacy, err := legacyPortrait(d)
+			if err != nil {
+				return importChunk{}, err
+			}
+			if w.p, w.legacy = p, legacy; !legacy {
+				w.p = newPortrait(code)
+			}
+		} else {
+			w.p = newPortrait(code)
+		}
+		w.imported, w.updated, w.unchanged = applyAll(&w.p, byCode[code])
+		if w.imported+w.updated > 0 {
+			w.p.Sources[source] = now
+			w.p.UpdatedAt = now
+		}
+		s.derive(&w.p)
+	}
+	return ch, nil
+}
+
+// writeChunk stores a chunk: one InsertMany for new portraits, one
+// ReplaceMany for changed ones, then the entries that differ from those
+// stored; refused ones are retried one by one.
+func (s *Service) writeChunk(ctx context.Context, source string, ch importChunk, byCode map[string][]rowChange, now time.Time, count func(imported, updated, unchanged int)) error {
+	ws := ch.ws
+	var inserts []store.NewDoc
+	var replaces []store.Replacement
+	var insertIdx, replaceIdx []int
+	var entries []Entry
+	for i := range ws {
+		switch w := &ws[i]; {
+		case !w.exists && (w.legacy || w.imported+w.updated > 0):
+			inserts = append(inserts, store.NewDoc{ID: w.code, Doc: w.p})
+			insertIdx = append(insertIdx, i)
+		case w.imported+w.updated == 0:
+			count(0, 0, w.unchanged)
+			if w.exists {
+				entries = append(entries, entryOf(&w.p, w.ver)) // written only when it differs
+			}
+		default:
+			replaces = append(replaces, store.Replacement{ID: w.code, Version: w.ver, Doc: w.p})
+			replaceIdx = append(replaceIdx, i)
+		}
+	}
+	settle := func(errs []error, idx []int, pv func(w *importWork) int64) error {
+		for j, e := range errs {
+			w := &ws[idx[j]]
+			switch {
+			case e == nil:
+				count(w.imported, w.updated, w.unchanged)
+				entries = append(entries, entryOf(&w.p, pv(w)))
+				if source == SourceInvestments {
+					if err := s.indexInvestments(ctx, w.p); err != nil {
+						return err
+					}
+				}
+			case kedaitong.Is(e, kedaitong.EConflict), kedaitong.Is(e, kedaitong.ENotFound):
+				if err := s.retryRows(ctx, source, w.code, byCode[w.code], now, count); err != nil {
+					return err
+				}
+			default:
+				return e
+			}
+		}
 		return nil
 	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		next  int
-	)
-	for g := 0; g < min(width, n); g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if first != nil || next >= n {
-					mu.Unlock()
-					return
-				}
-				i := next
-				next++
-				mu.Unlock()
-				if err := ctx.Err(); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-				if err := f(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}()
+	if len(inserts) > 0 {
+		errs, err := s.portraits.InsertMany(ctx, inserts)
+		if err != nil {
+			return err
+		}
+		if err := settle(errs, insertIdx, func(*importWork) int64 { return 1 }); err != nil {
+			return err
+		}
 	}
-	wg.Wait()
-	return first
+	if len(replaces) > 0 {
+		errs, err := s.portraits.ReplaceMany(ctx, replaces)
+		if err != nil {
+			return err
+		}
+		if err := settle(errs, replaceIdx, func(w *importWork) int64 { return w.ver + 1 }); err != nil {
+			return err
+		}
+	}
+	return s.putEntries(ctx, entries, ch.entries)
 }
 
 // retryRows applies one enterprise's rows afresh after a lost race.
@@ -447,11 +467,7 @@ func (s *Service) retryRows(ctx context.Context, source, code string, rows []row
 		p.Sources[source] = now
 		p.UpdatedAt = now
 		s.derive(&p)
-		if exists {
-			_, err = s.portraits.Replace(ctx, code, ver, p)
-		} else {
-			err = s.portraits.Insert(ctx, code, p)
-		}
+		err = s.savePortrait(ctx, &p, ver, exists)
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			continue
 		}
@@ -489,6 +505,15 @@ func (s *Service) loadPortrait(ctx context.Context, code string) (Portrait, int6
 	var p Portrait
 	ver, err := s.portraits.Get(ctx, code, &p)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
+		// A portrait of an earlier version lives in its entry.
+		if docs, err := s.entries.GetMany(ctx, []string{code}); err != nil {
+			return Portrait{}, 0, false, err
+		} else if len(docs) == 1 {
+			if lp, ok, err := legacyPortrait(docs[0]); err != nil || ok {
+				lp.legacy = ok
+				return lp, 0, false, err
+			}
+		}
 		return newPortrait(code), 0, false, nil
 	}
 	if err != nil {

@@ -102,6 +102,7 @@ type Portrait struct {
 	AppRoute  string    `json:"app_route,omitempty"`
 	Endorsed  bool      `json:"endorsed"`
 	UpdatedAt time.Time `json:"updated_at"`
+	legacy    bool      // read from an entry of an earlier version (not stored as a portrait yet)
 
 	// Derived, indexed.
 	Name        string `json:"name"`

@@ -32,7 +32,7 @@ func (s *Service) Get(ctx context.Context, actor identity.User, code string) (Vi
 	if err != nil {
 		return View{}, err
 	}
-	p, _, exists, err := s.loadPortrait(ctx, code)
+	p, exists, err := s.readPortrait(ctx, code)
 	if err != nil {
 		return View{}, err
 	}
@@ -57,7 +57,7 @@ func (s *Service) mayReadPortrait(ctx context.Context, actor identity.User, p Po
 
 // Portrait returns the view without access checks, for other services.
 func (s *Service) Portrait(ctx context.Context, code string) (View, bool, error) {
-	p, _, exists, err := s.loadPortrait(ctx, review.NormalizeCreditCode(code))
+	p, exists, err := s.readPortrait(ctx, review.NormalizeCreditCode(code))
 	if err != nil || !exists {
 		return View{}, false, err
 	}
@@ -84,7 +84,7 @@ type Summary struct {
 	Endorsed   bool     `json:"endorsed"`
 }
 
-func summary(p Portrait) Summary {
+func summary(p Entry) Summary {
 	sm := Summary{CreditCode: p.CreditCode, Name: p.Name, Region: p.Region, Route: p.Route, Endorsed: p.Endorsed, Flags: []string{}}
 	for _, f := range []struct {
 		on   bool
@@ -165,8 +165,8 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Su
 	}
 	qKey := foldName(f.Q)
 	qCode := review.NormalizeCreditCode(f.Q)
-	docs, next, err := store.FindMatching(ctx, s.portraits, q, f.Limit, maxScan, func(d store.Doc) (bool, error) {
-		var p Portrait
+	docs, next, err := store.FindMatching(ctx, s.entries, q, f.Limit, maxScan, func(d store.Doc) (bool, error) {
+		var p Entry
 		if err := d.Decode(&p); err != nil {
 			return false, err
 		}
@@ -189,7 +189,7 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Su
 	}
 	out := make([]Summary, 0, len(docs))
 	for _, d := range docs {
-		var p Portrait
+		var p Entry
 		if err := d.Decode(&p); err != nil {
 			return nil, "", err
 		}
@@ -207,7 +207,7 @@ func validFlag(f string) bool {
 	return false
 }
 
-func hasFlag(p Portrait, f string) bool {
+func hasFlag(p Entry, f string) bool {
 	switch f {
 	case FlagDishonest:
 		return p.Dishonest
@@ -224,8 +224,8 @@ func hasFlag(p Portrait, f string) bool {
 // Dishonest reports whether the enterprise is on a dishonesty list and not
 // lifted (for the fund: no loan is registered for it while it is).
 func (s *Service) Dishonest(ctx context.Context, creditCode string) (bool, error) {
-	var p Portrait
-	_, err := s.portraits.Get(ctx, review.NormalizeCreditCode(creditCode), &p)
+	var p Entry
+	_, err := s.entries.Get(ctx, review.NormalizeCreditCode(creditCode), &p)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		return false, nil
 	}
@@ -242,7 +242,7 @@ func (s *Service) KeyListCount(ctx context.Context, region string) (int, error) 
 	case 6:
 		q.Eq["region"] = region
 	}
-	n, err := s.portraits.Count(ctx, q)
+	n, err := s.entries.Count(ctx, q)
 	return int(n), err
 }
 
@@ -258,7 +258,7 @@ func (s *Service) KeyListCodes(ctx context.Context, region string, limit int) ([
 	}
 	var out []string
 	for {
-		page, err := s.portraits.Find(ctx, q)
+		page, err := s.entries.Find(ctx, q)
 		if err != nil {
 			return nil, err
 		}

@@ -322,7 +322,7 @@ func (s *Service) RegisterProject(ctx context.Context, actor identity.User, id s
 		media = append(media, m)
 	}
 	name := strings.TrimSpace(in.Name)
-	if p, _, exists, err := s.loadPortrait(ctx, code); err != nil {
+	if p, exists, err := s.readPortrait(ctx, code); err != nil {
 		return ProjectEntry{}, err
 	} else if exists && p.Name != "" {
 		name = p.Name

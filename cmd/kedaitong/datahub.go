@@ -99,7 +99,9 @@ func runDatahub(ctx context.Context, args []string, io stdio) int {
 	}
 	bar := newRowProgress(io.err)
 	start := time.Now()
+	stopProfile := datahubProfile()
 	rep, err := svc.Import(ctx, enterprises.CLIUser, *source, data, enterprises.ImportOptions{FileName: filepath.Base(file), Progress: bar.report})
+	stopProfile()
 	bar.done(time.Since(start))
 	if err != nil {
 		fmt.Fprintf(io.err, "kedaitong datahub import: %s\n", kedaitong.ErrorMessage(err))
@@ -113,6 +115,10 @@ func runDatahub(ctx context.Context, args []string, io stdio) int {
 	}
 	return exitOK
 }
+
+// datahubProfile starts profiling an import and returns what stops it
+// (a profiling build sets it: datahub_pprof.go).
+var datahubProfile = func() func() { return func() {} }
 
 // rowProgress shows an import's rows applied: a bar on a terminal, a line
 // every tenth elsewhere.
