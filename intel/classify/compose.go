@@ -48,8 +48,8 @@ var (
 
 var subjects = []subject{
 	{name: "price", dims: []string{"market"}, pol: [5]string{Opportunity, Risk, "", "", ""}, price: true,
-		zh: []string{"价格", "报价", "售价", "均价", "出厂价", "价位", "行情", "现货价"},
-		en: []string{"price", "prices", "selling price*", "quotes", "spot price*", "contract price*"}},
+		zh: []string{"价格", "报价", "售价", "均价", "出厂价", "价位", "行情", "现货价", "加工费"},
+		en: []string{"price", "prices", "processing fee*", "treatment charge*", "selling price*", "quotes", "spot price*", "contract price*"}},
 	{name: "demand", dims: []string{"market"}, pol: [5]string{Opportunity, Risk, Risk, Opportunity, ""},
 		zh: []string{"订单", "需求", "销量", "出货量", "出口", "营收", "收入", "利润", "净利润", "毛利率", "市场份额", "占有率", "市场空间", "装机量", "销售额", "增速", "收益", "收益率"},
 		en: []string{"orders", "order book", "demand", "sales", "shipments", "exports", "revenue", "revenues", "profit", "profits", "earnings", "margin", "margins", "market share", "deliveries", "growth", "returns"}},
@@ -68,11 +68,14 @@ var subjects = []subject{
 	{name: "subsidy", dims: []string{"policy"}, pol: upOpp,
 		zh: []string{"补贴", "补助", "扶持", "税收优惠", "优惠政策", "奖补", "贴息", "支持政策", "退税", "加计扣除", "扣除比例", "补贴标准", "补贴额度"},
 		en: []string{"subsidy", "subsidies", "tax break*", "tax credit*", "incentive*", "support scheme*", "grants", "rebate*", "support", "tax deduction*", "tax relief", "feed-in tariff*"}},
+	{name: "research", dims: []string{"tech-route"}, pol: upOpp,
+		zh: []string{"研发团队", "研发投入", "研发费用", "研发支出"},
+		en: []string{"research team*", "r&d spending", "research spending", "r&d budget*", "r&d team*"}},
 	{name: "tax burden", dims: []string{"policy"}, pol: upRisk,
 		zh: []string{"税负", "税率", "收费标准"},
 		en: []string{"tax burden", "tax rate*", "fees"}},
 	{name: "lead time", dims: []string{"supply-chain"}, pol: upRisk,
-		zh: []string{"交付周期", "交货期", "供货周期", "物流成本", "运费"},
+		zh: []string{"交付周期", "交货期", "供货周期", "物流成本", "运费", "交期"},
 		en: []string{"lead time*", "delivery time*", "freight rate*", "shipping cost*"}},
 	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
 		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制", "出口许可", "许可要求"},
@@ -94,9 +97,9 @@ type direction struct {
 
 var directions = []direction{
 	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期"},
-		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations"}},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger"}},
 	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期"},
-		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations"}},
+		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "lose", "loses", "lost", "losing"}},
 	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
@@ -380,7 +383,7 @@ func (cp composite) dims() []string {
 var (
 	subjectZH = map[string]string{"price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
 		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
-		"lead time": "交付周期", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
+		"lead time": "交付周期", "research": "研发投入", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
 	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}
 	polZH   = map[string]string{Risk: "风险", Opportunity: "机会", Neutral: "中性"}
 	polEN   = map[string]string{Risk: "risk", Opportunity: "opportunity", Neutral: "neutral"}
