@@ -1,5 +1,5 @@
 // Package dashboard is the officials' dashboard: counters of applications,
-// consultations, panel seats, the whitelist and re-reviews per region
+// consultations, panel seats, the whitelist, re-reviews, loans and claims per region
 // (province, city, county), kept on write, and the model, SVG charts and
 // XLSX export built from them.
 //
@@ -33,6 +33,25 @@
 // median is read from at most 366 numbers. Rebuild recomputes everything
 // from the stored documents once (a store that had data before the
 // dashboard existed); the server runs it at start when no counters exist.
+//
+// # The fund, months, lists and the cache
+//
+// Loans and compensation claims of the risk-compensation fund (package
+// fund) are counted the same way from loan.* and claim.* events, each with
+// its own snapshot: in total, by state, and by month — the month a loan
+// started, the Beijing-time month a claim was filed, the Beijing-time
+// month an application was submitted — so that the trends (Trends, over a
+// Range of months) read the same counter documents. A fund event may be
+// recorded while its document is still being written: it is counted again
+// shortly after (countSoon).
+//
+// Every number of a view has a drill-down List that reads the documents
+// themselves with the same definitions (the facets), so a number and its
+// list can be compared (the web tests do, on the demo data).
+//
+// Views are served from a cache keyed by (region, range) with their JSON
+// and an ETag (Snapshot): every counted event invalidates it in this
+// process; CacheTTL bounds staleness for writes of other servers.
 //
 // Definitions: "reviewed" applications are closed ones (the panel's report
 // is in); "supported" ones are those whose bank recorded a granted loan. A

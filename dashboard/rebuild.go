@@ -10,6 +10,7 @@ import (
 	"kedaitong/internal/store"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/review/rereview"
 )
 
 // Contributor adds counts that other packages own (re-reviews, panels'
@@ -225,6 +226,31 @@ func (s *Service) Rebuild(ctx context.Context, extra ...Contributor) (int, error
 			return err
 		}
 		add(w.Region, map[string]int64{"wl": 1})
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	rr, err := s.st.Collection(ctx, rereview.Def)
+	if err != nil {
+		return 0, err
+	}
+	if err := scanAll(ctx, rr, store.Query{Sort: "created_ms"}, func(d store.Doc) error {
+		var r rereview.Rereview
+		if err := d.Decode(&r); err != nil {
+			return err
+		}
+		switch r.State {
+		case rereview.StateDue:
+			add(r.Region, map[string]int64{"rr_due": 1})
+		case rereview.StateInProgress:
+			add(r.Region, map[string]int64{"rr_open": 1})
+		case rereview.StateConcluded:
+			x := map[string]int64{"rr_done": 1}
+			if r.Exit {
+				x["rr_exit"] = 1
+			}
+			add(r.Region, x)
+		}
 		return nil
 	}); err != nil {
 		return 0, err
