@@ -14,6 +14,7 @@ import (
 	"kedaitong/internal/store"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/review/rereview"
 )
 
 // What a drill-down list lists.
@@ -24,16 +25,18 @@ const (
 	OfConsultations = "consultations"
 	OfSeats         = "seats"
 	OfWhitelist     = "whitelist"
+	OfRereviews     = "rereviews"
 )
 
 // Ofs lists the kinds of drill-down lists.
-var Ofs = []string{OfApplications, OfLoans, OfClaims, OfConsultations, OfSeats, OfWhitelist}
+var Ofs = []string{OfApplications, OfLoans, OfClaims, OfConsultations, OfSeats, OfWhitelist, OfRereviews}
 
 // Flags a list may be narrowed to, per kind: the counter each stands for.
 var listFlags = map[string]map[string]string{
 	OfApplications:  {"submitted": "submitted", "reviewed": "rev", "decided": "decided", "granted": "sup"},
 	OfLoans:         {"startup": "ln_su"},
 	OfConsultations: {"answered": "con_ans", "on_time": "con_ontime"},
+	OfRereviews:     {"due": "rr_due", "running": "rr_open", "concluded": "rr_done", "exit": "rr_exit"},
 	OfSeats:         {"open": "seats_open", "accepted": "seats_acc", "declined": "seats_declined", "expired": "seats_expired", "submitted": "seats_done"},
 }
 
@@ -261,6 +264,16 @@ func (s *Service) List(ctx context.Context, actor identity.User, f ListFilter) (
 				Date: a.Due.In(beijing).Format("2006-01-02"), Link: "/applications/" + a.ApplicationID + "/panel"})
 			return nil
 		})
+	case OfRereviews:
+		err = scanLimited(ctx, s.st, rereview.Def, store.Query{Sort: "created_ms", Desc: true}, func(d store.Doc) error {
+			var r rereview.Rereview
+			if err := d.Decode(&r); err != nil {
+				return err
+			}
+			match(r.Region, RereviewFacets(&r), "", ListItem{ID: r.ID, Name: r.Enterprise, State: r.State, StateName: StateName(OfRereviews, r.State),
+				Date: r.DueDate, Amount: r.Amount, Link: "/rereviews/" + r.ID})
+			return nil
+		})
 	case OfWhitelist:
 		err = scanLimited(ctx, s.st, review.WhitelistDef, store.Query{Eq: map[string]any{"whitelisted": true}, Sort: "updated_ms", Desc: true}, func(d store.Doc) error {
 			var w review.Whitelist
@@ -299,6 +312,24 @@ func (s *Service) List(ctx context.Context, actor identity.User, f ListFilter) (
 		}
 	}
 	return out, nil
+}
+
+// RereviewFacets are what one re-review counts in, by its state (as the
+// rereview.* events count it).
+func RereviewFacets(r *rereview.Rereview) map[string]int64 {
+	switch r.State {
+	case rereview.StateDue:
+		return map[string]int64{"rr_due": 1}
+	case rereview.StateInProgress:
+		return map[string]int64{"rr_open": 1}
+	case rereview.StateConcluded:
+		x := map[string]int64{"rr_done": 1}
+		if r.Exit {
+			x["rr_exit"] = 1
+		}
+		return x
+	}
+	return map[string]int64{}
 }
 
 // SeatFacets are what one panel seat counts in, by its state (as Rebuild

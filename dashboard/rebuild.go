@@ -239,18 +239,7 @@ func (s *Service) Rebuild(ctx context.Context, extra ...Contributor) (int, error
 		if err := d.Decode(&r); err != nil {
 			return err
 		}
-		switch r.State {
-		case rereview.StateDue:
-			add(r.Region, map[string]int64{"rr_due": 1})
-		case rereview.StateInProgress:
-			add(r.Region, map[string]int64{"rr_open": 1})
-		case rereview.StateConcluded:
-			x := map[string]int64{"rr_done": 1}
-			if r.Exit {
-				x["rr_exit"] = 1
-			}
-			add(r.Region, x)
-		}
+		add(r.Region, RereviewFacets(&r))
 		return nil
 	}); err != nil {
 		return 0, err

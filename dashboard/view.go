@@ -11,6 +11,7 @@ import (
 	"kedaitong/identity"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/review/rereview"
 	"kedaitong/taxonomy"
 )
 
@@ -182,6 +183,11 @@ var seatStateNames = map[string]Text{
 	panel.StateSubmitted: {ZH: "已提交评分", EN: "Score submitted"},
 }
 
+var rereviewStateNames = map[string]Text{
+	rereview.StateDueLater: {ZH: "未到期", EN: "Not yet due"}, rereview.StateDue: {ZH: "待复评", EN: "Due"},
+	rereview.StateInProgress: {ZH: "复评中", EN: "Running"}, rereview.StateConcluded: {ZH: "已完成", EN: "Concluded"},
+}
+
 // StateName names a state of an application, a loan or a claim.
 func StateName(of, state string) Text {
 	var t Text
@@ -194,6 +200,8 @@ func StateName(of, state string) Text {
 		t = consultStateNames[state]
 	case OfSeats:
 		t = seatStateNames[state]
+	case OfRereviews:
+		t = rereviewStateNames[state]
 	default:
 		t = stateNames[state]
 	}

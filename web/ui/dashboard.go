@@ -185,9 +185,10 @@ func buildDashPage(v dashboard.View, lang string) *dashPage {
 		{"on_time_reviews", tr("专家按期提交比例", "Reviews submitted on time"), plain(pctText(v.Experts.ReviewsOnTime))},
 		{"disagreement", tr("意见分歧的评审组", "Panels with disagreement"), plain(fmt.Sprint(v.PanelsWithDisagreement))},
 		{"whitelisted", tr("白名单企业", "Whitelisted enterprises"), num(v.Whitelisted, dashLink(dashboard.OfWhitelist, reg))},
-		{"rr_due", tr("待复评", "Re-reviews due"), plain(fmt.Sprint(v.Rereviews.Due))},
-		{"rr_running", tr("复评中", "Re-reviews running"), plain(fmt.Sprint(v.Rereviews.Running))},
-		{"exits", tr("建议退出", "Exits recommended"), plain(fmt.Sprint(v.Rereviews.ExitRecommended))},
+		{"rr_due", tr("待复评", "Re-reviews due"), num(v.Rereviews.Due, dashLink(dashboard.OfRereviews, reg, "flag", "due"))},
+		{"rr_running", tr("复评中", "Re-reviews running"), num(v.Rereviews.Running, dashLink(dashboard.OfRereviews, reg, "flag", "running"))},
+		{"rr_done", tr("已完成复评", "Re-reviews concluded"), num(v.Rereviews.Concluded, dashLink(dashboard.OfRereviews, reg, "flag", "concluded"))},
+		{"exits", tr("建议退出", "Exits recommended"), num(v.Rereviews.ExitRecommended, dashLink(dashboard.OfRereviews, reg, "flag", "exit"))},
 	}
 	// month-by-month trends
 	var apps, loans, startup, claims []dashboard.Point
@@ -249,7 +250,7 @@ func buildDashPage(v dashboard.View, lang string) *dashPage {
 			Granted:           num(ch.Granted, capp("flag", "granted")),
 			StartupsSupported: dashCell{Text: pctText(ch.StartupsSupported), Link: capp("flag", "granted", "age", "startup"), Count: ch.StartupsSupported.Part},
 			Whitelisted:       num(ch.Whitelisted, dashLink(dashboard.OfWhitelist, cr)),
-			Exits:             plain(fmt.Sprint(ch.ExitRecommended)),
+			Exits:             num(ch.ExitRecommended, dashLink(dashboard.OfRereviews, cr, "flag", "exit")),
 		}
 		p.Children = append(p.Children, row)
 		kids = append(kids, dashboard.Bar{Label: row.Label, Value: ch.Applications, Link: capp()})
@@ -325,6 +326,7 @@ func (s *ui) pageDashboardList(c *gin.Context) {
 		dashboard.OfApplications: {"贷款申请", "Loan applications"}, dashboard.OfLoans: {"已放贷（资金池登记）", "Loans registered with the fund"},
 		dashboard.OfClaims: {"代偿申请", "Compensation claims"}, dashboard.OfConsultations: {"咨询", "Consultations"},
 		dashboard.OfSeats: {"专家评审席位", "Panel seats"}, dashboard.OfWhitelist: {"白名单企业", "Whitelisted enterprises"},
+		dashboard.OfRereviews: {"技术复评", "Technical re-reviews"},
 	}
 	k := kinds[l.Of]
 	p := dashListPage{L: l, Title: tr(k[0], k[1]), RegionName: pick(l.RegionName),
@@ -335,7 +337,8 @@ func (s *ui) pageDashboardList(c *gin.Context) {
 		"submitted": {"已提交评审", "submitted for review"}, "reviewed": {"已出评审报告", "report issued"}, "decided": {"已作出放贷决定", "decision recorded"},
 		"granted": {"同意放贷", "granted"}, "startup": {"初创企业（不满3年）", "start-ups (under 3 years)"}, "answered": {"已答复", "answered"},
 		"on_time": {"按期答复", "answered on time"}, "open": {"在办", "open"}, "accepted": {"已接受", "accepted"}, "declined": {"已拒绝", "declined"},
-		"expired": {"已过期", "expired"},
+		"expired": {"已过期", "expired"}, "due": {"待复评", "due"}, "running": {"复评中", "running"}, "concluded": {"已完成", "concluded"},
+		"exit": {"建议退出", "exit recommended"},
 	}
 	if f.Month != "" {
 		p.Filters = append(p.Filters, tr("月份（北京时间）：", "Month (Beijing time): ")+f.Month)
