@@ -55,3 +55,4 @@ if [[ "Score saves on the real binary" =~ $only ]]; then
   echo "== Score saves on the real binary (64 experts, durable SQLite, group commit)"
   scripts/bench-scores.sh
 fi
+run "List pages: the audit log with 5,000 entries (a sorted page; the XLSX export)" ./web 'ListAudit5000' 20x

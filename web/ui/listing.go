@@ -11,6 +11,7 @@ package ui
 // never an error.
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -236,26 +237,47 @@ func listRows[T any](s *ui, c *gin.Context, spec listSpec[T], rows []T, truncate
 		rows = slices.Clone(rows)
 	}
 
-	// sort: stable, by the column's order or its text in the language's collation
+	// sort: stable, by the column's order or by its text in the
+	// language's collation (each row's key computed once)
 	for _, cl := range spec.Cols {
 		if cl.Key != p.sort || p.sort == "" {
 			continue
 		}
-		less := cl.Cmp
-		if less == nil {
-			tag := language.Chinese
-			if lang == "en" {
-				tag = language.English
-			}
-			coll := collate.New(tag, collate.Loose, collate.Numeric)
-			less = func(a, b T) int { return coll.CompareString(cl.Text(a), cl.Text(b)) }
+		desc := p.dir == "desc"
+		if cl.Cmp != nil {
+			slices.SortStableFunc(rows, func(a, b T) int {
+				if desc {
+					return cl.Cmp(b, a)
+				}
+				return cl.Cmp(a, b)
+			})
+			break
 		}
-		slices.SortStableFunc(rows, func(a, b T) int {
-			if p.dir == "desc" {
-				return less(b, a)
+		tag := language.Chinese
+		if lang == "en" {
+			tag = language.English
+		}
+		coll := collate.New(tag, collate.Loose, collate.Numeric)
+		var buf collate.Buffer
+		type keyed struct {
+			key []byte
+			row T
+		}
+		ks := make([]keyed, len(rows))
+		for i, r := range rows {
+			ks[i] = keyed{key: bytes.Clone(coll.KeyFromString(&buf, cl.Text(r))), row: r}
+			buf.Reset()
+		}
+		slices.SortStableFunc(ks, func(a, b keyed) int {
+			if desc {
+				return bytes.Compare(b.key, a.key)
 			}
-			return less(a, b)
+			return bytes.Compare(a.key, b.key)
 		})
+		for i := range ks {
+			rows[i] = ks[i].row
+		}
+		break
 	}
 
 	if p.export {
