@@ -45,7 +45,18 @@ func (s *Service) Get(ctx context.Context, actor identity.User, code string) (Vi
 		}
 		return View{}, notFound(code)
 	}
-	return s.view(p), nil
+	visible, endorsed, err := s.scopeEndorsed(ctx, actor, &p)
+	if err != nil {
+		return View{}, err
+	}
+	if !visible {
+		return View{}, notFound(code)
+	}
+	v := s.view(p)
+	if p.Endorsed && !endorsed {
+		hideEndorsed(&v, &p)
+	}
+	return v, nil
 }
 
 func (s *Service) mayReadPortrait(ctx context.Context, actor identity.User, p Portrait) (bool, error) {
@@ -165,10 +176,28 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Su
 	}
 	qKey := foldName(f.Q)
 	qCode := review.NormalizeCreditCode(f.Q)
+	hidden := map[string]bool{} // endorsed entries whose flag the caller may not see: whether the route came from the application
 	docs, next, err := store.FindMatching(ctx, s.entries, q, f.Limit, maxScan, func(d store.Doc) (bool, error) {
 		var p Entry
 		if err := d.Decode(&p); err != nil {
 			return false, err
+		}
+		if p.Endorsed && !isAdmin(actor) && !isOfficial(actor) {
+			full, _, err := s.readPortrait(ctx, p.CreditCode)
+			if err != nil {
+				return false, err
+			}
+			visible, endorsed, err := s.scopeEndorsed(ctx, actor, &full)
+			if err != nil || !visible {
+				return false, err
+			}
+			if !endorsed {
+				appRoute := routeFromApplication(&full)
+				if f.Flag == FlagEndorsed || appRoute && f.Route != "" {
+					return false, nil
+				}
+				hidden[p.CreditCode] = appRoute
+			}
 		}
 		switch {
 		case allowed != nil && !allowed[p.CreditCode]:
@@ -193,7 +222,11 @@ func (s *Service) List(ctx context.Context, actor identity.User, f Filter) ([]Su
 		if err := d.Decode(&p); err != nil {
 			return nil, "", err
 		}
-		out = append(out, summary(p))
+		sm := summary(p)
+		if appRoute, ok := hidden[p.CreditCode]; ok {
+			hideEndorsedSummary(&sm, appRoute)
+		}
+		out = append(out, sm)
 	}
 	return out, next, nil
 }
