@@ -294,6 +294,8 @@ type sqliteColl struct {
 
 	mu  sync.RWMutex
 	def CollectionDef // the union of every declaration's indexes
+
+	get preparedStmt // Get's statement (sqlite_stmt.go)
 }
 
 func (c *sqliteColl) hasIndex(ix Index) bool {
@@ -356,7 +358,11 @@ func (c *sqliteColl) Get(ctx context.Context, id string, out any) (int64, error)
 	}
 	var version int64
 	var data []byte
-	err := c.s.rdb.QueryRowContext(ctx, "SELECT version, doc FROM "+c.table+" WHERE id = ?", id).Scan(&version, &data)
+	stmt, err := c.get.on(ctx, c.s.rdb, "SELECT version, doc FROM "+c.table+" WHERE id = ?")
+	if err != nil {
+		return 0, sqliteErr(err, "get %s %q", c.name, id)
+	}
+	err = stmt.QueryRowContext(ctx, id).Scan(&version, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, kedaitong.Errorf(kedaitong.ENotFound, "%s %q not found", c.name, id).ZHf("未找到 %s %q", c.name, id)
 	}
