@@ -51,6 +51,10 @@ if [[ "Officials' dashboard on the binary (200 readers)" =~ $only ]]; then
   echo "== Officials' dashboard on the binary (200 concurrent readers while a bank writes; durable store)"
   scripts/bench-dashboard.sh
 fi
+if [[ "Risk map readers on the real binary (200 concurrent)" =~ $only ]]; then
+  echo "== Risk map readers on the real binary (200 concurrent, durable SQLite, cached views)"
+  scripts/bench-riskmap.sh
+fi
 if [[ "Score saves on the real binary" =~ $only ]]; then
   echo "== Score saves on the real binary (64 experts, durable SQLite, group commit)"
   scripts/bench-scores.sh
