@@ -96,7 +96,8 @@ func (s *api) apiDossierAttachment(c *gin.Context) {
 
 type scoreBody struct {
 	scoring.Score
-	Guideline scoring.Guideline `json:"guideline"`
+	History   []scoring.Revision `json:"history"` // always a list, [] before the first save
+	Guideline scoring.Guideline  `json:"guideline"`
 }
 
 func (s *api) apiScore(c *gin.Context) {
@@ -108,7 +109,11 @@ func (s *api) apiScore(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, scoreBody{Score: sc, Guideline: g})
+	h := sc.History
+	if h == nil {
+		h = []scoring.Revision{}
+	}
+	c.JSON(http.StatusOK, scoreBody{Score: sc, History: h, Guideline: g})
 }
 
 func (s *api) apiSaveScore(c *gin.Context) {
