@@ -10,7 +10,11 @@
 # sources to a fresh data folder, then runs `kedaitong crawl --once` (first
 # crawl: items/s) and `kedaitong crawl --once --all` (unchanged re-crawl,
 # every feed answers 304: feeds/s, and whether the store changed at all),
-# each with --cpuprofile; the top of both profiles is printed.
+# each with --cpuprofile; the top of both profiles is printed. Besides
+# items/s and feeds/s (crawl's own clock and wall time) it reports the
+# commands' CPU time (first-cpu-µs/item, recrawl-cpu-ms), which suffers
+# less than wall time when other work shares the machine.
+# KEDAI_BENCH_DEBUG=1 also logs the store's transactions and writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prof=$(mktemp -d)
