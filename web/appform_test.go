@@ -242,6 +242,12 @@ func TestAppFormEditDraft(t *testing.T) {
 	if d := string(e.do("GET", "/applications/"+id, "", as(sec)...).body); !strings.Contains(d, `href="`+edit+`" id="app-edit"`) {
 		t.Errorf("the draft's page does not link to its edit form")
 	}
+	if l := string(e.do("GET", "/applications", "", as(sec)...).body); !strings.Contains(l, `href="`+edit+`" class="edit-draft"`) {
+		t.Errorf("the drafts list does not link to the edit form")
+	}
+	if l := string(e.do("GET", "/applications", "", as(e.login("cityofficial"))...).body); strings.Contains(l, edit) {
+		t.Errorf("an official's list offers to edit the bank's draft")
+	}
 
 	f := goodAppForm(review.DemoCreditCode("360702", 1))
 	f.Set("version", "1")

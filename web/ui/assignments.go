@@ -30,6 +30,8 @@ type asgRow struct {
 	Bank       string // the asking bank's name
 	Summary    string // what the expert reads before answering an invitation
 	Amount     int64
+	TermMonths int
+	Region     string // the enterprise's county and city, by name
 	ExpertName string // for officials
 	RouteName  string
 	Due        string
@@ -45,8 +47,8 @@ func (s *ui) asgRows(ctx context.Context, u identity.User, as []panel.Assignment
 	for i := range rows {
 		r := &rows[i]
 		if b, err := s.Deps.Panel.Brief(ctx, u, r.ID); err == nil {
-			r.Enterprise, r.Summary, r.Amount = b.Enterprise, b.Summary, b.Amount
-			r.Bank = b.BankID
+			r.Enterprise, r.Summary, r.Amount, r.TermMonths = b.Enterprise, b.Summary, b.Amount, b.TermMonths
+			r.Region = taxonomy.RegionNameOf(b.Region, lang)
 			if s.Deps.Banks != nil {
 				if bk, err := s.Deps.Banks.Get(ctx, u, b.BankID); err == nil {
 					r.Bank = bk.Name

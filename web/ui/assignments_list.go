@@ -8,6 +8,7 @@ import (
 
 	"kedaitong/identity"
 	"kedaitong/review/panel"
+	"kedaitong/taxonomy"
 	"kedaitong/web"
 )
 
@@ -53,9 +54,10 @@ func (s *ui) assignmentList(c *gin.Context, u identity.User, f panel.Filter, lan
 func (s *ui) namedAsgRows(ctx context.Context, u identity.User, as []panel.Assignment, lang string) []asgRow {
 	rows := asgRows(as, lang)
 	type brief struct {
-		enterprise, bank, summary string
-		amount                    int64
-		ok                        bool
+		enterprise, bank, summary, region string
+		amount                            int64
+		term                              int
+		ok                                bool
 	}
 	briefs := map[string]brief{}
 	banks := map[string]string{}
@@ -65,7 +67,9 @@ func (s *ui) namedAsgRows(ctx context.Context, u identity.User, as []panel.Assig
 		b, seen := briefs[r.ApplicationID]
 		if !seen {
 			if x, err := s.Deps.Panel.Brief(ctx, u, r.ID); err == nil {
-				b = brief{enterprise: x.Enterprise, summary: x.Summary, amount: x.Amount, bank: x.BankID, ok: true}
+				// the bank by name only (never its id); the place by name
+				b = brief{enterprise: x.Enterprise, summary: x.Summary, amount: x.Amount, term: x.TermMonths,
+					region: taxonomy.RegionNameOf(x.Region, lang), ok: true}
 				if name, ok := banks[x.BankID]; ok {
 					b.bank = name
 				} else if s.Deps.Banks != nil {
@@ -79,6 +83,7 @@ func (s *ui) namedAsgRows(ctx context.Context, u identity.User, as []panel.Assig
 		}
 		if b.ok {
 			r.Enterprise, r.Summary, r.Amount, r.Bank = b.enterprise, b.summary, b.amount, b.bank
+			r.Region, r.TermMonths = b.region, b.term
 		}
 		if u.Role != identity.RoleExpert && s.Deps.Experts != nil {
 			name, ok := experts[r.ExpertID]
