@@ -243,3 +243,87 @@ func TestFundKPIKeyListAndDocking(t *testing.T) {
 		t.Errorf("after conversion: %v", k)
 	}
 }
+
+// TestFundSeatPagesBadInputAndForbidden: the pages' forms refuse a decline
+// without a reason, an answer without a conclusion and a submission before
+// it, each with the message on the page and nothing changed; other roles
+// cannot use the expert's forms, banks cannot read transfers, another
+// bank cannot open the evaluation.
+func TestFundSeatPagesBadInputAndForbidden(t *testing.T) {
+	p, evals := newEvalEnv(t, 1)
+	var seatID string
+	for _, it := range p.items(t, "expert", "/api/v1/assignments") {
+		if it["kind"] == "evaluation" {
+			seatID = it["id"].(string)
+		}
+	}
+	post := func(who, path string, v url.Values) resp {
+		t.Helper()
+		return p.formPost(t, p.sec[who], "zh-CN", "/fund/seats", path, v)
+	}
+	errOf := func(r resp) string {
+		t.Helper()
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("status %d %s", r.status, r.body)
+		}
+		u, _ := url.Parse(r.header.Get("Location"))
+		return u.Query().Get("err")
+	}
+	if e := errOf(post("expert", "/fund/seats/"+seatID+"/decline", url.Values{"reason": {"  "}})); !strings.Contains(e, "原因") {
+		t.Errorf("decline without a reason: %q", e)
+	}
+	if e := errOf(post("expert", "/fund/seats/"+seatID+"/answer", url.Values{"route_failure": {"true"}})); !strings.Contains(e, "接受") {
+		t.Errorf("answer before accepting: %q", e)
+	}
+	if e := errOf(post("expert", "/fund/seats/"+seatID+"/accept", url.Values{})); e != "" {
+		t.Fatalf("accept: %q", e)
+	}
+	if e := errOf(post("expert", "/fund/seats/"+seatID+"/answer", url.Values{"comment": {"无结论"}, "then": {"submit"}})); !strings.Contains(e, "技术路线") {
+		t.Errorf("answer without a conclusion: %q", e)
+	}
+	if e := errOf(post("expert", "/fund/seats/"+seatID+"/submit", url.Values{})); !strings.Contains(e, "保存") {
+		t.Errorf("submit before saving: %q", e)
+	}
+	// The confirmation page needs a saved answer: without one it sends back.
+	if r := p.do("GET", "/fund/seats/"+seatID+"/confirm", "", as(p.sec["expert"])...); strings.Contains(string(r.body), "fund-confirm-submit") {
+		t.Errorf("confirm without an answer: %d, the confirmation shown", r.status)
+	}
+	r := post("expert", "/fund/seats/"+seatID+"/answer", url.Values{"route_failure": {"false"}, "comment": {"市场原因"}, "then": {"submit"}})
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.header.Get("Location"), "/confirm") {
+		t.Fatalf("answer then submit: %d %s", r.status, r.header.Get("Location"))
+	}
+	if r := p.do("GET", "/fund/seats/"+seatID+"/confirm?lang=en", "", as(p.sec["expert"])...); r.status != 200 || !strings.Contains(string(r.body), "No: not a route failure") || !strings.Contains(string(r.body), "fund-confirm-submit") {
+		t.Errorf("confirmation page: %d", r.status)
+	}
+	// Nothing is submitted until the confirmation.
+	if s := p.do("GET", "/api/v1/assignments/"+seatID, "", as(p.sec["expert"])...).json(t); s["state"] != "accepted" {
+		t.Errorf("state before confirming: %v", s["state"])
+	}
+	// Forbidden callers.
+	for _, tc := range []struct {
+		who, method, path string
+		status            int
+	}{
+		{"officer", "GET", "/fund/transfers", http.StatusForbidden},
+		{"expert", "GET", "/fund/transfers", http.StatusForbidden},
+		{"expert", "GET", "/fund/evaluations", http.StatusForbidden},
+		{"officer2", "GET", "/fund/evaluations/" + evals[0], http.StatusNotFound},
+		{"officer", "GET", "/fund/seats/" + seatID + "/confirm", http.StatusForbidden},
+		{"cityofficial", "GET", "/fund/seats/" + seatID + "/confirm", http.StatusForbidden},
+		{"officer", "GET", "/fund/evaluations/" + evals[0], http.StatusOK},
+		{"cityofficial", "GET", "/fund/evaluations/" + evals[0], http.StatusOK},
+		{"official", "GET", "/fund/transfers", http.StatusOK},
+	} {
+		if r := p.do(tc.method, tc.path, "", as(p.sec[tc.who])...); r.status != tc.status {
+			t.Errorf("%s %s as %s = %d, want %d", tc.method, tc.path, tc.who, r.status, tc.status)
+		}
+	}
+	// A bank officer posting the expert's form is refused by the guard.
+	if r := p.formPost(t, p.sec["officer"], "zh-CN", "/fund/loans", "/fund/seats/"+seatID+"/submit", url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("bank posting a seat submission: %d", r.status)
+	}
+	// The bank's evaluation page shows no panel names.
+	if r := p.do("GET", "/fund/evaluations/"+evals[0], "", as(p.sec["officer"])...); strings.Contains(string(r.body), "李院士") {
+		t.Error("the bank sees the panel's names")
+	}
+}

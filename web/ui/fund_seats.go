@@ -39,6 +39,12 @@ type seatRow struct {
 	Answered  bool // a draft answer is saved
 }
 
+// Yes and No say what the seat's saved answer is (neither before one is saved).
+func (r seatRow) Yes() bool     { return r.RouteFailure != nil && *r.RouteFailure }
+func (r seatRow) No() bool      { return r.RouteFailure != nil && !*r.RouteFailure }
+func (r evalSeatRow) Yes() bool { return r.RouteFailure != nil && *r.RouteFailure }
+func (r evalSeatRow) No() bool  { return r.RouteFailure != nil && !*r.RouteFailure }
+
 func (s *ui) seatRow(c *gin.Context, x fund.Seat) seatRow {
 	r := seatRow{Seat: x, RouteName: pageField(web.PickLang(c), x.Route), BankName: x.BankID,
 		Open: x.State == fund.SeatInvited || x.State == fund.SeatAccepted, Answered: x.RouteFailure != nil}
