@@ -20,10 +20,6 @@ import (
 var moneyKeys = map[string]bool{"revenue0": false, "revenue1": false, "net_profit0": true, "net_profit1": true,
 	"rd_spend": false, "tech_contract_income": false, "amount": false}
 
-// countKeys are the form's whole numbers.
-var countKeys = map[string]bool{"staff": true, "rd_staff": true, "invention_patents": true, "pending_patents": true,
-	"utility_models": true, "software_copyrights": true, "term_months": true}
-
 // cleanNumber drops what people type around a number: spaces, thousands
 // separators (also the full-width comma), a trailing 万元/万/元 unit, and
 // turns a full-width minus or full stop into ASCII.
