@@ -374,7 +374,13 @@ func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 		sc.z = z
 		m.scores(f, z)
 		m.probabilities(z)
+		ruled := slices.Clone(l.Industries)
 		m.decide(&l, z)
+		if len(l.Industries) == 0 && len(ruled) > 0 {
+			// The model may weigh industries, not erase every one the
+			// dictionaries found (an item mixing two industries' words).
+			l.Industries = ruled
+		}
 		routes := l.Routes[:0]
 		for _, r := range l.Routes {
 			ind, _, _ := strings.Cut(r, ".")

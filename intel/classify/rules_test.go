@@ -3,6 +3,8 @@ package classify
 import (
 	"strings"
 	"testing"
+
+	"kedaitong/taxonomy"
 )
 
 // findRule returns the cue of l whose rule id is id.
@@ -58,5 +60,18 @@ func TestRuleLabels(t *testing.T) {
 				t.Fatalf("%s: rule %s has labels %q / %q", g.ID, q.RuleID, q.Rule, q.RuleZH)
 			}
 		}
+	}
+}
+
+// The learned model weighs the industries the dictionaries found; it never
+// leaves an item that names industries without one.
+func TestModelKeepsAnIndustry(t *testing.T) {
+	c, err := New(taxonomy.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Classify("工业机器人订单增长 a-19", "第19条：来自a的消息，光伏组件价格战加剧，行业产能过剩。")
+	if len(l.Industries) == 0 {
+		t.Errorf("no industry for an item naming robots and photovoltaics: %+v", l)
 	}
 }
