@@ -37,14 +37,22 @@ func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB id
 	if _, err := s.CreatePool(ctx, lianhua, PoolInput{Region: "360321", Name: strPtr("莲花县科贷通风险补偿资金池")}); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
 		return 0, err
 	}
-	if _, _, err := s.Contribute(ctx, lianhua, "fund-360321", ContributionInput{Year: 2024, Budgeted: 2545000, PaidIn: 2545000, By: ByCounty, Note: "2024 年县级风险补偿金"}); err != nil {
+	if paid, err := s.demoPaidIn(ctx, lianhua, "fund-360321"); err != nil {
 		return 0, err
+	} else if paid == 0 {
+		if _, _, err := s.Contribute(ctx, lianhua, "fund-360321", ContributionInput{Year: 2024, Budgeted: 2545000, PaidIn: 2545000, By: ByCounty, Note: "2024 年县级风险补偿金"}); err != nil {
+			return 0, err
+		}
 	}
 	if _, err := s.CreatePool(ctx, fuzhou, PoolInput{Region: "3610", Name: strPtr("抚州市科贷通风险补偿资金池")}); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
 		return 0, err
 	}
-	if _, _, err := s.Contribute(ctx, fuzhou, "fund-3610", ContributionInput{Year: 2024, Budgeted: 9400000, PaidIn: 3000000, By: ByCity, Note: "2024 年市级预算 940 万元，首期到位 300 万元"}); err != nil {
+	if paid, err := s.demoPaidIn(ctx, fuzhou, "fund-3610"); err != nil {
 		return 0, err
+	} else if paid == 0 {
+		if _, _, err := s.Contribute(ctx, fuzhou, "fund-3610", ContributionInput{Year: 2024, Budgeted: 9400000, PaidIn: 3000000, By: ByCity, Note: "2024 年市级预算 940 万元，首期到位 300 万元"}); err != nil {
+			return 0, err
+		}
 	}
 	type demoLoan struct {
 		bank    identity.User
@@ -66,8 +74,25 @@ func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB id
 		{bankA, "抚州华光光伏科技有限公司", "361002", 106, "2019-07-01", "photovoltaics.topcon", 1500000, "2025-03-18", 24},
 		{bankB, "抚州数智云科技有限公司", "361002", 107, "2020-06-30", "digital-ai.industrial-internet", 6800000, "2025-02-26", 36},
 	}
+	// A seeding interrupted by a crash is resumed: what it already wrote
+	// is found (loans by their enterprise, the claim by its loan) and not
+	// written twice.
+	have := map[string]Loan{}
+	for _, b := range []identity.User{bankA, bankB} {
+		list, _, err := s.ListLoans(ctx, b, LoanFilter{Limit: 200})
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range list {
+			have[l.Enterprise.CreditCode] = l
+		}
+	}
 	var made []Loan
 	for _, d := range loans {
+		if l, ok := have[review.DemoCreditCode(d.region, d.n)]; ok {
+			made = append(made, l)
+			continue
+		}
 		l, err := s.RegisterLoan(ctx, d.bank, LoanInput{Enterprise: &Enterprise{Name: d.name, CreditCode: review.DemoCreditCode(d.region, d.n),
 			Region: d.region, Founded: d.founded, Route: d.route}, Amount: d.amount, Start: d.start, TermMonths: d.term})
 		if err != nil {
@@ -75,23 +100,50 @@ func (s *Service) SeedDemo(ctx context.Context, lianhua, fuzhou, bankA, bankB id
 		}
 		made = append(made, l)
 	}
-	if _, err := s.Repay(ctx, bankB, made[2].ID, RepaymentInput{Amount: 500000, Date: "2025-07-15"}); err != nil {
-		return len(made), err
+	if made[2].Outstanding == loans[2].amount {
+		if _, err := s.Repay(ctx, bankB, made[2].ID, RepaymentInput{Amount: 500000, Date: "2025-07-15"}); err != nil {
+			return len(made), err
+		}
 	}
 	// The one default, and its claim ready for the official's decision.
 	bad := made[3]
-	if _, err := s.MarkDefault(ctx, bankB, bad.ID, DefaultInput{Date: "2025-08-30", Outstanding: int64Ptr(400000)}); err != nil {
-		return len(made), err
+	if bad.State == LoanActive {
+		if _, err := s.MarkDefault(ctx, bankB, bad.ID, DefaultInput{Date: "2025-08-30", Outstanding: int64Ptr(400000)}); err != nil {
+			return len(made), err
+		}
 	}
-	c, err := s.FileClaim(ctx, bankB, bad.ID, ClaimInput{Loss: 400000, Cause: CauseOrdinary})
+	var c Claim
+	claims, _, err := s.ListClaims(ctx, bankB, ClaimFilter{Limit: 200})
 	if err != nil {
 		return len(made), err
 	}
-	if _, err := s.CloseRecovery(ctx, bankB, c.ID); err != nil {
-		return len(made), err
+	for _, x := range claims {
+		if x.LoanID == bad.ID {
+			c = x
+		}
+	}
+	if c.ID == "" {
+		if c, err = s.FileClaim(ctx, bankB, bad.ID, ClaimInput{Loss: 400000, Cause: CauseOrdinary}); err != nil {
+			return len(made), err
+		}
+	}
+	if !c.RecoveryClosed {
+		if _, err := s.CloseRecovery(ctx, bankB, c.ID); err != nil {
+			return len(made), err
+		}
 	}
 	s.Flush()
 	return len(made), nil
+}
+
+// demoPaidIn is what the pool was paid in 2024 (0 before the demo's
+// contribution).
+func (s *Service) demoPaidIn(ctx context.Context, official identity.User, id string) (int64, error) {
+	p, err := s.GetPool(ctx, official, id)
+	if err != nil {
+		return 0, err
+	}
+	return p.PaidInByYear["2024"], nil
 }
 
 func strPtr(s string) *string { return &s }

@@ -743,6 +743,20 @@ func TestSeedDemo(t *testing.T) {
 	if len(np) != 1 {
 		t.Errorf("demo defaults: %d", len(np))
 	}
+	// A seeding resumed after a crash (here: run again) writes nothing twice.
+	if n, err := e.f.SeedDemo(ctx, lianhua, fuzhou, bankA, bankB); err != nil || n != 7 {
+		t.Fatalf("second seed: %d loans, %v", n, err)
+	}
+	if again := must(e.f.GetPool(ctx, admin, "fund-3610")); again.Cash != fz.Cash || again.Outstanding != fz.Outstanding || again.PaidInByYear["2024"] != 3000000 {
+		t.Errorf("Fuzhou after a second seed: %+v, was %+v", again, fz)
+	}
+	if again := must(e.f.GetPool(ctx, admin, "fund-360321")); again.Cash != lh.Cash || again.Outstanding != lh.Outstanding {
+		t.Errorf("Lianhua after a second seed: %+v, was %+v", again, lh)
+	}
+	all, _, _ := e.f.ListLoans(ctx, admin, fund.LoanFilter{Limit: 100})
+	if again, _, _ := e.f.ListClaims(ctx, fuzhou, fund.ClaimFilter{}); len(all) != 7 || len(again) != 1 {
+		t.Errorf("after a second seed: %d loans, %d claims", len(all), len(again))
+	}
 	// The official can approve it at once; cash pays it in full.
 	c := must(e.f.ApproveClaim(ctx, fuzhou, claims[0].ID))
 	if c.State != fund.ClaimPaid || c.Paid != 320000 {
