@@ -11,7 +11,7 @@ import (
 	"kedaitong/internal/store"
 )
 
-func (s *Service) today() string { return s.now().Format(DateLayout) }
+func (s *Service) today() string { return kedaitong.Date(s.now()) }
 
 // load reads a profile with its version.
 func (s *Service) load(ctx context.Context, id string) (Expert, int64, error) {

@@ -1,6 +1,8 @@
 package review
 
 import (
+	"kedaitong"
+
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -145,7 +147,7 @@ func (s *Service) Seed(ctx context.Context, demo bool) error {
 }
 
 func (s *Service) createAt(ctx context.Context, bankID, by string, in Input, at time.Time) (Application, error) {
-	if err := in.Validate(s.tax, at.Format(DateLayout)); err != nil {
+	if err := in.Validate(s.tax, kedaitong.Date(at)); err != nil {
 		return Application{}, err
 	}
 	a := Application{ID: newID("app-"), BankID: bankID, CreatedBy: by, State: StateDraft,

@@ -83,7 +83,7 @@ func (s *Service) CreateRereview(ctx context.Context, actor identity.User, previ
 	}
 	now := s.now()
 	in := prev.Input()
-	if err := in.Validate(s.tax, now.Format(DateLayout)); err != nil {
+	if err := in.Validate(s.tax, kedaitong.Date(now)); err != nil {
 		return View{}, err
 	}
 	a := Application{ID: newID("app-"), BankID: prev.BankID, CreatedBy: actor.ID, State: StateDraft, PreviousApplicationID: prev.ID,

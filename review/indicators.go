@@ -1,6 +1,8 @@
 package review
 
 import (
+	"kedaitong"
+
 	"fmt"
 	"math"
 	"slices"
@@ -65,6 +67,7 @@ type Flag struct {
 
 // Derive computes the indicators of an enterprise as of a date.
 func Derive(e Enterprise, asOf time.Time) Indicators {
+	asOf = asOf.In(kedaitong.Beijing) // the users' calendar day
 	ind := Indicators{AsOf: asOf.Format(DateLayout)}
 	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC) // ages count whole days
 	if len(e.Revenue) > 0 && e.Revenue[0] > 0 {

@@ -740,3 +740,37 @@ func TestFlexibleTeamAndIP(t *testing.T) {
 		t.Error("a person with an unknown field was accepted")
 	}
 }
+
+// TestDecisionDateIsBeijing: at 01:30 in Beijing (17:30 UTC the day
+// before) a bank records a decision dated today in Beijing; the server's
+// UTC calendar must not call it a future date, and the next Beijing day is
+// still refused.
+func TestDecisionDateIsBeijing(t *testing.T) {
+	s, _, _ := newService(t)
+	ctx := context.Background()
+	late := time.Date(2026, 5, 19, 17, 30, 0, 0, time.UTC) // 2026-05-20 01:30 in Beijing
+	s.SetClock(func() time.Time { return late })
+	v, err := s.Create(ctx, officer, icDesign())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = s.Submit(ctx, officer, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MarkInReview(ctx, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Close(ctx, v.ID, "rep-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Decide(ctx, officer, v.ID, review.DecisionInput{Granted: ptr(true), Amount: 100, Date: "2026-05-21"}); !kedaitong.Is(err, kedaitong.EInvalid) {
+		t.Errorf("tomorrow in Beijing: %v, want invalid", err)
+	}
+	d, err := s.Decide(ctx, officer, v.ID, review.DecisionInput{Granted: ptr(true), Amount: 100, Date: "2026-05-20"})
+	if err != nil || d.Decision.Date != "2026-05-20" {
+		t.Fatalf("today in Beijing: %v", err)
+	}
+	if d.Indicators.AsOf != "2026-05-20" {
+		t.Errorf("indicators as of %s, want the Beijing date", d.Indicators.AsOf)
+	}
+}

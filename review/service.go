@@ -250,7 +250,7 @@ func (s *Service) derive(a *Application, in Input, asOf time.Time) {
 	a.Flags = PreScreen(s.tax, in, a.Indicators)
 }
 
-func (s *Service) today() string { return s.now().Format(DateLayout) }
+func (s *Service) today() string { return kedaitong.Date(s.now()) }
 
 // Create stores a new draft application of the actor's bank.
 func (s *Service) Create(ctx context.Context, actor identity.User, in Input) (View, error) {
@@ -467,7 +467,7 @@ func (s *Service) Decide(ctx context.Context, actor identity.User, id string, in
 	if in.Date > today {
 		return View{}, kedaitong.Invalid("date", "the decision date %s is in the future", in.Date).ZHf("决定日期 %s 晚于今天", in.Date)
 	}
-	if in.Date < a.CreatedAt.Format(DateLayout) {
+	if in.Date < kedaitong.Date(a.CreatedAt) {
 		return View{}, kedaitong.Invalid("date", "the decision date %s is before the application was made", in.Date).ZHf("决定日期 %s 早于贷款申请的提交", in.Date)
 	}
 	if *in.Granted {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"kedaitong"
+
 	"bytes"
 	"fmt"
 	"net/http"
@@ -43,7 +45,7 @@ func (s *api) apiDashboardExport(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	name := fmt.Sprintf("dashboard-%s-%s.xlsx", sn.View.Region, time.Now().UTC().Format("20060102"))
+	name := fmt.Sprintf("dashboard-%s-%s.xlsx", sn.View.Region, time.Now().In(kedaitong.Beijing).Format("20060102"))
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }

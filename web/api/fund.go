@@ -191,7 +191,7 @@ func (s *api) apiFundExport(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	name := fmt.Sprintf("fund-%s-%s.xlsx", kind, time.Now().UTC().Format("20060102"))
+	name := fmt.Sprintf("fund-%s-%s.xlsx", kind, time.Now().In(kedaitong.Beijing).Format("20060102"))
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 }
