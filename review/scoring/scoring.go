@@ -477,6 +477,12 @@ type Submission struct {
 // the submission signals the closer (Closing), which closes the panel at
 // once when this was its last seat and builds the report.
 func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (Submission, error) {
+	return s.submit(ctx, actor, id, nil)
+}
+
+// submit locks the score; with shown, only while the score is still that
+// revision (checked on the document the version-guarded write replaces).
+func (s *Service) submit(ctx context.Context, actor identity.User, id string, shown *int) (Submission, error) {
 	a, aver, err := s.assignmentVersion(ctx, actor, id)
 	if err != nil {
 		return Submission{}, err
@@ -490,6 +496,9 @@ func (s *Service) Submit(ctx context.Context, actor identity.User, id string) (S
 	}
 	if sc.State == StateSubmitted {
 		return Submission{}, kedaitong.Errorf(kedaitong.EConflict, "the score was submitted and is locked").ZHf("评分已提交并锁定")
+	}
+	if shown != nil && sc.Revision != *shown {
+		return Submission{}, changedSinceShown(*shown, sc.Revision)
 	}
 	g, err := s.GuidelineVersion(ctx, sc.GuidelineKey, sc.GuidelineVersion)
 	if err != nil {
