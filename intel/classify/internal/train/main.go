@@ -66,8 +66,16 @@ func main() {
 	cv := flag.Int("cv", 0, "k-fold cross-validation on the train split (folds by phrasing): report the pooled scores, write nothing")
 	l2 := flag.Float64("l2", 0, "L2 penalty on n-gram weights (0: the default)")
 	rate := flag.Float64("rate", 0, "learning rate (0: the default)")
-	flag.BoolVar(&show, "show", false, "with -dev: list the dev items the model gets wrong")
+	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
+	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
 	flag.Parse()
+	if *eval != "" {
+		if err := evaluate(*eval); err != nil {
+			fmt.Fprintln(os.Stderr, "train:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate}
 	if *cv > 1 {
 		if err := crossValidate(*dir, opt, *cv); err != nil {
@@ -134,6 +142,52 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 	return nil
 }
 
+// evaluate scores the shipped classifier on the labelled items of file.
+func evaluate(file string) error {
+	ex, err := loadFile(file, "")
+	if err != nil {
+		return err
+	}
+	c, err := classify.New(taxonomy.Default())
+	if err != nil {
+		return err
+	}
+	var mm, mr classify.Measurement
+	for _, ke := range ex {
+		e := ke.Example
+		mr.Add(c.Rules(e.Title, e.Summary), e)
+		l := c.Classify(e.Title, e.Summary)
+		mm.Add(l, e)
+		if show {
+			report(l, e, "")
+		}
+	}
+	fmt.Printf("%s: %d items\n", file, len(ex))
+	fmt.Println("rules only:", mr)
+	fmt.Println("shipped:   ", mm)
+	for _, d := range classify.Dimensions {
+		fp := mm.DimensionConfusions[d]
+		fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
+	}
+	return nil
+}
+
+// report prints l when it differs from e.
+func report(l classify.Label, e classify.Example, rules string) {
+	if same(l.Industries, e.Industries) && same(l.Dimensions, e.Dimensions) && l.Polarity == e.Polarity {
+		return
+	}
+	var cues []string
+	for _, q := range l.Cues {
+		cues = append(cues, fmt.Sprintf("%s/%s/%v%s", q.Term, q.Polarity, q.Weight, q.Modifier))
+	}
+	if rules != "" {
+		rules = " (rules " + rules + ")"
+	}
+	fmt.Printf("%s | %s\n   got  %v %v %s%s %v\n   want %v %v %s\n   cues %v\n", e.Title, e.Summary, l.Industries, l.Dimensions, l.Polarity, rules, l.Changed,
+		e.Industries, e.Dimensions, e.Polarity, cues)
+}
+
 // keyed is a train-split example with its phrasing key (the fold unit).
 type keyed struct {
 	classify.Example
@@ -145,37 +199,45 @@ type keyed struct {
 func loadTrain(dir string) ([]keyed, error) {
 	var out []keyed
 	for _, name := range []string{"labelled.jsonl", "composed.jsonl"} {
-		f, err := os.Open(dir + "/testdata/" + name)
+		ex, err := loadFile(dir+"/testdata/"+name, "train")
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			var g struct {
-				Split, Title, Summary, Polarity, Source, ID string
-				Industries, Dimensions                      []string
-			}
-			if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
-				f.Close()
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			if g.Split != "train" {
-				continue
-			}
-			key := g.Source
-			if key == "" {
-				key = g.ID
-			}
-			out = append(out, keyed{classify.Example{Title: g.Title, Summary: g.Summary, Industries: g.Industries,
-				Dimensions: g.Dimensions, Polarity: g.Polarity}, key, g.Source == ""})
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			return nil, err
-		}
+		out = append(out, ex...)
 	}
 	return out, nil
+}
+
+// loadFile reads the labelled items of a JSON-lines file, only those of
+// split when it is given.
+func loadFile(name, split string) ([]keyed, error) {
+	var out []keyed
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var g struct {
+			Split, Title, Summary, Polarity, Source, ID string
+			Industries, Dimensions                      []string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if split != "" && g.Split != split {
+			continue
+		}
+		key := g.Source
+		if key == "" {
+			key = g.ID
+		}
+		out = append(out, keyed{classify.Example{Title: g.Title, Summary: g.Summary, Industries: g.Industries,
+			Dimensions: g.Dimensions, Polarity: g.Polarity}, key, g.Source == ""})
+	}
+	return out, sc.Err()
 }
 
 // crossValidate trains k models, each without one fold of phrasings, and
@@ -212,13 +274,8 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 			mr.Add(r, e)
 			l := cm.Classify(e.Title, e.Summary)
 			mm.Add(l, e)
-			if show && (!same(l.Industries, e.Industries) || !same(l.Dimensions, e.Dimensions) || l.Polarity != e.Polarity) {
-				var cues []string
-				for _, q := range l.Cues {
-					cues = append(cues, fmt.Sprintf("%s/%s/%v%s", q.Term, q.Polarity, q.Weight, q.Modifier))
-				}
-				fmt.Printf("%s | %s\n   got  %v %v %s (rules %s) %v\n   want %v %v %s\n   cues %v\n", e.Title, e.Summary, l.Industries, l.Dimensions, l.Polarity, r.Polarity, l.Changed,
-					e.Industries, e.Dimensions, e.Polarity, cues)
+			if show {
+				report(l, e, r.Polarity)
 			}
 		}
 	}
