@@ -620,7 +620,13 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 		cue := Cue{Term: string(text[cp.subj.start:cp.subj.end]) + " … " + string(text[cp.dirMatch.start:cp.dirMatch.end]),
 			Dimensions: cp.dims(), InTitle: title, Modifier: "composed"}
 		pw := w
-		if mod == modNegated {
+		switch {
+		case mod == modNegated && cp.dir == dirBegin && pol == Opportunity:
+			// A support not renewed, not extended, no longer granted
+			// ("补贴不再延续", "not renewed") ends.
+			cue.Modifier = "composed, negated"
+			pol = Risk
+		case mod == modNegated:
 			cue.Modifier = "composed, negated"
 			if pol == Risk {
 				denied += w
@@ -628,6 +634,9 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			pol, pw = Neutral, 0
 		}
 		cue.RuleID, cue.RuleZH, cue.Rule = cp.rule(cp.polarity(), mod == modNegated)
+		if mod == modNegated && pol == Risk && cp.dir == dirBegin {
+			cue.RuleID, cue.RuleZH, cue.Rule = cp.notRenewed()
+		}
 		if pol == Risk && cp.s.severe && !hedged {
 			l.Severity = SeverityHigh
 		}

@@ -66,8 +66,8 @@ var subjects = []subject{
 		zh: []string{"供应", "供货", "原料供应", "产能利用率", "进口", "开采指标", "配额", "开采总量"},
 		en: []string{"supply", "supplies", "deliveries of", "imports of", "quota", "quotas"}},
 	{name: "subsidy", dims: []string{"policy"}, pol: upOpp,
-		zh: []string{"补贴", "补助", "扶持", "税收优惠", "优惠政策", "奖补", "贴息", "支持政策", "退税", "加计扣除", "扣除比例", "补贴标准", "补贴额度"},
-		en: []string{"subsidy", "subsidies", "tax break*", "tax credit*", "incentive*", "support scheme*", "grants", "rebate*", "support", "tax deduction*", "tax relief", "feed-in tariff*"}},
+		zh: []string{"补贴", "补助", "扶持", "税收优惠", "优惠政策", "奖补", "贴息", "支持政策", "退税", "加计扣除", "扣除比例", "补贴标准", "补贴额度", "豁免", "减免", "免征", "免税"},
+		en: []string{"subsidy", "subsidies", "tax break*", "tax credit*", "incentive*", "support scheme*", "grants", "rebate*", "support", "tax deduction*", "tax relief", "feed-in tariff*", "exemption", "exemptions", "tax exemption*", "waiver", "waivers"}},
 	{name: "research", dims: []string{"tech-route"}, pol: upOpp,
 		zh: []string{"研发团队", "研发投入", "研发费用", "研发支出"},
 		en: []string{"research team*", "r&d spending", "research spending", "r&d budget*", "r&d team*"}},
@@ -80,6 +80,9 @@ var subjects = []subject{
 	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
 		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制", "出口许可", "许可要求"},
 		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties", "licensing", "export licen*", "licence requirement*", "license requirement*"}},
+	{name: "regulation", dims: []string{"policy"}, pol: [5]string{Risk, Opportunity, "", "", ""},
+		zh: []string{"监管", "监管要求", "审批要求", "审批流程", "审评时间", "审批时间", "审评时限", "审批时限", "审批周期", "审评周期"},
+		en: []string{"rules", "regulations", "requirements", "red tape", "approval time*", "review time*", "approval process*"}},
 	{name: "route", dims: []string{"tech-route"}, pol: replRsk,
 		zh: []string{"技术路线", "技术", "工艺", "产线", "路线", "产品", "方案"},
 		en: []string{"technology", "technologies", "route", "process", "lines", "products", "design*"}},
@@ -96,8 +99,8 @@ type direction struct {
 }
 
 var directions = []direction{
-	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期"},
-		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger"}},
+	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "止跌", "止跌回升", "企稳", "企稳回升", "触底反弹", "触底回升"},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "stabilise*", "stabilize*"}},
 	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期"},
 		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*"}},
 	{dirEnd, []string{"取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急"},
@@ -132,6 +135,13 @@ type composite struct {
 func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(lo, hi int32) bool) {
 	var subs, dirs, marks []hit
 	for _, h := range hits {
+		if c.patterns[h.key].prefix {
+			// A prefix term covers its whole word ("processing fee*" covers
+			// "fees", so the "fees" inside it stands aside).
+			for int(h.end) < len(text) && isWordByte(text[h.end]) {
+				h.end++
+			}
+		}
 		for _, e := range c.patterns[h.key].entries {
 			switch e.kind {
 			case kindSubject:
@@ -143,6 +153,16 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 			}
 		}
 	}
+	// A direction inside a longer one stands aside ("falling" in "stop
+	// falling", "回升" in "止跌回升").
+	dirs = slices.DeleteFunc(dirs, func(d hit) bool {
+		for _, o := range dirs {
+			if o.start <= d.start && o.end >= d.end && o.end-o.start > d.end-d.start {
+				return true
+			}
+		}
+		return false
+	})
 	// Candidate pairs, then the closest pairs first: each subject and each
 	// direction takes part in one composite at most ("lower input costs to
 	// lift profits": lower pairs with costs, lift with profits).
@@ -159,7 +179,7 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 				inside = true
 			}
 		}
-		if inside || hyphenated(text, s.match) || modifies(s, subs, text) {
+		if inside || hyphenated(text, s.match) || modifies(s, subs, text) || governed(c, s, subs, text) {
 			continue
 		}
 		latin := isWordByte(text[s.start])
@@ -245,6 +265,13 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 		}
 		usedDir[d.start], usedSubj[s.start] = true, true
 		cp := composite{subj: s, dirMatch: d, s: sj, dir: dir, input: sj.input, start: min(s.start, d.start), end: max(s.end, d.end)}
+		for _, o := range subs {
+			// A subject that qualifies this one ("tariff" in "tariff
+			// exemption ends") belongs to the composite.
+			if o.end == s.start || o.end+1 == s.start && text[o.end] == ' ' && isWordByte(text[s.start]) {
+				cp.start = min(cp.start, o.start)
+			}
+		}
 		if sj.price {
 			for _, m := range marks {
 				if m.end <= s.start && s.start-m.end <= 18 && !hasBreak(text, m.end, s.start, false) {
@@ -260,12 +287,48 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 	// side, so a price that moves in it is an input price
 	// ("碳纤维价格上涨 直升机厂商成本攀升").
 	side := buyerSide(marks, subs, cues, c, text)
+	// An item that tells of the buyer's costs moving one way tells of the
+	// prices moving the same way as input prices too ("GPU rental prices
+	// fall ... cheaper computing has halved their inference costs").
+	costDir := map[int]bool{}
+	for _, cp := range out {
+		if cp.s.input && !cp.s.price && (cp.dir == dirUp || cp.dir == dirDown) {
+			costDir[cp.dir] = true
+		}
+	}
 	for i := range out {
-		if out[i].s.price && !out[i].input && side(out[i].start, out[i].end) {
+		if out[i].s.price && !out[i].input && (side(out[i].start, out[i].end) || costDir[out[i].dir] && len(costDir) == 1) {
 			out[i].input = true
 		}
 	}
 	return out, side
+}
+
+// governed reports whether subject s is the object of a restriction or rule
+// standing just before it in its clause ("限制高端GPU对华出口", "curbs on
+// exports of"): what changes is the restriction, not s. Right next to it,
+// the restriction qualifies s instead ("tariff exemption": see modifies).
+func governed(c *Classifier, s hit, subs []hit, text []byte) bool {
+	if subjectOf(c, s).name == "restriction" || subjectOf(c, s).name == "regulation" {
+		return false
+	}
+	for _, o := range subs {
+		if n := subjectOf(c, o).name; (n == "restriction" || n == "regulation") && o.end+1 < s.start && s.start-o.end <= 24 &&
+			!hasBreak(text, o.end, s.start, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectOf returns the subject of a subject hit.
+func subjectOf(c *Classifier, h hit) *subject {
+	for _, e := range c.patterns[h.key].entries {
+		if e.kind == kindSubject {
+			return &subjects[e.target]
+		}
+	}
+	return &subject{}
 }
 
 // sellerCost are cues where a cost is the seller's: a price below its cost.
@@ -381,7 +444,7 @@ func (cp composite) dims() []string {
 
 // Names of subjects and directions in the rules' labels.
 var (
-	subjectZH = map[string]string{"price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
+	subjectZH = map[string]string{"regulation": "监管与审批", "price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
 		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
 		"lead time": "交付周期", "research": "研发投入", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
 	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}
@@ -412,4 +475,12 @@ func (cp composite) rule(pol string, negated bool) (id, zh, en string) {
 		en += negEN
 	}
 	return id, zh, en
+}
+
+// notRenewed explains a support that does not begin again: "subsidy × not
+// renewed → risk".
+func (cp composite) notRenewed() (id, zh, en string) {
+	name := cp.s.name
+	return strings.ReplaceAll(name, " ", "-") + ".not-renewed", subjectZH[name] + " × 未延续 → " + polZH[Risk],
+		name + " × not renewed → " + polEN[Risk]
 }

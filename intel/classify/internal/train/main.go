@@ -15,6 +15,7 @@ import (
 	"hash/fnv"
 	"os"
 	"slices"
+	"strings"
 
 	"kedaitong/intel/classify"
 	"kedaitong/taxonomy"
@@ -68,7 +69,23 @@ func main() {
 	rate := flag.Float64("rate", 0, "learning rate (0: the default)")
 	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
 	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
+	explain := flag.String("explain", "", `label one item given as "title|summary" with the shipped classifier and print its cues and rules, write nothing`)
 	flag.Parse()
+	if *explain != "" {
+		c, err := classify.New(taxonomy.Default())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "train:", err)
+			os.Exit(1)
+		}
+		title, summary, _ := strings.Cut(*explain, "|")
+		for _, l := range []classify.Label{c.Rules(title, summary), c.Classify(title, summary)} {
+			fmt.Printf("%v %v %s changed %v\n", l.Industries, l.Dimensions, l.Polarity, l.Changed)
+			for _, q := range l.Cues {
+				fmt.Printf("   %s %v %s %v %s %s\n", q.Term, q.Dimensions, q.Polarity, q.Weight, q.Modifier, q.Rule)
+			}
+		}
+		return
+	}
 	if *eval != "" {
 		if err := evaluate(*eval); err != nil {
 			fmt.Fprintln(os.Stderr, "train:", err)
