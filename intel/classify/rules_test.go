@@ -31,6 +31,19 @@ func TestRuleLabels(t *testing.T) {
 		{"Subsidies for EV batteries extended to end of next year", "", "subsidy.begin", "补贴与扶持 × 开始或延续 → 机会", "subsidy × begins → opportunity", Opportunity},
 		{"动力电池降价利好下游整车厂商", "采购成本较去年下降12%。", "buyer-side", "买方视角：投入品价格变动 → 机会", "buyer's side: an input price move → opportunity", Opportunity},
 		{"Japan tightens curbs on new-energy vehicles exports to China", "", "restriction.up", "管制与限制 × 上升 → 风险", "restriction × rises → risk", Risk},
+		// "stop falling" is a rise, not a fall.
+		{"Lithium carbonate prices stop falling after a year-long slide", "", "price.up", "价格 × 上升 → 机会", "price × rises → opportunity", Opportunity},
+		{"稀土氧化物价格止跌回升", "", "price.up", "价格 × 上升 → 机会", "price × rises → opportunity", Opportunity},
+		// A support not renewed ends.
+		{"Fuel-cell truck subsidies will not be renewed next year", "", "subsidy.not-renewed", "补贴与扶持 × 未延续 → 风险", "subsidy × not renewed → risk", Risk},
+		{"氢能示范补贴明年不再延续", "", "subsidy.not-renewed", "补贴与扶持 × 未延续 → 风险", "subsidy × not renewed → risk", Risk},
+		// An exemption from a tariff ends: the tariff comes back.
+		{"US ends tariff exemption for bifacial solar cells", "", "subsidy.end", "补贴与扶持 × 终止 → 风险", "subsidy × ends → risk", Risk},
+		// Rules eased, approval times cut.
+		{"Drone flight approval rules eased in Jiangxi", "", "regulation.down", "监管与审批 × 下降 → 机会", "regulation × falls → opportunity", Opportunity},
+		{"二类医疗器械审评时限缩短至60个工作日", "", "regulation.down", "监管与审批 × 下降 → 机会", "regulation × falls → opportunity", Opportunity},
+		// Whose side: the item tells of the buyer's costs falling with the price.
+		{"GPU rental prices fall sharply", "Cheaper computing power has cut AI start-ups' inference costs by half.", "input-price.down", "投入品价格 × 下降 → 机会", "input price × falls → opportunity", Opportunity},
 	}
 	for _, tc := range cases {
 		l := c.Rules(tc.title, tc.summary)
@@ -59,6 +72,18 @@ func TestRuleLabels(t *testing.T) {
 			if q.Rule == "" || q.RuleZH == "" || strings.ContainsAny(q.RuleZH, "abcdefghijklmnopqrstuvwxyz") {
 				t.Fatalf("%s: rule %s has labels %q / %q", g.ID, q.RuleID, q.Rule, q.RuleZH)
 			}
+		}
+	}
+}
+
+// A subject governed by a restriction before it is not what changes: the
+// exports a control restricts do not "expand" ("限制……出口范围扩大").
+func TestGovernedSubject(t *testing.T) {
+	c := newClassifier(t)
+	for _, title := range []string{"美国限制高端GPU对华出口范围扩大", "Washington widens curbs on exports of AI chips"} {
+		l := c.Rules(title, "")
+		if _, ok := findRule(l, "demand.up"); ok || l.Polarity != Risk {
+			t.Errorf("%s: polarity %s, cues %+v; want risk without demand.up", title, l.Polarity, l.Cues)
 		}
 	}
 }
