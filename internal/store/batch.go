@@ -30,7 +30,7 @@ func (c *sqliteColl) InsertMany(ctx context.Context, docs []NewDoc) ([]error, er
 	if len(docs) == 0 {
 		return errs, nil
 	}
-	datas := make([][]byte, len(docs))
+	datas := make([]string, len(docs))
 	for i, d := range docs {
 		if err := sqCheckID(d.ID); err != nil {
 			errs[i] = err
@@ -77,7 +77,7 @@ func (c *sqliteColl) InsertChain(ctx context.Context, docs []NewDoc) (int, error
 	if err := checkBatch(docs); err != nil {
 		return 0, err
 	}
-	datas := make([][]byte, 0, len(docs))
+	datas := make([]string, 0, len(docs))
 	var bad error // why docs[len(datas)] cannot be stored
 	for _, d := range docs {
 		if bad = sqCheckID(d.ID); bad != nil {

@@ -86,7 +86,7 @@ func (c *sqliteColl) ReplaceMany(ctx context.Context, docs []Replacement) ([]err
 	if len(docs) == 0 {
 		return errs, nil
 	}
-	datas := make([][]byte, len(docs))
+	datas := make([]string, len(docs))
 	for i, d := range docs {
 		if err := sqCheckID(d.ID); err != nil {
 			errs[i] = err
