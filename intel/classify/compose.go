@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 )
@@ -57,8 +58,14 @@ var subjects = []subject{
 		zh: []string{"库存", "库存周转天数", "过剩产能", "闲置产能"},
 		en: []string{"inventory", "inventories", "stockpiles", "excess capacity"}},
 	{name: "input cost", dims: []string{"market", "supply-chain"}, pol: upRisk, input: true,
-		zh: []string{"成本", "原材料", "原料", "采购成本", "生产成本", "原材料成本", "原料成本", "用电成本", "电价"},
-		en: []string{"cost", "costs", "input cost*", "raw-material cost*", "raw material cost*", "production cost*", "feedstock cost*", "power price*"}},
+		zh: []string{"原材料", "原料", "采购成本", "原材料成本", "原料成本", "用电成本", "电价"},
+		en: []string{"input cost*", "raw-material cost*", "raw material cost*", "feedstock cost*", "power price*"}},
+	// A cost with no word of what it is made of says whether the news is
+	// good or bad, not which risk it speaks to: that comes from its cause
+	// (a material, a process, a rule) elsewhere in the item.
+	{name: "cost", pol: upRisk, input: true,
+		zh: []string{"成本", "生产成本"},
+		en: []string{"cost", "costs", "production cost*"}},
 	{name: "funding", dims: []string{"capital"}, pol: upOpp,
 		zh: []string{"融资", "融资额", "融资规模", "投资额", "募资", "现金流", "授信", "信贷", "估值", "上市申请", "IPO"},
 		en: []string{"funding", "financing", "investment", "investments", "cash flow", "credit", "valuation", "valuations", "venture funding", "capital raising", "IPO", "listing application"}},
@@ -125,7 +132,18 @@ type composite struct {
 	dir            int
 	input          bool
 	start, end     int32
+	// supply: the composite speaks of what the industry is supplied with
+	// (a cost of materials or parts, a supplier's shipments, deliveries
+	// delayed), so of the supply chain.
+	supply bool
 }
+
+// costMarkers before a cost in its sentence make it a cost of materials or
+// parts ("purchasing costs", "零部件成本").
+var costMarkers = []string{"材料", "零部件", "元器件", "配件", "component", "components", "material", "materials", "parts", "purchasing", "procurement", "sourcing"}
+
+// delayWords are directions that delay ("deliveries delayed").
+var delayWords = []string{"delay", "delays", "delayed", "postpone", "postpones", "postponed", "推迟", "延迟", "延期", "延后"}
 
 // compose pairs subjects with directions in hits (domain 3). It returns the
 // composites, leftmost first; a subject pairs with the nearest direction after
@@ -277,6 +295,31 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 				if m.end <= s.start && s.start-m.end <= 18 && !hasBreak(text, m.end, s.start, false) {
 					cp.input = true
 				}
+			}
+		}
+		switch sj.name {
+		case "cost":
+			// A cost of materials or parts: a marker in its sentence.
+			lo, hi := sentenceOf(text, s.start)
+			for _, m := range marks {
+				if m.start >= lo && m.end <= hi {
+					cp.supply = true
+				}
+			}
+			for _, w := range costMarkers {
+				if i := bytesIndexWord(text[lo:hi], w); i >= 0 {
+					cp.supply = true
+				}
+			}
+		case "demand":
+			// A supplier's shipments halted, deliveries delayed.
+			for _, m := range marks {
+				if t := c.patterns[m.key].term; (strings.HasPrefix(t, "supplier") || t == "供应商") && m.end <= s.start && !hasBreak(text, m.end, s.start, false) {
+					cp.supply = true
+				}
+			}
+			if slices.Contains(delayWords, string(text[d.start:d.end])) {
+				cp.supply = true
 			}
 		}
 		out = append(out, cp)
@@ -436,15 +479,47 @@ func (cp composite) polarity() string {
 
 // dims are the composite's dimensions: an input price speaks to supply too.
 func (cp composite) dims() []string {
-	if cp.s.price && cp.input {
+	switch {
+	case cp.s.price && cp.input, cp.s.name == "cost" && cp.supply:
 		return []string{"market", "supply-chain"}
+	case cp.s.name == "demand" && cp.supply:
+		return []string{"supply-chain"}
 	}
 	return cp.s.dims
 }
 
+// sentenceOf returns the bounds of the sentence around text[at].
+func sentenceOf(text []byte, at int32) (lo, hi int32) {
+	lo, hi = at, at
+	for lo > 0 && !hasBreak(text, lo-1, lo, true) {
+		lo--
+	}
+	for int(hi) < len(text) && !hasBreak(text, hi, hi+1, true) {
+		hi++
+	}
+	return lo, hi
+}
+
+// bytesIndexWord returns where w stands in b as a whole word (Latin) or a
+// substring (Chinese), or -1.
+func bytesIndexWord(b []byte, w string) int {
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte(w))
+		if i < 0 {
+			return -1
+		}
+		i += off
+		j := i + len(w)
+		if !isWordByte(w[0]) || (i == 0 || !isWordByte(b[i-1])) && (j == len(b) || !isWordByte(b[j])) {
+			return i
+		}
+		off = i + 1
+	}
+}
+
 // Names of subjects and directions in the rules' labels.
 var (
-	subjectZH = map[string]string{"regulation": "监管与审批", "price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
+	subjectZH = map[string]string{"cost": "成本", "delivery": "交付", "regulation": "监管与审批", "price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
 		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
 		"lead time": "交付周期", "research": "研发投入", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
 	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}
