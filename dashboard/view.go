@@ -28,21 +28,10 @@ var cityNames = map[string]Text{
 	"3611": {ZH: "上饶市", EN: "Shangrao"},
 }
 
-// RegionName names a region code: the province, a city, or a county by its
-// code under its city.
+// RegionName names a region code (the province, a city, or a county under
+// its city) with the taxonomy's names: taxonomy.RegionNameOf in both languages.
 func RegionName(code string) Text {
-	switch len(code) {
-	case 2:
-		return Text{ZH: "江西省", EN: "Jiangxi Province"}
-	case 4:
-		if n, ok := cityNames[code]; ok {
-			return n
-		}
-	case 6:
-		c := cityNames[code[:4]]
-		return Text{ZH: c.ZH + " · 区县 " + code, EN: c.EN + " · county " + code}
-	}
-	return Text{ZH: code, EN: code}
+	return Text{ZH: taxonomy.RegionNameOf(code, "zh-CN"), EN: taxonomy.RegionNameOf(code, "en")}
 }
 
 // Level names a region's level: province, city or county.
