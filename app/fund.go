@@ -122,21 +122,24 @@ func (a *App) openFund(ctx context.Context) error {
 	return nil
 }
 
-// runFund is the fund's background work: at start and every minute it
-// repairs pool changes a crash left half-done (fund.Repair: each is
-// finished or rolled back, so a pool's outstanding equals its loans
-// again) and expires evaluation seats past their due date (replacing them
-// where another expert of the route is left); every five seconds it clears
+// runFund is the fund's background work: at start and every ten seconds
+// it repairs multi-step changes a crash left half-done (fund.Repair: each
+// is finished or rolled back, so a pool's money, its loans and its claims
+// agree again; see the fund package's documentation); every minute it
+// expires evaluation seats past their due date (replacing them where
+// another expert of the route is left); every five seconds it clears
 // the intents of changes committed here (fund.ClearCommitted).
 func (a *App) runFund(ctx context.Context, svc *fund.Service) {
-	step := func() {
+	repair := func() {
 		if n, err := svc.Repair(ctx, fund.RepairGrace); err != nil {
 			if ctx.Err() == nil {
-				a.Logger.Warn("fund: repairing half-done pool changes", "err", err)
+				a.Logger.Warn("fund: repairing half-done changes", "err", err)
 			}
 		} else if n > 0 {
-			a.Logger.Info("fund: repaired half-done pool changes", "count", n)
+			a.Logger.Info("fund: repaired half-done changes", "count", n)
 		}
+	}
+	step := func() {
 		if n, err := svc.SweepSeats(ctx); err != nil {
 			if ctx.Err() == nil {
 				a.Logger.Warn("fund: expiring evaluation seats", "err", err)
@@ -145,9 +148,12 @@ func (a *App) runFund(ctx context.Context, svc *fund.Service) {
 			a.Logger.Info("fund: expired evaluation seats", "count", n)
 		}
 	}
+	repair()
 	step()
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	rep := time.NewTicker(10 * time.Second) // repairs: a crash's half-done change waits at most the grace and this
+	defer rep.Stop()
 	clear := time.NewTicker(5 * time.Second) // committed changes' intents, in one write per pool
 	defer clear.Stop()
 	for {
@@ -157,6 +163,8 @@ func (a *App) runFund(ctx context.Context, svc *fund.Service) {
 			return
 		case <-t.C:
 			step()
+		case <-rep.C:
+			repair()
 		case <-clear.C:
 			if _, err := svc.ClearCommitted(ctx); err != nil && ctx.Err() == nil {
 				a.Logger.Warn("fund: clearing committed intents", "err", err)

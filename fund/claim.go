@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ type ClaimStep struct {
 	At     time.Time `json:"at"`
 	Amount int64     `json:"amount,omitempty"`
 	Reason string    `json:"reason,omitempty"`
+	Op     string    `json:"op,omitempty"` // the change that booked a payment (once per change)
 }
 
 // Claim is a bank's claim on a pool for a defaulted loan.
@@ -58,6 +60,7 @@ type Claim struct {
 	Paid           int64       `json:"paid"`
 	Deferred       int64       `json:"deferred"`
 	Reason         string      `json:"reason,omitempty"`
+	ApprovalOp     string      `json:"approval_op,omitempty"` // the approval's change id (its pool intent)
 	History        []ClaimStep `json:"history"`
 	CreatedBy      string      `json:"created_by"`
 	CreatedAt      time.Time   `json:"created_at"`
@@ -148,7 +151,14 @@ func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID str
 		return Claim{}, kedaitong.Invalid("evaluation_id", "only a tech_route_failure claim names an evaluation").ZHf("只有技术路线失败的代偿申请才注明技术评估")
 	}
 	if l.OpenClaimID != "" {
-		return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the loan has an open claim already (%s)", l.OpenClaimID).ZHf("该贷款已有未结的代偿申请（%s）", l.OpenClaimID)
+		// A mark left by a claim decided since (a crash before its
+		// clearing) does not block; an open or unwritten one does (Repair
+		// clears the mark of a claim never written).
+		if prev, _, err := s.loadClaim(ctx, l.OpenClaimID); err == nil && prev.Open() || err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+			return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the loan has an open claim already").ZHf("该贷款已有未结的代偿申请")
+		} else if err != nil {
+			return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the loan's previous claim is being filed or repaired; try again in a minute").ZHf("该贷款上一笔代偿申请正在提交或修复中，请稍后重试")
+		}
 	}
 	pool, _, err := s.loadPool(ctx, l.FundID)
 	if err != nil {
@@ -173,9 +183,21 @@ func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID str
 	if in.Cause == CauseTechRouteFailure {
 		c.Accelerated = s.routeFailure(ctx, in.EvaluationID)
 	}
-	// The loan's open-claim mark is the one-open-claim guard.
+	// Three writes: the pool's open list first (Repair rolls an entry
+	// whose claim was never written back), then the loan's open-claim mark
+	// (the one-open-claim guard, by the loan's version), then the claim.
+	if _, _, err := s.updatePool(ctx, l.FundID, func(p *Pool) error {
+		p.addOpen(c.ID, OpenClaim{LoanID: l.ID, Amount: comp, At: now})
+		return nil
+	}); err != nil {
+		return Claim{}, err
+	}
+	if s.crashed("claim_file") {
+		return Claim{}, errCrashed
+	}
 	l.OpenClaimID, l.UpdatedAt = c.ID, now
 	if _, err := s.loans.Replace(ctx, l.ID, lver, l); err != nil {
+		s.dropOpen(ctx, l.FundID, c.ID)
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			return Claim{}, kedaitong.Errorf(kedaitong.EConflict, "the loan changed at the same time; reload and try again").ZHf("贷款同时被修改，请刷新后重试")
 		}
@@ -183,9 +205,7 @@ func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID str
 	}
 	if err := s.claims.Insert(ctx, c.ID, c); err != nil {
 		s.clearOpenClaim(ctx, l.ID, c.ID, "")
-		return Claim{}, err
-	}
-	if _, _, err := s.updatePool(ctx, l.FundID, func(p *Pool) error { p.OpenClaims += comp; return nil }); err != nil {
+		s.dropOpen(ctx, l.FundID, c.ID)
 		return Claim{}, err
 	}
 	s.record(ctx, &actor, "claim.file", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": l.ID, "fund_id": l.FundID,
@@ -199,12 +219,24 @@ func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID str
 	return c, nil
 }
 
-// clearOpenClaim removes the loan's open-claim mark (if it is still claimID)
-// and sets the loan's state when state is not "".
+// dropOpen takes a claim out of its pool's open list; it reports whether
+// it was there.
+func (s *Service) dropOpen(ctx context.Context, fundID, claimID string) bool {
+	_, _, err := s.updatePool(context.WithoutCancel(ctx), fundID, func(p *Pool) error {
+		if _, ok := p.takeOpen(claimID); !ok {
+			return errNothing
+		}
+		return nil
+	})
+	return err == nil
+}
+
+// clearOpenClaim removes the loan's open-claim mark (if it is still claimID).
 func (s *Service) clearOpenClaim(ctx context.Context, loanID, claimID, state string) {
+	ctx = context.WithoutCancel(ctx)
 	for i := 0; i < retries; i++ {
 		l, ver, err := s.loadLoan(ctx, loanID)
-		if err != nil {
+		if err != nil || l.OpenClaimID != claimID && (state == "" || l.State == state) {
 			return
 		}
 		if l.OpenClaimID == claimID {
@@ -300,6 +332,16 @@ func (s *Service) mayDecide(ctx context.Context, actor identity.User, c *Claim) 
 
 // ApproveClaim approves a claim and pays it from cash; what cash cannot
 // cover is deferred and paid first from the next money coming in.
+//
+// Four writes, one commit point: the claim is marked approved (its version
+// makes one approver win), the pool pays (the commit point: the claim
+// leaves the pool's open list in the same write that moves the money, with
+// an intent naming the claim, the loan and the amounts), the claim is
+// booked paid and the loan compensated (each carrying the change's id).
+// A crash after the first leaves an approved claim still on the open list:
+// Repair pays it; after the second, Repair finishes the claim and the loan
+// from the intent. Nothing is paid twice: a claim off the open list is
+// never paid again.
 func (s *Service) ApproveClaim(ctx context.Context, actor identity.User, id string) (Claim, error) {
 	c, _, err := s.loadClaim(ctx, id)
 	if err != nil {
@@ -309,6 +351,7 @@ func (s *Service) ApproveClaim(ctx context.Context, actor identity.User, id stri
 		return Claim{}, err
 	}
 	accelerated := c.Cause == CauseTechRouteFailure && s.routeFailure(ctx, c.EvaluationID)
+	op := newID("op-")
 	c, err = s.updateClaim(ctx, id, func(c *Claim) error {
 		if c.State != ClaimSubmitted {
 			return kedaitong.Errorf(kedaitong.EConflict, "the claim is %s", c.State).ZHf("代偿申请当前状态为 %s", claimStateZH(c.State))
@@ -317,54 +360,24 @@ func (s *Service) ApproveClaim(ctx context.Context, actor identity.User, id stri
 		if !c.Accelerated && !c.RecoveryClosed {
 			return kedaitong.Errorf(kedaitong.EConflict, "an ordinary claim is approved after the bank's recovery is closed").ZHf("一般代偿申请须在银行追偿结束后才能批准")
 		}
-		c.State = ClaimApproved
-		c.History = append(c.History, ClaimStep{Event: "approved", By: actor.ID, At: s.now(), Amount: c.Compensation})
+		c.State, c.ApprovalOp = ClaimApproved, op
+		c.History = append(c.History, ClaimStep{Event: "approved", By: actor.ID, At: s.now(), Amount: c.Compensation, Op: op})
 		return nil
 	})
 	if err != nil {
 		return Claim{}, err
 	}
-	l, _, err := s.loadLoan(ctx, c.LoanID)
+	if s.crashed("claim_approve") {
+		return Claim{}, errCrashed
+	}
+	c, cash, err := s.payClaim(ctx, &actor, c)
 	if err != nil {
 		return Claim{}, err
 	}
-	var pay int64
-	p, _, err := s.updatePool(ctx, c.FundID, func(p *Pool) error {
-		p.OpenClaims = max(0, p.OpenClaims-c.Compensation)
-		pay = min(p.Cash, c.Compensation)
-		p.Cash -= pay
-		p.PaidOut += pay
-		p.CompensationPaid += pay
-		if rest := c.Compensation - pay; rest > 0 {
-			p.Deferred += rest
-			p.Queue = append(p.Queue, Due{ClaimID: c.ID, Amount: rest})
-		}
-		// The loan leaves the pool's outstanding and the bank's non-performing.
-		p.Outstanding = max(0, p.Outstanding-l.Outstanding)
-		b := p.bank(c.BankID)
-		b.NonPerforming = max(0, b.NonPerforming-l.Outstanding)
-		p.refresh(c.BankID, s.today())
-		return nil
-	})
-	if err != nil {
-		return Claim{}, err
-	}
-	c, err = s.updateClaim(ctx, id, func(c *Claim) error {
-		c.Paid, c.Deferred = pay, c.Compensation-pay
-		c.State = ClaimPaid
-		if c.Deferred > 0 {
-			c.State = ClaimPartlyPaid
-		}
-		c.History = append(c.History, ClaimStep{Event: "paid", At: s.now(), Amount: pay})
-		return nil
-	})
-	if err != nil {
-		return Claim{}, err
-	}
-	s.clearOpenClaim(ctx, c.LoanID, c.ID, LoanCompensated)
 	s.record(ctx, &actor, "claim.approve", "claim", c.ID, c.BankID, c.Region, map[string]any{"fund_id": c.FundID, "loan_id": c.LoanID,
-		"compensation": c.Compensation, "paid": pay, "deferred": c.Deferred, "province_part": c.ProvincePart, "local_part": c.LocalPart,
-		"accelerated": c.Accelerated, "cash_after": p.Cash})
+		"compensation": c.Compensation, "paid": c.Paid, "deferred": c.Deferred, "province_part": c.ProvincePart, "local_part": c.LocalPart,
+		"accelerated": c.Accelerated, "cash_after": cash})
+	s.committed(c.FundID, op)
 	if s.notes != nil {
 		_, _ = s.notes.Send(ctx, notify.Audience{Banks: []string{c.BankID}}, notify.Message{Kind: "claim.approved",
 			Title: notify.Text{ZH: "代偿已批准：" + c.Enterprise, EN: "Claim approved: " + c.Enterprise},
@@ -374,12 +387,192 @@ func (s *Service) ApproveClaim(ctx context.Context, actor identity.User, id stri
 	return c, nil
 }
 
+// payClaim is the pool's write of an approved claim (the commit point) and
+// what follows it; ApproveClaim and Repair both run it. It answers the
+// booked claim and the pool's cash after the payment.
+func (s *Service) payClaim(ctx context.Context, actor *identity.User, c Claim) (Claim, int64, error) {
+	ctx = context.WithoutCancel(ctx) // the payment, once begun, is finished
+	op := c.ApprovalOp
+	l, _, err := s.loadLoan(ctx, c.LoanID)
+	if err != nil {
+		return Claim{}, 0, err
+	}
+	note := &AuditNote{Action: "claim.approve", Kind: "claim", ObjectID: c.ID, BankID: c.BankID, Region: c.Region,
+		Detail: map[string]any{"fund_id": c.FundID, "loan_id": c.LoanID, "compensation": c.Compensation, "accelerated": c.Accelerated}}
+	if actor != nil {
+		note.ActorID, note.Username, note.Role = actor.ID, actor.Username, actor.Role
+	}
+	var in Intent
+	p, _, err := s.updatePool(ctx, c.FundID, func(p *Pool) error {
+		if x := p.intent(op); x != nil {
+			in = *x
+			return errNothing // paid already, its follow-up not finished yet
+		}
+		if _, ok := p.takeOpen(c.ID); !ok {
+			return kedaitong.Errorf(kedaitong.EConflict, "the claim is no longer open in its fund").ZHf("该代偿申请已不在资金池的待决清单中")
+		}
+		pay := min(p.Cash, c.Compensation)
+		p.Cash -= pay
+		p.PaidOut += pay
+		p.CompensationPaid += pay
+		rest := c.Compensation - pay
+		if rest > 0 {
+			p.Deferred += rest
+			p.Queue = append(p.Queue, Due{ClaimID: c.ID, Amount: rest})
+		}
+		// The loan leaves the pool's outstanding and the bank's non-performing.
+		p.Outstanding = max(0, p.Outstanding-l.Outstanding)
+		b := p.bank(c.BankID)
+		b.NonPerforming = max(0, b.NonPerforming-l.Outstanding)
+		p.refresh(c.BankID, s.today())
+		note.Detail["paid"], note.Detail["deferred"], note.Detail["cash_after"] = pay, rest, p.Cash
+		in = Intent{ID: op, Kind: KindClaimApprove, LoanID: c.LoanID, BankID: c.BankID, ClaimID: c.ID, Pay: pay, Deferred: rest,
+			At: s.now(), Audit: note}
+		p.Intents = append(p.Intents, in)
+		return nil
+	})
+	if err != nil && err != errNothing {
+		return Claim{}, 0, err
+	}
+	if s.crashed("claim_paid") {
+		return Claim{}, 0, errCrashed
+	}
+	if err := s.finishApproval(ctx, in); err != nil {
+		return Claim{}, 0, err
+	}
+	c, _, err = s.loadClaim(ctx, c.ID)
+	return c, p.Cash, err
+}
+
+// finishApproval books a paid claim and compensates its loan (both
+// idempotent by the approval's id).
+func (s *Service) finishApproval(ctx context.Context, in Intent) error {
+	_, err := s.updateClaim(ctx, in.ClaimID, func(c *Claim) error {
+		if !c.book(in.ID, "paid", in.Pay, s.now(), true) {
+			return errNothing
+		}
+		return nil
+	})
+	if err != nil && err != errNothing && !kedaitong.Is(err, kedaitong.ENotFound) {
+		return err
+	}
+	if s.crashed("claim_booked") {
+		return errCrashed
+	}
+	return s.compensate(ctx, in.LoanID, in.ClaimID, in.ID)
+}
+
+// compensate marks the loan compensated and clears its open-claim mark
+// (once: the loan carries the change's id).
+func (s *Service) compensate(ctx context.Context, loanID, claimID, op string) error {
+	for range retries {
+		l, ver, err := s.loadLoan(ctx, loanID)
+		if kedaitong.Is(err, kedaitong.ENotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if slices.Contains(l.Ops, op) {
+			return nil
+		}
+		if l.OpenClaimID == claimID {
+			l.OpenClaimID = ""
+		}
+		if l.State == LoanNonPerforming {
+			l.State = LoanCompensated
+		}
+		l.UpdatedAt = s.now()
+		l.addOp(op)
+		if _, err := s.loans.Replace(ctx, l.ID, ver, l); err == nil {
+			return nil
+		} else if !kedaitong.Is(err, kedaitong.EConflict) {
+			return err
+		}
+	}
+	return kedaitong.Errorf(kedaitong.EConflict, "the loan is busy; try again").ZHf("贷款正被修改，请重试")
+}
+
+// book records a payment of the claim made by change op (once per change):
+// the approval's payment (approval true) or a deferred one. Paid is the sum
+// of the booked payments; once the approval is booked, what is left of the
+// compensation is deferred and the state says paid or partly paid.
+func (c *Claim) book(op, event string, amount int64, at time.Time, approval bool) bool {
+	for _, h := range c.History {
+		if h.Op == op && (h.Event == "paid" || h.Event == "deferred_paid") {
+			return false
+		}
+	}
+	c.History = append(c.History, ClaimStep{Event: event, At: at, Amount: amount, Op: op})
+	c.Paid += amount
+	booked := approval
+	for _, h := range c.History {
+		booked = booked || h.Event == "paid"
+	}
+	if booked {
+		c.Deferred = max(0, c.Compensation-c.Paid)
+		c.State = ClaimPaid
+		if c.Deferred > 0 {
+			c.State = ClaimPartlyPaid
+		}
+	}
+	return true
+}
+
+// settleOpen finishes or rolls back a claim of the pool's open list that a
+// crash left: never written (rolled back), rejected (finished), approved
+// before cutoff and not paid (paid). It reports whether it did.
+func (s *Service) settleOpen(ctx context.Context, fundID, claimID string, oc OpenClaim, cutoff time.Time) (bool, error) {
+	c, _, err := s.loadClaim(ctx, claimID)
+	switch {
+	case kedaitong.Is(err, kedaitong.ENotFound) || err == nil && c.State == ClaimRejected:
+		s.clearOpenClaim(ctx, oc.LoanID, claimID, "")
+		if !s.dropOpen(ctx, fundID, claimID) {
+			return false, nil
+		}
+		action := "claim.repair_rollback"
+		if err == nil {
+			action = "claim.repair_commit"
+		}
+		s.record(ctx, nil, action, "claim", claimID, "", "", map[string]any{"fund_id": fundID, "loan_id": oc.LoanID, "compensation": oc.Amount})
+		return true, nil
+	case err != nil:
+		return false, err
+	case c.State == ClaimApproved && c.approvedAt().Before(cutoff):
+		if _, _, err := s.payClaim(ctx, nil, c); err != nil {
+			return false, err
+		}
+		// The payment's intent is settled as any other: cleared, audited.
+		p, _, err := s.loadPool(ctx, fundID)
+		if err != nil {
+			return false, err
+		}
+		if in := p.intent(c.ApprovalOp); in != nil {
+			return s.rollForward(ctx, fundID, *in)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// approvedAt is when the claim was approved.
+func (c *Claim) approvedAt() time.Time {
+	for _, h := range c.History {
+		if h.Event == "approved" {
+			return h.At
+		}
+	}
+	return c.UpdatedAt
+}
+
 // RejectInput is the body of POST /api/v1/claims/{id}/reject.
 type RejectInput struct {
 	Reason string `json:"reason"`
 }
 
-// RejectClaim rejects a submitted claim with a reason.
+// RejectClaim rejects a submitted claim with a reason. The claim's write
+// is the commit point; the loan's mark and the pool's open list follow
+// (Repair finishes them from the open list).
 func (s *Service) RejectClaim(ctx context.Context, actor identity.User, id string, in RejectInput) (Claim, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Reason == "" {
@@ -406,25 +599,27 @@ func (s *Service) RejectClaim(ctx context.Context, actor identity.User, id strin
 	if err != nil {
 		return Claim{}, err
 	}
-	_, _, _ = s.updatePool(ctx, c.FundID, func(p *Pool) error { p.OpenClaims = max(0, p.OpenClaims-c.Compensation); return nil })
-	s.clearOpenClaim(ctx, c.LoanID, c.ID, "")
 	s.record(ctx, &actor, "claim.reject", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": c.LoanID, "reason": in.Reason})
+	if s.crashed("claim_reject") {
+		return Claim{}, errCrashed
+	}
+	s.clearOpenClaim(ctx, c.LoanID, c.ID, "")
+	s.dropOpen(ctx, c.FundID, c.ID)
 	return c, nil
 }
 
-// settlePayments books deferred payments made from incoming money on their claims.
-func (s *Service) settlePayments(ctx context.Context, actor *identity.User, paid []Payment) {
+// settlePayments books the deferred payments change op made from incoming
+// money on their claims (once per change and claim).
+func (s *Service) settlePayments(ctx context.Context, actor *identity.User, op string, paid []Payment) {
 	for _, x := range paid {
+		booked := false
 		c, err := s.updateClaim(ctx, x.ClaimID, func(c *Claim) error {
-			c.Paid += x.Amount
-			c.Deferred = max(0, c.Deferred-x.Amount)
-			if c.Deferred == 0 {
-				c.State = ClaimPaid
+			if booked = c.book(op, "deferred_paid", x.Amount, s.now(), false); !booked {
+				return errNothing
 			}
-			c.History = append(c.History, ClaimStep{Event: "deferred_paid", At: s.now(), Amount: x.Amount})
 			return nil
 		})
-		if err == nil {
+		if err == nil && booked {
 			s.record(ctx, actor, "claim.deferred_paid", "claim", c.ID, c.BankID, c.Region, map[string]any{"amount": x.Amount, "deferred_left": c.Deferred})
 		}
 	}

@@ -3,6 +3,7 @@ package fund
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,11 +38,28 @@ type Evaluation struct {
 	OrderedBy  string  `json:"ordered_by"`
 	// Replacements counts the experts invited in place of seats declined
 	// or expired (its version guards replacements).
-	Replacements int        `json:"replacements"`
-	CreatedMS    int64      `json:"created_ms"`
-	CreatedAt    time.Time  `json:"created_at"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	Replacements int `json:"replacements"`
+	// Pending lists the seats decided but perhaps not yet written (an
+	// order's first seats, a replacement); Setup is "pending" while any is
+	// or while the loan may not name the evaluation yet. Repair finishes
+	// them (seat ids are chosen before, so writing one twice is a no-op).
+	Pending   []PlannedSeat `json:"pending_seats,omitempty"`
+	Setup     string        `json:"setup,omitempty"`
+	CreatedMS int64         `json:"created_ms"`
+	CreatedAt time.Time     `json:"created_at"`
+	ClosedAt  *time.Time    `json:"closed_at,omitempty"`
 }
+
+// PlannedSeat is a seat decided before it is written.
+type PlannedSeat struct {
+	SeatID   string    `json:"seat_id"`
+	ExpertID string    `json:"expert_id"`
+	Tier     string    `json:"tier"`
+	At       time.Time `json:"at"`
+}
+
+// SetupPending marks an evaluation whose seats or loan link are not all written.
+const SetupPending = "pending"
 
 var evalIDRE = regexp.MustCompile(`^evl-[0-9a-f]{16}$`)
 
@@ -90,7 +108,7 @@ func (s *Service) EvaluationOf(ctx context.Context, id string) (Evaluation, erro
 // (officials of the pool's region, admins): a panel of experts on the
 // loan's route. One per loan.
 func (s *Service) OrderEvaluation(ctx context.Context, actor identity.User, loanID string) (Evaluation, error) {
-	l, lver, err := s.loadLoan(ctx, loanID)
+	l, _, err := s.loadLoan(ctx, loanID)
 	if err != nil {
 		return Evaluation{}, err
 	}
@@ -110,25 +128,182 @@ func (s *Service) OrderEvaluation(ctx context.Context, actor identity.User, loan
 	if l.EvaluationID != "" {
 		return Evaluation{}, kedaitong.Errorf(kedaitong.EConflict, "the loan has a technical evaluation already (%s)", l.EvaluationID).ZHf("该贷款已有技术评估（%s）", l.EvaluationID)
 	}
+	// The evaluation is written first with the seats it will invite (its
+	// id is the loan's: one per loan); then the loan names it and the
+	// seats are written; the last write clears the pending mark. Repair
+	// finishes an order a crash cut short.
 	now := s.now()
 	e := Evaluation{ID: "evl-" + strings.TrimPrefix(l.ID, "loan-"), LoanID: l.ID, FundID: l.FundID, BankID: l.BankID,
 		Region: l.Region, Route: l.Enterprise.Route, Enterprise: l.Enterprise.Name, CreditCode: l.CreditCode,
-		State: EvalOpen, OrderedBy: actor.ID, CreatedAt: now, CreatedMS: now.UnixMilli()}
-	l.EvaluationID, l.UpdatedAt = e.ID, now
-	if _, err := s.loans.Replace(ctx, l.ID, lver, l); err != nil {
-		if kedaitong.Is(err, kedaitong.EConflict) {
-			return Evaluation{}, kedaitong.Errorf(kedaitong.EConflict, "the loan changed at the same time; try again").ZHf("贷款同时被修改，请重试")
+		State: EvalOpen, OrderedBy: actor.ID, CreatedAt: now, CreatedMS: now.UnixMilli(), Setup: SetupPending}
+	if prev, _, err := s.loadEvaluation(ctx, e.ID); err == nil {
+		if prev.Setup != SetupPending {
+			return Evaluation{}, kedaitong.Errorf(kedaitong.EConflict, "the loan has a technical evaluation already").ZHf("该贷款已有技术评估")
 		}
+		e = prev // an order a crash cut short: finish it
+	} else if !kedaitong.Is(err, kedaitong.ENotFound) {
 		return Evaluation{}, err
+	} else {
+		if s.finder != nil {
+			ids, tiers, err := s.finder(ctx, e.Route, e.BankID, e.CreditCode, EvaluationSeats)
+			if err != nil {
+				return Evaluation{}, err
+			}
+			for i, x := range ids {
+				e.Pending = append(e.Pending, PlannedSeat{SeatID: newID("evs-"), ExpertID: x, Tier: tiers[i], At: now})
+			}
+		}
+		if err := s.evals.Insert(ctx, e.ID, e); err != nil {
+			if kedaitong.Is(err, kedaitong.EConflict) {
+				return Evaluation{}, kedaitong.Errorf(kedaitong.EConflict, "the loan has a technical evaluation already").ZHf("该贷款已有技术评估")
+			}
+			return Evaluation{}, err
+		}
 	}
-	if err := s.evals.Insert(ctx, e.ID, e); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
-		return Evaluation{}, err
+	if s.crashed("evaluation") {
+		return Evaluation{}, errCrashed
 	}
-	if err := s.invite(ctx, e, &l); err != nil {
+	e, err = s.finishSetup(ctx, e.ID)
+	if err != nil {
 		return Evaluation{}, err
 	}
 	s.record(ctx, &actor, "evaluation.order", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"loan_id": l.ID, "route": e.Route})
 	return e, nil
+}
+
+// finishSetup writes what an evaluation's pending mark says is not
+// written yet: the loan's link, the planned seats (each once), then clears
+// the mark. The invited experts are notified of the seats it wrote.
+func (s *Service) finishSetup(ctx context.Context, id string) (Evaluation, error) {
+	ctx = context.WithoutCancel(ctx)
+	e, _, err := s.loadEvaluation(ctx, id)
+	if err != nil || e.Setup != SetupPending {
+		return e, err
+	}
+	var l Loan
+	for i := 0; ; i++ {
+		var ver int64
+		if l, ver, err = s.loadLoan(ctx, e.LoanID); err != nil {
+			return e, err
+		}
+		if l.EvaluationID == e.ID {
+			break
+		}
+		if i == retries {
+			return e, kedaitong.Errorf(kedaitong.EConflict, "the loan is busy; try again").ZHf("贷款正被修改，请重试")
+		}
+		l.EvaluationID, l.UpdatedAt = e.ID, s.now()
+		if _, err = s.loans.Replace(ctx, l.ID, ver, l); err == nil {
+			break
+		} else if !kedaitong.Is(err, kedaitong.EConflict) {
+			return e, err
+		}
+	}
+	var wrote []string
+	for _, ps := range e.Pending {
+		ok, err := s.seat(ctx, e, &l, ps)
+		if err != nil {
+			return e, err
+		}
+		if ok {
+			wrote = append(wrote, ps.ExpertID)
+		}
+	}
+	done := map[string]bool{}
+	for _, ps := range e.Pending {
+		done[ps.SeatID] = true
+	}
+	for range retries {
+		cur, ver, err := s.loadEvaluation(ctx, id)
+		if err != nil {
+			return e, err
+		}
+		cur.Pending = slices.DeleteFunc(cur.Pending, func(ps PlannedSeat) bool { return done[ps.SeatID] })
+		if len(cur.Pending) == 0 {
+			cur.Pending, cur.Setup = nil, ""
+		}
+		if _, err := s.evals.Replace(ctx, id, ver, cur); err == nil {
+			e = cur
+			break
+		} else if !kedaitong.Is(err, kedaitong.EConflict) {
+			return e, err
+		}
+	}
+	s.notifyInvited(ctx, e, wrote)
+	return e, nil
+}
+
+// repairEvaluations finishes evaluations whose setup a crash cut short
+// (older than cutoff), and moves on open evaluations left without an open
+// seat: a replacement when fewer than EvaluationSeats answered, else the
+// close. It answers how many it settled.
+func (s *Service) repairEvaluations(ctx context.Context, cutoff time.Time) (int, error) {
+	n := 0
+	page, err := s.evals.Find(ctx, store.Query{Eq: map[string]any{"setup": SetupPending}, Sort: "created_ms", Limit: 200})
+	if err != nil {
+		return n, err
+	}
+	for _, d := range page.Docs {
+		var e Evaluation
+		if err := d.Decode(&e); err != nil {
+			return n, err
+		}
+		young := e.CreatedAt.After(cutoff)
+		for _, ps := range e.Pending {
+			young = young || ps.At.After(cutoff)
+		}
+		if young {
+			continue
+		}
+		if _, err := s.finishSetup(ctx, e.ID); err != nil {
+			return n, err
+		}
+		s.record(ctx, nil, "evaluation.repair_commit", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"loan_id": e.LoanID, "seats": len(e.Pending)})
+		n++
+	}
+	page, err = s.evals.Find(ctx, store.Query{Eq: map[string]any{"state": EvalOpen}, Sort: "created_ms", Limit: 500})
+	if err != nil {
+		return n, err
+	}
+	for _, d := range page.Docs {
+		var e Evaluation
+		if err := d.Decode(&e); err != nil {
+			return n, err
+		}
+		if e.Setup == SetupPending || e.CreatedAt.After(cutoff) {
+			continue
+		}
+		seats, err := s.seatsOf(ctx, e.ID)
+		if err != nil {
+			return n, err
+		}
+		open, answered, lost := 0, 0, 0
+		for _, x := range seats {
+			switch x.State {
+			case SeatInvited, SeatAccepted:
+				open++
+			case SeatSubmitted:
+				answered++
+			default:
+				lost++
+			}
+		}
+		if open > 0 || answered+lost == 0 {
+			continue
+		}
+		if answered >= EvaluationSeats {
+			err = s.maybeConclude(ctx, e.ID)
+		} else {
+			err = s.afterSeatLost(ctx, e.ID)
+		}
+		if err != nil {
+			return n, err
+		}
+		if cur, _, err := s.loadEvaluation(ctx, e.ID); err == nil && (cur.State != EvalOpen || cur.Replacements != e.Replacements) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Conclude closes an evaluation with the submitted answers (true: the loss
@@ -140,8 +315,8 @@ func (s *Service) Conclude(ctx context.Context, id string, answers []bool) (Eval
 		if err != nil {
 			return Evaluation{}, err
 		}
-		if e.State == EvalClosed {
-			return e, nil
+		if e.State == EvalClosed || len(e.Pending) > 0 {
+			return e, nil // closed already, or seats still to be written
 		}
 		yes := 0
 		for _, a := range answers {

@@ -20,11 +20,64 @@
 // can never push outstanding past capacity, and the KPI view reads one
 // document per pool instead of scanning loans.
 //
-// Loans ("fund_loans"), claims ("fund_claims"), transfers ("fund_transfers")
-// and technical evaluations ("fund_evaluations") are documents of their
-// own. A change that touches a loan and its pool writes the pool first (the
-// check, with an intent recording the change) and then the loan; a crash
-// between the two is finished or rolled back by Repair (see intent.go).
+// Loans ("fund_loans"), claims ("fund_claims"), transfers ("fund_transfers"),
+// technical evaluations ("fund_evaluations") and their seats
+// ("fund_eval_seats") are documents of their own.
+//
+// # Multi-step writes
+//
+// There are no multi-document transactions, so every change that writes
+// more than one document has one commit point — a single version-guarded
+// write — and an idempotent repair (Repair, run by the server at start and
+// every ten seconds, for changes older than RepairGrace) that finishes or
+// rolls back what a crash (kill -9, a power cut) left after it. Nothing is
+// paid twice, nothing is lost, and the claim, the pool's money and the
+// loan agree again (intent.go explains the intents):
+//
+//   - register, repayment, default, re-review count: pool (figures +
+//     intent) then loan. Commit point: the loan's write (it carries the
+//     change's id). Repair: an intent whose loan lacks the id is rolled
+//     back, else cleared (and its audit entry written).
+//   - claim filing: pool (the claim enters the pool's open list), loan
+//     (open-claim mark, by its version: one open claim per loan), claim.
+//     Commit point: the claim's insert. Repair: an open-list entry whose
+//     claim does not exist is rolled back and the loan's mark cleared; a
+//     mark left by a decided claim never blocks a new filing.
+//   - claim approval: claim (approved: one approver wins), pool (the claim
+//     leaves the open list in the same write that pays cash and queues the
+//     deferred rest, with an intent), claim (booked paid), loan
+//     (compensated). Commit point: the pool's write. Repair: an approved
+//     claim still on the open list is paid; an intent is rolled forward
+//     (claim and loan written, each once by the change's id). A claim off
+//     the open list is never paid again.
+//   - claim rejection: claim (rejected), loan (mark cleared), pool (off the
+//     open list). Commit point: the claim's write. Repair: an open-list
+//     entry whose claim is rejected is finished.
+//   - contribution (and deferred payments from it): pool (cash, the queue
+//     paid first, an intent with the payments and the audit entry), then
+//     each paid claim. Commit point: the pool's write. Repair: the
+//     payments are booked on their claims (once per change) and the audit
+//     entry written.
+//   - transfer between regions: sending pool (debit + intent), receiving
+//     pool (credit + mark, once), transfer record, paid claims; the
+//     sending intent is cleared before the receiving mark. Commit point:
+//     the sending pool's write. Repair rolls it forward: the credit is made
+//     unless the mark says it was, the record written once.
+//   - terms, targets, lifting a suspension: one pool write, with an
+//     intent carrying the audit entry (Repair writes it if the process died
+//     before). A bank's warning and suspension change inside the pool's
+//     write that moves its figures: one document, nothing to repair.
+//   - technical evaluation order and seat replacement: evaluation (with
+//     the planned seats and a pending mark; for a replacement, by its
+//     version: one of two at once wins), loan (names the evaluation),
+//     seats (ids chosen in the plan: each written once). Commit point: the
+//     evaluation's write. Repair: a pending evaluation is finished; an open
+//     evaluation left without an open seat is given a replacement or
+//     closed on its answers.
+//
+// Audit entries of these changes are written at least once: a repair that
+// cannot know whether the entry was written before the crash writes it
+// again, marked "repaired".
 //
 // # Money
 //
@@ -85,7 +138,8 @@ var (
 		{Fields: []string{"state", "created_ms"}},
 	}}
 	TransfersDef   = store.CollectionDef{Name: "fund_transfers", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
-	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}, {Fields: []string{"created_ms"}}}}
+	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}, {Fields: []string{"created_ms"}},
+		{Fields: []string{"setup", "created_ms"}}, {Fields: []string{"state", "created_ms"}}}}
 )
 
 // Dishonesty says whether an enterprise is on a dishonesty list (the data

@@ -2,6 +2,7 @@ package fund
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -10,34 +11,70 @@ import (
 	"kedaitong/internal/store"
 )
 
-// A change that touches a loan and its pool is two documents, and there are
-// no multi-document transactions. So it is made self-repairing:
+// A change that touches a pool and another document (a loan, a claim,
+// a second pool, an evaluation) is two or more documents, and there are no
+// multi-document transactions. So each such change has one commit point —
+// a version-guarded write of one document — and an idempotent repair that
+// finishes or rolls back whatever a crash left after it. Pool changes do
+// it with intents:
 //
-//  1. the pool's write (the capacity check, the counters) also records an
-//     Intent — the change's id, its loan and the exact delta applied to
-//     the pool — in the same version-guarded write;
-//  2. the loan is written, carrying the change's id in its Ops;
+//  1. the pool's write (the checks, the money, the counters) also records
+//     an Intent — the change's id, the documents it touches and the exact
+//     figures applied to the pool — in the same version-guarded write;
+//  2. the other documents are written, each carrying the change's id (a
+//     loan in its Ops, a claim in its history's steps), so writing them
+//     again changes nothing;
 //  3. the intent is cleared after the answer (it is only bookkeeping): by
 //     the next write of the same pool from this process, or by
 //     ClearCommitted every few seconds (one write per pool for all its
 //     changes, not one per change).
 //
-// A crash (kill -9, a power cut) between 1 and 2 leaves an intent whose
-// loan does not carry its id: Repair rolls the delta back. A crash between
-// 2 and 3 leaves an intent whose loan does: Repair only clears it. Both
-// happen in one version-guarded write of the pool, so a repair is
-// idempotent and two servers repairing at once cannot apply it twice.
-// Repair leaves intents younger than its grace alone (changes in flight);
-// the server runs it at start and every minute.
+// For a loan change (register, repayment, default, rereview) the loan's
+// write is the commit point: a crash between 1 and 2 leaves an intent whose
+// loan does not carry its id and Repair rolls the delta back; a crash
+// between 2 and 3 leaves an intent whose loan does, and Repair only clears
+// it. For every other kind the pool's write is the commit point and Repair
+// rolls forward: it writes the claims, the loan, the receiving pool, the
+// transfer record and the audit entry the intent names (each write
+// idempotent by the change's id), then clears the intent. Both happen in
+// one version-guarded write of the pool, so a repair is idempotent and two
+// servers repairing at once cannot apply it twice. Repair leaves intents
+// younger than its grace alone (changes in flight); the server runs it at
+// start and every ten seconds.
+
+// Intent kinds.
+const (
+	KindRegister     = "register"
+	KindRepayment    = "repayment"
+	KindDefault      = "default"
+	KindRereview     = "rereview"
+	KindClaimApprove = "claim_approve" // a claim's payment: the claim booked paid, the loan compensated
+	KindPool         = "pool"          // a contribution or a change of terms, targets or a suspension: deferred payments booked, the audit entry
+	KindTransferOut  = "transfer_out"  // money left this pool: the receiving pool credited, the transfer recorded
+	KindTransferIn   = "transfer_in"   // money came in by a transfer: it marks the credit as done until the sending pool's intent is cleared
+)
+
+// loanBound reports whether the kind's commit point is its loan's write.
+func loanBound(kind string) bool {
+	return kind == KindRegister || kind == KindRepayment || kind == KindDefault || kind == KindRereview
+}
 
 // Intent is a pool change whose loan write may not have happened yet.
 type Intent struct {
 	ID     string    `json:"id"`   // the change's id, also written into the loan's Ops
-	Kind   string    `json:"kind"` // register, repayment, default
-	LoanID string    `json:"loan_id"`
-	BankID string    `json:"bank_id"`
+	Kind   string    `json:"kind"` // one of the Kind constants
+	LoanID string    `json:"loan_id,omitempty"`
+	BankID string    `json:"bank_id,omitempty"`
 	Delta  Delta     `json:"delta"`
 	At     time.Time `json:"at"`
+	// A claim's payment: the claim, what cash paid at once and what was deferred.
+	ClaimID  string `json:"claim_id,omitempty"`
+	Pay      int64  `json:"pay,omitempty"`
+	Deferred int64  `json:"deferred,omitempty"`
+	// Deferred claims paid from money coming in by this change.
+	Payments []Payment `json:"payments,omitempty"`
+	// A transfer between pools (on the sending pool's intent).
+	Transfer *Transfer `json:"transfer,omitempty"`
 	// Audit is the change's audit entry when it is written after the
 	// answer (a registration): Repair writes it for a change it keeps, so
 	// no kept change is left unaudited (a crash between the entry and the
@@ -48,6 +85,8 @@ type Intent struct {
 // AuditNote is an audit entry kept with an intent until it is written.
 type AuditNote struct {
 	Action   string         `json:"action"`
+	Kind     string         `json:"kind,omitempty"`      // the object's kind: loan when empty
+	ObjectID string         `json:"object_id,omitempty"` // the object: the intent's loan when empty
 	ActorID  string         `json:"actor_id"`
 	Username string         `json:"username"`
 	Role     string         `json:"role"`
@@ -66,7 +105,18 @@ func (n *AuditNote) write(ctx context.Context, s *Service, objectID string, extr
 	for k, v := range extra {
 		detail[k] = v
 	}
-	s.record(ctx, &actor, n.Action, "loan", objectID, n.BankID, n.Region, detail)
+	kind := n.Kind
+	if kind == "" {
+		kind = "loan"
+	}
+	if n.ObjectID != "" {
+		objectID = n.ObjectID
+	}
+	var a *identity.User
+	if n.ActorID != "" {
+		a = &actor
+	}
+	s.record(ctx, a, n.Action, kind, objectID, n.BankID, n.Region, detail)
 }
 
 // Delta is what a loan change adds to its pool's figures (negative to take away).
@@ -81,6 +131,8 @@ type Delta struct {
 	Enterprises        int64  `json:"enterprises,omitempty"`
 	Startups           int64  `json:"startups,omitempty"`
 	KeyListReached     int64  `json:"key_list_reached,omitempty"`
+	Rereviewed         int64  `json:"rereviewed,omitempty"`
+	RereviewedNoExit   int64  `json:"rereviewed_no_exit,omitempty"`
 }
 
 // apply adds sign × d to the pool's figures for bankID and refreshes the
@@ -102,6 +154,8 @@ func (p *Pool) apply(bankID string, d Delta, sign int64, today string) bool {
 	p.Enterprises += sign * d.Enterprises
 	p.Startups += sign * d.Startups
 	p.KeyListReached += sign * d.KeyListReached
+	p.Rereviewed += sign * d.Rereviewed
+	p.RereviewedNoExit += sign * d.RereviewedNoExit
 	return p.refresh(bankID, today)
 }
 
@@ -116,21 +170,26 @@ func (l *Loan) addOp(id string) {
 	}
 }
 
-// FaultHook, when set (tests), is called between a change's pool write and
-// its loan write with the change's kind; when it answers true the change
-// stops there as a crash would (no loan write, no undo).
+// FaultHook, when set (tests), is called at the crash points of the
+// multi-step changes with the point's name (register, repayment, default,
+// rereview: between the pool's write and the loan's; claim_file,
+// claim_approve, claim_paid, claim_booked, claim_reject, contribution,
+// transfer_debit, transfer_credit, evaluation, replacement: see each
+// change); when it answers true the change stops there as a crash would
+// (no further write, no undo).
 type FaultHook func(kind string) bool
 
-// SetFaultHook installs a crash point between the two writes (tests only).
+// SetFaultHook installs the crash points (tests only).
 func (s *Service) SetFaultHook(h FaultHook) { s.fault = h }
 
 // errCrashed is what a change answers when the fault hook stopped it.
-var errCrashed = kedaitong.Errorf(kedaitong.EUnavailable, "fund: stopped between the pool and the loan write (fault injection)").ZHf("测试：在资金池与贷款写入之间中断")
+var errCrashed = kedaitong.Errorf(kedaitong.EUnavailable, "fund: stopped at a crash point (fault injection)").ZHf("测试：在写入过程中模拟中断")
 
 func (s *Service) crashed(kind string) bool { return s.fault != nil && s.fault(kind) }
 
-// undo rolls an intent back at once (its loan write failed): the delta is
-// reversed and the intent removed in one write, only if it is still there.
+// undo rolls a loan-bound intent back at once (its loan write failed): the
+// delta is reversed and the intent removed in one write, only if it is
+// still there.
 func (s *Service) undo(ctx context.Context, fundID string, in Intent) {
 	_, _, _ = s.updatePool(context.WithoutCancel(ctx), fundID, func(p *Pool) error {
 		if !p.dropIntent(in.ID) {
@@ -195,13 +254,37 @@ func (p *Pool) dropIntent(id string) bool {
 	return true
 }
 
+// hasIntent reports whether the pool holds the intent id.
+func (p *Pool) hasIntent(id string) bool {
+	return slices.ContainsFunc(p.Intents, func(x Intent) bool { return x.ID == id })
+}
+
+// intent returns the pool's intent id, or nil.
+func (p *Pool) intent(id string) *Intent {
+	for i := range p.Intents {
+		if p.Intents[i].ID == id {
+			return &p.Intents[i]
+		}
+	}
+	return nil
+}
+
 // RepairGrace is how old an intent must be before Repair touches it.
 const RepairGrace = 30 * time.Second
 
-// Repair finishes or rolls back every pool change older than grace whose
-// intent is still recorded: a change whose loan carries its id is kept
-// (the intent is cleared), any other is rolled back. It answers how many
-// intents it settled. The server runs it at start and every minute.
+// Repair finishes or rolls back every multi-step change older than grace
+// that a crash left half done, and answers how many it settled. The server
+// runs it at start and every ten seconds. It settles:
+//   - the pools' intents: a loan change whose loan carries its id is kept
+//     (the intent is cleared), any other is rolled back; every other kind
+//     is rolled forward (see the package's documentation);
+//   - the pools' open claims: an entry whose claim was never written is
+//     rolled back (and the loan's open-claim mark cleared), one whose claim
+//     was rejected is finished, one whose claim was approved but not paid
+//     is paid;
+//   - technical evaluations whose seats or loan link were not all written,
+//     and open evaluations left without an open seat (a decline, an expiry
+//     or a last answer whose follow-up died).
 func (s *Service) Repair(ctx context.Context, grace time.Duration) (int, error) {
 	cutoff := s.now().Add(-grace)
 	q := store.Query{Sort: "region", Limit: 200}
@@ -228,16 +311,35 @@ func (s *Service) Repair(ctx context.Context, grace time.Duration) (int, error) 
 					n++
 				}
 			}
+			for _, id := range slices.Sorted(maps.Keys(p.OpenList)) {
+				oc := p.OpenList[id]
+				if oc.At.After(cutoff) {
+					continue
+				}
+				done, err := s.settleOpen(ctx, p.ID, id, oc, cutoff)
+				if err != nil {
+					return n, err
+				}
+				if done {
+					n++
+				}
+			}
 		}
 		if page.Next == "" {
-			return n, nil
+			break
 		}
 		q.After = page.Next
 	}
+	m, err := s.repairEvaluations(ctx, cutoff)
+	return n + m, err
 }
 
-// settleIntent keeps or rolls back one intent; it reports whether it did.
+// settleIntent keeps, rolls back or rolls forward one intent; it reports
+// whether it did.
 func (s *Service) settleIntent(ctx context.Context, fundID string, in Intent) (bool, error) {
+	if !loanBound(in.Kind) {
+		return s.rollForward(ctx, fundID, in)
+	}
 	l, _, err := s.loadLoan(ctx, in.LoanID)
 	if err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
 		return false, err
@@ -267,6 +369,69 @@ func (s *Service) settleIntent(ctx context.Context, fundID string, in Intent) (b
 	s.record(ctx, nil, action, "fund", fundID, in.BankID, "", map[string]any{"intent": in.ID, "kind": in.Kind, "loan_id": in.LoanID,
 		"outstanding": in.Delta.Outstanding})
 	return true, nil
+}
+
+// rollForward finishes a change whose pool write is its commit point: the
+// other documents are written (each write idempotent by the change's id),
+// then the intent is cleared and the change's audit entry written, marked
+// repaired (it may have been written before the crash too: an audit entry
+// is written at least once).
+func (s *Service) rollForward(ctx context.Context, fundID string, in Intent) (bool, error) {
+	switch in.Kind {
+	case KindClaimApprove:
+		if err := s.finishApproval(ctx, in); err != nil {
+			return false, err
+		}
+	case KindPool:
+		s.settlePayments(ctx, nil, in.ID, in.Payments)
+	case KindTransferOut:
+		if err := s.finishTransfer(ctx, in); err != nil {
+			return false, err
+		}
+	case KindTransferIn:
+		// While the sending pool holds its intent, its repair finishes
+		// the transfer (this intent marks the credit as made).
+		if in.Transfer != nil {
+			if fp, _, err := s.loadPool(ctx, in.Transfer.From); err == nil && fp.hasIntent(in.Transfer.ID) {
+				return false, nil
+			} else if err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
+				return false, err
+			}
+		}
+		s.settlePayments(ctx, nil, in.ID, in.Payments)
+	}
+	if in.Kind == KindTransferOut { // the receiving pool's mark goes after the sending pool's intent
+		if !s.dropIntents(ctx, fundID, in.ID) {
+			return false, nil
+		}
+		s.dropIntents(ctx, in.Transfer.To, in.ID+"/in")
+	} else if !s.dropIntents(ctx, fundID, in.ID) {
+		return false, nil
+	}
+	if in.Audit != nil {
+		in.Audit.write(ctx, s, in.LoanID, map[string]any{"repaired": true})
+	}
+	s.record(ctx, nil, "fund.repair_commit", "fund", fundID, in.BankID, "", map[string]any{"intent": in.ID, "kind": in.Kind,
+		"loan_id": in.LoanID, "claim_id": in.ClaimID})
+	return true, nil
+}
+
+// dropIntents removes intents from a pool in one write; it reports whether
+// any was still there.
+func (s *Service) dropIntents(ctx context.Context, fundID string, ids ...string) bool {
+	_, _, err := s.updatePool(context.WithoutCancel(ctx), fundID, func(p *Pool) error {
+		n := 0
+		for _, id := range ids {
+			if p.dropIntent(id) {
+				n++
+			}
+		}
+		if n == 0 {
+			return errNothing
+		}
+		return nil
+	})
+	return err == nil
 }
 
 // later runs fn after the answer, in the background (bookkeeping only:

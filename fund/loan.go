@@ -273,7 +273,7 @@ func (s *Service) RegisterLoan(ctx context.Context, actor identity.User, in Loan
 			d.KeyListReached = 1
 		}
 	}
-	intent := Intent{ID: op, Kind: "register", LoanID: l.ID, BankID: actor.BankID, Delta: d, At: now,
+	intent := Intent{ID: op, Kind: KindRegister, LoanID: l.ID, BankID: actor.BankID, Delta: d, At: now,
 		Audit: &AuditNote{Action: "loan.register", ActorID: actor.ID, Username: actor.Username, Role: actor.Role, BankID: l.BankID, Region: l.Region,
 			Detail: map[string]any{"fund_id": pool.ID, "amount": l.Amount, "credit_code": ent.CreditCode, "application_id": l.ApplicationID}}}
 	_, _, err = s.updatePoolFrom(ctx, pool.ID, &pool, pver, func(p *Pool) error {
@@ -453,7 +453,9 @@ func (s *Service) Repay(ctx context.Context, actor identity.User, id string, in 
 		}
 		l.UpdatedAt = now
 		l.addOp(op)
-		intent := Intent{ID: op, Kind: "repayment", LoanID: l.ID, BankID: l.BankID, Delta: Delta{Outstanding: -in.Amount, Active: -in.Amount}, At: now}
+		intent := Intent{ID: op, Kind: KindRepayment, LoanID: l.ID, BankID: l.BankID, Delta: Delta{Outstanding: -in.Amount, Active: -in.Amount}, At: now,
+			Audit: &AuditNote{Action: "loan.repayment", ActorID: actor.ID, Username: actor.Username, Role: actor.Role, BankID: l.BankID, Region: l.Region,
+				Detail: map[string]any{"fund_id": l.FundID, "amount": in.Amount, "date": in.Date, "outstanding_after": l.Outstanding}}}
 		if err := s.poolIntent(ctx, l.FundID, intent); err != nil {
 			return Loan{}, err
 		}
@@ -519,8 +521,10 @@ func (s *Service) MarkDefault(ctx context.Context, actor identity.User, id strin
 		l.Default = &Default{Date: in.Date, Outstanding: *in.Outstanding, By: actor.ID, At: now}
 		l.UpdatedAt = now
 		l.addOp(op)
-		intent := Intent{ID: op, Kind: "default", LoanID: l.ID, BankID: l.BankID, At: now,
-			Delta: Delta{Outstanding: -(before - l.Outstanding), Active: -before, NonPerforming: l.Outstanding, NonPerformingTotal: l.Outstanding}}
+		intent := Intent{ID: op, Kind: KindDefault, LoanID: l.ID, BankID: l.BankID, At: now,
+			Delta: Delta{Outstanding: -(before - l.Outstanding), Active: -before, NonPerforming: l.Outstanding, NonPerformingTotal: l.Outstanding},
+			Audit: &AuditNote{Action: "loan.default", ActorID: actor.ID, Username: actor.Username, Role: actor.Role, BankID: l.BankID, Region: l.Region,
+				Detail: map[string]any{"fund_id": l.FundID, "date": in.Date, "outstanding": l.Outstanding, "outstanding_before": before}}}
 		rose := false
 		var p Pool
 		p, _, err = s.updatePool(ctx, l.FundID, func(p *Pool) error {
@@ -568,31 +572,46 @@ func stateZH(s string) string {
 
 // RecordRereview counts a concluded technical re-review of the loan made
 // from applicationID in its pool's tech_success KPI (once per loan): exit
-// says whether exit was recommended.
+// says whether exit was recommended. The pool's counters and the loan's
+// mark are two writes made self-repairing like a repayment's (intent.go).
 func (s *Service) RecordRereview(ctx context.Context, applicationID string, exit bool) error {
-	p, err := s.loans.Find(ctx, store.Query{Eq: map[string]any{"application_id": applicationID}, Limit: 1})
-	if err != nil || len(p.Docs) == 0 {
-		return err
-	}
-	var l Loan
-	if err := p.Docs[0].Decode(&l); err != nil {
-		return err
-	}
-	if l.Rereviewed {
-		return nil
-	}
-	l.Rereviewed = true
-	if _, err := s.loans.Replace(ctx, l.ID, p.Docs[0].Version, l); err != nil {
-		return err
-	}
-	_, _, err = s.updatePool(ctx, l.FundID, func(p *Pool) error {
-		p.Rereviewed++
-		if !exit {
-			p.RereviewedNoExit++
+	for range retries {
+		p, err := s.loans.Find(ctx, store.Query{Eq: map[string]any{"application_id": applicationID}, Limit: 1})
+		if err != nil || len(p.Docs) == 0 {
+			return err
 		}
+		var l Loan
+		if err := p.Docs[0].Decode(&l); err != nil {
+			return err
+		}
+		if l.Rereviewed {
+			return nil
+		}
+		op := newID("op-")
+		d := Delta{Rereviewed: 1}
+		if !exit {
+			d.RereviewedNoExit = 1
+		}
+		in := Intent{ID: op, Kind: KindRereview, LoanID: l.ID, BankID: l.BankID, Delta: d, At: s.now()}
+		if err := s.poolIntent(ctx, l.FundID, in); err != nil {
+			return err
+		}
+		if s.crashed("rereview") {
+			return errCrashed
+		}
+		l.Rereviewed = true
+		l.addOp(op)
+		if _, err := s.loans.Replace(ctx, l.ID, p.Docs[0].Version, l); err != nil {
+			s.undo(ctx, l.FundID, in)
+			if kedaitong.Is(err, kedaitong.EConflict) {
+				continue
+			}
+			return err
+		}
+		s.committed(l.FundID, op)
 		return nil
-	})
-	return err
+	}
+	return kedaitong.Errorf(kedaitong.EConflict, "the loan is busy; try again").ZHf("贷款正被修改，请重试")
 }
 
 // year returns the year of a date as a string key.

@@ -136,6 +136,35 @@ type Due struct {
 	Amount  int64  `json:"amount"`
 }
 
+// OpenClaim is a claim waiting for its decision in its pool.
+type OpenClaim struct {
+	LoanID string    `json:"loan_id"`
+	Amount int64     `json:"amount"` // its compensation
+	At     time.Time `json:"at"`
+}
+
+// addOpen enters a claim in the open list (once).
+func (p *Pool) addOpen(claimID string, oc OpenClaim) {
+	if _, ok := p.OpenList[claimID]; ok {
+		return
+	}
+	if p.OpenList == nil {
+		p.OpenList = map[string]OpenClaim{}
+	}
+	p.OpenList[claimID] = oc
+	p.OpenClaims += oc.Amount
+}
+
+// takeOpen removes a claim from the open list; it reports whether it was there.
+func (p *Pool) takeOpen(claimID string) (OpenClaim, bool) {
+	oc, ok := p.OpenList[claimID]
+	if ok {
+		delete(p.OpenList, claimID)
+		p.OpenClaims = max(0, p.OpenClaims-oc.Amount)
+	}
+	return oc, ok
+}
+
 // Pool is a region's fund as stored.
 type Pool struct {
 	ID     string `json:"id"`
@@ -147,7 +176,7 @@ type Pool struct {
 	Outstanding int64 `json:"outstanding"`
 	PaidOut     int64 `json:"paid_out"`
 	Deferred    int64 `json:"deferred"`
-	OpenClaims  int64 `json:"open_claims"` // compensation of submitted claims
+	OpenClaims  int64 `json:"open_claims"` // compensation of submitted claims: the sum of OpenList
 	PaidIn      int64 `json:"paid_in"`     // contributions and transfers in, all time
 
 	Budgeted     map[string]int64     `json:"budgeted"`
@@ -156,6 +185,10 @@ type Pool struct {
 	Banks        map[string]*BankStat `json:"bank_stats"`
 	Targets      map[string]Target    `json:"targets"`
 	Queue        []Due                `json:"queue"` // deferred payments, oldest first
+	// OpenList holds the claims filed and not yet paid or rejected. An
+	// entry is a claim's right to be paid once: the payment takes it out
+	// in the same write that moves the money, so no claim is paid twice.
+	OpenList map[string]OpenClaim `json:"open_claim_list,omitempty"`
 
 	// KPI counters.
 	Loans              int64            `json:"loans"`
@@ -494,6 +527,7 @@ func (s *Service) UpdatePool(ctx context.Context, actor identity.User, id string
 		return PoolView{}, kedaitong.Invalid("region", "a fund's region cannot change").ZHf("资金池的地区不能修改")
 	}
 	var before Terms
+	note := s.poolNote(actor, "fund.update", id, "", map[string]any{})
 	p, ver, err := s.updatePool(ctx, id, func(p *Pool) error {
 		if !mayActOnPool(actor, p) {
 			return poolNotFound(id)
@@ -516,12 +550,15 @@ func (s *Service) UpdatePool(ctx context.Context, actor identity.User, id string
 		for bid := range p.Banks {
 			p.refresh(bid, s.today())
 		}
+		note.Audit.Region = p.Region
+		note.Audit.Detail["before"], note.Audit.Detail["after"], note.Audit.Detail["name"] = before, p.Terms, p.Name
+		p.Intents = append(p.Intents, note)
 		return nil
 	})
 	if err != nil {
 		return PoolView{}, err
 	}
-	s.record(ctx, &actor, "fund.update", "fund", p.ID, "", p.Region, map[string]any{"before": before, "after": p.Terms, "name": p.Name})
+	s.finishPoolChange(ctx, &actor, id, note)
 	return p.view(actor, ver), nil
 }
 
@@ -647,6 +684,8 @@ func (s *Service) Contribute(ctx context.Context, actor identity.User, id string
 	}
 	var paid []Payment
 	y := strconv.Itoa(in.Year)
+	note := s.poolNote(actor, "fund.contribution", id, "", map[string]any{"year": in.Year,
+		"budgeted": in.Budgeted, "paid_in": in.PaidIn, "by": in.By, "note": in.Note})
 	p, ver, err := s.updatePool(ctx, id, func(p *Pool) error {
 		if !mayActOnPool(actor, p) {
 			return poolNotFound(id)
@@ -667,14 +706,19 @@ func (s *Service) Contribute(ctx context.Context, actor identity.User, id string
 		p.PaidIn += in.PaidIn
 		p.Cash += in.PaidIn
 		paid = p.payQueue()
+		note.Payments = paid
+		note.Audit.Region = p.Region
+		note.Audit.Detail["deferred_paid"], note.Audit.Detail["cash_after"] = paid, p.Cash
+		p.Intents = append(p.Intents, note)
 		return nil
 	})
 	if err != nil {
 		return PoolView{}, nil, err
 	}
-	s.record(ctx, &actor, "fund.contribution", "fund", p.ID, "", p.Region, map[string]any{"year": in.Year,
-		"budgeted": in.Budgeted, "paid_in": in.PaidIn, "by": in.By, "note": in.Note, "deferred_paid": paid, "cash_after": p.Cash})
-	s.settlePayments(ctx, &actor, paid)
+	if s.crashed("contribution") {
+		return PoolView{}, nil, errCrashed
+	}
+	s.finishPoolChange(ctx, &actor, id, note)
 	return p.view(actor, ver), paid, nil
 }
 
@@ -699,6 +743,7 @@ func (s *Service) SetTarget(ctx context.Context, actor identity.User, id string,
 	if err := checkPct("startup_share_pct", in.StartupSharePct); err != nil {
 		return PoolView{}, err
 	}
+	note := s.poolNote(actor, "fund.target", id, "", map[string]any{"year": in.Year, "loan_amount": in.LoanAmount, "startup_share_pct": in.StartupSharePct})
 	p, ver, err := s.updatePool(ctx, id, func(p *Pool) error {
 		if !mayActOnPool(actor, p) {
 			return poolNotFound(id)
@@ -710,12 +755,14 @@ func (s *Service) SetTarget(ctx context.Context, actor identity.User, id string,
 			p.Targets = map[string]Target{}
 		}
 		p.Targets[strconv.Itoa(in.Year)] = Target(in)
+		note.Audit.Region = p.Region
+		p.Intents = append(p.Intents, note)
 		return nil
 	})
 	if err != nil {
 		return PoolView{}, err
 	}
-	s.record(ctx, &actor, "fund.target", "fund", p.ID, "", p.Region, map[string]any{"year": in.Year, "loan_amount": in.LoanAmount, "startup_share_pct": in.StartupSharePct})
+	s.finishPoolChange(ctx, &actor, id, note)
 	return p.view(actor, ver), nil
 }
 
@@ -736,6 +783,7 @@ func (s *Service) Resume(ctx context.Context, actor identity.User, id, bankID st
 	if err := checkReason(in.Reason); err != nil {
 		return PoolView{}, err
 	}
+	note := s.poolNote(actor, "fund.resume", id, bankID, map[string]any{"bank_id": bankID, "reason": in.Reason})
 	p, ver, err := s.updatePool(ctx, id, func(p *Pool) error {
 		if !mayActOnPool(actor, p) {
 			return poolNotFound(id)
@@ -749,11 +797,33 @@ func (s *Service) Resume(ctx context.Context, actor identity.User, id, bankID st
 		}
 		b.State, b.Since = BankWarned, s.today()
 		b.Resumed, b.ResumedNP, b.ResumedTotal, b.ResumeReason = true, b.NonPerforming, b.total(), in.Reason
+		note.Audit.Region = p.Region
+		note.Audit.Detail["npl_pct"] = b.NPLPct()
+		p.Intents = append(p.Intents, note)
 		return nil
 	})
 	if err != nil {
 		return PoolView{}, err
 	}
-	s.record(ctx, &actor, "fund.resume", "fund", p.ID, bankID, p.Region, map[string]any{"bank_id": bankID, "reason": in.Reason})
+	s.finishPoolChange(ctx, &actor, id, note)
 	return p.view(actor, ver), nil
+}
+
+// poolNote is the intent of a change of a pool alone (a contribution, its
+// terms, targets, a suspension lifted): the pool's write is the commit
+// point; its audit entry and the deferred claims it paid are written after,
+// and by Repair when the process dies first.
+func (s *Service) poolNote(actor identity.User, action, fundID, bankID string, detail map[string]any) Intent {
+	return Intent{ID: newID("op-"), Kind: KindPool, BankID: bankID, At: s.now(),
+		Audit: &AuditNote{Action: action, Kind: "fund", ObjectID: fundID, ActorID: actor.ID, Username: actor.Username,
+			Role: actor.Role, BankID: bankID, Detail: detail}}
+}
+
+// finishPoolChange writes what follows a pool change's write: its audit
+// entry and the deferred payments it made on their claims; the intent is
+// then cleared with the pool's next write.
+func (s *Service) finishPoolChange(ctx context.Context, actor *identity.User, fundID string, in Intent) {
+	s.record(ctx, actor, in.Audit.Action, "fund", fundID, in.BankID, in.Audit.Region, in.Audit.Detail)
+	s.settlePayments(ctx, actor, in.ID, in.Payments)
+	s.committed(fundID, in.ID)
 }

@@ -106,37 +106,23 @@ func seatNotFound(id string) error {
 	return kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id).ZHf("没有评审任务 %q", id)
 }
 
-// invite seats the experts the finder proposes.
-func (s *Service) invite(ctx context.Context, e Evaluation, l *Loan) error {
-	if s.finder == nil {
-		return nil
-	}
-	ids, tiers, err := s.finder(ctx, e.Route, e.BankID, e.CreditCode, EvaluationSeats)
-	if err != nil {
-		return err
-	}
-	for i, x := range ids {
-		if err := s.seat(ctx, e, l, x, tiers[i]); err != nil {
-			return err
-		}
-	}
-	s.notifyInvited(ctx, e, ids)
-	return nil
-}
-
-// seat writes one expert's invitation, with what the expert needs to judge
-// the loan: its enterprise, bank, amount, term and default.
-func (s *Service) seat(ctx context.Context, e Evaluation, l *Loan, expertID, tier string) error {
-	now := s.now()
-	due := now.Add(ResponseWindow)
-	seat := Seat{ID: newID("evs-"), Kind: "evaluation", EvaluationID: e.ID, LoanID: e.LoanID, ApplicationID: l.ApplicationID,
-		ExpertID: expertID, Tier: tier, Route: e.Route, Enterprise: e.Enterprise, CreditCode: l.CreditCode, BankID: l.BankID,
+// seat writes one planned seat (once: its id was chosen with the plan),
+// with what the expert needs to judge the loan: its enterprise, bank,
+// amount, term and default. It reports whether it wrote it.
+func (s *Service) seat(ctx context.Context, e Evaluation, l *Loan, ps PlannedSeat) (bool, error) {
+	due := ps.At.Add(ResponseWindow)
+	seat := Seat{ID: ps.SeatID, Kind: "evaluation", EvaluationID: e.ID, LoanID: e.LoanID, ApplicationID: l.ApplicationID,
+		ExpertID: ps.ExpertID, Tier: ps.Tier, Route: e.Route, Enterprise: e.Enterprise, CreditCode: l.CreditCode, BankID: l.BankID,
 		Amount: l.Amount, Start: l.Start, TermMonths: l.TermMonths, State: SeatInvited, Region: e.Region,
-		Due: due, DueMS: due.UnixMilli(), InvitedAt: now, CreatedMS: now.UnixMilli()}
+		Due: due, DueMS: due.UnixMilli(), InvitedAt: ps.At, CreatedMS: ps.At.UnixMilli()}
 	if l.Default != nil {
 		seat.DefaultDate, seat.DefaultAmount = l.Default.Date, l.Default.Outstanding
 	}
-	return s.seats.Insert(ctx, seat.ID, seat)
+	err := s.seats.Insert(ctx, seat.ID, seat)
+	if kedaitong.Is(err, kedaitong.EConflict) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (s *Service) notifyInvited(ctx context.Context, e Evaluation, ids []string) {
@@ -169,6 +155,9 @@ func (s *Service) replace(ctx context.Context, evaluationID string) (bool, error
 		for _, x := range seats {
 			used[x.ExpertID] = true
 		}
+		for _, ps := range e.Pending {
+			used[ps.ExpertID] = true
+		}
 		if len(used) >= MaxInvitations {
 			return false, nil
 		}
@@ -186,20 +175,22 @@ func (s *Service) replace(ctx context.Context, evaluationID string) (bool, error
 		if pick < 0 {
 			return false, nil
 		}
+		// The replacement is planned in the evaluation's write (its version
+		// makes one of two replacements at once win), then written.
 		e.Replacements++
+		e.Pending = append(e.Pending, PlannedSeat{SeatID: newID("evs-"), ExpertID: ids[pick], Tier: tiers[pick], At: s.now()})
+		e.Setup = SetupPending
 		if _, err := s.evals.Replace(ctx, e.ID, ver, e); kedaitong.Is(err, kedaitong.EConflict) {
 			continue
 		} else if err != nil {
 			return false, err
 		}
-		l, _, err := s.loadLoan(ctx, e.LoanID)
-		if err != nil {
+		if s.crashed("replacement") {
+			return false, errCrashed
+		}
+		if _, err := s.finishSetup(ctx, e.ID); err != nil {
 			return false, err
 		}
-		if err := s.seat(ctx, e, &l, ids[pick], tiers[pick]); err != nil {
-			return false, err
-		}
-		s.notifyInvited(ctx, e, ids[pick:pick+1])
 		s.record(ctx, nil, "evaluation.replace", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"expert_id": ids[pick]})
 		return true, nil
 	}

@@ -28,7 +28,7 @@ type Transfer struct {
 	Reason    string    `json:"reason"`
 	By        string    `json:"by"`
 	At        time.Time `json:"at"`
-	State     string    `json:"state"` // "done", or "debited" if crediting failed
+	State     string    `json:"state"` // "done"
 	Paid      []Payment `json:"deferred_paid"`
 	CreatedMS int64     `json:"created_ms"`
 }
@@ -82,41 +82,111 @@ func (s *Service) TransferMoney(ctx context.Context, actor identity.User, in Tra
 	if _, _, err := s.loadPool(ctx, to); err != nil {
 		return Transfer{}, kedaitong.Invalid("to", "no fund %q", in.To).ZHf("调入资金池 %q 不存在", in.To)
 	}
+	now := s.now()
+	t := Transfer{ID: newID("trf-"), From: from, To: to, Amount: in.Amount, Reason: in.Reason, By: actor.ID, At: now,
+		State: "done", Paid: []Payment{}, CreatedMS: now.UnixMilli()}
+	out := Intent{ID: t.ID, Kind: KindTransferOut, At: now, Transfer: &t,
+		Audit: &AuditNote{Action: "fund.transfer", Kind: "fund", ObjectID: from, ActorID: actor.ID, Username: actor.Username, Role: actor.Role,
+			Detail: map[string]any{"transfer_id": t.ID, "to": to, "amount": in.Amount, "reason": in.Reason}}}
 	fp, _, err := s.updatePool(ctx, from, func(p *Pool) error {
 		if p.Cash-in.Amount < p.minCash() {
 			return kedaitong.Errorf(kedaitong.EConflict, "fund %s would keep %d yuan, below the %d yuan its outstanding loans need (outstanding ÷ leverage)", p.Region, p.Cash-in.Amount, p.minCash()).ZHf("调出后资金池 %s 余额 %d 元，低于在贷余额所需的 %d 元（在贷余额 ÷ 放大倍数）", p.Region, p.Cash-in.Amount, p.minCash())
 		}
 		p.Cash -= in.Amount
+		out.Audit.Region = p.Region
+		out.Audit.Detail["from_cash_after"] = p.Cash
+		p.Intents = append(p.Intents, out)
 		return nil
 	})
 	if err != nil {
 		return Transfer{}, err
 	}
-	now := s.now()
-	t := Transfer{ID: newID("trf-"), From: from, To: to, Amount: in.Amount, Reason: in.Reason, By: actor.ID, At: now, State: "debited", CreatedMS: now.UnixMilli()}
-	var paid []Payment
-	tp, _, err := s.updatePool(ctx, to, func(p *Pool) error {
-		p.Cash += in.Amount
-		p.PaidIn += in.Amount
-		paid = p.payQueue()
-		return nil
-	})
+	if s.crashed("transfer_debit") {
+		return Transfer{}, errCrashed
+	}
+	t, err = s.credit(ctx, out)
 	if err != nil {
-		// Give the money back to from so nothing is lost.
-		_, _, _ = s.updatePool(ctx, from, func(p *Pool) error { p.Cash += in.Amount; return nil })
+		// Give the money back to from so nothing is lost (only if the
+		// receiving pool was not credited: its mark is not there).
+		if tp, _, lerr := s.loadPool(ctx, to); lerr == nil && !tp.hasIntent(t.ID+"/in") {
+			_, _, _ = s.updatePool(context.WithoutCancel(ctx), from, func(p *Pool) error {
+				if !p.dropIntent(out.ID) {
+					return errNothing
+				}
+				p.Cash += in.Amount
+				return nil
+			})
+		}
 		return Transfer{}, err
 	}
-	t.State, t.Paid = "done", paid
+	if s.crashed("transfer_credit") {
+		return Transfer{}, errCrashed
+	}
+	if err := s.recordTransfer(ctx, t); err != nil {
+		return Transfer{}, err
+	}
+	s.record(ctx, &actor, "fund.transfer", "fund", fp.ID, "", fp.Region, map[string]any{"transfer_id": t.ID, "to": to,
+		"amount": in.Amount, "reason": in.Reason, "from_cash_after": fp.Cash, "deferred_paid": t.Paid})
+	s.settlePayments(ctx, &actor, t.ID+"/in", t.Paid)
+	// The sending pool's intent goes first: while it is there, the
+	// receiving pool's mark says whether the money arrived.
+	if s.dropIntents(ctx, from, t.ID) {
+		s.dropIntents(ctx, to, t.ID+"/in")
+	}
+	return t, nil
+}
+
+// credit pays a transfer into the receiving pool once: the pool's write
+// carries a mark (intent "<id>/in") that says so while the sending pool's
+// intent is there. Money coming in pays deferred claims first. It answers
+// the transfer with the payments made.
+func (s *Service) credit(ctx context.Context, out Intent) (Transfer, error) {
+	t := *out.Transfer
+	_, _, err := s.updatePool(context.WithoutCancel(ctx), t.To, func(p *Pool) error {
+		if x := p.intent(t.ID + "/in"); x != nil {
+			t.Paid = x.Payments
+			return errNothing
+		}
+		p.Cash += t.Amount
+		p.PaidIn += t.Amount
+		t.Paid = p.payQueue()
+		p.Intents = append(p.Intents, Intent{ID: t.ID + "/in", Kind: KindTransferIn, At: s.now(), Payments: t.Paid, Transfer: &t})
+		return nil
+	})
+	if err != nil && err != errNothing {
+		return t, err
+	}
 	if t.Paid == nil {
 		t.Paid = []Payment{}
 	}
-	if err := s.transfers.Insert(ctx, t.ID, t); err != nil {
-		return Transfer{}, err
-	}
-	s.record(ctx, &actor, "fund.transfer", "fund", fp.ID, "", fp.Region, map[string]any{"transfer_id": t.ID, "to": tp.ID,
-		"amount": in.Amount, "reason": in.Reason, "from_cash_after": fp.Cash, "to_cash_after": tp.Cash, "deferred_paid": paid})
-	s.settlePayments(ctx, &actor, paid)
 	return t, nil
+}
+
+// recordTransfer writes the transfer's record (once).
+func (s *Service) recordTransfer(ctx context.Context, t Transfer) error {
+	t.State = "done"
+	if err := s.transfers.Insert(context.WithoutCancel(ctx), t.ID, t); err != nil && !kedaitong.Is(err, kedaitong.EConflict) {
+		return err
+	}
+	return nil
+}
+
+// finishTransfer rolls a transfer forward from the sending pool's intent:
+// the receiving pool credited (once), the record written, the deferred
+// payments booked.
+func (s *Service) finishTransfer(ctx context.Context, out Intent) error {
+	if out.Transfer == nil {
+		return nil
+	}
+	t, err := s.credit(ctx, out)
+	if err != nil {
+		return err
+	}
+	if err := s.recordTransfer(ctx, t); err != nil {
+		return err
+	}
+	s.settlePayments(ctx, nil, t.ID+"/in", t.Paid)
+	return nil
 }
 
 // ListTransfers lists transfers newest first (officials see those touching their region).

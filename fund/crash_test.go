@@ -1,0 +1,343 @@
+package fund_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"kedaitong"
+	"kedaitong/fund"
+	"kedaitong/identity"
+	"kedaitong/review"
+)
+
+// crashEnv is a Lianhua pool on a clock the test moves past the repair
+// grace, with a crash point the test arms.
+type crashEnv struct {
+	*env
+	clock *time.Time
+	point string
+}
+
+func newCrashEnv(t *testing.T) *crashEnv {
+	e := &crashEnv{env: newEnv(t)}
+	clock := now
+	e.clock = &clock
+	e.f.SetClock(func() time.Time { clock = clock.Add(time.Millisecond); return clock })
+	e.lianhuaPool(t)
+	e.f.SetFaultHook(func(kind string) bool { return kind == e.point })
+	return e
+}
+
+// crash runs fn with the crash point armed: fn must stop there.
+func (e *crashEnv) crash(t *testing.T, point string, fn func() error) {
+	t.Helper()
+	e.point = point
+	err := fn()
+	e.point = ""
+	if code(err) != kedaitong.EUnavailable {
+		t.Fatalf("%s: the crash point did not stop the change: %v", point, err)
+	}
+}
+
+// repair runs Repair as the server would: nothing young is touched, then
+// past the grace everything is settled, and a second run finds nothing.
+func (e *crashEnv) repair(t *testing.T, step string) {
+	t.Helper()
+	ctx := context.Background()
+	if n, err := e.f.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+		t.Errorf("%s: repair of changes in flight: %d %v", step, n, err)
+	}
+	*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
+	if n, err := e.f.Repair(ctx, fund.RepairGrace); err != nil || n == 0 {
+		t.Errorf("%s: repaired %d (%v), want something", step, n, err)
+	}
+	if n, err := e.f.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+		t.Errorf("%s: a second repair changed %d (%v)", step, n, err)
+	}
+	e.f.Flush()
+}
+
+// agree checks that a pool's money, its claims and its loans agree: the
+// pool's outstanding is its live loans', what it paid out and deferred are
+// its claims', its open claims are its submitted claims', a loan is
+// compensated exactly when its claim was paid, and no intent is left.
+func (e *crashEnv) agree(t *testing.T, step, fundID string, paidIn int64) {
+	t.Helper()
+	ctx := context.Background()
+	e.f.Flush()
+	p := must(e.f.PoolOf(ctx, fundID))
+	loans, _, err := e.f.ListLoans(ctx, admin, fund.LoanFilter{FundID: fundID, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, _, err := e.f.ListClaims(ctx, admin, fund.ClaimFilter{FundID: fundID, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outstanding, paid, deferred, open int64
+	byLoan := map[string]fund.Claim{}
+	for _, l := range loans {
+		if l.State == fund.LoanActive || l.State == fund.LoanNonPerforming {
+			outstanding += l.Outstanding
+		}
+	}
+	for _, c := range claims {
+		paid += c.Paid
+		deferred += c.Deferred
+		switch c.State {
+		case fund.ClaimSubmitted:
+			open += c.Compensation
+		case fund.ClaimApproved:
+			t.Errorf("%s: claim %s left approved and unpaid", step, c.ID)
+		}
+		if c.State == fund.ClaimPaid || c.State == fund.ClaimPartlyPaid {
+			if c.Paid+c.Deferred != c.Compensation {
+				t.Errorf("%s: claim %s paid %d + deferred %d ≠ compensation %d", step, c.ID, c.Paid, c.Deferred, c.Compensation)
+			}
+			byLoan[c.LoanID] = c
+		}
+	}
+	for _, l := range loans {
+		_, compensated := byLoan[l.ID]
+		if (l.State == fund.LoanCompensated) != compensated {
+			t.Errorf("%s: loan %s is %s, its claim paid: %v", step, l.ID, l.State, compensated)
+		}
+		if l.OpenClaimID != "" {
+			if c, err := e.f.GetClaim(ctx, admin, l.OpenClaimID); err != nil || !c.Open() {
+				t.Errorf("%s: loan %s marked with claim %s that is not open (%v)", step, l.ID, l.OpenClaimID, err)
+			}
+		}
+	}
+	if p.Outstanding != outstanding || p.PaidOut != paid || p.Deferred != deferred || p.OpenClaims != open {
+		t.Errorf("%s: pool outstanding %d paid %d deferred %d open %d; its loans and claims: %d %d %d %d",
+			step, p.Outstanding, p.PaidOut, p.Deferred, p.OpenClaims, outstanding, paid, deferred, open)
+	}
+	if paidIn >= 0 && p.Cash+p.PaidOut != paidIn {
+		t.Errorf("%s: cash %d + paid out %d ≠ paid in %d (money lost or made)", step, p.Cash, p.PaidOut, paidIn)
+	}
+	if len(p.Intents) != 0 {
+		t.Errorf("%s: intents left: %+v", step, p.Intents)
+	}
+}
+
+// defaulted registers a loan of bank A and defaults it at its full amount.
+func (e *crashEnv) defaulted(t *testing.T, n int, amount int64) fund.Loan {
+	t.Helper()
+	l := e.loan(t, officerA, "360321", n, amount, 24)
+	return must(e.f.MarkDefault(context.Background(), officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(amount)}))
+}
+
+// readyClaim files a claim for the whole loss and closes the recovery.
+func (e *crashEnv) readyClaim(t *testing.T, l fund.Loan) fund.Claim {
+	t.Helper()
+	ctx := context.Background()
+	c := must(e.f.FileClaim(ctx, officerA, l.ID, fund.ClaimInput{Loss: l.Outstanding, Cause: "ordinary"}))
+	return must(e.f.CloseRecovery(ctx, officerA, c.ID))
+}
+
+// TestClaimApprovalCrashRepaired: an approval that dies after any of its
+// writes (the claim marked approved; the pool paid; the claim booked) is
+// finished by Repair: the claim paid exactly once, the pool's money and
+// the loan in agreement; approving again pays nothing more.
+func TestClaimApprovalCrashRepaired(t *testing.T) {
+	for _, point := range []string{"claim_approve", "claim_paid", "claim_booked"} {
+		t.Run(point, func(t *testing.T) {
+			e := newCrashEnv(t)
+			ctx := context.Background()
+			l := e.defaulted(t, 1, 1000000)
+			c := e.readyClaim(t, l)
+			e.agree(t, "before", "fund-360321", 2545000)
+			e.crash(t, point, func() error { _, err := e.f.ApproveClaim(ctx, lianhua, c.ID); return err })
+			if _, err := e.f.ApproveClaim(ctx, lianhua, c.ID); code(err) != kedaitong.EConflict {
+				t.Errorf("approving the half-approved claim again: %v", err)
+			}
+			e.repair(t, point)
+			e.agree(t, "after "+point, "fund-360321", 2545000)
+			got := must(e.f.GetClaim(ctx, officerA, c.ID))
+			if got.State != fund.ClaimPaid || got.Paid != 800000 {
+				t.Errorf("claim after repair: %s paid %d", got.State, got.Paid)
+			}
+			if p := must(e.f.PoolOf(ctx, "fund-360321")); p.Cash != 2545000-800000 || p.CompensationPaid != 800000 {
+				t.Errorf("pool after repair: cash %d compensation paid %d", p.Cash, p.CompensationPaid)
+			}
+			if _, err := e.f.ApproveClaim(ctx, lianhua, c.ID); code(err) != kedaitong.EConflict {
+				t.Errorf("approving the paid claim: %v", err)
+			}
+			if n := e.rec.count("claim.approve"); n < 1 {
+				t.Errorf("the repaired approval is not audited")
+			}
+		})
+	}
+}
+
+// TestDeferredPaymentCrashRepaired: a claim larger than cash is partly
+// paid; a contribution that dies after paying the rest in the pool's write
+// (before booking it on the claim) is booked by Repair, once.
+func TestDeferredPaymentCrashRepaired(t *testing.T) {
+	e := newCrashEnv(t)
+	ctx := context.Background()
+	l := e.loan(t, officerA, "360321", 1, 2545000, 24)
+	l2 := e.loan(t, officerA, "360321", 2, 2000000, 24)
+	l = must(e.f.MarkDefault(ctx, officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(int64(2545000))}))
+	l2 = must(e.f.MarkDefault(ctx, officerA, l2.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(int64(2000000))}))
+	c := e.readyClaim(t, l)   // 2,036,000 compensation
+	c2 := e.readyClaim(t, l2) // 1,600,000: only 509,000 cash left
+	must(e.f.ApproveClaim(ctx, lianhua, c.ID))
+	// The second approval dies after the pool paid what cash had.
+	e.crash(t, "claim_paid", func() error { _, err := e.f.ApproveClaim(ctx, lianhua, c2.ID); return err })
+	// A contribution pays the deferred rest and dies before booking it.
+	e.crash(t, "contribution", func() error {
+		_, _, err := e.f.Contribute(ctx, lianhua, "fund-360321", fund.ContributionInput{Year: 2025, PaidIn: 2000000, By: "county"})
+		return err
+	})
+	e.repair(t, "deferred")
+	e.agree(t, "after the deferred payment", "fund-360321", 2545000+2000000)
+	got := must(e.f.GetClaim(ctx, officerA, c2.ID))
+	if got.State != fund.ClaimPaid || got.Paid != 1600000 || got.Deferred != 0 {
+		t.Errorf("claim after its deferred payment: %s paid %d deferred %d", got.State, got.Paid, got.Deferred)
+	}
+	if e.rec.count("fund.contribution") < 1 {
+		t.Error("the contribution is not audited after the repair")
+	}
+}
+
+// TestClaimFileAndRejectCrashRepaired: a filing that dies after the pool's
+// open list (before the claim exists) is rolled back and the loan can be
+// claimed again; a rejection that dies after the claim's write is finished.
+func TestClaimFileAndRejectCrashRepaired(t *testing.T) {
+	e := newCrashEnv(t)
+	ctx := context.Background()
+	l := e.defaulted(t, 1, 500000)
+	e.crash(t, "claim_file", func() error {
+		_, err := e.f.FileClaim(ctx, officerA, l.ID, fund.ClaimInput{Loss: 500000, Cause: "ordinary"})
+		return err
+	})
+	if p := must(e.f.PoolOf(ctx, "fund-360321")); p.OpenClaims != 400000 {
+		t.Fatalf("open claims after the crashed filing: %d (the half-done state)", p.OpenClaims)
+	}
+	e.repair(t, "claim_file")
+	e.agree(t, "after the filing's rollback", "fund-360321", 2545000)
+	c := must(e.f.FileClaim(ctx, officerA, l.ID, fund.ClaimInput{Loss: 500000, Cause: "ordinary"}))
+	e.crash(t, "claim_reject", func() error {
+		_, err := e.f.RejectClaim(ctx, lianhua, c.ID, fund.RejectInput{Reason: "材料不全"})
+		return err
+	})
+	// The bank may file again at once: a rejected claim's mark does not block.
+	c2 := must(e.f.FileClaim(ctx, officerA, l.ID, fund.ClaimInput{Loss: 400000, Cause: "ordinary"}))
+	e.repair(t, "claim_reject")
+	e.agree(t, "after the rejection", "fund-360321", 2545000)
+	if got := must(e.f.GetLoan(ctx, officerA, l.ID)); got.OpenClaimID != c2.ID {
+		t.Errorf("the repair cleared the new claim's mark: %q", got.OpenClaimID)
+	}
+}
+
+// TestTransferCrashRepaired: a transfer that dies after the debit, or
+// after the credit, is finished by Repair: the money arrives once, the
+// transfer is recorded, nothing is lost.
+func TestTransferCrashRepaired(t *testing.T) {
+	for _, point := range []string{"transfer_debit", "transfer_credit"} {
+		t.Run(point, func(t *testing.T) {
+			e := newCrashEnv(t)
+			ctx := context.Background()
+			must(e.f.CreatePool(ctx, province, fund.PoolInput{Region: "36"}))
+			e.crash(t, point, func() error {
+				_, err := e.f.TransferMoney(ctx, province, fund.TransferInput{From: "360321", To: "36", Amount: 1000000, Reason: "跨区域调剂"})
+				return err
+			})
+			e.repair(t, point)
+			from, to := must(e.f.PoolOf(ctx, "fund-360321")), must(e.f.PoolOf(ctx, "fund-36"))
+			if from.Cash != 1545000 || to.Cash != 1000000 || to.PaidIn != 1000000 || len(from.Intents)+len(to.Intents) != 0 {
+				t.Errorf("after repair: from cash %d, to cash %d paid in %d, intents %d+%d", from.Cash, to.Cash, to.PaidIn, len(from.Intents), len(to.Intents))
+			}
+			ts, _, err := e.f.ListTransfers(ctx, province, 10, "")
+			if err != nil || len(ts) != 1 || ts[0].Amount != 1000000 || ts[0].State != "done" {
+				t.Errorf("transfers recorded: %+v %v", ts, err)
+			}
+			if e.rec.count("fund.transfer") < 1 {
+				t.Error("the transfer is not audited")
+			}
+		})
+	}
+}
+
+// TestEvaluationCrashRepaired: an order that dies after the evaluation's
+// write (before the loan names it and the seats exist), and a replacement
+// that dies after its plan, are finished by Repair: the loan names the
+// evaluation, every planned expert has exactly one seat.
+func TestEvaluationCrashRepaired(t *testing.T) {
+	e := newCrashEnv(t)
+	ctx := context.Background()
+	pool := []string{"e1", "e2", "e3", "e4"}
+	e.f.SetExpertFinder(func(_ context.Context, route, bank, code string, n int) ([]string, []string, error) {
+		n = min(n, len(pool))
+		return pool[:n], make([]string, n), nil
+	})
+	expert := func(id string) identity.User {
+		return identity.User{ID: "u-" + id, Role: identity.RoleExpert, ExpertID: id}
+	}
+	l := e.defaulted(t, 1, 100000)
+	e.crash(t, "evaluation", func() error { _, err := e.f.OrderEvaluation(ctx, lianhua, l.ID); return err })
+	if ss := must(e.f.Seats(ctx, expert("e1"), "")); len(ss) != 0 {
+		t.Fatalf("seats before the repair: %+v", ss)
+	}
+	e.repair(t, "evaluation")
+	got := must(e.f.GetLoan(ctx, lianhua, l.ID))
+	if got.EvaluationID == "" {
+		t.Fatal("the loan does not name its evaluation after the repair")
+	}
+	if _, err := e.f.OrderEvaluation(ctx, lianhua, l.ID); code(err) != kedaitong.EConflict {
+		t.Errorf("a second evaluation: %v", err)
+	}
+	for _, x := range []string{"e1", "e2", "e3"} {
+		if ss := must(e.f.Seats(ctx, expert(x), "")); len(ss) != 1 || ss[0].EvaluationID != got.EvaluationID {
+			t.Errorf("%s's seats: %+v", x, ss)
+		}
+	}
+	// A decline whose replacement dies after its plan: Repair writes the seat.
+	s1 := must(e.f.Seats(ctx, expert("e1"), ""))[0]
+	e.crash(t, "replacement", func() error { _, err := e.f.DeclineSeat(ctx, expert("e1"), s1.ID, "利益冲突"); return err })
+	e.repair(t, "replacement")
+	if ss := must(e.f.Seats(ctx, expert("e4"), "")); len(ss) != 1 || ss[0].State != fund.SeatInvited {
+		t.Errorf("replacement seat: %+v", ss)
+	}
+	if ev := must(e.f.GetEvaluation(ctx, lianhua, got.EvaluationID)); ev.Replacements != 1 || len(ev.Pending) != 0 || ev.Setup != "" {
+		t.Errorf("evaluation after the repair: %+v", ev)
+	}
+}
+
+// TestRereviewCrashRepaired: a re-review count that dies between the pool
+// and the loan is rolled back, and counted once when recorded again.
+func TestRereviewCrashRepaired(t *testing.T) {
+	e := newCrashEnv(t)
+	ctx := context.Background()
+	app := e.grantedApplication(t)
+	must(e.f.RegisterLoan(ctx, officerA, fund.LoanInput{ApplicationID: app}))
+	e.crash(t, "rereview", func() error { return e.f.RecordRereview(ctx, app, false) })
+	e.repair(t, "rereview")
+	if p := must(e.f.PoolOf(ctx, "fund-360321")); p.Rereviewed != 0 {
+		t.Errorf("rolled-back re-review counted: %d", p.Rereviewed)
+	}
+	must(0, e.f.RecordRereview(ctx, app, false))
+	must(0, e.f.RecordRereview(ctx, app, false))
+	e.f.Flush()
+	if p := must(e.f.PoolOf(ctx, "fund-360321")); p.Rereviewed != 1 || p.RereviewedNoExit != 1 {
+		t.Errorf("re-reviews counted: %d / %d", p.Rereviewed, p.RereviewedNoExit)
+	}
+}
+
+// grantedApplication is bank A's application with a granted lending decision.
+func (e *crashEnv) grantedApplication(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	in := review.Input{Enterprise: review.Enterprise{Name: "莲花芯材科技有限公司", CreditCode: review.DemoCreditCode("360321", 1), Region: "360321",
+		Founded: "2022-03-15", Route: "semiconductors.ic-design", Staff: 60, RDStaff: 25, Revenue: []int64{12000000, 9000000},
+		NetProfit: []int64{-3000000, -4500000}, RDSpend: 6000000, InventionPatents: 5, Maturity: "pilot"},
+		Loan: review.Loan{Amount: 3000000, TermMonths: 36, Purpose: "量产"}, Summary: "芯片设计"}
+	app := must(e.apps.Create(ctx, officerA, in))
+	must(e.apps.Submit(ctx, officerA, app.ID))
+	must(e.apps.MarkInReview(ctx, app.ID))
+	must(e.apps.Close(ctx, app.ID, "rep"))
+	must(e.apps.Decide(ctx, officerA, app.ID, review.DecisionInput{Granted: ptr(true), Amount: 2500000, Date: "2026-05-10"}))
+	return app.ID
+}
