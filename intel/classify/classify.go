@@ -726,7 +726,10 @@ func (c *Classifier) modifier(kind int, h, m hit, text []byte, mod *int, hedged 
 				*mod = modReversed
 			}
 		case kindNegAfter:
-			if m.start >= h.end && m.start-h.end <= negAfterWindow && !hasBreak(text, h.end, m.start, true) {
+			// After the cue, or starting inside it and reaching past it
+			// ("出口许可审批恢复正常": the direction is 恢复).
+			if m.start >= h.end && m.start-h.end <= negAfterWindow && !hasBreak(text, h.end, m.start, true) ||
+				m.start > h.start && m.start < h.end && m.end > h.end {
 				*mod = modNegated
 			}
 		}
