@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -94,34 +93,21 @@ func (s *ui) dashError(c *gin.Context, err error) {
 }
 
 func (s *ui) pageDashboard(c *gin.Context) {
-	sn, err := s.Deps.Dashboard.Snapshot(c.Request.Context(), web.MustCaller(c).User, c.Query("region"), c.Query("from"), c.Query("to"))
+	cl := web.MustCaller(c)
+	sn, err := s.Deps.Dashboard.Snapshot(c.Request.Context(), cl.User, c.Query("region"), c.Query("from"), c.Query("to"))
 	if err != nil {
 		s.dashError(c, err)
 		return
 	}
 	lang := web.PickLang(c)
-	key := sn.ETag + lang
-	dashPages.Lock()
-	p, ok := dashPages.m[key]
-	dashPages.Unlock()
-	if !ok {
-		p = buildDashPage(sn.View, lang)
-		dashPages.Lock()
-		if len(dashPages.m) >= 256 {
-			clear(dashPages.m)
-		}
-		dashPages.m[key] = p
-		dashPages.Unlock()
+	content, err := s.dashContent(sn, lang)
+	if err != nil {
+		s.Deps.Logger.Error("render", "page", "dashboard", "err", err)
+		s.renderError(c, http.StatusInternalServerError, "error.internal")
+		return
 	}
-	s.render(c, http.StatusOK, "dashboard", "dashboard.title", p)
+	s.renderDashPage(c, cl, lang, content)
 }
-
-// dashPages are built pages' data (charts included) by the view's entity
-// tag and the language: readers of an unchanged dashboard share them.
-var dashPages = struct {
-	sync.Mutex
-	m map[string]*dashPage
-}{m: map[string]*dashPage{}}
 
 func buildDashPage(v dashboard.View, lang string) *dashPage {
 	zh := lang != "en"
