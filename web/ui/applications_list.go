@@ -44,7 +44,7 @@ func (s *ui) pageApplicationsList(c *gin.Context) {
 		textCol("route", "app.route", func(r appRow) string { return r.RouteName }),
 		textCol("region", "app.region", func(r appRow) string { return regionText(lang, r.Region) }),
 		textCol("bank", "lists.bank", func(r appRow) string { return nameOr(banks[r.BankID], r.BankID) }),
-		moneyCol("amount", "app.amount", func(r appRow) int64 { return r.Loan.Amount }),
+		moneyCol("amount", "app.amount.wan", func(r appRow) int64 { return r.Loan.Amount }),
 		textCol("state", "app.state", func(r appRow) string { return tr.T("app.state." + r.State) }),
 		{Key: "rd", Label: "app.rd_intensity", Num: true, Text: func(r appRow) string { return r.RDIntensity },
 			Cmp: func(a, b appRow) int { return cmp.Compare(rd(a), rd(b)) }},

@@ -199,7 +199,7 @@ func (s *ui) renderUsers(c *gin.Context, status int, errMsg string, form *identi
 	}
 	s.render(c, status, "users", "users.title", gin.H{"Users": rows, "List": list, "Error": errMsg, "Form": form,
 		"Roles": roles, "Created": created, "Manager": cl.User.Role == identity.RoleBankManager,
-		"Banks": s.bankOptions(c, cl.User), "Regions": regionOptions(lang)})
+		"Banks": s.bankOptions(c, cl.User), "Regions": regionOptions(lang), "Experts": s.expertChoices(c, cl.User, us, lang)})
 }
 
 func (s *ui) pageCreateUser(c *gin.Context) {

@@ -178,8 +178,17 @@ func (s *ui) renderConsultation(c *gin.Context, status int, notice, errMsg strin
 	if d := c.Query("done"); notice == "" && slices.Contains([]string{"asked", "accepted", "answered", "followup", "rated", "attached"}, d) {
 		notice = "consult.done." + d
 	}
+	oversees := cl.User.Role == identity.RoleOfficial || cl.User.Role == identity.RoleAdmin
+	var names map[string]expertName
+	if oversees {
+		ids := append([]string{v.ExpertID}, v.Offered...)
+		for _, st := range v.History {
+			ids = append(ids, st.Experts...)
+		}
+		names = s.expertNames(c, ids)
+	}
 	s.render(c, status, "consult_detail", "consult.detail.title", gin.H{"C": toConRow(v, web.PickLang(c)), "Notice": notice, "Error": errMsg,
-		"Oversees": cl.User.Role == identity.RoleOfficial || cl.User.Role == identity.RoleAdmin, "MaxAnswer": consult.MaxAnswer})
+		"Oversees": oversees, "MaxAnswer": consult.MaxAnswer, "Names": names})
 }
 
 // afterConsultAction redirects after a successful form, or re-renders the

@@ -37,7 +37,7 @@ func (s *ui) pageEnterprisesList(c *gin.Context) {
 	}
 	tr := web.NewTr(s.bundle, lang)
 	page := Page{Lang: lang}
-	spec := listSpec[enterprises.Summary]{ID: "ent", Sheet: "ent.list.title", Sort: "name", NoSearch: true, Max: entListMax, Cols: []col[enterprises.Summary]{
+	spec := listSpec[enterprises.Summary]{ID: "ent", Sheet: "ent.list.title", Sort: "name", Searched: true, Max: entListMax, Cols: []col[enterprises.Summary]{
 		textCol("name", "ent.name", func(x enterprises.Summary) string { return nameOr(x.Name, x.CreditCode) }),
 		textCol("code", "ent.credit_code", func(x enterprises.Summary) string { return x.CreditCode }),
 		textCol("region", "ent.region", func(x enterprises.Summary) string { return regionText(lang, x.Region) }),

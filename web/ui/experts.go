@@ -125,7 +125,7 @@ func (s *ui) pageExperts(c *gin.Context) {
 	tr := web.NewTr(s.bundle, lang)
 	all := s.rows(lang, es)
 	join := func(xs []string) string { return strings.Join(xs, "、") }
-	spec := listSpec[expertRow]{ID: "experts", Sheet: "experts.title", Sort: "name", NoSearch: true, Cols: []col[expertRow]{
+	spec := listSpec[expertRow]{ID: "experts", Sheet: "experts.title", Sort: "name", Searched: true, Cols: []col[expertRow]{
 		textCol("name", "experts.name", func(r expertRow) string { return r.Name }),
 		textCol("tier", "experts.tier", func(r expertRow) string { return tr.T("experts.tier." + r.Tier) }),
 		textCol("title", "experts.title_col", func(r expertRow) string { return r.Title }),

@@ -69,7 +69,7 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 		vs, next, err := d.Review.List(ctx, u, review.Filter{State: review.StateDraft, Limit: todoLimit})
 		if err == nil {
 			for _, v := range vs {
-				t.Items = append(t.Items, todoItem{Label: v.Enterprise.Name, Note: yuan(v.Loan.Amount), Link: "/applications/" + v.ID})
+				t.Items = append(t.Items, todoItem{Label: v.Enterprise.Name, Note: moneyText(lang, v.Loan.Amount), Link: "/applications/" + v.ID})
 			}
 			t.More = next != ""
 		}
@@ -109,7 +109,7 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 		add(t)
 	}
 	if d.Fund != nil && isBank {
-		add(s.todoLoanWarnings(ctx, u))
+		add(s.todoLoanWarnings(ctx, u, lang))
 	}
 	if d.Panel != nil && u.Role == identity.RoleExpert {
 		for _, st := range []struct{ id, state string }{{"invitations", panel.StateInvited}, {"scores", panel.StateAccepted}} {
@@ -185,7 +185,7 @@ func (s *ui) todos(ctx context.Context, u identity.User, lang string) []todo {
 		cs, next, err := d.Fund.ListClaims(ctx, u, fund.ClaimFilter{State: fund.ClaimSubmitted, Limit: todoLimit})
 		if err == nil {
 			for _, c := range cs {
-				t.Items = append(t.Items, todoItem{Label: c.Enterprise, Note: yuan(c.Loss), Link: "/fund/claims"})
+				t.Items = append(t.Items, todoItem{Label: c.Enterprise, Note: moneyText(lang, c.Loss), Link: "/fund/claims"})
 			}
 			t.More = next != ""
 		}
@@ -245,13 +245,13 @@ func beijingNote(lang string) string {
 
 // todoLoanWarnings: a bank's non-performing loans, and the pools where the
 // bank is warned or suspended for its non-performing ratio.
-func (s *ui) todoLoanWarnings(ctx context.Context, u identity.User) todo {
+func (s *ui) todoLoanWarnings(ctx context.Context, u identity.User, lang string) todo {
 	t := todo{ID: "loan_warnings", Link: "/fund/loans?state=non_performing"}
 	if pools, _, err := s.Deps.Fund.ListPools(ctx, u, fund.PoolFilter{Limit: 100}); err == nil {
 		for _, p := range pools {
 			for _, b := range p.Banks {
 				if b.BankID == u.BankID && (b.State == "warned" || b.State == "suspended") && len(t.Items) < todoLimit {
-					t.Items = append(t.Items, todoItem{Label: p.Name, Note: fmt.Sprintf("NPL %d%%", b.NPLPct), Link: "/fund/pools/" + p.ID})
+					t.Items = append(t.Items, todoItem{Label: p.Name, Note: nplText(lang, b.NPLPct), Link: "/fund/pools/" + p.ID})
 				}
 			}
 		}
@@ -260,7 +260,7 @@ func (s *ui) todoLoanWarnings(ctx context.Context, u identity.User) todo {
 	if err == nil {
 		for _, l := range ls {
 			if len(t.Items) < todoLimit {
-				t.Items = append(t.Items, todoItem{Label: l.Enterprise.Name, Note: yuan(l.Outstanding), Link: "/fund/loans/" + l.ID})
+				t.Items = append(t.Items, todoItem{Label: l.Enterprise.Name, Note: moneyText(lang, l.Outstanding), Link: "/fund/loans/" + l.ID})
 			} else {
 				t.More = true
 			}
@@ -415,3 +415,11 @@ func clip(s string, n int) string {
 
 // pageField names a route in the language (as Page.Field does).
 func pageField(lang, code string) string { return Page{Lang: lang}.Field(code) }
+
+// nplText is a bank's non-performing ratio in the page's language.
+func nplText(lang string, pct int64) string {
+	if lang == "en" {
+		return fmt.Sprintf("NPL ratio %d%%", pct)
+	}
+	return fmt.Sprintf("不良率 %d%%", pct)
+}

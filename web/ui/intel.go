@@ -254,7 +254,7 @@ func (s *ui) pageItems(c *gin.Context) {
 		return strings.Join(out, "、")
 	}
 	known := func(code string) string { return nameOr(p.Names[code], code) }
-	spec := listSpec[intel.Item]{ID: "items", Sheet: "intel.items.title", Sort: "published", Desc: true, NoSearch: true, Max: itemsMax, Cols: []col[intel.Item]{
+	spec := listSpec[intel.Item]{ID: "items", Sheet: "intel.items.title", Sort: "published", Desc: true, Searched: true, Max: itemsMax, Cols: []col[intel.Item]{
 		timeCol("published", "intel.col.published", func(it intel.Item) time.Time { return it.Published }),
 		textCol("title", "intel.col.title", func(it intel.Item) string { return it.Title }),
 		textCol("source", "intel.filter.source", func(it intel.Item) string { return nameOr(p.Names[it.SourceID], "") }),

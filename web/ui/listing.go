@@ -66,11 +66,12 @@ func intCol[T any](key, label string, n func(T) int64) col[T] {
 		Cmp:   func(a, b T) int { return cmp.Compare(n(a), n(b)) }}
 }
 
-// moneyCol is an amount in yuan: shown with separators, exported as a
-// number of 元 (the header says so).
+// moneyCol is an amount in yuan: shown in 万元 (searched and exported in
+// 万元 as a number, the header says so; pages show 元 beside).
 func moneyCol[T any](key, label string, n func(T) int64) col[T] {
 	c := intCol(key, label, n)
-	c.Text = func(r T) string { return yuan(n(r)) }
+	c.Text = func(r T) string { return wanText(n(r)) }
+	c.Value = func(r T) any { return float64(n(r)) / 10000 }
 	return c
 }
 
@@ -89,7 +90,11 @@ type listSpec[T any] struct {
 	Sort     string   // the default sort key
 	Desc     bool     // the default direction
 	Size     int      // the default page size (25 when 0)
-	NoSearch bool     // the page's own filter form searches (the toolbar shows none)
+	NoSearch bool     // the page has no search (the toolbar shows no box)
+	// Searched: the page's service searched the rows by ?q= already (a
+	// domain search over more rows than a list reads); the toolbar's box
+	// is the page's one search box and the rows are not filtered again.
+	Searched bool
 	// Search adds text a row is found by beside its columns (ids, codes).
 	Search func(T) string
 	// Max is the bound the rows were read with (listMaxRows when 0).
@@ -206,7 +211,7 @@ func listRows[T any](s *ui, c *gin.Context, spec listSpec[T], rows []T, truncate
 	}
 
 	// search: every word must appear in a column or the extra text
-	if p.q != "" {
+	if p.q != "" && !spec.Searched {
 		words := strings.Fields(strings.ToLower(p.q))
 		kept := rows[:0:0]
 		for _, r := range rows {

@@ -5,6 +5,7 @@ package ui
 // and every page shows amounts with yuan and wanText.
 
 import (
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -65,4 +66,23 @@ func parseWan(field, v string) (int64, error) {
 		}
 	}
 	return w*10000 + f, nil
+}
+
+// Money shows an amount of yuan as banks read it: 万元 first, the exact
+// yuan beside (as the forms echo it): "254.5 万元（2,545,000 元）", in
+// English "254.5 ×10k yuan (2,545,000 yuan)".
+func (p Page) Money(n int64) template.HTML {
+	w, y := wanText(n), yuan(n)
+	if p.Lang == "en" {
+		return template.HTML(`<span class="money"><span class="wan">` + w + ` ×10k yuan</span> <small class="yuan">(` + y + ` yuan)</small></span>`)
+	}
+	return template.HTML(`<span class="money"><span class="wan">` + w + ` 万元</span><small class="yuan">（` + y + ` 元）</small></span>`)
+}
+
+// moneyText is Money as plain text (a to-do line, a title).
+func moneyText(lang string, n int64) string {
+	if lang == "en" {
+		return wanText(n) + " ×10k yuan (" + yuan(n) + " yuan)"
+	}
+	return wanText(n) + " 万元（" + yuan(n) + " 元）"
 }

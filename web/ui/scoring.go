@@ -37,6 +37,20 @@ func (s *ui) registerScoringPages(e *gin.Engine) {
 
 func textIn(t scoring.Text, lang string) string { return t.In(lang) }
 
+// guideText names a guideline version ("key@3") by its field in the page's
+// language: "半导体 · 集成电路设计 第 3 版" / "Semiconductors · IC design, v3".
+func guideText(lang, keyAtVersion string) string {
+	key, v, _ := strings.Cut(keyAtVersion, "@")
+	name, _ := fieldName(taxonomy.Default(), key, lang)
+	if v == "" {
+		return name
+	}
+	if lang == "en" {
+		return name + ", v" + v
+	}
+	return name + " 第 " + v + " 版"
+}
+
 // ---- the expert's scoring page ----
 
 // anchorRow is one anchored point of a criterion's scale.
@@ -201,7 +215,7 @@ func (s *ui) renderScore(c *gin.Context, status int, id string, f *formState, er
 		"Criteria": crits, "Scale": []int{1, 2, 3, 4, 5, 6, 7, 8, 9}, "Risks": choices, "OtherRisks": strings.Join(others, "\n"),
 		"Indicators": indicators, "F": st, "Locked": locked, "Errors": errs, "Error": general, "Notice": notice,
 		"Recommendations": scoring.Recommendations, "Stages": review.Maturities, "Submitted": submitted,
-		"Guideline": fmt.Sprintf("%s @%d", d.Guideline.Key, d.Guideline.Version), "Due": d.Assignment.Due.In(web.BeijingTime()).Format("2006-01-02 15:04"),
+		"Guideline": guideText(lang, fmt.Sprintf("%s@%d", d.Guideline.Key, d.Guideline.Version)), "GuidelineKey": d.Guideline.Key, "Due": d.Assignment.Due.In(web.BeijingTime()).Format("2006-01-02 15:04"),
 	})
 }
 
@@ -320,13 +334,17 @@ func (s *ui) renderConfirm(c *gin.Context, status int, errMsg string) {
 func (s *ui) confirmScore(c *gin.Context) {
 	ctx, actor, id := c.Request.Context(), web.MustCaller(c).User, c.Param("id")
 	tr := s.tr(c)
-	sc, _, err := s.Deps.Scoring.MyScore(ctx, actor, id)
-	if err == nil && sc.State != scoring.StateSubmitted && c.PostForm("revision") != strconv.Itoa(sc.Revision) {
-		s.renderConfirm(c, http.StatusConflict, tr.T("sc.confirm.changed"))
+	shown, perr := strconv.Atoi(strings.TrimSpace(c.PostForm("revision")))
+	if perr != nil || shown < 0 {
+		s.renderConfirm(c, http.StatusBadRequest, tr.T("sc.confirm.changed"))
 		return
 	}
-	if err == nil {
-		_, err = s.Deps.Scoring.Submit(ctx, actor, id)
+	// One version-guarded write: the score is locked only while it is
+	// still the revision this page showed.
+	_, err := s.Deps.Scoring.SubmitShown(ctx, actor, id, shown)
+	if scoring.ChangedSinceShown(err) {
+		s.renderConfirm(c, http.StatusConflict, tr.T("sc.confirm.changed"))
+		return
 	}
 	if err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
@@ -414,7 +432,7 @@ func (s *ui) renderReport(c *gin.Context, status int, errMsg, done string) {
 	for _, x := range rep.Indicators {
 		indicators = append(indicators, textIn(x, lang))
 	}
-	data := gin.H{"App": row, "R": rep, "Overall": overall, "Criteria": crits, "Comments": comments, "GuidelineRisks": gRisks,
+	data := gin.H{"App": row, "R": rep, "Guideline": guideText(lang, rep.Guideline), "Overall": overall, "Criteria": crits, "Comments": comments, "GuidelineRisks": gRisks,
 		"Indicators": indicators, "Recommendations": scoring.Recommendations, "Closed": rep.ClosedAt.In(web.BeijingTime()).Format("2006-01-02 15:04"),
 		"ExportLang": map[string]string{"en": "en"}[lang], "Error": errMsg, "Done": done}
 	if lang != "en" {
@@ -547,8 +565,17 @@ func (s *ui) renderRubric(c *gin.Context, status int, text, note, errMsg string)
 		crits = append(crits, cf)
 	}
 	name, _ := fieldName(tax, key, lang)
+	from, _ := fieldName(tax, g.Key, lang)
+	var risks, indicators []string
+	for _, r := range view.RiskPoints {
+		risks = append(risks, textIn(r, lang))
+	}
+	for _, x := range view.Indicators {
+		indicators = append(indicators, textIn(x, lang))
+	}
 	s.render(c, status, "scoring_rubric", "sc.rubric.title", gin.H{
-		"Key": key, "Name": name, "G": view, "Current": g.Version, "Inherited": inherited, "From": g.Key, "Versions": versions,
+		"Key": key, "Name": name, "G": view, "Current": g.Version, "Inherited": inherited, "From": from, "Versions": versions,
+		"Risks": risks, "Indicators": indicators, "At": fmtBeijing(view.At, "2006-01-02"), "Open": errMsg != "",
 		"Criteria": crits, "JSON": text, "Note": note, "Error": errMsg, "Done": c.Query("done"),
 	})
 }

@@ -92,3 +92,53 @@ document.addEventListener("DOMContentLoaded", function () {
     init();
   }
 })();
+
+// ---- the users form (users.html) ----
+// <form data-role-fields>: an element with data-for-roles="a b" shows only
+// while the role select (name="role") holds one of those roles; hidden
+// fields are cleared so that a bank or an expert chosen for another role
+// is not sent. Without this script every field shows.
+// <input data-filter-select="SELECT-ID">: typing narrows the select's
+// options to those whose text holds every typed word.
+(function () {
+  "use strict";
+  function roleFields(form) {
+    var role = form.elements.role;
+    if (!role) { return; }
+    var parts = Array.prototype.slice.call(form.querySelectorAll("[data-for-roles]"));
+    function show() {
+      parts.forEach(function (p) {
+        var on = (" " + p.getAttribute("data-for-roles") + " ").indexOf(" " + role.value + " ") >= 0;
+        p.hidden = !on;
+        p.querySelectorAll("select, input").forEach(function (i) { i.disabled = !on; });
+      });
+    }
+    role.addEventListener("change", show);
+    show();
+  }
+  function filterSelect(input) {
+    var sel = document.getElementById(input.getAttribute("data-filter-select"));
+    if (!sel) { return; }
+    var all = Array.prototype.slice.call(sel.options);
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(function (w) { return w !== ""; });
+      var keep = sel.value;
+      all.forEach(function (o) {
+        var text = o.text.toLowerCase();
+        var hit = o.value === "" || words.every(function (w) { return text.indexOf(w) >= 0; });
+        o.hidden = !hit;
+      });
+      var first = all.filter(function (o) { return !o.hidden && o.value !== "" && !o.disabled; });
+      if (words.length && first.length === 1) { sel.value = first[0].value; } else { sel.value = keep; }
+    });
+  }
+  function init() {
+    document.querySelectorAll("form[data-role-fields]").forEach(roleFields);
+    document.querySelectorAll("input[data-filter-select]").forEach(filterSelect);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
