@@ -61,6 +61,9 @@ type modelHeader struct {
 	Buckets    int      `json:"buckets"`
 	Dense      int      `json:"dense"`
 	Trained    string   `json:"trained"` // what it was trained on
+	// PolarityKeep: the rules' polarity stands unless the model gives
+	// another one at least this probability (chosen by cross-validation).
+	PolarityKeep float64 `json:"polarity_keep,omitempty"`
 }
 
 // Model holds the learned weights. Output o of feature f is at f*nOut+o.
@@ -350,6 +353,9 @@ func (m *Model) decide(l *Label, p []float64) {
 		if pp[i] > pp[slices.Index(polarities, pol)] {
 			pol = polarities[i]
 		}
+	}
+	if pol != l.Polarity && pp[slices.Index(polarities, pol)] < m.Header.PolarityKeep {
+		pol = l.Polarity
 	}
 	l.Scores = map[string]float64{}
 	for i, c := range m.Header.Industries {

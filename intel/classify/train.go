@@ -21,6 +21,9 @@ type TrainOptions struct {
 	L2Hashed float64 // L2 penalty on n-gram weights (default 3e-2)
 	L2Dense  float64 // L2 penalty on rule-feature weights (default 1e-6)
 	Seed     uint64
+	// PolarityKeep is the model probability another polarity needs to
+	// overrule the rules' (0: the model always decides).
+	PolarityKeep float64
 }
 
 // Train fits a model to the examples on top of c's rules (c's own model, if
@@ -43,6 +46,7 @@ func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
 		codes[i] = ind.Code
 	}
 	m := NewModel(codes)
+	m.Header.PolarityKeep = o.PolarityKeep
 	ni, nd := len(codes), len(Dimensions)
 	feats := make([]features, len(examples))
 	ys := make([][]float64, len(examples))

@@ -67,6 +67,7 @@ func main() {
 	cv := flag.Int("cv", 0, "k-fold cross-validation on the train split (folds by phrasing): report the pooled scores, write nothing")
 	l2 := flag.Float64("l2", 0, "L2 penalty on n-gram weights (0: the default)")
 	rate := flag.Float64("rate", 0, "learning rate (0: the default)")
+	polKeep := flag.Float64("polkeep", 0, "the model probability another polarity needs to overrule the rules' (0: the model always decides)")
 	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
 	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
 	explain := flag.String("explain", "", `label one item given as "title|summary" with the shipped classifier and print its cues and rules, write nothing`)
@@ -93,7 +94,7 @@ func main() {
 		}
 		return
 	}
-	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate}
+	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate, PolarityKeep: *polKeep}
 	if *cv > 1 {
 		if err := crossValidate(*dir, opt, *cv); err != nil {
 			fmt.Fprintln(os.Stderr, "train:", err)
@@ -301,8 +302,12 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 	fmt.Println("with model:", mm)
 	fmt.Println("hand-written:", mh)
 	for _, d := range classify.Dimensions {
-		fp := mm.DimensionConfusions[d]
-		fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
+		fp, hp := mm.DimensionConfusions[d], mh.DimensionConfusions[d]
+		fmt.Printf("  %-13s false positives %3d  false negatives %3d  (hand-written %3d / %3d)\n", d, fp[0], fp[1], hp[0], hp[1])
+	}
+	fmt.Println("polarity confusion, all (rows: label, columns: classifier: risk, opportunity, neutral):")
+	for _, w := range []string{classify.Risk, classify.Opportunity, classify.Neutral} {
+		fmt.Printf("  %-12s %4d %4d %4d\n", w, mm.PolarityConfusion[w][classify.Risk], mm.PolarityConfusion[w][classify.Opportunity], mm.PolarityConfusion[w][classify.Neutral])
 	}
 	return nil
 }
