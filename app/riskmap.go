@@ -71,8 +71,8 @@ func (a *App) openRiskmap(ctx context.Context) error {
 
 // openIngest opens the risk map and the alerts over the intelligence and
 // registers them as the consumers of intel's ingest pipeline: every batch
-// of newly stored items is counted into the map's day counters and run
-// through the alert triggers, and items re-linked later to an enterprise
+// of newly stored items is counted into the map's day counters (exactly
+// once, through crashes) and run through the alert triggers, and items re-linked later to an enterprise
 // raise the enterprise alert. It is the one place where what happens on
 // ingest is wired: the server (openRiskmap) and the crawler worker
 // (OpenCrawler) both call it, so news crawled by `kedaitong crawl` reaches
@@ -96,11 +96,17 @@ func openIngest(ctx context.Context, st store.Store, in *intel.Service, nt *noti
 		return nil, nil, err
 	}
 	if in != nil {
-		in.OnItems(func(ctx context.Context, items []intel.Item) {
-			if err := rm.Count(ctx, items); err != nil {
+		// A batch counted into the map is marked with its id, so a batch
+		// repaired after a crash (intel.RepairIngest) is counted once; the
+		// alerts are keyed by story and never raised twice. An error
+		// leaves the batch for the repair.
+		in.OnBatch(func(ctx context.Context, b intel.Batch) error {
+			if err := rm.CountBatch(ctx, b.ID, b.Items); err != nil {
 				log.Warn("riskmap: count items", "err", err)
+				return err
 			}
-			al.OnItems(ctx, items)
+			al.OnItems(ctx, b.Items)
+			return nil
 		})
 		in.OnLinked(al.OnLinked)
 	}

@@ -417,10 +417,12 @@ func (sm *Summary) add(o Outcome) {
 type Progress func(done, total int, o Outcome)
 
 // CrawlOnce fetches every source due now (all: every enabled source) once,
-// with the worker pool, skipping those another crawler holds. It reports
+// with the worker pool, skipping those another crawler holds. It first
+// completes the ingest batches of crawlers that stopped (RepairIngest). It reports
 // each outcome to progress (which may be nil) and returns the summary.
 func (s *Service) CrawlOnce(ctx context.Context, all bool, progress Progress) (Summary, error) {
 	start := time.Now()
+	s.repair(ctx) // batches a crawler stopped in the middle of
 	type cand struct {
 		d sourceDoc
 		v int64
@@ -523,7 +525,12 @@ func (s *Service) RunWith(ctx context.Context, poll time.Duration, after func(Ou
 	slots := make(chan struct{}, s.pool)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	var repaired time.Time
 	for {
+		if time.Since(repaired) >= repairEvery {
+			s.repair(ctx) // batches a crawler stopped in the middle of
+			repaired = time.Now()
+		}
 		claimed := 0
 		free := s.pool - len(slots)
 		if free > 0 {

@@ -22,6 +22,9 @@
 //     (cluster_first); downstream counts only those. One more document,
 //     "relink:known", remembers the enterprises stored items were re-linked
 //     to (see relink.go).
+//   - intel_ingest: ingest journals, one per batch of items being stored,
+//     deleted once the batch's consumers (risk map, alerts) have counted
+//     it; a crawler killed in between leaves it for a repair (ingest.go).
 package intel
 
 import (
@@ -95,6 +98,7 @@ type Service struct {
 	items   store.Collection
 	terms   store.Collection
 	buckets store.Collection
+	journal store.Collection // ingest journals (ingest.go)
 
 	tax    *taxonomy.Taxonomy
 	guard  *fetch.Guard
@@ -117,6 +121,8 @@ type Service struct {
 
 	hooksMu sync.Mutex
 	hooks   atomic.Pointer[[]ItemsHook]
+
+	batchHooks atomic.Pointer[[]BatchHook] // ingest.go
 
 	rl relinker // stored items re-linked to enterprises learnt later
 
@@ -164,7 +170,7 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
-	}{{&s.sources, SourcesDef}, {&s.items, ItemsDef}, {&s.terms, TermsDef}, {&s.buckets, BucketsDef}} {
+	}{{&s.sources, SourcesDef}, {&s.items, ItemsDef}, {&s.terms, TermsDef}, {&s.buckets, BucketsDef}, {&s.journal, JournalDef}} {
 		var err error
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("intel: %w", err)

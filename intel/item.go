@@ -45,6 +45,7 @@ type itemDoc struct {
 	Item
 	Key         string `json:"key"`
 	PublishedMS int64  `json:"published_ms"`
+	Ingest      string `json:"ingest,omitempty"` // the ingest journal of the batch that stored it (ingest.go)
 }
 
 type termDoc struct {
@@ -84,10 +85,11 @@ type pending struct {
 
 // ingestBatch classifies, clusters and stores the parsed items of a feed
 // that are not stored yet, and returns the items it stored. The writes go
-// per collection in batches (buckets, then term links, then the items
-// themselves, each one commit), keyed by the item, so a crawl interrupted
-// half-way is completed by the next one: an item counts as stored only
-// when its own document is.
+// per collection in batches (the ingest journal, dedupe buckets and term
+// links at once, then the items themselves), keyed by the item, so a crawl
+// interrupted half-way is completed by the next one: an item counts as
+// stored only when its own document is, and the journal has its effects
+// downstream completed exactly once (ingest.go).
 func (s *Service) ingestBatch(ctx context.Context, src *sourceDoc, fis []feed.Item, cls *classify.Classifier, now time.Time) ([]Item, error) {
 	var stored []Item
 	for len(fis) > 0 {
@@ -104,46 +106,65 @@ func (s *Service) ingestBatch(ctx context.Context, src *sourceDoc, fis []feed.It
 
 func (s *Service) ingestChunk(ctx context.Context, src *sourceDoc, fis []feed.Item, cls *classify.Classifier, now time.Time) ([]Item, error) {
 	firstCrawl := src.Health.Items == 0 && len(src.Seen) == 0
-	ps := make([]*pending, 0, len(fis))
-	for _, fi := range fis {
-		id := itemID(src.ID, feed.ItemKey(fi))
-		if !firstCrawl {
-			// A source that stored items before: skip those stored already
-			// (on a first crawl, an interrupted earlier attempt is caught
-			// by the item's unique id).
-			if _, err := s.items.Get(ctx, id, nil); err == nil {
-				continue
-			} else if !kedaitong.Is(err, kedaitong.ENotFound) {
-				return nil, err
-			}
+	ids := make([]string, len(fis))
+	for i, fi := range fis {
+		ids[i] = itemID(src.ID, feed.ItemKey(fi))
+	}
+	var have map[string]bool
+	if !firstCrawl {
+		// A source that stored items before: skip those stored already
+		// (one read for the chunk; on a first crawl, an interrupted
+		// earlier attempt is caught by the item's unique id).
+		docs, err := s.items.GetMany(ctx, ids)
+		if err != nil {
+			return nil, err
 		}
-		ps = append(ps, s.prepare(src, id, fi, cls, now))
+		have = make(map[string]bool, len(docs))
+		for _, d := range docs {
+			have[d.ID] = true
+		}
+	}
+	ps := make([]*pending, 0, len(fis))
+	for i, fi := range fis {
+		if have[ids[i]] {
+			continue
+		}
+		ps = append(ps, s.prepare(src, ids[i], fi, cls, now))
 	}
 	if len(ps) == 0 {
 		return nil, nil
 	}
-	// The term links do not depend on the clustering: they are written
-	// while the dedupe buckets are claimed (both before the items, so an
-	// item is stored only with its links and its buckets). Concurrent
-	// writes share the store's commits.
+	// The journal, the term links and the dedupe buckets do not depend on
+	// each other: they are written at once (concurrent writes share the
+	// store's commits), all before the items, so an item is stored only
+	// with its journal, its links and its buckets.
 	var terms []store.NewDoc
-	for _, p := range ps {
+	want := make([]string, len(ps))
+	for i, p := range ps {
+		want[i] = p.doc.ID
 		for _, t := range p.terms {
 			terms = append(terms, store.NewDoc{ID: t + "|" + p.doc.ID, Doc: termDoc{Term: t, TS: p.doc.PublishedMS, Item: p.doc.ID}})
 		}
 	}
+	type jres struct {
+		id  string
+		err error
+	}
 	termsDone := make(chan error, 1)
+	journalDone := make(chan jres, 1)
 	go func() { termsDone <- s.insertAll(ctx, s.terms, terms, nil) }()
+	go func() { id, err := s.openJournal(ctx, want); journalDone <- jres{id, err} }()
 	cerr := s.clusterBatch(ctx, ps)
 	terr := <-termsDone
-	if cerr != nil {
-		return nil, cerr
-	}
-	if terr != nil {
-		return nil, terr
+	j := <-journalDone
+	for _, err := range []error{j.err, cerr, terr} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	docs := make([]store.NewDoc, len(ps))
 	for i, p := range ps {
+		p.doc.Ingest = j.id
 		docs[i] = store.NewDoc{ID: p.doc.ID, Doc: &p.doc}
 	}
 	var stored []Item
@@ -152,7 +173,13 @@ func (s *Service) ingestChunk(ctx context.Context, src *sourceDoc, fis []feed.It
 			stored = append(stored, ps[i].doc.Item.normal())
 		}
 	})
-	return stored, err
+	if err != nil {
+		return stored, err // the journal stays: a repair settles what was stored
+	}
+	if err := s.settle(ctx, Batch{ID: j.id, Items: stored}); err != nil {
+		s.log.Warn("intel: settle a batch", "batch", j.id, "err", err)
+	}
+	return stored, nil
 }
 
 // insertAll inserts docs in batches, treating a conflict (stored already)
@@ -160,7 +187,7 @@ func (s *Service) ingestChunk(ctx context.Context, src *sourceDoc, fis []feed.It
 func (s *Service) insertAll(ctx context.Context, c store.Collection, docs []store.NewDoc, each func(i int, ok bool)) error {
 	for off := 0; off < len(docs); off += store.MaxBatch {
 		part := docs[off:min(off+store.MaxBatch, len(docs))]
-		errs, err := c.InsertMany(ctx, part)
+		errs, err := store.InsertEach(ctx, c, part)
 		if err != nil {
 			return err
 		}
@@ -248,7 +275,7 @@ func (s *Service) clusterBatch(ctx context.Context, ps []*pending) error {
 	conflicts := map[*pending][]string{}
 	for off := 0; off < len(claims); off += store.MaxBatch {
 		part := claims[off:min(off+store.MaxBatch, len(claims))]
-		errs, err := s.buckets.InsertMany(ctx, part)
+		errs, err := store.InsertEach(ctx, s.buckets, part)
 		if err != nil {
 			return err
 		}

@@ -78,13 +78,15 @@ func BenchmarkIngestHook(b *testing.B) {
 					nt, _ := notify.Open(ctx, st)
 					al, _ = alerts.Open(ctx, st, rm, alerts.Options{Notify: nt, Now: clock})
 				}
-				in.OnItems(func(ctx context.Context, items []intel.Item) {
-					if err := rm.Count(ctx, items); err != nil {
+				in.OnBatch(func(ctx context.Context, bt intel.Batch) error {
+					if err := rm.CountBatch(ctx, bt.ID, bt.Items); err != nil {
 						b.Error(err)
+						return err
 					}
 					if al != nil {
-						al.OnItems(ctx, items)
+						al.OnItems(ctx, bt.Items)
 					}
+					return nil
 				})
 			}
 			for f := range feeds {

@@ -13,11 +13,13 @@
 //
 // A story is counted once: only the first item of a near-duplicate cluster
 // (cluster_first) counts. An item counts in every cell of its industries ×
-// dimensions. The counters change only through the store's atomic Incr,
-// one call per day touched by a crawled feed's new items, so concurrent
-// crawlers lose nothing and reading a range is one index scan of its days
-// (about 180 documents for a 90-day map), independent of how many items
-// there are.
+// dimensions. The counters change by one version-guarded write per day
+// touched by a group of crawled batches (ingest.go), which also records the
+// ids of the batches counted, so concurrent crawlers lose nothing, a batch
+// repaired after a crash is not counted twice, and reading a range is one
+// index scan of its days (about 180 documents for a 90-day map),
+// independent of how many items there are. Marks are integer fields
+// j__<batch id> = 1, dropped once their batch is settled.
 //
 // # The risk index
 //
@@ -234,11 +236,20 @@ func Deltas(items []intel.Item) map[Day]map[string]int64 {
 	return out
 }
 
-// Count adds newly stored items to the day counters. It is the crawler's
-// hook, called by many crawl workers at once: their deltas are merged and
-// written as a group (one atomic Incr per day touched, for every caller
-// waiting), and each caller returns once its own deltas are stored.
+// Count adds newly stored items to the day counters (CountBatch without a
+// batch id: nothing guards against counting them twice).
 func (s *Service) Count(ctx context.Context, items []intel.Item) error {
+	return s.CountBatch(ctx, "", items)
+}
+
+// CountBatch adds a batch of newly stored items to the day counters. It is
+// the crawler's batch hook (intel.OnBatch), called by many crawl workers at
+// once: their deltas are merged and written as a group (one version-guarded
+// write per day touched, for every caller waiting), and each caller returns
+// once its own deltas are stored. A non-empty batch id is recorded in each
+// day's document together with the batch's deltas, so a batch told twice
+// (repaired after a crash) is counted once (ingest.go).
+func (s *Service) CountBatch(ctx context.Context, batch string, items []intel.Item) error {
 	ds := Deltas(items)
 	if len(ds) == 0 {
 		return nil
@@ -249,17 +260,15 @@ func (s *Service) Count(ctx context.Context, items []intel.Item) error {
 		g.cond = sync.NewCond(&g.mu)
 	}
 	if g.pending == nil {
-		g.pending = map[Day]map[string]int64{}
+		g.pending = map[Day]*dayPending{}
 	}
 	for d, deltas := range ds {
-		m := g.pending[d]
-		if m == nil {
-			m = map[string]int64{}
-			g.pending[d] = m
+		p := g.pending[d]
+		if p == nil {
+			p = &dayPending{}
+			g.pending[d] = p
 		}
-		for f, n := range deltas {
-			m[f] += n
-		}
+		p.add(batch, deltas)
 	}
 	mine := g.gen + 1 // the flush that will carry these deltas
 	for g.flushing && g.done < mine {
@@ -304,18 +313,18 @@ func (s *Service) Count(ctx context.Context, items []intel.Item) error {
 type group struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
-	pending  map[Day]map[string]int64
+	pending  map[Day]*dayPending
 	gen      int64 // flushes started
 	done     int64 // flushes finished
 	flushing bool
 	errs     map[int64]error
 }
 
-func (s *Service) flush(ctx context.Context, batch map[Day]map[string]int64) error {
+func (s *Service) flush(ctx context.Context, batch map[Day]*dayPending) error {
 	today := DayOf(s.now())
 	var first error
-	for d, deltas := range batch {
-		if err := s.Add(ctx, d, deltas); err != nil && first == nil {
+	for d, p := range batch {
+		if err := s.applyDay(ctx, d, p); err != nil && first == nil {
 			first = err
 		}
 		if d != today {
@@ -336,14 +345,7 @@ func (s *Service) Add(ctx context.Context, d Day, deltas map[string]int64) error
 	if _, err := s.days.Incr(ctx, dayID(d), map[string]any{"day": int64(d)}, deltas); err != nil {
 		return err
 	}
-	s.views.mu.Lock()
-	s.views.views = nil // this process's readers see it at once (others: the flush's generation)
-	s.views.mu.Unlock()
-	s.firstMu.Lock()
-	if s.firstDay == 0 || int(d) < s.firstDay {
-		s.firstDay = 0 // read again: another process may know an earlier one
-	}
-	s.firstMu.Unlock()
+	s.counted(d)
 	return nil
 }
 
