@@ -137,16 +137,16 @@ var industries = []words{
 // supply-chain (industrial-chain restructuring, materials, sanctions),
 // capital (financing, defaults, insolvency).
 var dimensions = []words{
-	{"tech-route", []string{"技术", "工艺", "路线", "研发", "突破", "迭代", "量产", "良率", "效率", "专利", "临床试验", "新一代", "召回", "白皮书"},
-		[]string{"technolog*", "process", "route", "r&d", "breakthrough", "next-generation", "generation", "yield*", "efficiency", "trial", "recall*", "patent*", "roadmap", "obsolete", "mass production"}},
-	{"policy", []string{"政策", "补贴", "监管", "新规", "管制", "关税", "税", "标准", "规范", "征求意见", "获批", "批准", "许可", "处罚", "罚款", "整改", "工信部", "财政部", "实体清单", "反倾销", "扶持", "示范", "规划", "办法"},
-		[]string{"policy", "policies", "subsid*", "regulat*", "rule*", "tariff*", "tax*", "standard*", "licen*", "approv*", "ban", "bans", "ministry", "government", "law", "act", "bill", "entity list", "anti-dumping", "export control*", "curbs", "fined", "catalogue", "incentive*", "support package"}},
-	{"market", []string{"价格", "报价", "售价", "均价", "需求", "订单", "销量", "出货", "市场", "份额", "竞争", "过剩", "库存", "营收", "利润", "毛利", "涨价", "降价", "价格战"},
-		[]string{"price*", "demand", "orders", "order", "sales", "shipment*", "market*", "share", "competition", "compet*", "rival*", "overcapacity", "glut", "inventor*", "revenue*", "profit*", "margin*"}},
-	{"supply-chain", []string{"供应链", "产业链", "原材料", "原料", "供应", "供货", "断供", "短缺", "进口", "国产替代", "国产化", "制裁", "零部件", "配套", "采购", "上游", "断料"},
-		[]string{"supply chain*", "supplier*", "raw material*", "raw-material*", "input*", "supply", "supplies", "shortage*", "import*", "sanction*", "component*", "sourcing", "upstream", "localis*", "scarce"}},
-	{"capital", []string{"融资", "投资", "募资", "IPO", "上市申请", "贷款", "授信", "债", "违约", "破产", "资金链", "现金流", "估值", "注资", "资不抵债", "股权"},
-		[]string{"funding", "financ*", "invest*", "ipo", "loan*", "credit", "bond*", "default*", "bankrupt*", "insolven*", "cash", "valuation", "series", "raises"}},
+	{"tech-route", []string{"技术", "工艺", "路线", "研发", "突破", "迭代", "量产", "良率", "效率", "专利", "临床", "新一代", "召回", "白皮书", "取代", "替代", "淘汰", "过时", "验证", "认证", "试验", "性能", "寿命", "能量密度", "架构", "样机", "中试"},
+		[]string{"technolog*", "process", "route", "r&d", "breakthrough", "next-generation", "generation", "yield*", "efficiency", "trial*", "recall*", "patent*", "roadmap", "obsolete", "mass production", "replac*", "displac*", "overtak*", "prototype*", "validation", "durability", "endurance", "architecture", "certified", "record efficiency", "pilot line"}},
+	{"policy", []string{"政策", "补贴", "监管", "新规", "管制", "关税", "税", "标准", "规范", "征求意见", "获批", "批准", "许可", "处罚", "罚款", "整改", "工信部", "财政部", "商务部", "发改委", "药监", "民航局", "证监会", "国务院", "实体清单", "反倾销", "扶持", "示范", "规划", "办法", "集采", "医保", "配额", "指标", "准入", "审批", "审评", "适航", "条例", "法案", "贴息", "减免"},
+		[]string{"policy", "policies", "subsid*", "regulat*", "rule*", "tariff*", "tax*", "standard*", "licen*", "approv*", "ban", "bans", "ministry", "government", "law", "act", "bill", "entity list", "anti-dumping", "export control*", "curbs", "fined", "catalogue", "incentive*", "support package", "quota*", "procurement", "airworthiness", "authorit*", "duties", "exemption", "consultation", "draft"}},
+	{"market", []string{"价格", "报价", "售价", "均价", "需求", "订单", "销量", "出货", "市场", "份额", "竞争", "过剩", "库存", "营收", "利润", "毛利", "涨价", "降价", "价格战", "中标", "合同", "大单", "开工率", "产能利用率"},
+		[]string{"price*", "demand", "orders", "order", "sales", "shipment*", "market*", "share", "competition", "compet*", "rival*", "overcapacity", "glut", "inventor*", "revenue*", "profit*", "margin*", "tender*", "contract*", "utilisation", "utilization"}},
+	{"supply-chain", []string{"供应链", "产业链", "原材料", "原料", "供应", "供货", "断供", "短缺", "进口", "国产替代", "国产化", "制裁", "零部件", "配套", "采购", "上游", "断料", "供应商", "交付周期", "交期", "缺货", "物流", "外迁", "海外建厂"},
+		[]string{"supply chain*", "supplier*", "raw material*", "raw-material*", "input*", "supply", "supplies", "shortage*", "import*", "sanction*", "component*", "sourcing", "upstream", "localis*", "scarce", "lead time*", "logistics", "feedstock", "relocat*", "deliveries"}},
+	{"capital", []string{"融资", "投资", "募资", "IPO", "上市申请", "贷款", "授信", "债", "违约", "破产", "资金链", "现金流", "估值", "注资", "资不抵债", "股权", "基金", "应收账款", "拖欠", "重整", "清算", "科创板"},
+		[]string{"funding", "financ*", "invest*", "ipo", "loan*", "credit", "bond*", "default*", "bankrupt*", "insolven*", "cash", "valuation", "series", "raises", "fund", "receivable*", "liquidat*", "restructuring"}},
 }
 
 // Polarity words: what reads as bad or good news for the industry's firms.
@@ -160,6 +160,190 @@ var (
 	neutZH = []string{"征求意见", "座谈", "研讨", "股东大会", "换届", "对接会", "发布会", "白皮书", "启动修订", "收购", "股权转让"}
 	neutEN = []string{"draft", "consultation", "for public comment", "discuss*", "shareholders", "white paper", "elects", "hosts", "fair", "terms were not disclosed", "changes hands", "agrees to buy"}
 )
+
+// Composition, as the definitions read: a risk or an opportunity is a
+// change in something the industry's firms live on (what they sell, how much,
+// the money and support they get) or in something that burdens them (what
+// they pay, the barriers they face, the stock they cannot sell). A good that
+// grows or a burden that shrinks is an opportunity; a good that shrinks or a
+// burden that grows is a risk. A price is a good unless it is the price of
+// what the firms buy (an input word before it in its clause).
+var (
+	goodZH   = []string{"订单", "需求", "销量", "出货", "出口", "营收", "收入", "利润", "毛利", "份额", "融资", "投资", "补贴", "补助", "扶持", "贴息", "优惠", "良率", "效率", "价格", "报价", "售价", "均价", "估值", "配额", "指标", "产量"}
+	goodEN   = []string{"orders", "order", "demand", "sales", "shipments", "exports", "revenue*", "profit*", "margin*", "share", "funding", "investment*", "subsid*", "support", "incentive*", "yield*", "efficiency", "price*", "valuation*", "quota*", "exemption*", "output", "bids"}
+	burdenZH = []string{"成本", "费用", "关税", "管制", "限制", "库存", "过剩", "竞争", "交期", "交付周期", "税负", "门槛", "运费", "压力", "审批时限", "审评时限"}
+	burdenEN = []string{"cost*", "tariff*", "curbs", "controls", "restrictions", "inventor*", "competition", "lead time*", "duties", "freight", "pressure", "red tape", "rules", "requirements", "charges", "fees", "rates"}
+	inputZH  = []string{"原材料", "原料", "上游", "采购", "进口", "租赁"}
+	inputEN  = []string{"raw", "input*", "feedstock", "upstream", "purchasing", "rental", "component*"}
+	upZH     = []string{"上涨", "增长", "上升", "提高", "增加", "扩大", "回升", "反弹", "翻番", "翻倍", "提升", "加大", "延长", "延续", "走高", "大增", "攀升", "飙升", "创新高", "上调", "收紧", "加征", "企稳", "止跌", "新增"}
+	upEN     = []string{"rise*", "rose", "risen", "rising", "up", "increase*", "grow*", "grew", "jump*", "surge*", "climb*", "extend*", "renew*", "expand*", "higher", "raise*", "raising", "tighten*", "soar*", "doubl*", "record", "rebound*", "widen*", "stop falling", "stops falling"}
+	downZH   = []string{"下跌", "下降", "下滑", "减少", "回落", "降低", "萎缩", "收窄", "放缓", "缩短", "削减", "取消", "终止", "到期", "退坡", "暂停", "走低", "下调", "减半", "骤减", "锐减", "腰斩", "放宽", "降至", "跌至", "撤回", "缩水"}
+	downEN   = []string{"fall*", "fell", "drop*", "declin*", "slump*", "cut", "cuts", "lower*", "shrink*", "shrank", "eas*", "end", "ends", "ended", "expir*", "scrap*", "halt*", "suspend*", "slid*", "halve*", "plung*", "tumbl*", "collaps*", "narrow*", "shorten*", "reduc*", "withdr*", "dry up", "dries up", "cheaper", "slow*", "lapse*"}
+	notZH    = []string{"并未", "未", "没有", "不会", "不再", "否认", "无"}
+	notEN    = []string{"not", "no", "never", "denies", "denied", "rules out", "ruled out", "unlikely", "won't", "didn't", "doesn't", "isn't"}
+)
+
+// composed scores the good and burden words of one clause-separated text
+// against the nearest direction word in their clause: + for opportunity, -
+// for risk. A negation before the pair cancels it, except that a good that
+// is not extended or renewed ends ("不再延续", "not renewed").
+func composed(text string) int {
+	score := 0
+	for _, clause := range clauses(text) {
+		toks := tokens(clause)
+		latin := len(toks) > 0 && !strings.ContainsFunc(clause, func(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF })
+		if latin {
+			score += composedEN(toks)
+		} else {
+			score += composedZH(clause)
+		}
+	}
+	return score
+}
+
+// clauses cuts text at punctuation.
+func clauses(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return strings.ContainsRune("，。；：！？,;:!?、", r)
+	})
+}
+
+func sign(good bool, up bool) int {
+	if good == up {
+		return 1
+	}
+	return -1
+}
+
+func composedZH(clause string) int {
+	score := 0
+	type at struct {
+		i    int
+		good bool
+	}
+	var subj []at
+	for _, w := range goodZH {
+		for i := indexAll(clause, w); len(i) > 0; i = i[1:] {
+			subj = append(subj, at{i[0], true})
+		}
+	}
+	for _, w := range burdenZH {
+		for i := indexAll(clause, w); len(i) > 0; i = i[1:] {
+			subj = append(subj, at{i[0], false})
+		}
+	}
+	for _, sj := range subj {
+		good := sj.good
+		before := clause[:sj.i]
+		if good && strings.Contains(clause[sj.i:min(len(clause), sj.i+6)], "价") {
+			for _, w := range inputZH {
+				if strings.Contains(before[max(0, len(before)-24):], w) {
+					good = false // the price of what the firms buy
+				}
+			}
+		}
+		after := clause[sj.i:min(len(clause), sj.i+36)]
+		best, up := len(after)+1, false
+		for _, w := range upZH {
+			if j := strings.Index(after, w); j >= 0 && j < best {
+				best, up = j, true
+			}
+		}
+		for _, w := range downZH {
+			if j := strings.Index(after, w); j >= 0 && j < best {
+				best, up = j, false
+			}
+		}
+		if best > len(after) {
+			continue
+		}
+		s := sign(good, up)
+		window := clause[max(0, sj.i-12) : sj.i+best]
+		for _, n := range notZH {
+			if strings.Contains(window, n) {
+				if sj.good && up && (strings.Contains(after[best:], "延") || strings.Contains(after[best:], "续")) {
+					s = -1
+				} else {
+					s = 0
+				}
+			}
+		}
+		score += s
+	}
+	return score
+}
+
+func composedEN(toks []string) int {
+	score := 0
+	match := func(t string, ws []string) bool {
+		for _, w := range ws {
+			if strings.HasSuffix(w, "*") && strings.HasPrefix(t, strings.TrimSuffix(w, "*")) || t == w {
+				return true
+			}
+		}
+		return false
+	}
+	for i, t := range toks {
+		good, burden := match(t, goodEN), match(t, burdenEN)
+		if !good && !burden {
+			continue
+		}
+		if good && strings.HasPrefix(t, "price") {
+			for _, p := range toks[max(0, i-4):i] {
+				if match(p, inputEN) {
+					good = false
+				}
+			}
+		}
+		// The nearest direction: up to four words after, or two before.
+		dir, dist := 0, 99
+		for j := max(0, i-2); j < min(len(toks), i+5); j++ {
+			if j == i {
+				continue
+			}
+			d := j - i
+			if d < 0 {
+				d = -d + 1
+			}
+			if d >= dist {
+				continue
+			}
+			if match(toks[j], upEN) {
+				dir, dist = 1, d
+			} else if match(toks[j], downEN) {
+				dir, dist = -1, d
+			}
+		}
+		if dir == 0 {
+			continue
+		}
+		s := sign(good, dir > 0)
+		for _, p := range toks[max(0, i-4):min(len(toks), i+3)] {
+			if match(p, notEN) {
+				if good && dir > 0 {
+					s = -1 // not renewed, not extended
+				} else {
+					s = 0
+				}
+			}
+		}
+		score += s
+	}
+	return score
+}
+
+// indexAll returns every index of w in s.
+func indexAll(s, w string) []int {
+	var out []int
+	for off := 0; ; {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return out
+		}
+		out = append(out, off+i)
+		off += i + len(w)
+	}
+}
 
 // count returns how often the words occur in text (Chinese by substring,
 // English by word, * for any ending).
@@ -238,7 +422,7 @@ func labelItem(it item) label {
 	title, summary := strings.ToLower(it.Title), strings.ToLower(it.Summary)
 	score := func(zh, en []string) int { return 2*count(title, zh, en) + count(summary, zh, en) }
 	l := label{ID: it.ID, Industries: []string{}, Dimensions: []string{}}
-	pick := func(ws []words, need, keep int) []string {
+	pick := func(ws []words, need, keep, share int) []string {
 		type sc struct {
 			code string
 			n    int
@@ -252,7 +436,7 @@ func labelItem(it item) label {
 		sort.SliceStable(all, func(a, b int) bool { return all[a].n > all[b].n })
 		var out []string
 		for i, s := range all {
-			if i < keep && s.n*2 >= all[0].n {
+			if i < keep && s.n*share >= all[0].n {
 				out = append(out, s.code)
 			}
 		}
@@ -261,16 +445,23 @@ func labelItem(it item) label {
 		}
 		return out
 	}
-	l.Industries = pick(industries, 2, 2)
-	l.Dimensions = pick(dimensions, 2, 2)
+	l.Industries = pick(industries, 2, 2, 2) // a half of the best
+	l.Dimensions = pick(dimensions, 2, 3, 3) // a third: an item often speaks to several
 	risk, opp := score(riskZH, riskEN), score(oppZH, oppEN)
 	// A denial or negation cancels what it denies.
 	text := title + " 。 " + summary
 	risk -= 2 * negated(text, riskZH, riskEN)
 	opp -= 2 * negated(text, oppZH, oppEN)
+	// What changes, which way: each pair counts twice a word (in the title
+	// four times).
+	if c := 4*composed(title) + 2*composed(summary); c > 0 {
+		opp += c
+	} else {
+		risk -= c
+	}
 	neutral := score(neutZH, neutEN)
 	switch {
-	case neutral >= 2 && risk < 4 && opp < 4, risk == opp, max(risk, opp) < 2:
+	case neutral >= 2 && risk < 4 && opp < 4, risk == opp, max(risk, opp) < 1:
 		l.Polarity = "neutral"
 	case risk > opp:
 		l.Polarity = "risk"
