@@ -609,19 +609,25 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			w *= titleWeight
 		}
 		span := hit{match: match{start: cp.start, end: cp.end}, title: title}
-		mod, hedged := c.modifiers(span, mods, text)
+		pol := cp.polarity()
+		cmods := mods
+		if pol == Opportunity {
+			// "Back to normal" after an improvement agrees with it
+			// ("交付周期缩短至16周，排产恢复正常").
+			cmods = slices.DeleteFunc(slices.Clone(mods), func(m hit) bool { return recovery[c.patterns[m.key].term] })
+		}
+		mod, hedged := c.modifiers(span, cmods, text)
 		if mod != modNegated && c.negatedInside(cp, mods) {
 			mod = modNegated // "补贴并未取消"
 		}
 		if hedged {
 			w *= hedgeFactor
 		}
-		pol := cp.polarity()
 		cue := Cue{Term: string(text[cp.subj.start:cp.subj.end]) + " … " + string(text[cp.dirMatch.start:cp.dirMatch.end]),
 			Dimensions: cp.dims(), InTitle: title, Modifier: "composed"}
 		pw := w
 		switch {
-		case mod == modNegated && cp.dir == dirBegin && pol == Opportunity:
+		case mod == modNegated && cp.s.name == "subsidy" && cp.dir == dirBegin && renewal(text[cp.dirMatch.start:cp.dirMatch.end]):
 			// A support not renewed, not extended, no longer granted
 			// ("补贴不再延续", "not renewed") ends.
 			cue.Modifier = "composed, negated"
@@ -684,6 +690,21 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 	if l.Polarity != Risk && l.Severity == SeverityHigh && risk < opp {
 		l.Severity = SeverityNormal
 	}
+}
+
+// recovery are the negators-after that say a disruption is over.
+var recovery = map[string]bool{"恢复正常": true, "back to normal": true}
+
+// renewal reports whether a beginning direction renews what was there
+// ("延续", "extended"), so that its negation ends it.
+func renewal(w []byte) bool {
+	s := string(w)
+	for _, r := range []string{"延续", "延长", "续", "extend", "renew", "prolong"} {
+		if strings.HasPrefix(s, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // modifiers finds what modifies cue h: a negator or reverser close before
