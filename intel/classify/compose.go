@@ -52,8 +52,8 @@ var subjects = []subject{
 		zh: []string{"价格", "报价", "售价", "均价", "出厂价", "价位", "行情", "现货价", "加工费"},
 		en: []string{"price", "prices", "processing fee*", "treatment charge*", "selling price*", "quotes", "spot price*", "contract price*"}},
 	{name: "demand", dims: []string{"market"}, pol: [5]string{Opportunity, Risk, Risk, Opportunity, ""},
-		zh: []string{"订单", "需求", "销量", "出货量", "出口", "营收", "收入", "利润", "净利润", "毛利率", "市场份额", "占有率", "市场空间", "装机量", "销售额", "增速", "收益", "收益率"},
-		en: []string{"orders", "order book", "demand", "sales", "shipments", "exports", "revenue", "revenues", "profit", "profits", "earnings", "margin", "margins", "market share", "deliveries", "growth", "returns"}},
+		zh: []string{"客户", "订单", "需求", "销量", "出货量", "出口", "营收", "收入", "利润", "净利润", "毛利率", "市场份额", "占有率", "市场空间", "装机量", "销售额", "增速", "收益", "收益率"},
+		en: []string{"customer", "customers", "orders", "order book", "demand", "sales", "shipments", "exports", "revenue", "revenues", "profit", "profits", "earnings", "margin", "margins", "market share", "deliveries", "growth", "returns"}},
 	{name: "inventory", dims: []string{"market"}, pol: upRisk,
 		zh: []string{"库存", "库存周转天数", "过剩产能", "闲置产能"},
 		en: []string{"inventory", "inventories", "stockpiles", "excess capacity"}},
@@ -87,6 +87,9 @@ var subjects = []subject{
 	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
 		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制", "出口许可", "许可要求"},
 		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties", "licensing", "export licen*", "licence requirement*", "license requirement*"}},
+	{name: "milestone", dims: []string{"tech-route"}, pol: [5]string{Opportunity, Risk, Risk, Opportunity, ""},
+		zh: []string{"量产", "量产时间表", "投产", "商业化", "上市时间"},
+		en: []string{"mass production", "launch", "rollout", "commercialisation", "commercialization", "start of production"}},
 	{name: "regulation", dims: []string{"policy"}, pol: [5]string{Risk, Opportunity, "", "", ""},
 		zh: []string{"监管", "监管要求", "审批要求", "审批流程", "审评时间", "审批时间", "审评时限", "审批时限", "审批周期", "审评周期"},
 		en: []string{"rules", "regulations", "requirements", "red tape", "approval time*", "review time*", "approval process*"}},
@@ -108,7 +111,7 @@ type direction struct {
 var directions = []direction{
 	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "止跌", "止跌回升", "企稳", "企稳回升", "触底反弹", "触底回升"},
 		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "stabilise*", "stabilize*"}},
-	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期", "缩短"},
+	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期", "缩短", "推迟", "延迟", "延期", "延后", "流失"},
 		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*"}},
 	{dirEnd, []string{"撤回", "取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
@@ -137,6 +140,9 @@ type composite struct {
 	// delayed), so of the supply chain.
 	supply bool
 }
+
+// adjectiveOnly directions qualify the noun after them, never one before.
+var adjectiveOnly = map[string]bool{"new": true}
 
 // costMarkers before a cost in its sentence make it a cost of materials or
 // parts ("purchasing costs", "零部件成本").
@@ -204,6 +210,9 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 		for _, d := range dirs {
 			if overlaps(d.match, s.match) || hyphenated(text, d.match) {
 				continue
+			}
+			if d.start >= s.end && adjectiveOnly[string(text[d.start:d.end])] {
+				continue // "exports face new restrictions": new qualifies what follows it
 			}
 			var gap int32
 			switch {
@@ -288,6 +297,17 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 			// exemption ends") belongs to the composite.
 			if o.end == s.start || o.end+1 == s.start && text[o.end] == ' ' && isWordByte(text[s.start]) {
 				cp.start = min(cp.start, o.start)
+			}
+		}
+		for _, q := range cues {
+			// So does a cue that qualifies it ("trade-in subsidies end",
+			// "以旧换新补贴延续").
+			if q.end == s.start || q.end+1 == s.start && text[q.end] == ' ' && isWordByte(text[s.start]) {
+				for _, e := range c.patterns[q.key].entries {
+					if e.kind == kindCue {
+						cp.start = min(cp.start, q.start)
+					}
+				}
 			}
 		}
 		if sj.price {
@@ -519,7 +539,7 @@ func bytesIndexWord(b []byte, w string) int {
 
 // Names of subjects and directions in the rules' labels.
 var (
-	subjectZH = map[string]string{"cost": "成本", "delivery": "交付", "regulation": "监管与审批", "price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
+	subjectZH = map[string]string{"milestone": "量产与投产", "cost": "成本", "delivery": "交付", "regulation": "监管与审批", "price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
 		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
 		"lead time": "交付周期", "research": "研发投入", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
 	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}

@@ -42,6 +42,12 @@ func TestRuleLabels(t *testing.T) {
 		// Rules eased, approval times cut.
 		{"Drone flight approval rules eased in Jiangxi", "", "regulation.down", "监管与审批 × 下降 → 机会", "regulation × falls → opportunity", Opportunity},
 		{"二类医疗器械审评时限缩短至60个工作日", "", "regulation.down", "监管与审批 × 下降 → 机会", "regulation × falls → opportunity", Opportunity},
+		// A launch put off; "new" qualifies the noun after it; a cue that
+		// qualifies the subject belongs to the composite.
+		{"Solid-state battery mass production delayed to 2030", "", "milestone.down", "量产与投产 × 下降 → 风险", "milestone × falls → risk", Risk},
+		{"全固态电池量产时间表推迟", "", "milestone.down", "量产与投产 × 下降 → 风险", "milestone × falls → risk", Risk},
+		{"Drone exports face new US restrictions", "", "restriction.begin", "管制与限制 × 开始或延续 → 风险", "restriction × begins → risk", Risk},
+		{"EV trade-in subsidies end nationwide", "", "subsidy.end", "补贴与扶持 × 终止 → 风险", "subsidy × ends → risk", Risk},
 		// Whose side: the item tells of the buyer's costs falling with the price.
 		{"GPU rental prices fall sharply", "Cheaper computing power has cut AI start-ups' inference costs by half.", "input-price.down", "投入品价格 × 下降 → 机会", "input price × falls → opportunity", Opportunity},
 	}
@@ -72,6 +78,17 @@ func TestRuleLabels(t *testing.T) {
 			if q.Rule == "" || q.RuleZH == "" || strings.ContainsAny(q.RuleZH, "abcdefghijklmnopqrstuvwxyz") {
 				t.Fatalf("%s: rule %s has labels %q / %q", g.ID, q.RuleID, q.Rule, q.RuleZH)
 			}
+		}
+	}
+}
+
+// Negation scope reaches a cue from after it: a control "not expected to
+// hit" anyone leaves the item neutral.
+func TestNegatedAfter(t *testing.T) {
+	c := newClassifier(t)
+	for _, title := range []string{"Gallium export curbs not expected to hit domestic LED makers", "稀土出口管制对国内磁材企业影响有限"} {
+		if l := c.Rules(title, ""); l.Polarity != Neutral {
+			t.Errorf("%s: polarity %s, cues %+v; want neutral", title, l.Polarity, l.Cues)
 		}
 	}
 }
