@@ -110,9 +110,9 @@ type direction struct {
 
 var directions = []direction{
 	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "止跌", "止跌回升", "企稳", "企稳回升", "触底反弹", "触底回升"},
-		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "stabilise*", "stabilize*"}},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "stabilise*", "stabilize*", "push up", "pushes up", "pushed up", "pushing up", "drive up", "drives up", "drove up", "driven up", "driving up"}},
 	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期", "缩短", "推迟", "延迟", "延期", "延后", "流失"},
-		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*"}},
+		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "push down", "pushes down", "pushed down", "drive down", "drives down", "drove down", "driven down", "driving down", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*"}},
 	{dirEnd, []string{"撤回", "取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
@@ -141,8 +141,12 @@ type composite struct {
 	supply bool
 }
 
-// adjectiveOnly directions qualify the noun after them, never one before.
-var adjectiveOnly = map[string]bool{"new": true}
+// adjectiveOnly directions qualify the noun after them, never one before:
+// "new", and the causal verbs ("silver prices push up cell costs": the costs
+// rise, the prices are the cause).
+var adjectiveOnly = map[string]bool{"new": true, "推高": true, "推升": true, "拉高": true, "抬高": true, "拉低": true, "压低": true,
+	"push up": true, "pushes up": true, "pushed up": true, "pushing up": true, "drive up": true, "drives up": true, "drove up": true, "driven up": true, "driving up": true,
+	"push down": true, "pushes down": true, "pushed down": true, "drive down": true, "drives down": true, "drove down": true, "driven down": true, "driving down": true}
 
 // costMarkers before a cost in its sentence make it a cost of materials or
 // parts ("purchasing costs", "零部件成本").

@@ -48,6 +48,8 @@ func TestRuleLabels(t *testing.T) {
 		{"全固态电池量产时间表推迟", "", "milestone.down", "量产与投产 × 下降 → 风险", "milestone × falls → risk", Risk},
 		{"Drone exports face new US restrictions", "", "restriction.begin", "管制与限制 × 开始或延续 → 风险", "restriction × begins → risk", Risk},
 		{"EV trade-in subsidies end nationwide", "", "subsidy.end", "补贴与扶持 × 终止 → 风险", "subsidy × ends → risk", Risk},
+		// A causal verb moves what follows it: the costs rise, the prices are the cause.
+		{"Silver prices push up solar cell costs", "", "cost.up", "成本 × 上升 → 风险", "cost × rises → risk", Risk},
 		// Whose side: the item tells of the buyer's costs falling with the price.
 		{"GPU rental prices fall sharply", "Cheaper computing power has cut AI start-ups' inference costs by half.", "input-price.down", "投入品价格 × 下降 → 机会", "input price × falls → opportunity", Opportunity},
 	}
