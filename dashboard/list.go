@@ -37,7 +37,7 @@ var listFlags = map[string]map[string]string{
 	OfLoans:         {"startup": "ln_su"},
 	OfConsultations: {"answered": "con_ans", "on_time": "con_ontime"},
 	OfRereviews:     {"due": "rr_due", "running": "rr_open", "concluded": "rr_done", "exit": "rr_exit"},
-	OfSeats:         {"open": "seats_open", "accepted": "seats_acc", "declined": "seats_declined", "expired": "seats_expired", "submitted": "seats_done"},
+	OfSeats:         {"open": "seats_open", "accepted": "seats_acc", "declined": "seats_declined", "expired": "seats_expired", "submitted": "seats_done", "on_time": "seats_ontime"},
 }
 
 // ListFilter narrows a drill-down list exactly as the dashboard's number
@@ -64,17 +64,22 @@ type ListItem struct {
 	StateName  Text   `json:"state_name"`
 	Date       string `json:"date,omitempty"`   // YYYY-MM-DD, Beijing: submitted, started, filed, asked, invited
 	Amount     int64  `json:"amount,omitempty"` // yuan: the loan asked or granted, the principal, the loss
+	Days       *int   `json:"days,omitempty"`   // applications with a report: days from submission to report (as the median counts them)
 	Link       string `json:"link"`             // the page of the object
 }
 
 // List is a drill-down list: every object behind one number of the
 // dashboard, newest first, with their count (the number) and amount.
 type List struct {
-	Of         string     `json:"of"`
-	Region     string     `json:"region"`
-	RegionName Text       `json:"region_name"`
-	Total      int64      `json:"total"`
-	Amount     int64      `json:"amount"` // yuan, the sum of what the dashboard sums for this number
+	Of         string `json:"of"`
+	Region     string `json:"region"`
+	RegionName Text   `json:"region_name"`
+	Total      int64  `json:"total"`
+	Amount     int64  `json:"amount"` // yuan, the sum of what the dashboard sums for this number
+	// MedianDays is the median of the listed applications' days from
+	// submission to report (the dashboard's median for the reviewed
+	// ones); null when none has a report.
+	MedianDays *float64   `json:"median_days"`
 	Items      []ListItem `json:"items"`
 	NextCursor string     `json:"next_cursor"`
 }
@@ -201,6 +206,12 @@ func (s *Service) List(ctx context.Context, actor identity.User, f ListFilter) (
 			if a.SubmittedAt != nil {
 				it.Date = a.SubmittedAt.In(beijing).Format("2006-01-02")
 			}
+			for k := range fc {
+				if d, ok := strings.CutPrefix(k, "d_"); ok {
+					n, _ := strconv.Atoi(d)
+					it.Days = &n
+				}
+			}
 			amt := ""
 			if f.Flag == "granted" {
 				amt, it.Amount = "granted_amount", fc["granted_amount"]
@@ -293,6 +304,15 @@ func (s *Service) List(ctx context.Context, actor identity.User, f ListFilter) (
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Date > all[j].Date })
 	out.Total = int64(len(all))
+	if f.Of == OfApplications {
+		days := map[string]int64{}
+		for _, it := range all {
+			if it.Days != nil {
+				days["d_"+strconv.Itoa(*it.Days)]++
+			}
+		}
+		out.MedianDays = median(days)
+	}
 	off := 0
 	if f.Cursor != "" {
 		if off, err = strconv.Atoi(f.Cursor); err != nil || off < 0 {
@@ -347,6 +367,9 @@ func SeatFacets(a *panel.Assignment) map[string]int64 {
 		x["seats_expired"] = 1
 	case panel.StateSubmitted:
 		x["seats_acc"], x["seats_done"] = 1, 1
+		if !a.UpdatedAt.After(a.Due) { // submitted (its last change) by the due date
+			x["seats_ontime"] = 1
+		}
 	}
 	return x
 }

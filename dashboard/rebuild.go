@@ -198,20 +198,7 @@ func (s *Service) Rebuild(ctx context.Context, extra ...Contributor) (int, error
 		if err := d.Decode(&a); err != nil {
 			return err
 		}
-		x := map[string]int64{"seats": 1}
-		switch a.State {
-		case panel.StateInvited:
-			x["seats_open"] = 1
-		case panel.StateAccepted:
-			x["seats_open"], x["seats_acc"] = 1, 1
-		case panel.StateDeclined:
-			x["seats_declined"] = 1
-		case panel.StateExpired:
-			x["seats_expired"] = 1
-		case panel.StateSubmitted:
-			x["seats_acc"], x["seats_done"] = 1, 1
-		}
-		add(a.Region, x)
+		add(a.Region, SeatFacets(&a))
 		return nil
 	}); err != nil {
 		return 0, err

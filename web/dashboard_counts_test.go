@@ -155,6 +155,17 @@ func TestDashboardNumbersMatchTheirLists(t *testing.T) {
 				check("loans in "+row["month"].(string), row["loans"].(float64), total("loans", "month", row["month"].(string)))
 			}
 			check("loans over the months", loans, total("loans"))
+			// the median and the ratios link to the lists behind them
+			check("reports", num(v, "reports", "count"), total("applications", "flag", "reviewed"))
+			rl := e.do("GET", "/api/v1/dashboard/list?of=applications&flag=reviewed", "", as(sec)...).json(t)
+			if got, want := rl["median_days"], v["reports"].(map[string]any)["median_days"]; got != want {
+				t.Errorf("median days: list %v, dashboard %v", got, want)
+			}
+			if who.user == "official.jiangxi" && (num(v, "reports", "count") == 0 || v["reports"].(map[string]any)["median_days"] == nil) {
+				t.Errorf("the demo has no reports with days in the province: %v", v["reports"])
+			}
+			check("reviews on time", num(v, "experts", "reviews_on_time", "part"), total("seats", "flag", "on_time"))
+			check("reviews submitted", num(v, "experts", "reviews_on_time", "whole"), total("seats", "flag", "submitted"))
 			check("claims over the months", claims, total("claims"))
 			if who.user == "official.lianhua" && fund["loans"].(float64) == 0 {
 				t.Errorf("Lianhua's dashboard shows none of the demo loans: %v", fund)
@@ -163,6 +174,11 @@ func TestDashboardNumbersMatchTheirLists(t *testing.T) {
 			page := e.do("GET", "/dashboard?from="+from+"&to="+to, "", as(sec)...)
 			if page.status != 200 {
 				t.Fatalf("page = %d", page.status)
+			}
+			for _, id := range []string{"sum-median_days", "sum-on_time_reviews", "sum-startups_reviewed", "sum-on_time", "sum-acceptance"} {
+				if !regexp.MustCompile(`id="` + id + `"><td>[^<]*</td><td class="num"><a href="[^"]+" class="dash-num"`).Match(page.body) {
+					t.Errorf("%s is not a link to its list", id)
+				}
 			}
 			links := dashNumRE.FindAllStringSubmatch(string(page.body), -1)
 			if len(links) < 30 {

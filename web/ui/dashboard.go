@@ -156,7 +156,7 @@ func buildDashPage(v dashboard.View, lang string) *dashPage {
 		{"granted", tr("银行同意放贷", "Loans granted by banks"), num(v.Loans.Granted, app("flag", "granted"))},
 		{"startups_supported", tr("初创企业占同意放贷比例", "Start-ups among granted"), dashCell{Text: pctText(v.StartupsSupported), Link: app("flag", "granted", "age", "startup"), Count: v.StartupsSupported.Part}},
 		{"granted_amount", tr("同意放贷金额（万元）", "Amount granted (×10k yuan)"), wan(v.Loans.GrantedAmount, app("flag", "granted"))},
-		{"median_days", tr("提交至出报告天数中位数", "Median days from submission to report"), plain(medianText(v))},
+		{"median_days", tr("提交至出报告天数中位数", "Median days from submission to report"), dashCell{Text: medianText(v), Link: app("flag", "reviewed"), Count: v.Reports.Count}},
 		{"loans", tr("已放贷笔数（资金池登记）", "Loans registered with the fund"), num(f.Loans, dashLink(dashboard.OfLoans, reg))},
 		{"loan_amount", tr("放贷本金（万元）", "Principal lent (×10k yuan)"), wan(f.LoanAmount, dashLink(dashboard.OfLoans, reg))},
 		{"startup_loans", tr("初创企业贷款占比", "Start-up share of loans"), dashCell{Text: pctText(f.StartupLoans), Link: dashLink(dashboard.OfLoans, reg, "flag", "startup"), Count: f.StartupLoans.Part}},
@@ -168,7 +168,7 @@ func buildDashPage(v dashboard.View, lang string) *dashPage {
 		{"seats", tr("专家席位邀请数", "Panel seats offered"), num(v.Experts.SeatsOffered, dashLink(dashboard.OfSeats, reg))},
 		{"seats_open", tr("专家在办席位（工作量）", "Open panel seats (workload)"), num(v.Experts.SeatsOpen, dashLink(dashboard.OfSeats, reg, "flag", "open"))},
 		{"acceptance", tr("专家接受比例", "Seats accepted"), dashCell{Text: pctText(v.Experts.AcceptanceRate), Link: dashLink(dashboard.OfSeats, reg, "flag", "accepted"), Count: v.Experts.AcceptanceRate.Part}},
-		{"on_time_reviews", tr("专家按期提交比例", "Reviews submitted on time"), plain(pctText(v.Experts.ReviewsOnTime))},
+		{"on_time_reviews", tr("专家按期提交比例", "Reviews submitted on time"), dashCell{Text: pctText(v.Experts.ReviewsOnTime), Link: dashLink(dashboard.OfSeats, reg, "flag", "on_time"), Count: v.Experts.ReviewsOnTime.Part}},
 		{"disagreement", tr("意见分歧的评审组", "Panels with disagreement"), plain(fmt.Sprint(v.PanelsWithDisagreement))},
 		{"whitelisted", tr("白名单企业", "Whitelisted enterprises"), num(v.Whitelisted, dashLink(dashboard.OfWhitelist, reg))},
 		{"rr_due", tr("待复评", "Re-reviews due"), num(v.Rereviews.Due, dashLink(dashboard.OfRereviews, reg, "flag", "due"))},
@@ -274,11 +274,13 @@ type dashListPage struct {
 	Next, Back string
 	AmountText string
 	ShowAmount bool
+	ShowDays   bool   // applications with reports: days from submission to report
+	MedianText string // their median
 }
 
 type dashListRow struct {
 	dashboard.ListItem
-	RegionText, StateText, AmountText string
+	RegionText, StateText, AmountText, DaysText string
 }
 
 func (s *ui) pageDashboardList(c *gin.Context) {
@@ -341,13 +343,21 @@ func (s *ui) pageDashboardList(c *gin.Context) {
 		a := ages[f.Age]
 		p.Filters = append(p.Filters, tr("企业年龄：", "Enterprise age: ")+tr(a[0], a[1]))
 	}
-	if n, ok := flagNames[f.Flag]; ok {
+	if l.Of == dashboard.OfSeats && f.Flag == "on_time" {
+		p.Filters = append(p.Filters, tr("按期提交评分", "score submitted by the due date"))
+	} else if n, ok := flagNames[f.Flag]; ok {
 		p.Filters = append(p.Filters, tr(n[0], n[1]))
+	}
+	if l.MedianDays != nil {
+		p.MedianText = fmt.Sprintf("%g", *l.MedianDays)
 	}
 	for _, it := range l.Items {
 		row := dashListRow{ListItem: it, RegionText: pick(it.RegionName), StateText: pick(it.StateName)}
 		if it.Amount != 0 {
 			row.AmountText = wanText(it.Amount)
+		}
+		if it.Days != nil {
+			row.DaysText, p.ShowDays = fmt.Sprint(*it.Days), true
 		}
 		p.Items = append(p.Items, row)
 	}
