@@ -50,8 +50,8 @@ func TestDashboardPageCacheScope(t *testing.T) {
 	}
 	type view struct {
 		name, sec, path, region, user, lang string
-		apps                                 string
-		up                                   bool // the link to the region above (the province official's view of a city)
+		apps                                string
+		up                                  bool // the link to the region above (the province official's view of a city)
 	}
 	views := []view{
 		{"province on Ganzhou", prov, "/dashboard?region=3607", "3607", "official", "zh-CN", "3", true},
