@@ -14,6 +14,7 @@
 package classify
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"sort"
@@ -610,13 +611,9 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 		}
 		span := hit{match: match{start: cp.start, end: cp.end}, title: title}
 		pol := cp.polarity()
-		cmods := mods
-		if pol == Opportunity {
-			// "Back to normal" after an improvement agrees with it
-			// ("交付周期缩短至16周，排产恢复正常").
-			cmods = slices.DeleteFunc(slices.Clone(mods), func(m hit) bool { return recovery[c.patterns[m.key].term] })
-		}
-		mod, hedged := c.modifiers(span, cmods, text)
+		// "Back to normal" after an improvement agrees with it
+		// ("交付周期缩短至16周，排产恢复正常").
+		mod, hedged := c.modifiersExcept(span, mods, text, pol == Opportunity)
 		if mod != modNegated && c.negatedInside(cp, mods) {
 			mod = modNegated // "补贴并未取消"
 		}
@@ -698,9 +695,8 @@ var recovery = map[string]bool{"恢复正常": true, "back to normal": true}
 // renewal reports whether a beginning direction renews what was there
 // ("延续", "extended"), so that its negation ends it.
 func renewal(w []byte) bool {
-	s := string(w)
 	for _, r := range []string{"延续", "延长", "续", "extend", "renew", "prolong"} {
-		if strings.HasPrefix(s, r) {
+		if bytes.HasPrefix(w, []byte(r)) {
 			return true
 		}
 	}
@@ -712,7 +708,16 @@ func renewal(w []byte) bool {
 // after it in the same sentence ("资金链断裂传闻 公司辟谣"); a hedge anywhere in
 // its clause.
 func (c *Classifier) modifiers(h hit, mods []hit, text []byte) (mod int, hedged bool) {
+	return c.modifiersExcept(h, mods, text, false)
+}
+
+// modifiersExcept is modifiers, without the recovery negators when
+// skipRecovery is set.
+func (c *Classifier) modifiersExcept(h hit, mods []hit, text []byte, skipRecovery bool) (mod int, hedged bool) {
 	for _, m := range mods {
+		if skipRecovery && recovery[c.patterns[m.key].term] {
+			continue
+		}
 		for _, e := range c.patterns[m.key].entries {
 			c.modifier(e.kind, h, m, text, &mod, &hedged)
 		}

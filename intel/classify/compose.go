@@ -150,10 +150,12 @@ var adjectiveOnly = map[string]bool{"new": true, "推高": true, "推升": true,
 
 // costMarkers before a cost in its sentence make it a cost of materials or
 // parts ("purchasing costs", "零部件成本").
-var costMarkers = []string{"材料", "零部件", "元器件", "配件", "component", "components", "material", "materials", "parts", "purchasing", "procurement", "sourcing"}
+var costMarkers = [][]byte{[]byte("材料"), []byte("零部件"), []byte("元器件"), []byte("配件"), []byte("component"), []byte("components"),
+	[]byte("material"), []byte("materials"), []byte("parts"), []byte("purchasing"), []byte("procurement"), []byte("sourcing")}
 
 // delayWords are directions that delay ("deliveries delayed").
-var delayWords = []string{"delay", "delays", "delayed", "postpone", "postpones", "postponed", "推迟", "延迟", "延期", "延后"}
+var delayWords = map[string]bool{"delay": true, "delays": true, "delayed": true, "postpone": true, "postpones": true, "postponed": true,
+	"推迟": true, "延迟": true, "延期": true, "延后": true}
 
 // compose pairs subjects with directions in hits (domain 3). It returns the
 // composites, leftmost first; a subject pairs with the nearest direction after
@@ -342,7 +344,7 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 					cp.supply = true
 				}
 			}
-			if slices.Contains(delayWords, string(text[d.start:d.end])) {
+			if delayWords[string(text[d.start:d.end])] {
 				cp.supply = true
 			}
 		}
@@ -357,14 +359,16 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 	// An item that tells of the buyer's costs moving one way tells of the
 	// prices moving the same way as input prices too ("GPU rental prices
 	// fall ... cheaper computing has halved their inference costs").
-	costDir := map[int]bool{}
+	var costUp, costDown bool
 	for _, cp := range out {
-		if cp.s.input && !cp.s.price && (cp.dir == dirUp || cp.dir == dirDown) {
-			costDir[cp.dir] = true
+		if cp.s.input && !cp.s.price {
+			costUp = costUp || cp.dir == dirUp
+			costDown = costDown || cp.dir == dirDown
 		}
 	}
 	for i := range out {
-		if out[i].s.price && !out[i].input && (side(out[i].start, out[i].end) || costDir[out[i].dir] && len(costDir) == 1) {
+		sameWay := costUp != costDown && (costUp && out[i].dir == dirUp || costDown && out[i].dir == dirDown)
+		if out[i].s.price && !out[i].input && (side(out[i].start, out[i].end) || sameWay) {
 			out[i].input = true
 		}
 	}
@@ -526,9 +530,9 @@ func sentenceOf(text []byte, at int32) (lo, hi int32) {
 
 // bytesIndexWord returns where w stands in b as a whole word (Latin) or a
 // substring (Chinese), or -1.
-func bytesIndexWord(b []byte, w string) int {
+func bytesIndexWord(b []byte, w []byte) int {
 	for off := 0; ; {
-		i := bytes.Index(b[off:], []byte(w))
+		i := bytes.Index(b[off:], w)
 		if i < 0 {
 			return -1
 		}
