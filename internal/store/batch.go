@@ -44,13 +44,14 @@ func (c *sqliteColl) InsertMany(ctx context.Context, docs []NewDoc) ([]error, er
 		datas[i] = data
 	}
 	var stored []error
+	q := c.insertSQL()
+	ps := c.wstmt(ctx, &c.w.insert, q)
 	err := c.s.writeMulti(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stored = append(stored[:0], errs...)
-		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
+		stmt, err := txStmt(ctx, tx, ps, q)
 		if err != nil {
 			return sqliteErr(err, "insert into %s", c.name)
 		}
-		defer stmt.Close()
 		for i, d := range docs {
 			if stored[i] != nil {
 				continue
@@ -100,13 +101,14 @@ func (c *sqliteColl) InsertChain(ctx context.Context, docs []NewDoc) (int, error
 	// document is kept by design, SQLite undoes the refused statement
 	// itself, and an error that may have lost the transaction is returned,
 	// so the writer rolls it back and runs the rest of the batch again.
+	q := c.insertSQL()
+	ps := c.wstmt(ctx, &c.w.insert, q)
 	err := c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		n, refused = 0, nil
-		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
+		stmt, err := txStmt(ctx, tx, ps, q)
 		if err != nil {
 			return sqliteErr(err, "insert into %s", c.name)
 		}
-		defer stmt.Close()
 		for i, data := range datas {
 			if _, err := stmt.ExecContext(ctx, docs[i].ID, data); err != nil {
 				e := sqliteErr(err, "insert %s %q", c.name, docs[i].ID)

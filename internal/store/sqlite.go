@@ -42,9 +42,10 @@ type SQLite struct {
 	rdb  *sql.DB // readers
 	wdb  *sql.DB // the one writer connection
 
-	w     *sqWriter   // every write goes through it (group commit)
-	space *spaceGuard // refuses ordinary writes when the disk is nearly full
-	ready readiness   // Writable's cached answer
+	w     *sqWriter     // every write goes through it (group commit)
+	ckpt  *checkpointer // WAL checkpoints off the write path (sqlite_checkpoint.go)
+	space *spaceGuard   // refuses ordinary writes when the disk is nearly full
+	ready readiness     // Writable's cached answer
 
 	mu    sync.Mutex
 	colls map[string]*sqliteColl
@@ -133,6 +134,7 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 	wdb, err := sql.Open("sqlite", dsn(append(common,
 		"_pragma=journal_mode(WAL)",
 		sync,
+		fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", walBackstopPages), // checkpoints run in the background (sqlite_checkpoint.go)
 		"_txlock=immediate")...))
 	if err != nil {
 		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
@@ -200,6 +202,13 @@ func OpenSQLiteWith(ctx context.Context, dir string, opt SQLiteOptions) (*SQLite
 		}
 		s.checked = complete
 	}
+	cdb, err := sql.Open("sqlite", dsn(append(common, sync)...))
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, kedaitong.Wrap(kedaitong.EUnavailable, err, "database %s cannot be opened", path).ZHf("无法打开数据库 %s", path)
+	}
+	s.ckpt = newCheckpointer(cdb)
 	s.w = newSQWriter(s)
 	return s, nil
 }
@@ -222,9 +231,10 @@ func (s *SQLite) Ping(ctx context.Context) error {
 // Close releases the database.
 func (s *SQLite) Close() error {
 	s.w.close()
+	err0 := s.ckpt.close()
 	err1 := s.rdb.Close()
 	err2 := s.wdb.Close()
-	if err := errors.Join(err1, err2); err != nil {
+	if err := errors.Join(err0, err1, err2); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
 	if s.checked {
@@ -296,6 +306,7 @@ type sqliteColl struct {
 	def CollectionDef // the union of every declaration's indexes
 
 	get preparedStmt // Get's statement (sqlite_stmt.go)
+	w   writeStmts   // the writer's statements (sqlite_stmt.go)
 }
 
 func (c *sqliteColl) hasIndex(ix Index) bool {
@@ -386,10 +397,20 @@ func (c *sqliteColl) Insert(ctx context.Context, id string, doc any) error {
 	if err != nil {
 		return err
 	}
+	q := c.insertSQL()
+	ps := c.wstmt(ctx, &c.w.insert, q)
 	return c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)", id, data)
+		st, err := txStmt(ctx, tx, ps, q)
+		if err == nil {
+			_, err = st.ExecContext(ctx, id, data)
+		}
 		return sqliteErr(err, "insert %s %q", c.name, id)
 	})
+}
+
+// insertSQL is the statement that inserts a new document (id, doc).
+func (c *sqliteColl) insertSQL() string {
+	return "INSERT INTO " + c.table + " (id, version, doc) VALUES (?, 1, ?)"
 }
 
 // Replace overwrites the document when its version is still version.
@@ -402,9 +423,13 @@ func (c *sqliteColl) Replace(ctx context.Context, id string, version int64, doc 
 		return 0, err
 	}
 	var next int64
+	uq := "UPDATE " + c.table + " SET version = version + 1, doc = ? WHERE id = ? AND version = ? RETURNING version"
+	ups := c.wstmt(ctx, &c.w.update, uq)
 	err = c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, "UPDATE "+c.table+" SET version = version + 1, doc = ? WHERE id = ? AND version = ? RETURNING version",
-			data, id, version).Scan(&next)
+		st, err := txStmt(ctx, tx, ups, uq)
+		if err == nil {
+			err = st.QueryRowContext(ctx, data, id, version).Scan(&next)
+		}
 		if err == nil {
 			return nil
 		}
@@ -434,8 +459,14 @@ func (c *sqliteColl) Delete(ctx context.Context, id string) error {
 	if err := sqCheckID(id); err != nil {
 		return err
 	}
+	q := "DELETE FROM " + c.table + " WHERE id = ?"
+	ps := c.wstmt(ctx, &c.w.delete, q)
 	return c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM "+c.table+" WHERE id = ?", id)
+		st, err := txStmt(ctx, tx, ps, q)
+		var res sql.Result
+		if err == nil {
+			res, err = st.ExecContext(ctx, id)
+		}
 		if err != nil {
 			return sqliteErr(err, "delete %s %q", c.name, id)
 		}

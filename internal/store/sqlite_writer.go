@@ -259,6 +259,7 @@ func (w *sqWriter) attempt(ctx context.Context, ops []*sqWriteOp) (retry []*sqWr
 	}
 	w.batches.Add(1)
 	w.ops.Add(int64(len(ok)))
+	w.s.ckpt.committed()
 	fail(ok, nil)
 	return nil
 }

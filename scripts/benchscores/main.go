@@ -22,8 +22,11 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"kedaitong/experts"
@@ -121,6 +124,8 @@ func run(bin string, dur time.Duration, n int, dir string) error {
 
 	var saves, failures atomic.Int64
 	lat := make([][]time.Duration, len(seats))
+	cpu0, cpuErr := procCPU(cmd.Process.Pid)
+	self0 := selfCPU()
 	deadline := time.Now().Add(dur)
 	start := time.Now()
 	profiled := make(chan error, 1)
@@ -151,6 +156,8 @@ func run(bin string, dur time.Duration, n int, dir string) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu1, cpuErr1 := procCPU(cmd.Process.Pid)
+	self1 := selfCPU()
 	if err := <-profiled; err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 	}
@@ -169,10 +176,49 @@ func run(bin string, dur time.Duration, n int, dir string) error {
 		len(seats), saves.Load(), elapsed.Round(time.Millisecond), float64(saves.Load())/elapsed.Seconds(),
 		pct(0.50).Round(10*time.Microsecond), pct(0.95).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
 		pct(1).Round(10*time.Microsecond), failures.Load())
+	if n := saves.Load(); n > 0 && cpuErr == nil && cpuErr1 == nil {
+		srv, cli := cpu1-cpu0, self1-self0
+		fmt.Printf("CPU: server %.3f ms per save (%.2f cores), these clients %.3f ms per save (%.2f cores)\n",
+			float64(srv.Microseconds())/1000/float64(n), srv.Seconds()/elapsed.Seconds(),
+			float64(cli.Microseconds())/1000/float64(n), cli.Seconds()/elapsed.Seconds())
+	}
 	if failures.Load() > 0 {
 		return errors.New("some saves failed")
 	}
 	return nil
+}
+
+// procCPU is the user + system CPU time the process has used so far
+// (Linux: /proc/PID/stat, in clock ticks of 1/100 s).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count fields after its ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("unexpected /proc stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat")
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64) // field 14: utime
+	st, err2 := strconv.ParseInt(f[12], 10, 64) // field 15: stime
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("unexpected /proc stat")
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
+// selfCPU is the CPU time this process (the clients) has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // seed creates n experts (a quarter academicians, half industry, a quarter
