@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/kedaitong
 DATA    ?= ./data
 PKGS    ?= ./...
-TESTFLAGS ?= -count=1 -timeout 20m
+TESTFLAGS ?= -count=1 -timeout 40m
 
 .PHONY: run build test test-go fuzz bench lint browser-deps clean race
 
