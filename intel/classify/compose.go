@@ -368,11 +368,34 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 	}
 	for i := range out {
 		sameWay := costUp != costDown && (costUp && out[i].dir == dirUp || costDown && out[i].dir == dirDown)
-		if out[i].s.price && !out[i].input && (side(out[i].start, out[i].end) || sameWay) {
+		if out[i].s.price && !out[i].input && (side(out[i].start, out[i].end) || sameWay || c.feltByBuyers(out[i], cues, text)) {
 			out[i].input = true
 		}
 	}
 	return out, side
+}
+
+// effects are the words that say who feels a move and how ("help",
+// "hurting", "利好"): a price move whose stated effect is the opposite of
+// what it means for the sellers is told from the buyers' side ("Battery
+// makers gain as lithium prices fall").
+var effects = map[string]string{"benefit*": Opportunity, "gain*": Opportunity, "help": Opportunity, "helps": Opportunity, "helped": Opportunity,
+	"helping": Opportunity, "aids": Opportunity, "aided": Opportunity, "boost*": Opportunity, "利好": Opportunity, "受益": Opportunity, "有利于": Opportunity, "助力": Opportunity,
+	"hurt*": Risk, "hit": Risk, "hits": Risk, "squeez*": Risk, "weighs on": Risk, "weigh on": Risk, "drags on": Risk, "拖累": Risk, "冲击": Risk, "挤压": Risk, "利空": Risk, "不利于": Risk}
+
+// feltByBuyers reports whether an effect word in the price composite's
+// sentence says the move is felt the other way round than by its sellers.
+func (c *Classifier) feltByBuyers(cp composite, cues []hit, text []byte) bool {
+	lo, hi := sentenceOf(text, cp.start)
+	for _, q := range cues {
+		if q.start < lo || q.end > hi || q.start < cp.end && cp.start < q.end {
+			continue
+		}
+		if pol, ok := effects[c.patterns[q.key].term]; ok {
+			return pol != cp.s.pol[cp.dir] && cp.s.pol[cp.dir] != ""
+		}
+	}
+	return false
 }
 
 // governed reports whether subject s is the object of a restriction or rule
