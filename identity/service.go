@@ -71,6 +71,7 @@ type Service struct {
 	rec                                        Recorder
 	roles                                      RoleBinder
 	now                                        func() time.Time
+	sessionCache                               sessionCache // recently authenticated sessions (sessioncache.go)
 }
 
 // BindRoles makes the service keep rb's user→role bindings: set when an
@@ -281,9 +282,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor User, id string, p Patch
 		detail["disabled"] = u.Disabled
 	}
 	u.UpdatedAt = s.now()
+	s.sessionCache.dropUser(u.ID)
 	if _, err := s.users.Replace(ctx, u.ID, ver, u); err != nil {
 		return User{}, err
 	}
+	s.sessionCache.dropUser(u.ID)
 	if s.roles != nil && p.Disabled != nil {
 		var err error
 		if u.Disabled {
@@ -320,9 +323,11 @@ func (s *Service) ChangePassword(ctx context.Context, actor User, current, next 
 	}
 	u.SessionEpoch++
 	u.UpdatedAt = s.now()
+	s.sessionCache.dropUser(u.ID)
 	if _, err := s.users.Replace(ctx, u.ID, ver, u); err != nil {
 		return err
 	}
+	s.sessionCache.dropUser(u.ID)
 	s.record(ctx, Event{Actor: &u, Action: "user.password", ObjectKind: "user", ObjectID: u.ID, BankID: u.BankID})
 	return nil
 }

@@ -152,6 +152,10 @@ func (s *Service) Authenticate(ctx context.Context, sessionSecret string) (Calle
 		return Caller{}, none
 	}
 	id := hashSecret(sessionSecret)
+	if cl, ok := s.sessionCache.get(id, s.now()); ok {
+		return cl, nil
+	}
+	gen := s.sessionCache.generation()
 	var sess Session
 	ver, err := s.sessions.Get(ctx, id, &sess)
 	if kedaitong.Is(err, kedaitong.ENotFound) {
@@ -177,6 +181,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionSecret string) (Calle
 		sess.SeenMS = ms(now)
 		_, _ = s.sessions.Replace(ctx, id, ver, sess) // a concurrent touch winning is as good
 	}
+	s.sessionCache.put(id, sess, u, gen)
 	return Caller{User: u, SessionID: id, CSRF: sess.CSRF}, nil
 }
 
@@ -185,6 +190,7 @@ func (s *Service) Logout(ctx context.Context, c Caller) error {
 	if c.SessionID == "" {
 		return nil
 	}
+	s.sessionCache.drop(c.SessionID)
 	if err := s.sessions.Delete(ctx, c.SessionID); err != nil && !kedaitong.Is(err, kedaitong.ENotFound) {
 		return err
 	}
