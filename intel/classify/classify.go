@@ -543,6 +543,14 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			}
 			pol, dw, pw := g.Polarity, w, w
 			cue := Cue{Term: p.term, Dimensions: g.Dimensions, InTitle: h.title}
+			// Whose side a replacement is told from: domestic goods
+			// replacing imports are the industry's opportunity.
+			subst := substitution[p.term] && pol == Risk && mod == modNone && c.importSide(h, text)
+			if subst {
+				pol = Opportunity
+				cue.Dimensions = []string{"tech-route", "supply-chain"}
+				cue.RuleID, cue.RuleZH, cue.Rule = substID, substZH, substEN
+			}
 			buyer := c.moveCue[p.term] && pol != Neutral && side(h.start, h.end)
 			if buyer {
 				// A price move told from the buyer's side: "降价利好下游厂商".
@@ -583,7 +591,7 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			case Opportunity:
 				opp += pw
 			}
-			for _, d := range g.Dimensions {
+			for _, d := range cue.Dimensions {
 				dim[d] += dw
 			}
 			if buyer {
@@ -687,6 +695,27 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 	if l.Polarity != Risk && l.Severity == SeverityHigh && risk < opp {
 		l.Severity = SeverityNormal
 	}
+}
+
+// substitution are the cues of a replacement; importSide tells whose.
+var (
+	substitution = map[string]bool{"替代": true, "取代": true, "replace*": true, "replacing": true}
+	importWords  = [][]byte{[]byte("进口"), []byte("国外"), []byte("海外"), []byte("外资"), []byte("外国"), []byte("国产"), []byte("自主"),
+		[]byte("imports"), []byte("imported"), []byte("foreign"), []byte("domestic"), []byte("home-grown"), []byte("locally made")}
+	substID, substZH, substEN = "substitution", "国产替代进口 → 机会", "domestic goods replace imports → opportunity"
+)
+
+// importSide reports whether the sentence of cue h speaks of imports or
+// domestic goods: the replacement is then domestic goods taking the
+// imports' place.
+func (c *Classifier) importSide(h hit, text []byte) bool {
+	lo, hi := sentenceOf(text, h.start)
+	for _, w := range importWords {
+		if bytesIndexWord(text[lo:hi], w) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // recovery are the negators-after that say a disruption is over.

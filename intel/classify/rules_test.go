@@ -84,6 +84,24 @@ func TestRuleLabels(t *testing.T) {
 	}
 }
 
+// Whose side a replacement is told from: domestic goods replacing imports
+// are an opportunity, one technology replacing another a risk.
+func TestSubstitution(t *testing.T) {
+	c := newClassifier(t)
+	for _, tc := range []struct{ title, rule, polarity string }{
+		{"国产数据库在金融行业替代加速", "substitution", Opportunity},
+		{"Domestic chips replace Nvidia parts in AI servers", "substitution", Opportunity},
+		{"OLED加速替代LCD 液晶面板产线面临关停", "", Risk},
+		{"Solid-state cells could replace liquid-electrolyte batteries", "", Risk},
+	} {
+		l := c.Rules(tc.title, "")
+		_, ok := findRule(l, "substitution")
+		if ok != (tc.rule != "") || l.Polarity != tc.polarity {
+			t.Errorf("%s: polarity %s, substitution rule %v; want %s, %v (cues %+v)", tc.title, l.Polarity, ok, tc.polarity, tc.rule != "", l.Cues)
+		}
+	}
+}
+
 // Negation scope reaches a cue from after it: a control "not expected to
 // hit" anyone leaves the item neutral.
 func TestNegatedAfter(t *testing.T) {
