@@ -366,7 +366,16 @@ func stateConflict(a panel.Assignment) error {
 // loadScore reads the score of an assignment, or a new empty one.
 func (s *Service) loadScore(ctx context.Context, a panel.Assignment) (Score, int64, error) {
 	var sc Score
-	ver, err := s.scores.Get(ctx, a.ID, &sc)
+	var ver int64
+	var err error
+	if m, mver, missing, ok := takeMemo(ctx, a.ID); ok { // read just before, in this request
+		sc, ver = m, mver
+		if missing {
+			err = kedaitong.Errorf(kedaitong.ENotFound, "no score of %q", a.ID).ZHf("没有 %q 的评分", a.ID)
+		}
+	} else {
+		ver, err = s.scores.Get(ctx, a.ID, &sc)
+	}
 	if kedaitong.Is(err, kedaitong.ENotFound) {
 		app, err := s.review.Load(ctx, a.ApplicationID)
 		if err != nil {
@@ -416,6 +425,7 @@ func (s *Service) MyScore(ctx context.Context, actor identity.User, id string) (
 // is kept in the score's history (score_revisions). A submitted score is
 // locked (409). The answer is the saved score without its history.
 func (s *Service) Save(ctx context.Context, actor identity.User, id string, in Input) (Score, error) {
+	ctx = withScoreMemo(ctx) // the score is read once (readonce.go)
 	a, err := s.assignment(ctx, actor, id)
 	if err != nil {
 		return Score{}, err

@@ -25,6 +25,17 @@ var testHookAfterReport func()
 // submittedAt reports whether the score of an assignment is locked, and
 // since when (panel.SubmittedFunc).
 func (s *Service) submittedAt(ctx context.Context, assignmentID string) (time.Time, bool, error) {
+	// A save reads the whole score here, once (readonce.go).
+	if m, ok, err := s.readScoreInto(ctx, assignmentID); ok {
+		if err != nil || m.missing || m.sc.State != StateSubmitted {
+			return time.Time{}, false, err
+		}
+		at := m.sc.UpdatedAt
+		if m.sc.SubmittedAt != nil {
+			at = *m.sc.SubmittedAt
+		}
+		return at, true, nil
+	}
 	var sc struct { // only what is needed (a draft's content is not decoded)
 		State       string     `json:"state"`
 		UpdatedAt   time.Time  `json:"updated_at"`
