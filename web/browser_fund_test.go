@@ -26,7 +26,7 @@ func TestBrowserFundBankJourney(t *testing.T) {
 	b.run("register a loan of 100 万元",
 		chromedp.SendKeys(chromedp.CSS("#fund-loan-name"), "莲花芯光科技有限公司"),
 		chromedp.SendKeys(chromedp.CSS("#fund-loan-code"), review.DemoCreditCode("360321", 77)),
-		chromedp.SendKeys(chromedp.CSS("#fund-loan-region"), "360321"),
+		chromedp.SetValue(chromedp.CSS("#fund-loan-region"), "360321"),
 		chromedp.SetValue(chromedp.CSS("#fund-loan-founded"), "2023-05-01"),
 		chromedp.SetValue(chromedp.CSS("#fund-loan-route"), "semiconductors.ic-design"),
 		chromedp.SendKeys(chromedp.CSS("#fund-loan-amount"), "100"),

@@ -35,10 +35,10 @@ func TestBrowserNavigationByRole(t *testing.T) {
 		labels     map[string]string
 	}{
 		{"officer", "银行信贷员",
-			"nav-group-review:nav-applications,nav-rereviews nav-group-intel:nav-items,nav-riskmap,nav-alerts nav-group-enterprises:nav-enterprises,nav-roadshows,nav-docking nav-group-consult:nav-consultations nav-group-fund:nav-fund,nav-fund-loans,nav-fund-claims",
+			"nav-group-review:nav-applications,nav-rereviews nav-group-intel:nav-items,nav-riskmap,nav-alerts nav-group-enterprises:nav-enterprises,nav-roadshows,nav-docking nav-group-consult:nav-consultations nav-group-fund:nav-fund,nav-fund-loans,nav-fund-claims,nav-fund-evaluations",
 			map[string]string{"#nav-label-review": "评审", "#nav-label-intel": "情报", "#nav-label-consult": "咨询"}},
 		{"official", "主管部门",
-			"nav-group-review:nav-applications,nav-assignments,nav-rubrics,nav-rereviews,nav-dashboard,nav-audit nav-group-experts:nav-experts,nav-committees nav-group-intel:nav-items,nav-riskmap,nav-alerts nav-group-enterprises:nav-enterprises,nav-datahub,nav-roadshows,nav-docking nav-group-consult:nav-consultations nav-group-fund:nav-fund,nav-fund-loans,nav-fund-claims,nav-fund-kpis",
+			"nav-group-review:nav-applications,nav-assignments,nav-rubrics,nav-rereviews,nav-dashboard,nav-audit nav-group-experts:nav-experts,nav-committees nav-group-intel:nav-items,nav-riskmap,nav-alerts nav-group-enterprises:nav-enterprises,nav-datahub,nav-roadshows,nav-docking nav-group-consult:nav-consultations nav-group-fund:nav-fund,nav-fund-loans,nav-fund-claims,nav-fund-evaluations,nav-fund-kpis",
 			map[string]string{"#nav-label-review": "评审", "#nav-label-experts": "专家"}},
 		{"analyst", "情报分析员",
 			"nav-group-intel:nav-items,nav-sources,nav-riskmap,nav-alerts nav-group-enterprises:nav-roadshows",

@@ -16,6 +16,7 @@ import (
 	"kedaitong/fund"
 	"kedaitong/identity"
 	"kedaitong/review"
+	"kedaitong/taxonomy"
 	"kedaitong/web"
 )
 
@@ -102,13 +103,51 @@ func flash(c *gin.Context) gin.H {
 	return gin.H{"Error": c.Query("err"), "Notice": c.Query("done")}
 }
 
+// bankName is the bank's registered name; a bank the registry does not
+// know is labelled as such with its id (the one thing to copy to ask).
 func (s *ui) bankName(c *gin.Context, id string) string {
+	if id == "" {
+		return ""
+	}
 	if s.Deps.Banks != nil {
 		if b, err := s.Deps.Banks.Get(c.Request.Context(), web.MustCaller(c).User, id); err == nil && b.Name != "" {
 			return b.Name
 		}
 	}
-	return id
+	return web.NewTr(s.bundle, web.PickLang(c)).T("fund.bank.unregistered", "ID", id)
+}
+
+// fundRegionGroups lists the regions within `within` ("" for all of
+// Jiangxi) by name for a select: the province and its cities first, then
+// each city's counties.
+func fundRegionGroups(lang, within string) []countyGroup {
+	name := func(t taxonomy.Text) string { return pick(t, lang) }
+	top := countyGroup{Name: name(taxonomy.Province().Name)}
+	if within == "" || within == "36" {
+		top.Counties = append(top.Counties, routeOption{Code: "36", Name: name(taxonomy.Province().Name)})
+	}
+	var out []countyGroup
+	for _, c := range taxonomy.Cities() {
+		if within != "" && !identity.RegionCovers(within, c.Code) && !identity.RegionCovers(c.Code, within) {
+			continue
+		}
+		if within == "" || identity.RegionCovers(within, c.Code) {
+			top.Counties = append(top.Counties, routeOption{Code: c.Code, Name: name(c.Name)})
+		}
+		g := countyGroup{City: c.Code, Name: name(c.Name)}
+		for _, r := range taxonomy.Counties(c.Code) {
+			if within == "" || identity.RegionCovers(within, r.Code) {
+				g.Counties = append(g.Counties, routeOption{Code: r.Code, Name: name(r.Name)})
+			}
+		}
+		if len(g.Counties) > 0 {
+			out = append(out, g)
+		}
+	}
+	if len(top.Counties) > 0 {
+		out = append([]countyGroup{top}, out...)
+	}
+	return out
 }
 
 func (s *ui) pageFunds(c *gin.Context) {
@@ -123,6 +162,7 @@ func (s *ui) pageFunds(c *gin.Context) {
 	data["Official"] = u.Role == identity.RoleOfficial || u.Role == identity.RoleAdmin
 	data["Provincial"] = u.Role == identity.RoleAdmin || u.Role == identity.RoleOfficial && u.Region == "36"
 	data["Region"] = u.Region
+	data["Regions"] = fundRegionGroups(web.PickLang(c), u.Region)
 	var warn int
 	for _, p := range pools {
 		if p.PaymentWarning {
@@ -308,7 +348,7 @@ func (s *ui) pageFundLoans(c *gin.Context) {
 	for _, l := range loans {
 		pn := names[l.FundID]
 		if pn == "" {
-			pn = l.FundID
+			pn = taxonomy.RegionNameOf(strings.TrimPrefix(l.FundID, "fund-"), web.PickLang(c))
 		}
 		rows = append(rows, loanView{Loan: l, BankName: s.bankName(c, l.BankID), PoolName: pn})
 	}
@@ -354,7 +394,9 @@ func (s *ui) pageFundLoanNew(c *gin.Context) {
 	}
 	data["Apps"] = apps
 	data["Today"] = time.Now().In(web.BeijingTime()).Format("2006-01-02")
-	data["Form"] = gin.H{"name": c.Query("name"), "credit_code": c.Query("credit_code"), "region": c.Query("region")}
+	data["Form"] = gin.H{"name": c.Query("name"), "credit_code": c.Query("credit_code"), "region": c.Query("region"), "route": c.Query("route")}
+	data["Counties"] = newRegionPicker(web.PickLang(c), c.Query("region"), "").Groups
+	data["Routes"] = routeGroups(web.PickLang(c))
 	s.render(c, http.StatusOK, "fund_loan_new", "fund.loan.new.title", data)
 }
 
@@ -546,6 +588,7 @@ func (s *ui) pageFundKPIs(c *gin.Context) {
 	data["Rows"] = rows
 	data["Year"] = year
 	data["Region"] = region
+	data["Regions"] = fundRegionGroups(web.PickLang(c), u.Region)
 	data["Chart"] = kpiChart(rows, web.PickLang(c))
 	q := url.Values{"year": {strconv.Itoa(year)}}
 	if region != "" {

@@ -11,6 +11,7 @@ import (
 	"kedaitong"
 	"kedaitong/fund"
 	"kedaitong/identity"
+	"kedaitong/taxonomy"
 	"kedaitong/web"
 )
 
@@ -46,7 +47,7 @@ func (r evalSeatRow) Yes() bool { return r.RouteFailure != nil && *r.RouteFailur
 func (r evalSeatRow) No() bool  { return r.RouteFailure != nil && !*r.RouteFailure }
 
 func (s *ui) seatRow(c *gin.Context, x fund.Seat) seatRow {
-	r := seatRow{Seat: x, RouteName: pageField(web.PickLang(c), x.Route), BankName: x.BankID,
+	r := seatRow{Seat: x, RouteName: pageField(web.PickLang(c), x.Route),
 		Open: x.State == fund.SeatInvited || x.State == fund.SeatAccepted, Answered: x.RouteFailure != nil}
 	if x.BankID != "" {
 		r.BankName = s.bankName(c, x.BankID)
@@ -137,13 +138,14 @@ type transferRow struct {
 	FromName, ToName, ByName string
 }
 
-func (s *ui) poolName(ctx context.Context, id string, cache map[string]string) string {
+func (s *ui) poolName(c *gin.Context, id string, cache map[string]string) string {
+	ctx := c.Request.Context()
 	if n, ok := cache[id]; ok {
 		return n
 	}
-	n := strings.TrimPrefix(id, "fund-")
-	if p, err := s.Deps.Fund.PoolOf(ctx, id); err == nil && p.Name != "" {
-		n = p.Name + "（" + p.Region + "）"
+	n := taxonomy.RegionNameOf(strings.TrimPrefix(id, "fund-"), web.PickLang(c))
+	if p, err := s.Deps.Fund.PoolOf(ctx, id); err == nil && p.Name != "" && p.Name != p.Region {
+		n = p.Name
 	}
 	cache[id] = n
 	return n
@@ -175,7 +177,7 @@ func (s *ui) pageFundTransfers(c *gin.Context) {
 	pools, users := map[string]string{}, map[string]string{}
 	rows := make([]transferRow, 0, len(ts))
 	for _, t := range ts {
-		rows = append(rows, transferRow{Transfer: t, FromName: s.poolName(ctx, t.From, pools), ToName: s.poolName(ctx, t.To, pools),
+		rows = append(rows, transferRow{Transfer: t, FromName: s.poolName(c, t.From, pools), ToName: s.poolName(c, t.To, pools),
 			ByName: s.userName(ctx, t.By, users)})
 	}
 	data["Transfers"] = rows
@@ -193,7 +195,7 @@ type evaluationRow struct {
 
 func (s *ui) evaluationRow(c *gin.Context, e fund.Evaluation, pools, users map[string]string) evaluationRow {
 	ctx := c.Request.Context()
-	return evaluationRow{Evaluation: e, FundName: s.poolName(ctx, e.FundID, pools), BankName: s.bankName(c, e.BankID),
+	return evaluationRow{Evaluation: e, FundName: s.poolName(c, e.FundID, pools), BankName: s.bankName(c, e.BankID),
 		RouteName: pageField(web.PickLang(c), e.Route), OrderedByName: s.userName(ctx, e.OrderedBy, users)}
 }
 
@@ -215,7 +217,7 @@ func (s *ui) pageFundEvaluations(c *gin.Context) {
 	data["Evaluations"] = rows
 	data["Fund"] = f.FundID
 	if f.FundID != "" {
-		data["FundName"] = s.poolName(c.Request.Context(), f.FundID, pools)
+		data["FundName"] = s.poolName(c, f.FundID, pools)
 	}
 	if next != "" {
 		data["Next"] = "/fund/evaluations?" + url.Values{"cursor": {next}, "fund": {f.FundID}, "state": {f.State}}.Encode()
