@@ -293,6 +293,28 @@ func (s *Service) clusterBatch(ctx context.Context, ps []*pending) error {
 	}
 	// Items whose buckets were taken before this batch: join the stored
 	// story when it is the same one.
+	// The buckets are read with one query per thousand (a read each was
+	// an eighth of the first crawl's CPU).
+	var want []string
+	for _, p := range ps {
+		if p.doc.ClusterFirst {
+			want = append(want, conflicts[p]...)
+		}
+	}
+	taken := make(map[string]bucketDoc, len(want))
+	for off := 0; off < len(want); off += store.MaxBatch {
+		docs, err := s.buckets.GetMany(ctx, want[off:min(off+store.MaxBatch, len(want))])
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			var b bucketDoc
+			if err := d.Decode(&b); err != nil {
+				return err
+			}
+			taken[d.ID] = b
+		}
+	}
 	joined := map[string]string{} // an item's own id → the stored cluster it joined
 	for _, p := range ps {
 		ks := conflicts[p]
@@ -300,12 +322,9 @@ func (s *Service) clusterBatch(ctx context.Context, ps []*pending) error {
 			continue
 		}
 		for _, k := range ks {
-			var b bucketDoc
-			if _, err := s.buckets.Get(ctx, k, &b); err != nil {
-				if kedaitong.Is(err, kedaitong.ENotFound) {
-					continue
-				}
-				return err
+			b, ok := taken[k]
+			if !ok {
+				continue // removed meanwhile
 			}
 			if b.ClusterID == p.doc.ID {
 				break // a re-run of this item's own interrupted ingest
