@@ -15,14 +15,14 @@ import (
 // score saves' latency). Here the writer's connection checkpoints only as a
 // backstop (walBackstopPages) and a goroutine with a connection of its own
 // runs a PASSIVE checkpoint — which never blocks the writer or readers and
-// never waits for them — soon after commits, at most every
+// never waits for them — soon after commits, at most once every
 // checkpointEvery. Durability does not depend on checkpoints: a commit is
 // durable once its WAL frames are synced (synchronous=FULL); a checkpoint
 // syncs the log before copying and the database file before the log is
 // reused, on this connection as on the writer's.
 
 // checkpointEvery is the shortest time between two background checkpoints.
-const checkpointEvery = 100 * time.Millisecond
+const checkpointEvery = 250 * time.Millisecond
 
 // walBackstopPages is the writer's own wal_autocheckpoint: it checkpoints
 // only if the background checkpointer fell this far behind.
