@@ -25,7 +25,11 @@ type panelEnv struct {
 	appID string
 }
 
-func newPanelEnv(t *testing.T) *panelEnv {
+func newPanelEnv(t *testing.T) *panelEnv { return newPanelEnvWith(t, nil) }
+
+// newPanelEnvWith is newPanelEnv with draft run on the application before
+// it is submitted (as the officer: add an attachment, ...).
+func newPanelEnvWith(t *testing.T, draft func(e *env, officer, appID string)) *panelEnv {
 	e := newEnv(t)
 	e.seedUsers()
 	p := &panelEnv{env: e, sec: map[string]string{}}
@@ -46,6 +50,9 @@ func newPanelEnv(t *testing.T) *panelEnv {
 	}
 	app := e.createApp(t, p.sec["officer"], appBody("360702", 7))
 	p.appID = app["id"].(string)
+	if draft != nil {
+		draft(e, p.sec["officer"], p.appID)
+	}
 	if r := e.do("POST", "/api/v1/applications/"+p.appID+"/submit", "", as(p.sec["officer"])...); r.status != 200 {
 		t.Fatalf("submit = %d %s", r.status, r.body)
 	}

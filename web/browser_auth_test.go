@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"kedaitong/banks"
 )
 
 // TestBrowserLoginAndUsers: a failed log-in shows an error (Chinese), the
@@ -13,6 +16,12 @@ import (
 func TestBrowserLoginAndUsers(t *testing.T) {
 	e := newEnv(t)
 	e.seedUsers()
+	// The users form picks a registered bank by its name (the bank's id is
+	// never typed: typing "gzb" into the picker chose nothing, the form was
+	// refused and the journey waited for a success that never came).
+	if _, _, err := e.app.Banks.Save(context.Background(), nil, banks.Input{ID: "gzb", Name: "赣州银行股份有限公司", Region: "3607"}); err != nil {
+		t.Fatal(err)
+	}
 	b := newBrowser(t, e)
 	// A failed log-in.
 	b.submitLogin("/login", "admin", "not the password")
@@ -31,14 +40,18 @@ func TestBrowserLoginAndUsers(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#user-form")),
 		chromedp.SendKeys(chromedp.CSS("#new-username"), "gz.officer7"),
 		chromedp.SendKeys(chromedp.CSS("#new-password"), "Officer-pass 2026"),
-		chromedp.SetValue(chromedp.CSS("#new-role"), "bank_officer"),
-		chromedp.SendKeys(chromedp.CSS("#new-bank"), "gzb"),
+		choose("#new-role", "bank_officer"),
+		chromedp.WaitVisible(chromedp.CSS("#new-bank")),
+		choose("#new-bank", "gzb"),
 		chromedp.Click(chromedp.CSS("#user-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#user-created")),
 	)
-	table := b.text("#users-table")
-	if !strings.Contains(table, "gz.officer7") || !strings.Contains(table, "银行信贷员") {
-		t.Errorf("user table lacks the new officer: %q", table)
+	if s := b.text("#users-error"); s != "" {
+		t.Errorf("the form was refused: %q", s)
+	}
+	row := b.text(`#users-table tr[data-username="gz.officer7"]`)
+	if !strings.Contains(row, "银行信贷员") || !strings.Contains(row, "赣州银行") || strings.Contains(row, "gzb") {
+		t.Errorf("user table row of the new officer: %q", row)
 	}
 	b.screenshot("users-created-zh")
 	b.logout()

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,7 +50,7 @@ func TestBrowserExpertLibrary(t *testing.T) {
 		chromedp.Navigate(b.url("/experts")),
 		chromedp.WaitVisible(chromedp.CSS("#experts-table")),
 		chromedp.SetValue(chromedp.CSS("#f-field"), "lithium-battery"),
-		chromedp.SendKeys(chromedp.CSS("#f-region"), "3607"),
+		choose("#f-region", "3607"),
 		chromedp.Click(chromedp.CSS("#f-submit")),
 		chromedp.WaitNotPresent(chromedp.CSS(`#experts-table tr[data-id="exp-3"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#experts-table tr[data-id="exp-1"]`)),
@@ -58,9 +60,12 @@ func TestBrowserExpertLibrary(t *testing.T) {
 	}
 	b.screenshot("experts-directory-zh")
 	b.run("search for 赣江",
-		chromedp.SendKeys(chromedp.CSS("#f-q"), "赣江"),
 		chromedp.SetValue(chromedp.CSS("#f-field"), ""),
+		chromedp.SetValue(chromedp.CSS("#f-region"), ""),
 		chromedp.Click(chromedp.CSS("#f-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#experts-table tr[data-id="exp-3"]`)),
+		chromedp.SendKeys(chromedp.CSS("#experts-q"), "赣江"),
+		chromedp.Click(chromedp.CSS("#experts-search-go")),
 		chromedp.WaitNotPresent(chromedp.CSS(`#experts-table tr[data-id="exp-1"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#experts-table tr[data-id="exp-2"]`)),
 	)
@@ -93,12 +98,12 @@ func TestBrowserExpertLibrary(t *testing.T) {
 		chromedp.Navigate(b.url("/committees")),
 		chromedp.WaitVisible(chromedp.CSS("#committee-form")),
 		chromedp.SetValue(chromedp.CSS("#c-field"), "semiconductors"),
-		chromedp.SendKeys(chromedp.CSS("#c-members"), "exp-2, exp-1"),
-		chromedp.SendKeys(chromedp.CSS("#c-chair"), "exp-2"),
+		pickMany("#c-members", "exp-2", "exp-1"),
+		choose("#c-chair", "exp-2"),
 		chromedp.Click(chromedp.CSS("#c-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#committee-saved")),
 	)
-	if s := b.text("#committees-table"); !strings.Contains(s, "半导体") || !strings.Contains(s, "exp-2") {
+	if s := b.text("#committees-table"); !strings.Contains(s, "半导体") || strings.Contains(s, "exp-2") {
 		t.Errorf("committees = %q", s)
 	}
 	b.screenshot("committees-zh")
@@ -239,8 +244,8 @@ func TestBrowserExpertNewAndOrganisations(t *testing.T) {
 	b.run("find the new expert in the directory",
 		chromedp.Navigate(b.url("/experts")),
 		chromedp.WaitVisible(chromedp.CSS("#expert-filters")),
-		chromedp.SendKeys(chromedp.CSS("#f-q"), "欧阳"),
-		chromedp.Click(chromedp.CSS("#f-submit")),
+		chromedp.SendKeys(chromedp.CSS("#experts-q"), "欧阳"),
+		chromedp.Click(chromedp.CSS("#experts-search-go")),
 		chromedp.WaitVisible(chromedp.CSS(`#experts-table tr[data-id="exp-0900"]`)),
 	)
 	if s := b.text(`#experts-table tr[data-id="exp-0900"]`); !strings.Contains(s, "院士") || !strings.Contains(s, "江西理工大学") {
@@ -310,17 +315,17 @@ func TestBrowserCommitteeMembers(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#committee-form")),
 		chromedp.SetValue(chromedp.CSS("#c-field"), "photovoltaics"),
 		chromedp.SendKeys(chromedp.CSS("#c-name"), "PV technology committee"),
-		chromedp.SendKeys(chromedp.CSS("#c-members"), "exp-4"),
-		chromedp.SendKeys(chromedp.CSS("#c-chair"), "exp-4"),
+		pickMany("#c-members", "exp-4"),
+		choose("#c-chair", "exp-4"),
 		chromedp.Click(chromedp.CSS("#c-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#committee-saved")),
 		chromedp.WaitVisible(chromedp.CSS(row+` tr[data-member="exp-4"]`)),
 		// Add two members.
-		chromedp.SendKeys(chromedp.CSS(row+" input.add-members"), "exp-3, exp-2"),
+		pickMany(row+" select.add-members", "exp-3", "exp-2"),
 		chromedp.Click(chromedp.CSS(row+` button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(row+` tr[data-member="exp-2"]`)),
 	)
-	if s := b.text(row + " td.members"); !strings.Contains(s, "exp-3") || !strings.Contains(s, "张志强") || !strings.Contains(s, "Chen Wei") {
+	if s := b.text(row + " td.members table"); strings.Contains(s, "exp-") || !strings.Contains(s, "张志强") || !strings.Contains(s, "Chen Wei") {
 		t.Errorf("members = %q", s)
 	}
 	// Removing the chair without naming another is refused beside the committee.
@@ -403,5 +408,21 @@ func TestBrowserExpertMyPageChinese(t *testing.T) {
 	removeMine(b, `#expert-conflicts button.remove-conflict`, `#expert-conflicts tr[data-conflict]`)
 	if s := b.text("#expert-periods") + b.text("#expert-conflicts"); strings.Count(s, "暂无") != 2 {
 		t.Errorf("after removal = %q", s)
+	}
+}
+
+// pickMany selects the options of a multiple select by their values (as a
+// person ticking several experts would) and tells the page.
+func pickMany(sel string, values ...string) chromedp.Action[chromedp.Void] {
+	js := `(() => { const s = document.querySelector(` + "`" + sel + "`" + `); const want = ` + "`" + strings.Join(values, ",") + "`" + `.split(",");
+		let n = 0; for (const o of s.options) { o.selected = want.includes(o.value); if (o.selected) n++; }
+		s.dispatchEvent(new Event("change", {bubbles: true})); return n === want.length; })()`
+	ev := chromedp.Evaluate[bool](js)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		ok, err := ev(ctx, t)
+		if err == nil && !ok {
+			err = fmt.Errorf("%s lacks one of %v", sel, values)
+		}
+		return chromedp.Void{}, err
 	}
 }

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -97,6 +99,9 @@ func crawlAs(t *testing.T, base, user, lang string) {
 		if !langRE.Match(body) {
 			bad = append(bad, p+": the page does not name its language")
 		}
+		for _, leak := range internalIDs(body) {
+			bad = append(bad, p+" shows "+leak)
+		}
 		for _, m := range hrefRE.FindAllSubmatch(body, -1) {
 			link := strings.ReplaceAll(string(m[1]), "&amp;", "&")
 			if link == "" || strings.HasPrefix(link, "mailto:") {
@@ -137,4 +142,41 @@ func crawlAs(t *testing.T, base, user, lang string) {
 		t.Errorf("only %d pages reached as %s", len(seen), user)
 	}
 	t.Logf("%s (%s): %d pages", user, lang, len(seen))
+}
+
+var (
+	// Internal identifiers users must not read on a page: record ids,
+	// bank ids, region codes standing alone, instants in UTC.
+	idLeakRE = regexp.MustCompile(`\b(?:app|exp|asg|con|loan|clm|evl|ntf|rr|u)-[0-9a-z]{4,}\b|\b(?:ganzhou|nanchang)-bank\b|(?:^|[^\d.,（(])36\d{2}(?:\d{2})?(?:$|[^\d.,%）)])|\bUTC(?:$|[^+])|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}`)
+	scriptRE = regexp.MustCompile(`(?is)<(script|style|textarea)\b.*?</(?:script|style|textarea)>`)
+	refRE    = regexp.MustCompile(`(?is)<(code|kbd)\b[^>]*>.*?</(?:code|kbd)>|<[^>]*\bclass="[^"]*\bref\b[^"]*"[^>]*>[^<]*`)
+	tagRE    = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// internalIDs lists the internal identifiers in a page's visible text (not
+// in links, attributes, scripts, form data being edited, or a reference
+// number shown to be copied: <code>, class="ref").
+func internalIDs(body []byte) []string {
+	text := scriptRE.ReplaceAll(body, []byte(" "))
+	text = refRE.ReplaceAll(text, []byte(" "))
+	text = tagRE.ReplaceAll(text, []byte("\n"))
+	var out []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(html.UnescapeString(string(text)), "\n") {
+		for _, m := range idLeakRE.FindAllString(line, -1) {
+			m = strings.Trim(m, " ()（）:：,，、·")
+			if !seen[m] && len(out) < 5 {
+				seen[m] = true
+				out = append(out, fmt.Sprintf("%q in %q", m, clipLine(strings.TrimSpace(line))))
+			}
+		}
+	}
+	return out
+}
+
+func clipLine(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
 }

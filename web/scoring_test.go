@@ -39,8 +39,10 @@ type scoringEnv struct {
 
 var seatUsers = map[string]string{"expert": "exp-1", "e2": "exp-2", "e3": "exp-3", "e4": "exp-4", "e6": "exp-6"}
 
-func newScoringEnv(t *testing.T) *scoringEnv {
-	p := newPanelEnv(t)
+func newScoringEnv(t *testing.T) *scoringEnv { return scoringEnvOn(t, newPanelEnv(t)) }
+
+// scoringEnvOn gives p's experts their log-ins and runs the assignment.
+func scoringEnvOn(t *testing.T, p *panelEnv) *scoringEnv {
 	for u, id := range seatUsers {
 		if u == "expert" {
 			continue

@@ -92,6 +92,22 @@ func (s *ui) renderAudit(c *gin.Context, status int, report *audit.Report) {
 			es, truncated = audit.Visible(cl.User, all), more
 		}
 	}
+	// Entries the demo seeding wrote as an expert carry the expert's id as
+	// the actor's name: officials read the expert's name instead.
+	var ids []string
+	for _, e := range es {
+		if strings.HasPrefix(e.Username, "exp-") {
+			ids = append(ids, e.Username)
+		}
+	}
+	if len(ids) > 0 {
+		names := s.expertNames(c, ids)
+		for i := range es {
+			if n, ok := names[es[i].Username]; ok && n.Name != "" {
+				es[i].Username = n.Name
+			}
+		}
+	}
 	spec := listSpec[audit.Entry]{ID: "audit", Sheet: "audit.title", Sort: "seq", Desc: true, Cols: []col[audit.Entry]{
 		intCol("seq", "audit.seq", func(e audit.Entry) int64 { return e.Seq }),
 		{Key: "time", Label: "audit.time", Text: func(e audit.Entry) string { return fmtBeijing(e.Time, "2006-01-02 15:04:05") },

@@ -94,7 +94,7 @@ func (s *ui) registerAuthPages(e *gin.Engine) {
 		c.Redirect(http.StatusSeeOther, "/login")
 	})
 	s.page(e, web.UIRoute{Method: "GET", Path: "/account", Obj: "me", Act: "read"}, func(c *gin.Context) {
-		s.render(c, http.StatusOK, "account", "account.title", gin.H{"Done": c.Query("done") != ""})
+		s.render(c, http.StatusOK, "account", "account.title", gin.H{"Done": c.Query("done") != "", "Bank": s.accountBank(c)})
 	})
 	s.page(e, web.UIRoute{Method: "POST", Path: "/account/password", Obj: "me", Act: "update"}, s.pageChangePassword)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/admin/users", Obj: "user", Act: "read"}, s.pageUsers)
@@ -129,7 +129,7 @@ func (s *ui) pageChangePassword(c *gin.Context) {
 		err = s.Deps.Identity.ChangePassword(c.Request.Context(), cl.User, cur, next)
 	}
 	if err != nil {
-		s.render(c, web.StatusOf(err), "account", "account.title", gin.H{"Error": web.ErrText(c, err)})
+		s.render(c, web.StatusOf(err), "account", "account.title", gin.H{"Error": web.ErrText(c, err), "Bank": s.accountBank(c)})
 		return
 	}
 	s.SetSessionCookie(c, "", -1)
@@ -227,4 +227,13 @@ func (s *ui) pageToggleUser(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users")
+}
+
+// accountBank names the caller's bank (its id when it is not registered).
+func (s *ui) accountBank(c *gin.Context) string {
+	cl, ok := web.CallerOf(c)
+	if !ok || cl.User.BankID == "" {
+		return ""
+	}
+	return nameOr(s.bankNames(c, cl.User)[cl.User.BankID], cl.User.BankID)
 }

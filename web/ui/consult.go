@@ -258,8 +258,9 @@ func (s *ui) pageNotifications(c *gin.Context) {
 		errMsg = web.ErrText(c, err)
 	}
 	all := make([]noteRow, 0, len(ns))
+	named := s.bankNamer(c, cl.User)
 	for _, n := range ns {
-		all = append(all, noteRow{Notification: n, TitleText: n.Title.In(lang), BodyText: n.Body.In(lang), When: fmtTime(n.CreatedAt)})
+		all = append(all, noteRow{Notification: n, TitleText: named(n.Title.In(lang)), BodyText: named(n.Body.In(lang)), When: fmtTime(n.CreatedAt)})
 	}
 	tr := web.NewTr(s.bundle, lang)
 	spec := listSpec[noteRow]{ID: "notes", Sheet: "notify.title", Sort: "time", Desc: true, Cols: []col[noteRow]{

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/collate"
@@ -79,7 +80,7 @@ type expertChoice struct {
 // name with organisation and tier, sorted by name in the page's language;
 // those linked to one of users are marked taken.
 func (s *ui) expertChoices(c *gin.Context, actor identity.User, users []identity.User, lang string) []expertChoice {
-	if s.Deps.Experts == nil || actor.Role != identity.RoleAdmin {
+	if s.Deps.Experts == nil || !experts.SeesContact(actor) { // officials and admins
 		return nil
 	}
 	ctx := c.Request.Context()
@@ -117,4 +118,21 @@ func (s *ui) expertChoices(c *gin.Context, actor identity.User, users []identity
 	}
 	slices.SortStableFunc(out, func(a, b expertChoice) int { return coll.CompareString(a.Label, b.Label) })
 	return out
+}
+
+// bankNamer replaces the ids of the banks the actor may see by their names
+// in a text written by a domain (a notification naming a bank by its id).
+func (s *ui) bankNamer(c *gin.Context, actor identity.User) func(string) string {
+	names := s.bankNames(c, actor)
+	var pairs []string
+	for id, name := range names {
+		if id != "" && name != "" {
+			pairs = append(pairs, id, name)
+		}
+	}
+	if len(pairs) == 0 {
+		return func(t string) string { return t }
+	}
+	r := strings.NewReplacer(pairs...)
+	return r.Replace
 }

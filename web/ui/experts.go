@@ -281,6 +281,7 @@ type committeeRow struct {
 	FieldName string
 	ChairName string
 	People    []memberRow
+	Mine      bool // the calling expert sits on it
 }
 
 func (s *ui) pageCommittees(c *gin.Context) {
@@ -307,6 +308,7 @@ func (s *ui) renderCommittees(c *gin.Context, status int, errMsg, errID, notice 
 		rows[i] = committeeRow{Committee: cm, FieldName: s.fieldName(lang, cm.Field)}
 		for _, m := range cm.Members {
 			r := memberRow{ID: m, Chair: m == cm.Chair}
+			rows[i].Mine = rows[i].Mine || (cl.User.ExpertID != "" && m == cl.User.ExpertID)
 			if names {
 				if p, err := s.Deps.Experts.Profile(ctx, m); err == nil {
 					r.Name = p.Name
@@ -315,10 +317,22 @@ func (s *ui) renderCommittees(c *gin.Context, status int, errMsg, errID, notice 
 			rows[i].People = append(rows[i].People, r)
 		}
 	}
+	tr := web.NewTr(s.bundle, lang)
+	// who names a member: officials by name; an expert sees only itself
+	// ("you"), never another expert's id.
+	who := func(p memberRow) string {
+		switch {
+		case p.Name != "":
+			return p.Name
+		case cl.User.ExpertID != "" && p.ID == cl.User.ExpertID:
+			return tr.T("committees.you")
+		}
+		return ""
+	}
 	chairOf := func(r committeeRow) string {
 		for _, p := range r.People {
 			if p.Chair {
-				return nameOr(p.Name, p.ID)
+				return nameOr(who(p), "—")
 			}
 		}
 		return "—"
@@ -328,13 +342,16 @@ func (s *ui) renderCommittees(c *gin.Context, status int, errMsg, errID, notice 
 		textCol("field", "experts.field", func(r committeeRow) string { return r.FieldName }),
 		textCol("chair", "committees.chair", chairOf),
 		{Key: "members", Label: "committees.members", Text: func(r committeeRow) string {
+			if !names {
+				return tr.T("committees.count", "N", len(r.People))
+			}
 			names := make([]string, len(r.People))
 			for i, p := range r.People {
-				names[i] = nameOr(p.Name, p.ID)
+				names[i] = nameOr(p.Name, "—")
 			}
 			return strings.Join(names, "、")
 		}, Cmp: func(a, b committeeRow) int { return len(a.People) - len(b.People) }},
-	}, Search: func(r committeeRow) string { return strings.Join(r.Members, " ") }}
+	}}
 	page, list, done := listRows(s, c, spec, rows, false)
 	if done {
 		return
@@ -342,9 +359,14 @@ func (s *ui) renderCommittees(c *gin.Context, status int, errMsg, errID, notice 
 	for i := range page {
 		page[i].ChairName = chairOf(page[i])
 	}
+	var choices []expertChoice
+	if s.Deps.RBAC.RoleAllowed(cl.User.Role, "committee", "update") || s.Deps.RBAC.RoleAllowed(cl.User.Role, "committee", "create") {
+		choices = s.expertChoices(c, cl.User, nil, lang)
+	}
 	s.render(c, status, "committees", "committees.title", gin.H{"Committees": page, "List": list, "Fields": s.fieldOptions(lang), "Error": errMsg,
+		"Names": names, "Experts": choices,
 		"ErrorID": errID, "Notice": notice, "Form": gin.H{"Field": c.PostForm("field"), "Name": c.PostForm("name"),
-			"Members": c.PostForm("members"), "Chair": c.PostForm("chair")}})
+			"Members": chosenIDs(c.PostFormArray("members")), "Chair": c.PostForm("chair")}})
 }
 
 func splitIDs(s string) []string {
@@ -354,7 +376,7 @@ func splitIDs(s string) []string {
 func (s *ui) pageCreateCommittee(c *gin.Context) {
 	cl := web.MustCaller(c)
 	_, err := s.Deps.Experts.CreateCommittee(c.Request.Context(), cl.User, experts.CommitteeInput{Field: c.PostForm("field"), Name: c.PostForm("name"),
-		Members: splitIDs(c.PostForm("members")), Chair: strings.TrimSpace(c.PostForm("chair"))})
+		Members: splitIDs(strings.Join(c.PostFormArray("members"), ",")), Chair: strings.TrimSpace(c.PostForm("chair"))})
 	if err != nil {
 		s.renderCommittees(c, web.StatusOf(err), web.ErrText(c, err), "", "")
 		return
@@ -387,7 +409,7 @@ func (s *ui) pageUpdateCommittee(c *gin.Context) {
 				members = append(members, m)
 			}
 		}
-		members = append(members, splitIDs(c.PostForm("add"))...)
+		members = append(members, splitIDs(strings.Join(c.PostFormArray("add"), ","))...)
 	}
 	if members == nil {
 		members = []string{}
@@ -400,4 +422,13 @@ func (s *ui) pageUpdateCommittee(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/committees?saved="+url.QueryEscape(id))
+}
+
+// chosenIDs are the ids a form sent (each value may list several).
+func chosenIDs(values []string) map[string]bool {
+	out := map[string]bool{}
+	for _, id := range splitIDs(strings.Join(values, ",")) {
+		out[id] = true
+	}
+	return out
 }

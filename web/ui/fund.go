@@ -71,6 +71,7 @@ func (s *ui) registerFundPages(e *gin.Engine) {
 	s.page(e, web.UIRoute{Method: "POST", Path: "/fund/loans/:id/claims", Obj: "claim", Act: "create"}, s.postFundClaim)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/fund/loans/:id/evaluation", Obj: "evaluation", Act: "create"}, s.postFundEvaluation)
 	s.page(e, web.UIRoute{Method: "GET", Path: "/fund/claims", Obj: "claim", Act: "read"}, s.pageFundClaims)
+	s.page(e, web.UIRoute{Method: "GET", Path: "/fund/claims/:id", Obj: "claim", Act: "read"}, s.pageFundClaim)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/fund/claims/:id/approve", Obj: "claim", Act: "decide"}, s.postFundApprove)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/fund/claims/:id/reject", Obj: "claim", Act: "decide"}, s.postFundReject)
 	s.page(e, web.UIRoute{Method: "POST", Path: "/fund/claims/:id/recovery-closed", Obj: "claim", Act: "recover"}, s.postFundRecovery)
@@ -522,12 +523,12 @@ func (s *ui) pageFundClaims(c *gin.Context) {
 
 func (s *ui) postFundApprove(c *gin.Context) {
 	_, err := s.Deps.Fund.ApproveClaim(c.Request.Context(), web.MustCaller(c).User, c.Param("id"))
-	s.fundBack(c, "/fund/claims", "fund.done.approved", err)
+	s.fundBack(c, claimBack(c, c.Param("id"), "/fund/claims"), "fund.done.approved", err)
 }
 
 func (s *ui) postFundReject(c *gin.Context) {
 	_, err := s.Deps.Fund.RejectClaim(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), fund.RejectInput{Reason: c.PostForm("reason")})
-	s.fundBack(c, "/fund/claims", "fund.done.rejected", err)
+	s.fundBack(c, claimBack(c, c.Param("id"), "/fund/claims"), "fund.done.rejected", err)
 }
 
 func (s *ui) postFundRecovery(c *gin.Context) {
@@ -536,7 +537,7 @@ func (s *ui) postFundRecovery(c *gin.Context) {
 	if err == nil {
 		back = "/fund/loans/" + cl.LoanID
 	}
-	s.fundBack(c, back, "fund.done.recovery", err)
+	s.fundBack(c, claimBack(c, c.Param("id"), back), "fund.done.recovery", err)
 }
 
 // kpiChart draws the ranked leverage use and target progress as an inline SVG bar chart.

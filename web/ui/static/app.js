@@ -122,6 +122,13 @@ document.addEventListener("DOMContentLoaded", function () {
     var all = Array.prototype.slice.call(sel.options);
     input.addEventListener("input", function () {
       var words = input.value.toLowerCase().split(/\s+/).filter(function (w) { return w !== ""; });
+      if (sel.multiple) {
+        all.forEach(function (o) {
+          var text = o.text.toLowerCase();
+          o.hidden = !o.selected && !words.every(function (w) { return text.indexOf(w) >= 0; });
+        });
+        return;
+      }
       var keep = sel.value;
       all.forEach(function (o) {
         var text = o.text.toLowerCase();
