@@ -18,9 +18,9 @@ func TestBrowserDashboardJourney(t *testing.T) {
 	b := newBrowser(t, e)
 	b.loginAt("/login?lang=zh-CN", "cityofficial", "#nav-dashboard")
 	b.run("open the dashboard page from the menu", chromedp.Click(chromedp.CSS("#nav-dashboard")), chromedp.WaitVisible(chromedp.CSS("#dash-summary")))
-	for _, lang := range []struct{ code, region, total, state, export string }{
-		{"zh-CN", "赣州市", "申请总数", "已出报告", "导出 Excel"},
-		{"en", "Ganzhou", "Applications", "Report issued", "Export to Excel"},
+	for _, lang := range []struct{ code, region, total, state, export, days string }{
+		{"zh-CN", "赣州市", "申请总数", "已出报告", "导出 Excel", "提交至出报告天数"},
+		{"en", "Ganzhou", "Applications", "Report issued", "Export to Excel", "Days from submission to report"},
 	} {
 		if lang.code == "en" {
 			b.run("open the dashboard in English", chromedp.Navigate(b.url("/dashboard?lang=en")), chromedp.WaitVisible(chromedp.CSS("#dash-summary")))
@@ -48,6 +48,18 @@ func TestBrowserDashboardJourney(t *testing.T) {
 			t.Errorf("%s: county summary %q", lang.code, s)
 		}
 		b.run(lang.code+": back up", chromedp.Click(chromedp.CSS("#dash-up")), chromedp.WaitVisible(chromedp.CSS(`#dash-region[data-region="3607"]`)))
+		// the median is a link to the reviewed applications with their days and median
+		if got := b.text("#sum-median_days a"); got != "15" {
+			t.Errorf("%s: median %q, want 15 (10 and 20 days)", lang.code, got)
+		}
+		b.run(lang.code+": the median's list", chromedp.Click(chromedp.CSS("#sum-median_days a")), chromedp.WaitVisible(chromedp.CSS("#dl-median")))
+		if got := b.eval(`document.querySelector("#dl-median").dataset.median + "/" + document.querySelector("#dl-total").dataset.total`); got != "15/2" {
+			t.Errorf("%s: the list's median/count %q, want 15/2", lang.code, got)
+		}
+		if s := b.text("#dl-table"); !strings.Contains(s, lang.days) || !strings.Contains(s, "10") || !strings.Contains(s, "20") {
+			t.Errorf("%s: the list lacks its days column %q: %q", lang.code, lang.days, s)
+		}
+		b.run(lang.code+": back to the dashboard", chromedp.Click(chromedp.CSS("#dl-back")), chromedp.WaitVisible(chromedp.CSS(`#dash-region[data-region="3607"]`)))
 		if got := b.text("#dash-export"); got != lang.export {
 			t.Errorf("%s: export link %q", lang.code, got)
 		}
