@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -126,10 +127,25 @@ func addBenchSources(b *testing.B, dir string, urls []string) {
 	}
 }
 
-// crawlCPU adds up the CPU time (user + system) of the crawl commands run,
+// crawlCPU is the CPU time (user + system) of the last crawl command run,
 // a figure that suffers less than wall time when other work shares the
-// machine.
-var crawlCPU time.Duration
+// machine; crawlWrites is the bytes it wrote to the disk (the kernel's
+// count of blocks written: the WAL, checkpoints and syncs), which other
+// load does not change at all.
+var (
+	crawlCPU    time.Duration
+	crawlWrites int64
+)
+
+// crawlBinary is the binary the crawl benchmark runs: KEDAI_BENCH_BINARY
+// names another build (say, of an earlier commit) for before/after pairs
+// run back to back.
+func crawlBinary() string {
+	if b := os.Getenv("KEDAI_BENCH_BINARY"); b != "" {
+		return b
+	}
+	return binary
+}
 
 // runCrawlBinary runs `kedaitong crawl` and returns its summary and wall time.
 func runCrawlBinary(b *testing.B, dir string, args ...string) (intel.Summary, time.Duration) {
@@ -138,7 +154,7 @@ func runCrawlBinary(b *testing.B, dir string, args ...string) (intel.Summary, ti
 	if os.Getenv("KEDAI_BENCH_DEBUG") != "" {
 		level = "debug" // logs the store's transactions and writes
 	}
-	cmd := exec.Command(binary, append([]string{"crawl", "--data", dir, "--fetch-allow", "127.0.0.0/8", "--log-level", level}, args...)...)
+	cmd := exec.Command(crawlBinary(), append([]string{"crawl", "--data", dir, "--fetch-allow", "127.0.0.0/8", "--log-level", level}, args...)...)
 	cmd.Env = append(os.Environ(), "KEDAI_MONGODB_URI=")
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	t0 := time.Now()
@@ -147,6 +163,10 @@ func runCrawlBinary(b *testing.B, dir string, args ...string) (intel.Summary, ti
 	}
 	took := time.Since(t0)
 	crawlCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	crawlWrites = 0
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		crawlWrites = ru.Oublock * 512
+	}
 	if level == "debug" {
 		for _, l := range strings.Split(errb.String(), "\n") {
 			if strings.Contains(l, "store writes") {
@@ -191,6 +211,7 @@ func BenchmarkCrawlBinary(b *testing.B) {
 	urls := feedFarm(b, feeds, items, hosts)
 	prof := os.Getenv("KEDAI_BENCH_PROFILE")
 	var first, again, firstWall, againWall, firstCPU, againCPU time.Duration
+	var firstWrites int64
 	zero := true
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -208,6 +229,7 @@ func BenchmarkCrawlBinary(b *testing.B) {
 		first += time.Duration(sum.Seconds * float64(time.Second))
 		firstWall += took
 		firstCPU += crawlCPU
+		firstWrites += crawlWrites
 		before := storeFingerprint(b, dir)
 		if prof != "" {
 			args = []string{"--cpuprofile", filepath.Join(prof, "crawl-again.pprof")}
@@ -230,6 +252,7 @@ func BenchmarkCrawlBinary(b *testing.B) {
 	b.ReportMetric(float64(feeds)*n/againWall.Seconds(), "recrawl-feeds/s-wall")
 	b.ReportMetric(float64(firstCPU.Microseconds())/(float64(feeds*items)*n), "first-cpu-µs/item")
 	b.ReportMetric(float64(againCPU.Milliseconds())/n, "recrawl-cpu-ms")
+	b.ReportMetric(float64(firstWrites)/1024/(float64(feeds*items)*n), "first-disk-KB/item")
 	if zero {
 		b.ReportMetric(0, "recrawl-writes")
 	} else {
