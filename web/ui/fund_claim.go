@@ -58,4 +58,3 @@ func claimBack(c *gin.Context, id, fallback string) string {
 	}
 	return fallback
 }
-
