@@ -57,7 +57,9 @@ func New(t testing.TB) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// A whole journey's budget: generous, because a loaded CI machine runs
+	// Chromium slowly; a journey that hangs still fails, naming its step.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 180*time.Second)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
