@@ -20,6 +20,6 @@ else
   go run ./scripts/benchfund -bin bin/kedaitong -n "${FUND_LOANS:-1000}"
 fi
 if [[ -n "${FUND_INPROCESS:-}" ]]; then
-  go test -run '^$' -bench 'BenchmarkFund(RegisterLoan|ProvinceKPIs|ConcurrentNearlyFull)' -benchtime "${FUND_BENCHTIME:-300x}" -timeout 30m ./fund |
+  go test -run '^$' -bench 'BenchmarkFund(RegisterLoan|ProvinceKPIs|ConcurrentNearlyFull|Repair)' -benchtime "${FUND_BENCHTIME:-300x}" -timeout 30m ./fund |
     grep -E '^(Benchmark|ok|FAIL|---)' || true
 fi
