@@ -40,7 +40,9 @@ import (
 // If-None-Match), private to the session (Cache-Control private,
 // no-cache; Vary Cookie).
 
-// dashContentMax and dashChromeMax bound the caches (cleared when full).
+// dashContentMax and dashChromeMax bound the caches: one slot per view and
+// language, one per session and language, each holding the latest
+// rendering (cleared when full).
 const (
 	dashContentMax = 512
 	dashChromeMax  = 2048
@@ -60,6 +62,7 @@ var dashNonce = func() string {
 
 type dashContentEntry struct {
 	once   sync.Once
+	etag   string // the view's
 	region string
 	html   []byte
 	tag    string // a hash of html
@@ -68,6 +71,7 @@ type dashContentEntry struct {
 
 type dashChromeEntry struct {
 	once             sync.Once
+	key              string // everything the layout shows
 	at               time.Time
 	prefix, suffix   []byte
 	tag              string
@@ -85,14 +89,16 @@ var dashCache = struct {
 // snapshot sn in lang, built once per (view, language) whoever asks
 // first; concurrent readers of the same view wait for that one build.
 func (s *ui) dashContent(sn dashboard.Snapshot, lang string) (*dashContentEntry, error) {
-	k := sn.View.Region + "\x00" + lang + "\x00" + sn.ETag
+	// one slot per view and language, holding the latest rendering
+	v := sn.View
+	k := strings.Join([]string{v.Region, v.Parent, v.Trends.From, v.Trends.To, lang}, "\x00")
 	dashCache.Lock()
 	e := dashCache.content[k]
-	if e == nil {
-		if len(dashCache.content) >= dashContentMax {
+	if e == nil || e.etag != sn.ETag {
+		if e == nil && len(dashCache.content) >= dashContentMax {
 			clear(dashCache.content)
 		}
-		e = &dashContentEntry{region: sn.View.Region}
+		e = &dashContentEntry{etag: sn.ETag, region: v.Region}
 		dashCache.content[k] = e
 	}
 	dashCache.Unlock()
@@ -118,7 +124,7 @@ func (s *ui) dashContent(sn dashboard.Snapshot, lang string) (*dashContentEntry,
 		dashCache.Unlock()
 		return nil, e.err
 	}
-	if e.region != sn.View.Region { // never another region's page
+	if e.region != sn.View.Region || e.etag != sn.ETag { // never another region's page, nor an older one
 		return nil, errNoPage("dashboard (region)")
 	}
 	return e, nil
@@ -144,20 +150,21 @@ func (s *ui) dashChrome(c *gin.Context, cl identity.Caller, lang string, unread 
 	u := cl.User
 	path := c.Request.URL.Path
 	var kb strings.Builder
-	for _, part := range []string{lang, path, u.ID, u.Username, u.Role, cl.CSRF, strconv.FormatInt(unread, 10), strconv.FormatInt(s.policyVersion(), 10)} {
+	for _, part := range []string{lang, path, u.ID, cl.CSRF, u.Username, u.Role, strconv.FormatInt(unread, 10), strconv.FormatInt(s.policyVersion(), 10)} {
 		kb.WriteString(part)
 		kb.WriteByte(0)
 	}
 	k := kb.String()
+	slot := strings.Join([]string{lang, path, u.ID, cl.CSRF}, "\x00") // one per session and language
 	now := time.Now()
 	dashCache.Lock()
-	e := dashCache.chrome[k]
-	if e == nil || now.Sub(e.at) >= dashChromeTTL {
-		if len(dashCache.chrome) >= dashChromeMax {
+	e := dashCache.chrome[slot]
+	if e == nil || e.key != k || now.Sub(e.at) >= dashChromeTTL {
+		if e == nil && len(dashCache.chrome) >= dashChromeMax {
 			clear(dashCache.chrome)
 		}
-		e = &dashChromeEntry{at: now, user: u.ID, csrf: cl.CSRF, lang: lang}
-		dashCache.chrome[k] = e
+		e = &dashChromeEntry{key: k, at: now, user: u.ID, csrf: cl.CSRF, lang: lang}
+		dashCache.chrome[slot] = e
 	}
 	dashCache.Unlock()
 	e.once.Do(func() {
@@ -189,13 +196,13 @@ func (s *ui) dashChrome(c *gin.Context, cl identity.Caller, lang string, unread 
 	})
 	if e.err != nil {
 		dashCache.Lock()
-		if dashCache.chrome[k] == e {
-			delete(dashCache.chrome, k)
+		if dashCache.chrome[slot] == e {
+			delete(dashCache.chrome, slot)
 		}
 		dashCache.Unlock()
 		return nil, e.err
 	}
-	if e.user != u.ID || e.csrf != cl.CSRF || e.lang != lang { // never another session's header
+	if e.key != k || e.user != u.ID || e.csrf != cl.CSRF || e.lang != lang { // never another session's header
 		return nil, errNoPage("dashboard_shell (session)")
 	}
 	return e, nil
