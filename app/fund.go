@@ -65,6 +65,15 @@ func (a *App) openFund(ctx context.Context) error {
 			return ids, tiers, nil
 		})
 	}
+	if a.Banks != nil { // banks by their registered names in the fund's notifications
+		sys := identity.User{ID: "system", Username: "system", Role: identity.RoleAdmin}
+		svc.SetBankNamer(func(ctx context.Context, id string) string {
+			if b, err := a.Banks.Get(ctx, sys, id); err == nil {
+				return b.Name
+			}
+			return ""
+		})
+	}
 	if a.Enterprises != nil { // the data hub: dishonesty lists, key list, docking and investors' risk shares
 		h := fundHub{a.Enterprises}
 		svc.SetDishonesty(h)

@@ -680,14 +680,32 @@ func (s *Service) warn(ctx context.Context, p *Pool, bankID string) {
 			}
 		}
 	}
-	title := notify.Text{ZH: fmt.Sprintf("不良率预警：%s 在资金池 %s 的不良率为 %d%%", bankID, p.Name, b.NPLPct()),
-		EN: fmt.Sprintf("NPL warning: %s's non-performing ratio in fund %s is %d%%", bankID, p.Name, b.NPLPct())}
+	bank := s.bankName(ctx, bankID)
+	title := notify.Text{ZH: fmt.Sprintf("不良率预警：%s 在资金池 %s 的不良率为 %d%%", bank.ZH, p.Name, b.NPLPct()),
+		EN: fmt.Sprintf("NPL warning: %s's non-performing ratio in fund %s is %d%%", bank.EN, p.Name, b.NPLPct())}
 	if b.State == BankSuspended {
-		title = notify.Text{ZH: fmt.Sprintf("新增业务暂停：%s 在资金池 %s 的不良率为 %d%%", bankID, p.Name, b.NPLPct()),
-			EN: fmt.Sprintf("Suspended: %s's non-performing ratio in fund %s is %d%%", bankID, p.Name, b.NPLPct())}
+		title = notify.Text{ZH: fmt.Sprintf("新增业务暂停：%s 在资金池 %s 的不良率为 %d%%", bank.ZH, p.Name, b.NPLPct()),
+			EN: fmt.Sprintf("Suspended: %s's non-performing ratio in fund %s is %d%%", bank.EN, p.Name, b.NPLPct())}
 	}
 	body := notify.Text{ZH: fmt.Sprintf("预警线 %d%%，暂停线 %d%%。", p.WarnNPLPct, p.SuspendNPLPct),
 		EN: fmt.Sprintf("Warning at %d%%, suspension at %d%%.", p.WarnNPLPct, p.SuspendNPLPct)}
 	_, _ = s.notes.Send(ctx, notify.Audience{UserIDs: managers, Officials: []string{p.Region}}, notify.Message{Kind: "fund.npl_" + b.State,
 		Title: title, Body: body, Link: "/fund/pools/" + p.ID, ObjectKind: "fund", ObjectID: p.ID})
+}
+
+// BankNamer names a bank by its id (the bank registry); "" when unknown.
+type BankNamer func(ctx context.Context, bankID string) string
+
+// SetBankNamer wires the bank registry's names for notifications (nil: the
+// id, labelled as an unregistered bank).
+func (s *Service) SetBankNamer(f BankNamer) { s.bankNamer = f }
+
+// bankName is a bank's registered name, or a label with its id.
+func (s *Service) bankName(ctx context.Context, bankID string) notify.Text {
+	if s.bankNamer != nil {
+		if n := s.bankNamer(ctx, bankID); n != "" {
+			return notify.Text{ZH: n, EN: n}
+		}
+	}
+	return notify.Text{ZH: "未登记银行（" + bankID + "）", EN: "unregistered bank (" + bankID + ")"}
 }

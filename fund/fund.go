@@ -192,6 +192,7 @@ type Service struct {
 	riskShare                                     RiskShare
 	finder                                        ExpertFinder
 	hub                                           Hub
+	bankNamer                                     BankNamer
 	fault                                         FaultHook
 	bg                                            sync.WaitGroup
 	doneMu                                        sync.Mutex
