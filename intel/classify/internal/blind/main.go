@@ -12,6 +12,12 @@
 // the taxonomy's keywords), and its word lists below were written for it
 // from the definitions. A test keeps it so (TestBlindLabellerIsBlind).
 //
+// Polarity is its own reading of the definitions: words of bad and good
+// news, and a clause-level composition of a good of the firms (orders,
+// revenue, funding, subsidies, the price of what they sell) or a burden
+// (costs, tariffs, controls, inventory, the price of what they buy) with the
+// nearest rising or falling word, under negation.
+//
 // It is a program, not a person: a second opinion that shares none of the
 // first labeller's or the classifier's rules, not a second human reading.
 package main

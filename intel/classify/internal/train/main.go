@@ -4,7 +4,13 @@
 //	go run ./intel/classify/internal/train   (from the module root)
 //
 // Items with "split":"test" are never read. The model is deterministic for
-// the corpus and the seed.
+// the corpus and the seed. Other modes write nothing:
+//
+//	-cv 5 [-show]          k-fold cross-validation on the train split (folds by phrasing)
+//	-dev [-show]           one fifth of the train split held back
+//	-eval FILE [-show]     the shipped classifier on a file of labelled items
+//	                       (a fresh batch is scored so before anything is tuned on it)
+//	-explain "title|summary"  one item's cues and rules, rules alone and with the model
 package main
 
 import (
