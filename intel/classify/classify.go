@@ -748,10 +748,34 @@ func (c *Classifier) modifiersExcept(h hit, mods []hit, text []byte, skipRecover
 			continue
 		}
 		for _, e := range c.patterns[m.key].entries {
+			if e.kind == kindReverser && c.negatedReverser(m, mods, text) {
+				continue // "问题仍未解决", "has not been lifted": nothing reversed
+			}
 			c.modifier(e.kind, h, m, text, &mod, &hedged)
 		}
 	}
 	return mod, hedged
+}
+
+// reverserNegWindow is how many bytes a negator may stand before a
+// reverser it negates ("仍未解决", "未能解除", "has not been resolved").
+const reverserNegWindow = 9
+
+// negatedReverser reports whether reverser r is itself negated: a negator
+// stands right before it in its clause, so what it would resolve, lift or
+// end is still there ("补贴拖欠问题仍未解决" stays a risk).
+func (c *Classifier) negatedReverser(r hit, mods []hit, text []byte) bool {
+	for _, n := range mods {
+		if n.end > r.start || r.start-n.end > reverserNegWindow || hasBreak(text, n.end, r.start, false) {
+			continue
+		}
+		for _, e := range c.patterns[n.key].entries {
+			if e.kind == kindNegator {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // modifier applies modifier match m of the kind to cue h.
