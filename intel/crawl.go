@@ -39,6 +39,14 @@ const (
 	StatusFailed      = "failed"
 )
 
+// storeFactor is how many sources a crawl works on per fetch slot
+// (Options.Workers): at most Workers fetch and parse at once, and up to
+// storeFactor times as many classify, store and settle their items
+// meanwhile. Storing waits for the store's group commit, so more of them
+// in flight means larger transactions (fewer pages written per item) while
+// the number of feed bodies in memory stays bounded by Workers.
+const storeFactor = 4
+
 // claim takes the lease on a source whose document is at version v: one
 // version-guarded write sets the owner, the lease's expiry and the
 // scheduler's due time. It fails when another crawler holds a live lease
@@ -126,6 +134,11 @@ func (s *Service) fetchSource(ctx context.Context, d sourceDoc, v int64, claimed
 	out := Outcome{SourceID: d.ID, URL: d.URL}
 	var resp *fetch.Response
 	var err error
+	// At most Workers fetches (and parses) at once; storing runs outside
+	// this bound (see storeFactor).
+	s.fetching <- struct{}{}
+	release := sync.OnceFunc(func() { <-s.fetching })
+	defer release()
 	if d.Demo {
 		body, derr := demo.Render(d.DemoFeed, now)
 		resp, err = &fetch.Response{Status: 200, Body: body, FinalURL: d.URL}, derr
@@ -191,6 +204,8 @@ func (s *Service) fetchSource(ctx context.Context, d sourceDoc, v int64, claimed
 			zone = time.UTC
 		}
 		f, err = feed.Parse(resp.Body, feed.Options{DefaultZone: zone, BaseURL: resp.FinalURL})
+		resp.Body = nil // parsed: not kept while the items are stored
+		release()
 		if err != nil {
 			out.Status, out.ErrorKind = StatusFailed, "parse"
 			out.Error = kedaitong.ErrorMessage(err)
@@ -213,7 +228,7 @@ func (s *Service) fetchSource(ctx context.Context, d sourceDoc, v int64, claimed
 		var fresh []feed.Item
 		inFeed := make(map[string]bool, len(f.Items))
 		for _, it := range f.Items {
-			id := itemID(d.ID, feed.ItemKey(it))
+			id := d.itemID(feed.ItemKey(it))
 			if inFeed[id] {
 				continue
 			}
@@ -466,7 +481,7 @@ func (s *Service) CrawlOnce(ctx context.Context, all bool, progress Progress) (S
 		wg   sync.WaitGroup
 	)
 	jobs := make(chan cand)
-	for range min(s.pool, max(1, len(cands))) {
+	for range min(storeFactor*s.pool, max(1, len(cands))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -522,7 +537,7 @@ func (s *Service) Run(ctx context.Context) {
 
 // RunWith is Run with the poll interval and a hook called after each fetch.
 func (s *Service) RunWith(ctx context.Context, poll time.Duration, after func(Outcome)) {
-	slots := make(chan struct{}, s.pool)
+	slots := make(chan struct{}, storeFactor*s.pool)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var repaired time.Time
@@ -532,7 +547,7 @@ func (s *Service) RunWith(ctx context.Context, poll time.Duration, after func(Ou
 			repaired = time.Now()
 		}
 		claimed := 0
-		free := s.pool - len(slots)
+		free := cap(slots) - len(slots)
 		if free > 0 {
 			now := s.now().UnixMilli()
 			p, err := s.sources.Find(ctx, store.Query{Range: &store.Range{Field: "next_due_ms", Lte: now}, Sort: "next_due_ms", Limit: free})

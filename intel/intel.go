@@ -82,7 +82,9 @@ type Options struct {
 	Logger     *slog.Logger
 	// Worker names this crawler in leases; empty picks host-pid-random.
 	Worker string
-	// Workers is the size of the fetch pool; 0 means DefaultWorkers.
+	// Workers is the size of the fetch pool (feeds fetched and parsed at
+	// once; up to four times as many store their items meanwhile); 0
+	// means DefaultWorkers.
 	Workers int
 	// Lease is how long a claim on a source lasts before another crawler
 	// may take it over; 0 means DefaultLease. It must exceed the longest
@@ -108,7 +110,9 @@ type Service struct {
 	worker string
 	pool   int
 	lease  time.Duration
-	now    func() time.Time
+
+	fetching chan struct{} // a slot per fetch in flight (pool of them)
+	now      func() time.Time
 
 	// The classifier is built on first use (lazy.go): a crawl that finds
 	// every feed unchanged, or a command that never classifies, does not
@@ -188,6 +192,7 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	if s.lease <= 0 {
 		s.lease = DefaultLease
 	}
+	s.fetching = make(chan struct{}, s.pool)
 	if s.worker == "" {
 		host, _ := os.Hostname()
 		s.worker = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomHex(3))
