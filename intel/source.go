@@ -76,6 +76,7 @@ type sourceDoc struct {
 	TitleAuto   bool       `json:"title_auto"`
 	LangAuto    bool       `json:"lang_auto"`
 	DemoFeed    string     `json:"demo_feed,omitempty"`
+	ItemIDs     int        `json:"item_ids,omitempty"` // how its items' ids are made: 0 the first way, 2 grouped by source (item.go)
 }
 
 func (d *sourceDoc) public() Source {
@@ -275,6 +276,7 @@ func (s *Service) buildSource(ctx context.Context, in NewSource, checkURL bool) 
 		Source: Source{ID: "src_" + randomHex(8), URL: raw, Title: title, Language: lang, IntervalMinutes: interval,
 			Tags: tags, TimeZone: zone, Enabled: enabled, CreatedAt: now},
 		URLKey: key, TitleAuto: title == "", LangAuto: lang == "", DueMS: now.UnixMilli(), NextDueMS: now.UnixMilli(),
+		ItemIDs: groupedIDs,
 	}
 	if d.TitleAuto {
 		d.Title = hostOf(raw)

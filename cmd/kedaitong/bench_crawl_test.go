@@ -154,7 +154,11 @@ func runCrawlBinary(b *testing.B, dir string, args ...string) (intel.Summary, ti
 	if os.Getenv("KEDAI_BENCH_DEBUG") != "" {
 		level = "debug" // logs the store's transactions and writes
 	}
-	cmd := exec.Command(crawlBinary(), append([]string{"crawl", "--data", dir, "--fetch-allow", "127.0.0.0/8", "--log-level", level}, args...)...)
+	base := []string{"crawl", "--data", dir, "--fetch-allow", "127.0.0.0/8", "--log-level", level}
+	if w := os.Getenv("KEDAI_BENCH_WORKERS"); w != "" {
+		base = append(base, "--workers", w) // the fetch pool (default 32)
+	}
+	cmd := exec.Command(crawlBinary(), append(base, args...)...)
 	cmd.Env = append(os.Environ(), "KEDAI_MONGODB_URI=")
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	t0 := time.Now()
