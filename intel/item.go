@@ -70,10 +70,10 @@ func itemID(sourceID, key string) string {
 // groupedIDs is the way new sources make their items' ids: 4 bytes of a
 // hash of the source, then 8 of a hash of the source and the item's key.
 // The items of one source (and their term links, keyed by term and item)
-// sit together in the store's ordered tables, so storing a feed's items
-// changes a few adjacent pages instead of one page per item and link: a
-// fifth of the first crawl's writes. Sources created before keep the first
-// way (their stored items, their lists of items seen, are by those ids).
+// sit together in the store's ordered tables, so storing a new feed's
+// items changes a few adjacent pages rather than a page per item and link.
+// Sources created before keep the first way (their stored items and their
+// lists of items seen are by those ids).
 const groupedIDs = 2
 
 // itemID is the id of the item with the key in this source.
