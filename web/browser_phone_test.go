@@ -46,6 +46,7 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 	for _, user := range users {
 		for _, lang := range []string{"zh-CN", "en"} {
 			t.Run(user+"/"+lang, func(t *testing.T) {
+				t.Parallel() // a browser each, as many at once as -parallel allows: the server is shared and read-only here
 				pages := phonePages(t, ts.URL, user, lang)
 				b := newBrowser(t, e)
 				b.run("a phone-sized screen", chromedp.EmulateViewport(390, 844))
