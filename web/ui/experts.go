@@ -159,7 +159,16 @@ func (s *ui) profileData(c *gin.Context, id string) (gin.H, error) {
 	}
 	lang := web.PickLang(c)
 	row := s.rows(lang, []experts.Expert{v.Expert})[0]
-	return gin.H{"V": v, "Row": row, "Region": v.Region}, nil
+	// Committees by name: the committee's own, else its field's.
+	var cms []string
+	for _, id := range v.Committees {
+		name := ""
+		if cm, err := s.Deps.Experts.Committee(c.Request.Context(), cl.User, id); err == nil {
+			name = nameOr(cm.Name, s.fieldName(lang, cm.Field))
+		}
+		cms = append(cms, nameOr(name, "—"))
+	}
+	return gin.H{"V": v, "Row": row, "Region": v.Region, "Committees": cms}, nil
 }
 
 func (s *ui) pageExpert(c *gin.Context) {

@@ -37,6 +37,15 @@ func (s *ui) registerScoringPages(e *gin.Engine) {
 
 func textIn(t scoring.Text, lang string) string { return t.In(lang) }
 
+// guideNote is a guideline's change note; the built-in version's in the
+// page's language.
+func guideNote(tr *web.Tr, note string) string {
+	if note == "built-in" {
+		return tr.T("sc.rubric.builtin")
+	}
+	return note
+}
+
 // guideText names a guideline version ("key@3") by its field in the page's
 // language: "半导体 · 集成电路设计 第 3 版" / "Semiconductors · IC design, v3".
 func guideText(lang, keyAtVersion string) string {
@@ -501,7 +510,7 @@ func (s *ui) pageRubrics(c *gin.Context) {
 	var rows []guideRow
 	for _, g := range gs {
 		name, route := fieldName(tax, g.Key, lang)
-		rows = append(rows, guideRow{Key: g.Key, Name: name, Version: g.Version, Criteria: len(g.Criteria), At: g.At.In(web.BeijingTime()).Format("2006-01-02"), Note: g.Note, Route: route})
+		rows = append(rows, guideRow{Key: g.Key, Name: name, Version: g.Version, Criteria: len(g.Criteria), At: g.At.In(web.BeijingTime()).Format("2006-01-02"), Note: guideNote(s.tr(c), g.Note), Route: route})
 	}
 	type opt struct{ Code, Name string }
 	var routes []opt
@@ -575,7 +584,7 @@ func (s *ui) renderRubric(c *gin.Context, status int, text, note, errMsg string)
 	}
 	s.render(c, status, "scoring_rubric", "sc.rubric.title", gin.H{
 		"Key": key, "Name": name, "G": view, "Current": g.Version, "Inherited": inherited, "From": from, "Versions": versions,
-		"Risks": risks, "Indicators": indicators, "At": fmtBeijing(view.At, "2006-01-02"), "Open": errMsg != "",
+		"Risks": risks, "Indicators": indicators, "GNote": guideNote(s.tr(c), view.Note), "At": fmtBeijing(view.At, "2006-01-02"), "Open": errMsg != "",
 		"Criteria": crits, "JSON": text, "Note": note, "Error": errMsg, "Done": c.Query("done"),
 	})
 }
