@@ -36,6 +36,7 @@ const (
 	polarityThreshold = 2.0  // |opportunity - risk| below this is neutral
 	balanceRatio      = 0.75 // min/max above this is neutral
 	negatedOppFactor  = 0.5  // a negated opportunity cue counts as this much risk
+	eventFactor       = 0.15 // plain cues of an item whose title is an event frame count this much
 	hedgeFactor       = 0.5  // hedged cues count half
 	negWindow         = 36   // bytes before a cue a negator may stand
 	negAfterWindow    = 36   // bytes after a cue a negator-after may stand
@@ -193,7 +194,7 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 		l    termList
 		kind int
 	}{{cf.Negators, kindNegator}, {cf.NegatorsAfter, kindNegAfter}, {cf.Hedges, kindHedge},
-		{cf.Reversers, kindReverser}, {cf.Masks, kindMask}} {
+		{cf.Reversers, kindReverser}, {cf.Masks, kindMask}, {cf.Events, kindEvent}} {
 		for _, term := range m.l.all() {
 			c.base.add(term, entry{kind: m.kind})
 		}
@@ -360,6 +361,7 @@ func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 	var rs ruleScores
 	c.industries(&l, hits[0], &rs)
 	comps, side := c.compose(hits[3], hits[1], sc.norm.text)
+	rs.event = c.eventTitle(hits[3])
 	c.dimensions(&l, hits[1], comps, side, sc.norm.text, &rs)
 	if m != nil || f != nil {
 		if f == nil {
@@ -541,6 +543,9 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 			if hedged {
 				w *= hedgeFactor
 			}
+			if rs.event && g.Polarity != Neutral {
+				w *= eventFactor
+			}
 			pol, dw, pw := g.Polarity, w, w
 			cue := Cue{Term: p.term, Dimensions: g.Dimensions, InTitle: h.title}
 			// Whose side a replacement is told from: domestic goods
@@ -695,6 +700,22 @@ func (c *Classifier) dimensions(l *Label, hits []hit, comps []composite, side fu
 	if l.Polarity != Risk && l.Severity == SeverityHigh && risk < opp {
 		l.Severity = SeverityNormal
 	}
+}
+
+// eventTitle reports whether the title holds an event frame: the item
+// reports a meeting, a fair, an appointment or a draft out for comment.
+func (c *Classifier) eventTitle(hits []hit) bool {
+	for _, h := range hits {
+		if !h.title {
+			continue
+		}
+		for _, e := range c.patterns[h.key].entries {
+			if e.kind == kindEvent {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // substitution are the cues of a replacement; importSide tells whose.

@@ -25,9 +25,10 @@ const (
 	dirBegin
 	dirReplaced
 	dirLift // "lifts": ends a restriction, raises anything else
+	dirFlat // holds steady: neither good nor bad news of what rises or falls
 )
 
-var dirNames = []string{"rises", "falls", "ends", "begins", "is replaced", "lifts"}
+var dirNames = []string{"rises", "falls", "ends", "begins", "is replaced", "lifts", "holds steady"}
 
 // subject is a group of words naming one kind of thing that changes.
 type subject struct {
@@ -107,6 +108,22 @@ var subjects = []subject{
 		en: []string{"yield", "yields", "efficiency", "performance", "energy density"}},
 }
 
+// polOf returns the polarity of the subject taking direction dir ("" where
+// the pair means nothing). What can rise or fall and holds steady instead
+// ("报价持平", "prices stabilise", "stable orders") is neutral news.
+func (s *subject) polOf(dir int) string {
+	if dir == dirFlat {
+		if s.pol[dirUp] != "" && s.pol[dirDown] != "" {
+			return Neutral
+		}
+		return ""
+	}
+	if dir < 0 || dir >= len(s.pol) {
+		return ""
+	}
+	return s.pol[dir]
+}
+
 // direction is a group of words for one direction.
 type direction struct {
 	dir int
@@ -115,8 +132,8 @@ type direction struct {
 }
 
 var directions = []direction{
-	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "止跌", "止跌回升", "企稳", "企稳回升", "触底反弹", "触底回升"},
-		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "stabilise*", "stabilize*", "push up", "pushes up", "pushed up", "pushing up", "drive up", "drives up", "drove up", "driven up", "driving up"}},
+	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "止跌", "止跌回升", "企稳回升", "触底反弹", "触底回升"},
+		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "push up", "pushes up", "pushed up", "pushing up", "drive up", "drives up", "drove up", "driven up", "driving up"}},
 	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期", "缩短", "推迟", "延迟", "延期", "延后", "流失"},
 		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "push down", "pushes down", "pushed down", "drive down", "drives down", "drove down", "driven down", "driving down", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*"}},
 	{dirEnd, []string{"撤回", "取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急", "结案"},
@@ -124,6 +141,8 @@ var directions = []direction{
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
 		[]string{"extend*", "renew*", "introduc*", "restor*", "resum*", "expand*", "approved", "granted", "new"}},
 	{dirLift, []string{"解除"}, []string{"lift", "lifts", "lifted", "lifting"}},
+	{dirFlat, []string{"企稳", "持平", "平稳", "保持稳定", "基本稳定", "总体稳定", "保持不变", "维持不变", "基本不变", "稳住"},
+		[]string{"stabilise*", "stabilize*", "flat", "unchanged", "steady", "holds steady", "held steady", "holding steady", "stable", "level off", "levels off", "levelled off", "leveled off"}},
 	{dirReplaced, []string{"被替代", "被取代", "被淘汰", "淘汰", "替代压力", "被边缘化", "边缘化", "过时", "落后", "被颠覆", "面临替代", "提前退出"},
 		[]string{"replaced", "obsolete", "overtaken", "sidelined", "displaced", "superseded", "replacement pressure", "phased out", "outdated", "leapfrogged", "face replacement"}},
 }
@@ -162,6 +181,16 @@ var costMarkers = [][]byte{[]byte("材料"), []byte("零部件"), []byte("元器
 // delayWords are directions that delay ("deliveries delayed").
 var delayWords = map[string]bool{"delay": true, "delays": true, "delayed": true, "postpone": true, "postpones": true, "postponed": true,
 	"推迟": true, "延迟": true, "延期": true, "延后": true}
+
+// slowing reports whether a falling direction slows or delays rather than
+// lessens ("slow", "放缓", "delayed").
+func slowing(w []byte) bool {
+	switch string(w) {
+	case "slow", "slows", "slowed", "slowing", "放缓":
+		return true
+	}
+	return delayWords[string(w)]
+}
 
 // compose pairs subjects with directions in hits (domain 3). It returns the
 // composites, leftmost first; a subject pairs with the nearest direction after
@@ -299,7 +328,12 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 				dir = dirEnd
 			}
 		}
-		if sj.pol[dir] == "" {
+		if sj.polOf(dir) == "" {
+			continue
+		}
+		if (sj.name == "restriction" || sj.name == "regulation") && dir == dirDown && slowing(text[d.start:d.end]) {
+			// "export licences slow shipments": a control that slows
+			// or delays is at work, not easing.
 			continue
 		}
 		usedDir[d.start], usedSubj[s.start] = true, true
@@ -398,7 +432,7 @@ func (c *Classifier) feltByBuyers(cp composite, cues []hit, text []byte) bool {
 			continue
 		}
 		if pol, ok := effects[c.patterns[q.key].term]; ok {
-			return pol != cp.s.pol[cp.dir] && cp.s.pol[cp.dir] != ""
+			return pol != cp.s.polOf(cp.dir) && cp.s.polOf(cp.dir) != ""
 		}
 	}
 	return false
@@ -528,10 +562,10 @@ func overlaps(a, b match) bool { return a.start < b.end && b.start < a.end }
 // polarity is the composite's polarity before negation: an input price
 // behaves as a cost.
 func (cp composite) polarity() string {
-	if cp.s.price && cp.input {
+	if cp.s.price && cp.input && cp.dir != dirFlat {
 		return upRisk[cp.dir]
 	}
-	return cp.s.pol[cp.dir]
+	return cp.s.polOf(cp.dir)
 }
 
 // dims are the composite's dimensions: an input price speaks to supply too.
@@ -579,10 +613,10 @@ var (
 	subjectZH = map[string]string{"reliability": "稳定与可靠性", "probe": "调查", "milestone": "量产与投产", "cost": "成本", "delivery": "交付", "regulation": "监管与审批", "price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
 		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
 		"lead time": "交付周期", "research": "研发投入", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
-	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除"}
+	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除", "持平"}
 	polZH   = map[string]string{Risk: "风险", Opportunity: "机会", Neutral: "中性"}
 	polEN   = map[string]string{Risk: "risk", Opportunity: "opportunity", Neutral: "neutral"}
-	dirIDs  = []string{"up", "down", "end", "begin", "replaced", "lift"}
+	dirIDs  = []string{"up", "down", "end", "begin", "replaced", "lift", "flat"}
 	negZH   = "（被否定）"
 	negEN   = " (negated)"
 	buyerZH = "买方视角：投入品价格变动 → %s"

@@ -57,6 +57,11 @@ type cueFile struct {
 	Hedges        termList   `json:"hedges"`
 	Reversers     termList   `json:"reversers"`
 	Masks         termList   `json:"masks"`
+	// Events are the frames of news that reports an occasion rather than
+	// a change: a meeting, a fair, an appointment, a draft out for comment.
+	// In a title they damp the plain cues' polarity (composites keep
+	// theirs): "drug innovation conference" is not an opportunity.
+	Events termList `json:"events"`
 }
 
 // parseCues decodes and validates a cue file.
@@ -115,6 +120,7 @@ const (
 	kindSubject           // what changes (compose.go; target: subject group)
 	kindDirection         // how it changes (target: direction group)
 	kindInputMark         // makes a price after it an input price
+	kindEvent             // an event frame (a meeting, an appointment)
 )
 
 // domain of a kind: a match hides shorter matches of its own domain inside it.
@@ -124,7 +130,7 @@ func domainOf(kind int) int {
 		return 0
 	case kindEnterprise:
 		return 2
-	case kindSubject, kindDirection, kindInputMark:
+	case kindSubject, kindDirection, kindInputMark, kindEvent:
 		return 3
 	}
 	return 1

@@ -39,3 +39,58 @@ func TestRebateVersusTaxCut(t *testing.T) {
 		}
 	}
 }
+
+// What can rise or fall and holds steady is neutral news: "prices
+// stabilise", "报价持平", "stable orders"; a stop to a fall is still a rise.
+func TestHoldsSteady(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, summary, rule, want string }{
+		{"Copper foil prices stabilise", "Quotes for lithium-battery foil were unchanged for a second week.", "price.flat", Neutral},
+		{"稀土价格平稳 市场观望情绪浓厚", "氧化镨钕报价连续三周持平。", "price.flat", Neutral},
+		{"Aramid fibre prices unchanged", "Producers reported stable orders.", "demand.flat", Neutral},
+		{"稀土氧化物价格止跌回升", "", "price.up", Opportunity},
+		{"OLED面板价格企稳 部分尺寸小幅上调", "手机OLED面板报价环比上涨2%。", "price.up", Opportunity},
+	}
+	for _, tc := range cases {
+		l := c.Rules(tc.title, tc.summary)
+		if _, ok := findRule(l, tc.rule); !ok || l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, rule %s fired %v; want %s (cues %+v)", tc.title, l.Polarity, tc.rule, ok, tc.want, l.Cues)
+		}
+	}
+}
+
+// A title that reports an occasion (a meeting, a fair, an appointment, a
+// draft out for comment) is neutral unless a change is composed in it.
+func TestEventFrame(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, summary, want string }{
+		{"Drug innovation conference held in Suzhou", "Scientists and investors discussed ADCs, cell therapy and AI-aided drug discovery.", Neutral},
+		{"工信部就《锂电池行业规范条件》公开征求意见", "征求意见稿对新建项目能量密度、循环寿命等指标提出更高要求。", Neutral},
+		{"第二十届中国国际节能环保展览会开幕", "展会聚焦余热利用、储能和碳捕集技术，创新成果丰硕。", Neutral},
+		// A change composed in an event's title still counts.
+		{"锂电产业峰会召开 碳酸锂价格大幅下跌", "多家锂盐企业亏损扩大。", Risk},
+		// Without the frame the same cues decide.
+		{"Drug innovation wins investors", "Scientists raised new funding for cell therapy.", Opportunity},
+	}
+	for _, tc := range cases {
+		if l := c.Rules(tc.title, tc.summary); l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, cues %+v; want %s", tc.title, l.Polarity, l.Cues, tc.want)
+		}
+	}
+}
+
+// A control that slows or delays is at work, not easing: "export licences
+// slow shipments" is a risk; approval times shortened are an opportunity.
+func TestSlowingControl(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, summary, want string }{
+		{"Graphite anode export licences slow shipments", "Exporters say approvals take up to 45 days.", Risk},
+		{"稀土出口许可审批放缓", "部分企业海外订单交付推迟。", Risk},
+		{"药品审批时间缩短至60个工作日", "", Opportunity},
+	}
+	for _, tc := range cases {
+		if l := c.Rules(tc.title, tc.summary); l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, cues %+v; want %s", tc.title, l.Polarity, l.Cues, tc.want)
+		}
+	}
+}

@@ -240,6 +240,7 @@ type ruleScores struct {
 	dim      map[string]float64
 	negated  int
 	composed int
+	event    bool // the title is an event frame (eventTitle)
 }
 
 // extract builds the features of normalised text (the title ends at
