@@ -13,8 +13,13 @@
 # each with --cpuprofile; the top of both profiles is printed. Besides
 # items/s and feeds/s (crawl's own clock and wall time) it reports the
 # commands' CPU time (first-cpu-µs/item, recrawl-cpu-ms), which suffers
-# less than wall time when other work shares the machine.
-# KEDAI_BENCH_DEBUG=1 also logs the store's transactions and writes.
+# less than wall time when other work shares the machine, and the bytes the
+# first crawl wrote to the disk per item (first-disk-KB/item), which other
+# load does not change.
+# KEDAI_BENCH_DEBUG=1 also logs the store's transactions and writes;
+# KEDAI_BENCH_WORKERS=N passes --workers N; KEDAI_BENCH_BINARY=PATH runs
+# another build (an earlier commit) for before/after pairs
+# ("Crawler (session 22)" in BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prof=$(mktemp -d)
