@@ -15,14 +15,21 @@ import (
 // score saves' latency). Here the writer's connection checkpoints only as a
 // backstop (walBackstopPages) and a goroutine with a connection of its own
 // runs a PASSIVE checkpoint — which never blocks the writer or readers and
-// never waits for them — soon after commits, at most once every
-// checkpointEvery. Durability does not depend on checkpoints: a commit is
+// never waits for them — after commits, pausing between checkpoints so
+// that each copies about as much as SQLite's own would. Durability does not depend on checkpoints: a commit is
 // durable once its WAL frames are synced (synchronous=FULL); a checkpoint
 // syncs the log before copying and the database file before the log is
 // reused, on this connection as on the writer's.
 
-// checkpointEvery is the shortest time between two background checkpoints.
-const checkpointEvery = 250 * time.Millisecond
+// The pause after a background checkpoint adapts to the log: a checkpoint
+// should copy about checkpointFrames frames, as SQLite's own
+// wal_autocheckpoint would (fewer, and the same hot pages are copied over
+// and over; more, and readers look pages up in a longer log).
+const (
+	checkpointFrames   = 1000
+	checkpointMinPause = 50 * time.Millisecond
+	checkpointMaxPause = 2 * time.Second
+)
 
 // walBackstopPages is the writer's own wal_autocheckpoint: it checkpoints
 // only if the background checkpointer fell this far behind.
@@ -60,6 +67,7 @@ func (c *checkpointer) committed() {
 
 func (c *checkpointer) loop() {
 	defer close(c.done)
+	pause := 250 * time.Millisecond
 	for {
 		select {
 		case <-c.stop:
@@ -69,13 +77,28 @@ func (c *checkpointer) loop() {
 		// A failed checkpoint (a full disk, another process checkpointing)
 		// is tried again after the next commit; the backstop and the last
 		// close still checkpoint.
-		c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		var busy, frames, copied int64
+		if err := c.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err == nil {
+			pause = nextPause(pause, frames)
+		}
 		select {
 		case <-c.stop:
 			return
-		case <-time.After(checkpointEvery):
+		case <-time.After(pause):
 		}
 	}
+}
+
+// nextPause adapts the pause after a checkpoint that found frames in the
+// log, so that checkpoints copy about checkpointFrames frames each.
+func nextPause(pause time.Duration, frames int64) time.Duration {
+	switch {
+	case frames > 2*checkpointFrames:
+		pause /= 2
+	case frames < checkpointFrames/2:
+		pause *= 2
+	}
+	return min(max(pause, checkpointMinPause), checkpointMaxPause)
 }
 
 // close stops the checkpointer and closes its connection (before the
