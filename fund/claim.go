@@ -625,6 +625,18 @@ func (s *Service) settlePayments(ctx context.Context, actor *identity.User, op s
 	}
 }
 
+// LoanClaims lists a loan's claims, newest first, to whoever may see the loan.
+func (s *Service) LoanClaims(ctx context.Context, actor identity.User, loanID string) ([]Claim, error) {
+	if _, err := s.GetLoan(ctx, actor, loanID); err != nil {
+		return nil, err
+	}
+	page, err := s.claims.Find(ctx, store.Query{Eq: map[string]any{"loan_id": loanID}, Sort: "created_ms", Desc: true, Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	return store.DecodeAll[Claim](page.Docs)
+}
+
 // ClaimFilter narrows a claim list.
 type ClaimFilter struct {
 	State  string

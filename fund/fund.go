@@ -136,6 +136,7 @@ var (
 		{Fields: []string{"city", "created_ms"}},
 		{Fields: []string{"region", "created_ms"}},
 		{Fields: []string{"state", "created_ms"}},
+		{Fields: []string{"loan_id", "created_ms"}},
 	}}
 	TransfersDef   = store.CollectionDef{Name: "fund_transfers", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
 	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}, {Fields: []string{"created_ms"}},

@@ -64,6 +64,9 @@ func TestBrowserFundClaimPage(t *testing.T) {
 	if s := b.text("#fund-loan-facts"); !strings.Contains(s, "莲花县") {
 		t.Errorf("loan facts without the county's name: %q", s)
 	}
+	if n := b.count(`#fund-past-claims li[data-state="paid"] a`); n != 1 {
+		t.Errorf("the compensated loan lists %d paid claims", n)
+	}
 	b.run("the claim in English", chromedp.Navigate(b.url("/fund/claims/"+cid+"?lang=en")), chromedp.WaitVisible(chromedp.CSS("#fund-claim-history")))
 	if s := b.text("main"); !strings.Contains(s, "History") || !strings.Contains(s, "Paid from cash") || !strings.Contains(s, "Recovery closed") {
 		t.Errorf("English claim page: %q", s)

@@ -452,6 +452,15 @@ func (s *ui) pageFundLoan(c *gin.Context) {
 			data["Claim"] = cl
 		}
 	}
+	if cls, err := s.Deps.Fund.LoanClaims(ctx, u, l.ID); err == nil {
+		var past []fund.Claim
+		for _, cl := range cls {
+			if cl.ID != l.OpenClaimID {
+				past = append(past, cl)
+			}
+		}
+		data["PastClaims"] = past
+	}
 	s.render(c, http.StatusOK, "fund_loan", "fund.loan.title", data)
 }
 
