@@ -88,6 +88,12 @@ var subjects = []subject{
 	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
 		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制", "出口许可", "许可要求"},
 		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties", "licensing", "export licen*", "licence requirement*", "license requirement*"}},
+	{name: "dependence", dims: []string{"supply-chain"}, pol: upRisk,
+		zh: []string{"依赖", "进口依赖", "对外依存度", "依存度", "依赖度"},
+		en: []string{"reliance", "dependence", "dependency"}},
+	{name: "trial", dims: []string{"tech-route"}, pol: [5]string{Opportunity, Risk, Risk, Opportunity, ""},
+		zh: []string{"临床试验", "临床研究", "三期临床", "二期临床"},
+		en: []string{"trial", "trials", "clinical trial*", "clinical study", "clinical studies"}},
 	{name: "reliability", dims: []string{"tech-route"}, pol: [5]string{Opportunity, Risk, "", "", ""},
 		zh: []string{"稳定性", "可靠性", "一致性", "成熟度"},
 		en: []string{"stability", "reliability", "durability", "maturity"}},
@@ -132,12 +138,12 @@ type direction struct {
 }
 
 var directions = []direction{
-	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "止跌", "止跌回升", "企稳回升", "触底反弹", "触底回升"},
+	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "拉长", "止跌", "止跌回升", "企稳回升", "触底反弹", "触底回升"},
 		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "push up", "pushes up", "pushed up", "pushing up", "drive up", "drives up", "drove up", "driven up", "driving up"}},
 	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期", "缩短", "推迟", "延迟", "延期", "延后", "流失"},
 		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "push down", "pushes down", "pushed down", "drive down", "drives down", "drove down", "driven down", "driving down", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*"}},
 	{dirEnd, []string{"撤回", "取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急", "结案"},
-		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated", "closed", "closes"}},
+		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated", "closed", "closes", "cancel", "cancels", "cancelled", "canceled", "cancelling", "withdrew", "shelve", "shelves", "shelved", "abandon*", "pause", "pauses", "paused"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
 		[]string{"extend*", "renew*", "introduc*", "restor*", "resum*", "expand*", "approved", "granted", "new"}},
 	{dirLift, []string{"解除"}, []string{"lift", "lifts", "lifted", "lifting"}},
@@ -244,7 +250,7 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 				inside = true
 			}
 		}
-		if inside || hyphenated(text, s.match) || modifies(s, subs, text) || governed(c, s, subs, text) {
+		if inside || hyphenated(text, s.match) || modifies(s, subs, text) || governed(c, s, subs, text) || reliedOn(c, s, subs, text) {
 			continue
 		}
 		latin := isWordByte(text[s.start])
@@ -455,6 +461,21 @@ func governed(c *Classifier, s hit, subs []hit, text []byte) bool {
 	return false
 }
 
+// reliedOn reports whether subject s is what a dependence right after it
+// in its clause relies on ("降低对进口器件的依赖": the dependence falls, not
+// the imports).
+func reliedOn(c *Classifier, s hit, subs []hit, text []byte) bool {
+	for _, o := range subs {
+		if o.start < s.end || o.start-s.end > 18 || hasBreak(text, s.end, o.start, false) {
+			continue
+		}
+		if sj := subjectOf(c, o); sj != nil && sj.name == "dependence" && subjectOf(c, s) != sj {
+			return true
+		}
+	}
+	return false
+}
+
 // subjectOf returns the subject of a subject hit.
 func subjectOf(c *Classifier, h hit) *subject {
 	for _, e := range c.patterns[h.key].entries {
@@ -612,7 +633,8 @@ func bytesIndexWord(b []byte, w []byte) int {
 var (
 	subjectZH = map[string]string{"reliability": "稳定与可靠性", "probe": "调查", "milestone": "量产与投产", "cost": "成本", "delivery": "交付", "regulation": "监管与审批", "price": "价格", "input price": "投入品价格", "demand": "订单与需求", "inventory": "库存",
 		"input cost": "投入成本", "funding": "融资", "supply": "供应", "subsidy": "补贴与扶持", "tax burden": "税费负担",
-		"lead time": "交付周期", "research": "研发投入", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能"}
+		"lead time": "交付周期", "research": "研发投入", "restriction": "管制与限制", "route": "技术路线", "yield": "良率与性能",
+		"dependence": "对外依赖", "trial": "临床试验"}
 	dirZH   = []string{"上升", "下降", "终止", "开始或延续", "被替代", "解除", "持平"}
 	polZH   = map[string]string{Risk: "风险", Opportunity: "机会", Neutral: "中性"}
 	polEN   = map[string]string{Risk: "risk", Opportunity: "opportunity", Neutral: "neutral"}

@@ -94,3 +94,22 @@ func TestSlowingControl(t *testing.T) {
 		}
 	}
 }
+
+// Dependence is a burden (lessened: an opportunity for the supply chain);
+// a trial halted and an IPO cancelled end what was good news.
+func TestDependenceTrialsCancellations(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, summary, rule, want string }{
+		{"国产射频滤波器量产", "有望降低对进口器件的依赖。", "dependence.down", Opportunity},
+		{"Chipmakers' dependence on foreign gases rises", "", "dependence.up", Risk},
+		{"Drug developer halts trial of lead candidate", "", "trial.end", Risk},
+		{"Robot maker cancels IPO", "", "funding.end", Risk},
+		{"光刻胶交期拉长至30周", "", "lead-time.up", Risk},
+	}
+	for _, tc := range cases {
+		l := c.Rules(tc.title, tc.summary)
+		if _, ok := findRule(l, tc.rule); !ok || l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, rule %s fired %v; want %s (cues %+v)", tc.title, l.Polarity, tc.rule, ok, tc.want, l.Cues)
+		}
+	}
+}
