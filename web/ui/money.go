@@ -86,3 +86,18 @@ func moneyText(lang string, n int64) string {
 	}
 	return wanText(n) + " 万元（" + yuan(n) + " 元）"
 }
+
+// regStatuses are the registration statuses of the business register in
+// English (the register writes them in Chinese).
+var regStatuses = map[string]string{"存续": "In business", "在业": "In business", "开业": "In business", "注销": "Deregistered",
+	"吊销": "Licence revoked", "迁出": "Moved out", "停业": "Suspended", "清算": "In liquidation"}
+
+// RegStatus is an enterprise's registration status in the page's language.
+func (p Page) RegStatus(s string) string {
+	if p.Lang == "en" {
+		if en, ok := regStatuses[s]; ok {
+			return en
+		}
+	}
+	return s
+}
