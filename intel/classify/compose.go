@@ -101,8 +101,8 @@ var subjects = []subject{
 		zh: []string{"调查", "反倾销调查", "反补贴调查", "立案调查"},
 		en: []string{"probe", "probes", "investigation", "investigations"}},
 	{name: "milestone", dims: []string{"tech-route"}, pol: [5]string{Opportunity, Risk, Risk, Opportunity, ""},
-		zh: []string{"量产", "量产时间表", "投产", "商业化", "上市时间"},
-		en: []string{"mass production", "launch", "rollout", "commercialisation", "commercialization", "start of production"}},
+		zh: []string{"量产", "量产时间表", "投产", "商业化", "上市时间", "首飞"},
+		en: []string{"mass production", "launch", "rollout", "commercialisation", "commercialization", "start of production", "first flight", "maiden flight"}},
 	{name: "regulation", dims: []string{"policy"}, pol: [5]string{Risk, Opportunity, "", "", ""},
 		zh: []string{"监管", "监管要求", "审批要求", "审批流程", "审评时间", "审批时间", "审评时限", "审批时限", "审批周期", "审评周期"},
 		en: []string{"rules", "regulations", "requirements", "red tape", "approval time*", "review time*", "approval process*"}},
@@ -140,8 +140,8 @@ type direction struct {
 var directions = []direction{
 	{dirUp, []string{"上涨", "上升", "增长", "攀升", "走高", "飙升", "提高", "提升", "回升", "翻番", "大增", "增加", "反弹", "上调", "创新高", "激增", "暴涨", "猛增", "走强", "涨价", "加码", "收紧", "升级", "扩大", "推高", "抬高", "推升", "拉高", "抬升", "创新高", "高于预期", "拉长", "止跌", "止跌回升", "企稳回升", "触底反弹", "触底回升"},
 		[]string{"rise", "rises", "rose", "risen", "rising", "jump*", "climb*", "soar*", "surge*", "increase*", "higher", "rall*", "rebound*", "grow", "grows", "grew", "growing", "double*", "tighten*", "widen*", "spike*", "hike*", "boost*", "strengthen*", "raise", "raises", "raised", "raising", "pricier", "costlier", "more expensive", "record high", "year high", "all-time high", "higher than expected", "above expectations", "stretch*", "larger", "bigger", "stop falling", "stops falling", "stopped falling", "bottom out", "bottoms out", "bottomed out", "push up", "pushes up", "pushed up", "pushing up", "drive up", "drives up", "drove up", "driven up", "driving up"}},
-	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期", "缩短", "推迟", "延迟", "延期", "延后", "流失"},
-		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "push down", "pushes down", "pushed down", "drive down", "drives down", "drove down", "driven down", "driving down", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*"}},
+	{dirDown, []string{"下跌", "下降", "下滑", "回落", "走低", "减少", "降低", "萎缩", "腰斩", "缩水", "下调", "骤减", "锐减", "暴跌", "大跌", "降价", "跌价", "收窄", "放缓", "削减", "放宽", "不足", "跌破", "跳水", "拉低", "压低", "新低", "低位", "下探", "崩盘", "雪崩", "压缩", "低于预期", "缩短", "推迟", "延迟", "延期", "延后", "延误", "流失"},
+		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "push down", "pushes down", "pushed down", "drive down", "drives down", "drove down", "driven down", "driving down", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*", "pushed back", "push back", "pushes back", "put off"}},
 	{dirEnd, []string{"撤回", "取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急", "结案"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated", "closed", "closes", "cancel", "cancels", "cancelled", "canceled", "cancelling", "withdrew", "shelve", "shelves", "shelved", "abandon*", "pause", "pauses", "paused"}},
 	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
@@ -186,7 +186,18 @@ var costMarkers = [][]byte{[]byte("材料"), []byte("零部件"), []byte("元器
 
 // delayWords are directions that delay ("deliveries delayed").
 var delayWords = map[string]bool{"delay": true, "delays": true, "delayed": true, "postpone": true, "postpones": true, "postponed": true,
-	"推迟": true, "延迟": true, "延期": true, "延后": true}
+	"pushed back": true, "push back": true, "pushes back": true, "put off": true, "推迟": true, "延迟": true, "延期": true, "延后": true, "延误": true}
+
+// delayedAt reports whether a delay word stands right after at, in its
+// clause ("发放延迟", "拨付推迟").
+func (c *Classifier) delayedAt(dirs []hit, at int32, text []byte) bool {
+	for _, o := range dirs {
+		if o.start >= at && o.start-at <= 4 && !hasBreak(text, at, o.start, false) && delayWords[string(text[o.start:o.end])] {
+			return true
+		}
+	}
+	return false
+}
 
 // slowing reports whether a falling direction slows or delays rather than
 // lessens ("slow", "放缓", "delayed").
@@ -341,6 +352,12 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 			// "export licences slow shipments": a control that slows
 			// or delays is at work, not easing.
 			continue
+		}
+		if dir == dirBegin && c.delayedAt(dirs, d.end, text) {
+			dir = dirDown // "补贴发放延迟", "payments begin late": what begins late falls short
+			if sj.polOf(dir) == "" {
+				continue
+			}
 		}
 		usedDir[d.start], usedSubj[s.start] = true, true
 		cp := composite{subj: s, dirMatch: d, s: sj, dir: dir, input: sj.input, start: min(s.start, d.start), end: max(s.end, d.end)}

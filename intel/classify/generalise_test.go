@@ -113,3 +113,33 @@ func TestDependenceTrialsCancellations(t *testing.T) {
 		}
 	}
 }
+
+// What begins late falls short: a subsidy payment delayed is a risk; a
+// first flight pushed back is a milestone put off; production resumed after
+// a stoppage is supply coming back.
+func TestDelayedBeginnings(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, summary, rule, want string }{
+		{"新能源汽车补贴资金发放延迟", "", "subsidy.down", Risk},
+		{"Planemaker's maiden flight pushed back to 2028", "", "milestone.down", Risk},
+		{"Subsidies for heat pumps extended", "", "subsidy.begin", Opportunity},
+	}
+	for _, tc := range cases {
+		l := c.Rules(tc.title, tc.summary)
+		if _, ok := findRule(l, tc.rule); !ok || l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, rule %s fired %v; want %s (cues %+v)", tc.title, l.Polarity, tc.rule, ok, tc.want, l.Cues)
+		}
+	}
+	if l := c.Rules("Tin smelter resumes production after floods", ""); l.Polarity != Opportunity || !slicesContains(l.Dimensions, "supply-chain") {
+		t.Errorf("production resumed: %s %v, cues %+v; want opportunity, supply-chain", l.Polarity, l.Dimensions, l.Cues)
+	}
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
