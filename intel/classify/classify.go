@@ -156,6 +156,15 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 			add(r.Negative, ri, true, true)
 		}
 	}
+	for _, h := range industryHints {
+		for i, ind := range t.Industries {
+			if ind.Code == h.industry {
+				for _, term := range h.terms {
+					c.base.add(term, entry{kind: kindKeyword, target: i, weight: h.weight})
+				}
+			}
+		}
+	}
 	for gi, g := range cf.Cues {
 		for _, term := range append(append([]string{}, g.ZH...), g.EN...) {
 			c.base.add(term, entry{kind: kindCue, target: gi})
