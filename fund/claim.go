@@ -41,30 +41,34 @@ type ClaimStep struct {
 
 // Claim is a bank's claim on a pool for a defaulted loan.
 type Claim struct {
-	ID             string      `json:"id"`
-	LoanID         string      `json:"loan_id"`
-	FundID         string      `json:"fund_id"`
-	BankID         string      `json:"bank_id"`
-	Enterprise     string      `json:"enterprise"`
-	Loss           int64       `json:"loss"`
-	Cause          string      `json:"cause"`
-	EvaluationID   string      `json:"evaluation_id,omitempty"`
-	SharePct       int64       `json:"share_pct"`
-	RiskSharePct   int64       `json:"risk_share_pct"` // borne by an endorsing investor
-	Compensation   int64       `json:"compensation"`
-	ProvincePart   int64       `json:"province_part"`
-	LocalPart      int64       `json:"local_part"`
-	Accelerated    bool        `json:"accelerated"`
-	RecoveryClosed bool        `json:"recovery_closed"`
-	State          string      `json:"state"`
-	Paid           int64       `json:"paid"`
-	Deferred       int64       `json:"deferred"`
-	Reason         string      `json:"reason,omitempty"`
-	ApprovalOp     string      `json:"approval_op,omitempty"` // the approval's change id (its pool intent)
-	History        []ClaimStep `json:"history"`
-	CreatedBy      string      `json:"created_by"`
-	CreatedAt      time.Time   `json:"created_at"`
-	UpdatedAt      time.Time   `json:"updated_at"`
+	ID             string `json:"id"`
+	LoanID         string `json:"loan_id"`
+	FundID         string `json:"fund_id"`
+	BankID         string `json:"bank_id"`
+	Enterprise     string `json:"enterprise"`
+	Loss           int64  `json:"loss"`
+	Cause          string `json:"cause"`
+	EvaluationID   string `json:"evaluation_id,omitempty"`
+	SharePct       int64  `json:"share_pct"`
+	RiskSharePct   int64  `json:"risk_share_pct"` // borne by an endorsing investor
+	Compensation   int64  `json:"compensation"`
+	ProvincePart   int64  `json:"province_part"`
+	LocalPart      int64  `json:"local_part"`
+	Accelerated    bool   `json:"accelerated"`
+	RecoveryClosed bool   `json:"recovery_closed"`
+	State          string `json:"state"`
+	Paid           int64  `json:"paid"`
+	Deferred       int64  `json:"deferred"`
+	Reason         string `json:"reason,omitempty"`
+	ApprovalOp     string `json:"approval_op,omitempty"` // the approval's change id (its pool intent)
+	// Listed: the claim was entered in its pool's open list when filed
+	// (every claim filed since the list exists; an older one is paid or
+	// rejected without it).
+	Listed    bool        `json:"listed,omitempty"`
+	History   []ClaimStep `json:"history"`
+	CreatedBy string      `json:"created_by"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 
 	Region    string `json:"region"`
 	City      string `json:"city"`
@@ -179,7 +183,7 @@ func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID str
 		Loss: in.Loss, Cause: in.Cause, EvaluationID: in.EvaluationID, SharePct: share, RiskSharePct: risk,
 		Compensation: comp, ProvincePart: prov, LocalPart: local, State: ClaimSubmitted,
 		History:   []ClaimStep{{Event: "submitted", By: actor.ID, At: now, Amount: in.Loss}},
-		CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now, Region: l.Region, City: l.City, CreatedMS: now.UnixMilli()}
+		CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now, Region: l.Region, City: l.City, CreatedMS: now.UnixMilli(), Listed: true}
 	if in.Cause == CauseTechRouteFailure {
 		c.Accelerated = s.routeFailure(ctx, in.EvaluationID)
 	}
@@ -409,7 +413,10 @@ func (s *Service) payClaim(ctx context.Context, actor *identity.User, c Claim) (
 			return errNothing // paid already, its follow-up not finished yet
 		}
 		if _, ok := p.takeOpen(c.ID); !ok {
-			return kedaitong.Errorf(kedaitong.EConflict, "the claim is no longer open in its fund").ZHf("该代偿申请已不在资金池的待决清单中")
+			if c.Listed {
+				return kedaitong.Errorf(kedaitong.EConflict, "the claim is no longer open in its fund").ZHf("该代偿申请已不在资金池的待决清单中")
+			}
+			p.OpenClaims = max(0, p.OpenClaims-c.Compensation) // filed before the open list
 		}
 		pay := min(p.Cash, c.Compensation)
 		p.Cash -= pay
@@ -604,7 +611,12 @@ func (s *Service) RejectClaim(ctx context.Context, actor identity.User, id strin
 		return Claim{}, errCrashed
 	}
 	s.clearOpenClaim(ctx, c.LoanID, c.ID, "")
-	s.dropOpen(ctx, c.FundID, c.ID)
+	if !s.dropOpen(ctx, c.FundID, c.ID) && !c.Listed { // filed before the open list
+		_, _, _ = s.updatePool(context.WithoutCancel(ctx), c.FundID, func(p *Pool) error {
+			p.OpenClaims = max(0, p.OpenClaims-c.Compensation)
+			return nil
+		})
+	}
 	return c, nil
 }
 

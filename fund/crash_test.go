@@ -341,3 +341,25 @@ func (e *crashEnv) grantedApplication(t *testing.T) string {
 	must(e.apps.Decide(ctx, officerA, app.ID, review.DecisionInput{Granted: ptr(true), Amount: 2500000, Date: "2026-05-10"}))
 	return app.ID
 }
+
+// TestClaimFiledBeforeOpenList: a claim filed before the pools kept their
+// open list (a store from an older version) is still approved or rejected,
+// and leaves the pool's open total.
+func TestClaimFiledBeforeOpenList(t *testing.T) {
+	e := newCrashEnv(t)
+	ctx := context.Background()
+	l1 := e.loan(t, officerA, "360321", 1, 500000, 24)
+	l2 := e.loan(t, officerA, "360321", 2, 500000, 24)
+	for _, l := range []fund.Loan{l1, l2} {
+		must(e.f.MarkDefault(ctx, officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(int64(500000))}))
+	}
+	c1 := e.readyClaim(t, must(e.f.GetLoan(ctx, officerA, l1.ID)))
+	c2 := e.readyClaim(t, must(e.f.GetLoan(ctx, officerA, l2.ID)))
+	must(0, e.f.MakeLegacy(ctx, c1.ID))
+	must(0, e.f.MakeLegacy(ctx, c2.ID))
+	if got := must(e.f.ApproveClaim(ctx, lianhua, c1.ID)); got.State != fund.ClaimPaid || got.Paid != 400000 {
+		t.Errorf("legacy claim approved: %s %d", got.State, got.Paid)
+	}
+	must(e.f.RejectClaim(ctx, lianhua, c2.ID, fund.RejectInput{Reason: "材料不全"}))
+	e.agree(t, "legacy claims", "fund-360321", 2545000)
+}
