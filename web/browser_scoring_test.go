@@ -180,15 +180,19 @@ func TestBrowserAdjudicationJourney(t *testing.T) {
 	if d := b.text("#rep-disagreement"); !strings.Contains(d, "分歧") || !strings.Contains(d, "推荐意见冲突") {
 		t.Errorf("disagreement = %q", d)
 	}
-	// An unknown expert: the error on the page, nobody invited.
-	b.run("ask an unknown adjudicator", chromedp.SendKeys(chromedp.CSS("#adj-expert"), "exp-99"), chromedp.Click(chromedp.CSS("#adj-submit")),
+	// No expert chosen: the error on the page, nobody invited; panel
+	// members are not offered.
+	if n := b.count(`#adj-expert option[value="exp-1"]`); n != 0 {
+		t.Errorf("a panel member is offered as adjudicator")
+	}
+	b.run("ask no adjudicator", chromedp.Click(chromedp.CSS("#adj-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#rep-error")))
 	if b.count("#adj-invited") != 0 {
 		t.Errorf("an adjudicator was invited on a refused request")
 	}
-	b.run("ask exp-2 to adjudicate", chromedp.WaitVisible(chromedp.CSS("#adj-expert")), chromedp.SendKeys(chromedp.CSS("#adj-expert"), "exp-2"),
+	b.run("ask exp-2 to adjudicate", chromedp.WaitVisible(chromedp.CSS("#adj-expert")), choose("#adj-expert", "exp-2"),
 		chromedp.Click(chromedp.CSS("#adj-submit")), chromedp.WaitVisible(chromedp.CSS("#adj-invited")))
-	if a := b.text("#adj-invited"); !strings.Contains(a, "exp-2") || !strings.Contains(a, "王院士") {
+	if a := b.text("#adj-invited"); strings.Contains(a, "exp-2") || !strings.Contains(a, "王院士") || b.eval(`document.querySelector("#adj-invited").dataset.expert`) != "exp-2" {
 		t.Errorf("invited adjudicator = %q", a)
 	}
 	if b.count("#adj-form") != 0 {

@@ -117,7 +117,8 @@ type conForm struct {
 }
 
 func (s *ui) renderConsultForm(c *gin.Context, status int, f conForm) {
-	s.render(c, status, "consult_new", "consult.new.title", gin.H{"F": f, "Routes": routeGroups(web.PickLang(c)), "Max": consult.MaxQuestion})
+	s.render(c, status, "consult_new", "consult.new.title", gin.H{"F": f, "Routes": routeGroups(web.PickLang(c)), "Max": consult.MaxQuestion,
+		"Apps": s.applicationChoices(c, f.V["application_id"])})
 }
 
 func (s *ui) pageNewConsultation(c *gin.Context) {

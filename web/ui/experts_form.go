@@ -213,7 +213,7 @@ func (s *ui) renderExpertForm(c *gin.Context, status int, f expertForm) {
 		title = "experts.new.title"
 	}
 	s.render(c, status, "experts_edit", title, gin.H{"Form": f, "Tiers": experts.Tiers, "Statuses": experts.Statuses,
-		"Groups": s.fieldGroups(lang), "Specialities": s.specialityOptions(lang), "HasErrors": len(f.Errs) > 0 || f.Summary != "" || f.SummaryID != "" || orgErrs(f)})
+		"Groups": s.fieldGroups(lang), "Specialities": s.specialityOptions(lang), "Regions": regionOptions(lang), "HasErrors": len(f.Errs) > 0 || f.Summary != "" || f.SummaryID != "" || orgErrs(f)})
 }
 
 func orgErrs(f expertForm) bool {

@@ -6,7 +6,11 @@ package ui
 import (
 	"strings"
 
+	"github.com/gin-gonic/gin"
+
+	"kedaitong/review"
 	"kedaitong/taxonomy"
+	"kedaitong/web"
 )
 
 // regionChoice is one option of a region select: the province, a city, or
@@ -46,4 +50,33 @@ func regionSelect(name, id, value string, options []codeName, any string) region
 
 func init() {
 	funcs["regionSelect"] = regionSelect
+}
+
+// applicationChoices are the caller's applications to tie a consultation
+// to, by enterprise name and state (newest first, at most 200); chosen is
+// kept as an option even when it is not among them.
+func (s *ui) applicationChoices(c *gin.Context, chosen string) []codeName {
+	cl, ok := web.CallerOf(c)
+	if !ok || s.Deps.Review == nil {
+		return nil
+	}
+	tr := s.tr(c)
+	vs, _, err := s.Deps.Review.List(c.Request.Context(), cl.User, review.Filter{Limit: 200})
+	if err != nil {
+		return nil
+	}
+	var out []codeName
+	found := chosen == ""
+	for _, v := range vs {
+		out = append(out, codeName{v.ID, v.Enterprise.Name + " · " + tr.T("app.state."+v.State)})
+		found = found || v.ID == chosen
+	}
+	if !found {
+		name := tr.T("consult.application.other")
+		if v, err := s.Deps.Review.Get(c.Request.Context(), cl.User, chosen); err == nil {
+			name = v.Enterprise.Name
+		}
+		out = append(out, codeName{chosen, name})
+	}
+	return out
 }

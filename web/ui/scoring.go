@@ -456,6 +456,19 @@ func (s *ui) renderReport(c *gin.Context, status int, errMsg, done string) {
 				}
 			}
 			data["CanAdjudicate"] = rep.Disagreement && v.Adjudicator == ""
+			if rep.Disagreement && v.Adjudicator == "" { // the experts to choose from, by name: not on the panel
+				seated := map[string]bool{}
+				for _, m := range v.Members {
+					seated[m.ExpertID] = true
+				}
+				var free []expertChoice
+				for _, e := range s.expertChoices(c, cl.User, nil, lang) {
+					if !seated[e.ID] {
+						free = append(free, e)
+					}
+				}
+				data["Experts"] = free
+			}
 		}
 	}
 	s.render(c, status, "report", "sc.report.title", data)
