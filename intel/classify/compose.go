@@ -144,7 +144,7 @@ var directions = []direction{
 		[]string{"fall", "falls", "fell", "fallen", "falling", "drop*", "decline*", "slump*", "slide*", "slid", "plunge*", "lower", "lowered", "down", "shrink*", "shrank", "dry up", "dries up", "dried up", "cut", "cuts", "cutting", "ease", "eases", "eased", "easing", "narrow*", "sink*", "sank", "tumble*", "weaken*", "halve*", "reduce", "reduces", "reduced", "reducing", "slashed", "slash", "slashes", "relax*", "lowers", "cheaper", "record low", "year low", "all-time low", "collapse", "collapses", "collapsed", "crash", "crashes", "crashed", "plummet*", "retreat*", "slow", "slows", "slowed", "slowing", "lower than expected", "below expectations", "shorten", "shortens", "shortened", "push down", "pushes down", "pushed down", "drive down", "drives down", "drove down", "driven down", "driving down", "lose", "loses", "lost", "losing", "delay", "delays", "delayed", "postpone*", "pushed back", "push back", "pushes back", "put off"}},
 	{dirEnd, []string{"撤回", "取消", "退出", "到期", "终止", "结束", "退坡", "停止", "中断", "暂停", "撤销", "叫停", "断裂", "告急", "结案"},
 		[]string{"end", "ends", "ended", "ending", "expire*", "scrapped", "scrap", "scraps", "phase-out", "phased out", "phase out", "withdrawn", "withdraw*", "halt*", "removed", "suspend*", "dries", "run out", "runs out", "ran out", "terminated", "closed", "closes", "cancel", "cancels", "cancelled", "canceled", "cancelling", "withdrew", "shelve", "shelves", "shelved", "abandon*", "pause", "pauses", "paused"}},
-	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位"},
+	{dirBegin, []string{"延续", "延长", "出台", "启动", "恢复", "落地", "加大", "新增", "发放", "到位", "获批", "核发"},
 		[]string{"extend*", "renew*", "introduc*", "restor*", "resum*", "expand*", "approved", "granted", "new"}},
 	{dirLift, []string{"解除"}, []string{"lift", "lifts", "lifted", "lifting"}},
 	{dirFlat, []string{"企稳", "持平", "平稳", "保持稳定", "基本稳定", "总体稳定", "保持不变", "维持不变", "基本不变", "稳住"},
@@ -187,6 +187,16 @@ var costMarkers = [][]byte{[]byte("材料"), []byte("零部件"), []byte("元器
 // delayWords are directions that delay ("deliveries delayed").
 var delayWords = map[string]bool{"delay": true, "delays": true, "delayed": true, "postpone": true, "postpones": true, "postponed": true,
 	"pushed back": true, "push back": true, "pushes back": true, "put off": true, "推迟": true, "延迟": true, "延期": true, "延后": true, "延误": true}
+
+// approval reports whether a beginning direction grants what was asked
+// ("获批", "granted").
+func approval(w []byte) bool {
+	switch string(w) {
+	case "获批", "核发", "approved", "granted":
+		return true
+	}
+	return false
+}
 
 // delayedAt reports whether a delay word stands right after at, in its
 // clause ("发放延迟", "拨付推迟").
@@ -352,6 +362,9 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 			// "export licences slow shipments": a control that slows
 			// or delays is at work, not easing.
 			continue
+		}
+		if sj.name == "restriction" && dir == dirBegin && approval(text[d.start:d.end]) {
+			dir = dirEnd // "出口许可证陆续获批", "licences granted": the control gives way
 		}
 		if dir == dirBegin && c.delayedAt(dirs, d.end, text) {
 			dir = dirDown // "补贴发放延迟", "payments begin late": what begins late falls short

@@ -143,3 +143,19 @@ func slicesContains(s []string, v string) bool {
 	}
 	return false
 }
+
+// Licences granted are a control giving way; a new licence requirement is a
+// control tightening.
+func TestLicencesGranted(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, want string }{
+		{"稀土磁材出口许可证陆续获批", Opportunity},
+		{"Export licences for gallium granted to three firms", Opportunity},
+		{"商务部对镓锗实施出口许可管理", Risk},
+	}
+	for _, tc := range cases {
+		if l := c.Rules(tc.title, ""); l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, cues %+v; want %s", tc.title, l.Polarity, l.Cues, tc.want)
+		}
+	}
+}
