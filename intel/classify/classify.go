@@ -32,7 +32,7 @@ const (
 	industryRelative  = 0.25 // ... and this share of the best industry's
 	routeThreshold    = 3.0  // a route needs this much route-keyword weight
 	dimThreshold      = 3.0  // a dimension needs this much cue weight
-	dimRelative       = 0.3  // ... and this share of the best dimension's
+	dimRelative       = 0.45 // ... and this share of the best dimension's
 	polarityThreshold = 2.0  // |opportunity - risk| below this is neutral
 	balanceRatio      = 0.75 // min/max above this is neutral
 	negatedOppFactor  = 0.5  // a negated opportunity cue counts as this much risk
