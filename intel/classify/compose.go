@@ -198,6 +198,10 @@ func approval(w []byte) bool {
 	return false
 }
 
+// marginWords are the demand subjects that are a firm's margin or profit.
+var marginWords = map[string]bool{"利润": true, "净利润": true, "毛利率": true, "利润率": true, "盈利": true,
+	"profit": true, "profits": true, "margin": true, "margins": true, "earnings": true}
+
 // delayedAt reports whether a delay word stands right after at, in its
 // clause ("发放延迟", "拨付推迟").
 func (c *Classifier) delayedAt(dirs []hit, at int32, text []byte) bool {
@@ -440,6 +444,21 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 		if cp.s.input && !cp.s.price {
 			costUp = costUp || cp.dir == dirUp
 			costDown = costDown || cp.dir == dirDown
+		}
+	}
+	// Sellers' margins move with their prices: a margin that moves against
+	// a price in the same sentence is the buyers' ("钢材价格下降 工程机械企业
+	// 毛利率提升"), so the price is an input price.
+	for i := range out {
+		if !out[i].s.price || out[i].input || (out[i].dir != dirUp && out[i].dir != dirDown) {
+			continue
+		}
+		lo, hi := sentenceOf(text, out[i].start)
+		for _, o := range out {
+			if o.start >= lo && o.end <= hi && marginWords[string(text[o.subj.start:o.subj.end])] &&
+				(o.dir == dirUp && out[i].dir == dirDown || o.dir == dirDown && out[i].dir == dirUp) {
+				out[i].input = true
+			}
 		}
 	}
 	for i := range out {

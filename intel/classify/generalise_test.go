@@ -159,3 +159,19 @@ func TestLicencesGranted(t *testing.T) {
 		}
 	}
 }
+
+// Sellers' margins move with their prices: a margin moving against a price
+// in the same sentence is the buyers', and the price an input price.
+func TestMarginAgainstPrice(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, want string }{
+		{"铜价下跌 线缆企业利润率回升", Opportunity},
+		{"Chip prices fall, lifting phone makers' margins", Opportunity},
+		{"多晶硅价格下跌 硅料企业利润下滑", Risk},
+	}
+	for _, tc := range cases {
+		if l := c.Rules(tc.title, ""); l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, cues %+v; want %s", tc.title, l.Polarity, l.Cues, tc.want)
+		}
+	}
+}
