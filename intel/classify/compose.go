@@ -86,8 +86,8 @@ var subjects = []subject{
 		zh: []string{"交付周期", "交货期", "供货周期", "物流成本", "运费", "交期"},
 		en: []string{"lead time*", "delivery time*", "freight rate*", "shipping cost*"}},
 	{name: "restriction", dims: []string{"policy", "supply-chain"}, pol: upRisk, severe: true,
-		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制", "出口许可", "许可要求"},
-		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties", "licensing", "export licen*", "licence requirement*", "license requirement*"}},
+		zh: []string{"出口管制", "出口限制", "管制", "关税", "准入门槛", "限制", "出口许可", "许可要求", "禁令"},
+		en: []string{"export control*", "export restriction*", "export curb*", "curbs", "restrictions", "tariff*", "duties", "licensing", "export licen*", "licence requirement*", "license requirement*", "ban", "bans"}},
 	{name: "dependence", dims: []string{"supply-chain"}, pol: upRisk,
 		zh: []string{"依赖", "进口依赖", "对外依存度", "依存度", "依赖度"},
 		en: []string{"reliance", "dependence", "dependency"}},
@@ -362,9 +362,10 @@ func (c *Classifier) compose(hits, cues []hit, text []byte) ([]composite, func(l
 		if sj.polOf(dir) == "" {
 			continue
 		}
-		if (sj.name == "restriction" || sj.name == "regulation") && dir == dirDown && slowing(text[d.start:d.end]) {
+		if (sj.name == "restriction" || sj.name == "regulation") && dir == dirDown && slowing(text[d.start:d.end]) && d.start >= s.end {
 			// "export licences slow shipments": a control that slows
-			// or delays is at work, not easing.
+			// or delays is at work, not easing (a control delayed,
+			// "EU delays ban", does ease).
 			continue
 		}
 		if sj.name == "restriction" && dir == dirBegin && approval(text[d.start:d.end]) {

@@ -175,3 +175,20 @@ func TestMarginAgainstPrice(t *testing.T) {
 		}
 	}
 }
+
+// A ban is a control: delayed or lifted it eases, extended it tightens; a
+// control that itself slows something stays at work.
+func TestBanDirections(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, want string }{
+		{"EU delays ban on forced-labour products", Opportunity},
+		{"China lifts ban on Micron chips", Opportunity},
+		{"欧盟推迟强迫劳动禁令", Opportunity},
+		{"Graphite anode export licences slow shipments", Risk},
+	}
+	for _, tc := range cases {
+		if l := c.Rules(tc.title, ""); l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, cues %+v; want %s", tc.title, l.Polarity, l.Cues, tc.want)
+		}
+	}
+}
