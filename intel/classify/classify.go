@@ -40,7 +40,7 @@ const (
 	hedgeFactor       = 0.5  // hedged cues count half
 	negWindow         = 36   // bytes before a cue a negator may stand
 	negAfterWindow    = 36   // bytes after a cue a negator-after may stand
-	revBefore         = 27   // bytes before a cue a reverser may stand
+	revBefore         = 36   // bytes before a cue a reverser may stand
 	revAfter          = 12   // bytes after a cue a reverser may stand
 	composeWeight     = 3.0  // a subject × direction composite
 )

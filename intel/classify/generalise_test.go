@@ -192,3 +192,22 @@ func TestBanDirections(t *testing.T) {
 		}
 	}
 }
+
+// Sanctions lifted from afar ("撤销对部分中国芯片企业的制裁") and names removed
+// from a list are good news; a falling share of imports is dependence
+// falling; imports barred and patents invalidated are policy risks.
+func TestRemovalsAndImportShares(t *testing.T) {
+	c := newClassifier(t)
+	cases := []struct{ title, summary, want string }{
+		{"美国撤销对部分中国芯片企业的制裁", "", Opportunity},
+		{"三家企业从实体清单中移除", "", Opportunity},
+		{"高端轴承钢进口比例下降至三成", "", Opportunity},
+		{"US bars imports of Chinese drone components", "", Risk},
+		{"某创新药企核心专利被宣告无效", "", Risk},
+	}
+	for _, tc := range cases {
+		if l := c.Rules(tc.title, tc.summary); l.Polarity != tc.want {
+			t.Errorf("%s: polarity %s, cues %+v; want %s", tc.title, l.Polarity, l.Cues, tc.want)
+		}
+	}
+}
