@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"kedaitong/identity"
@@ -171,5 +173,62 @@ func TestDashboardPageCacheScope(t *testing.T) {
 			v.apps = map[string]string{"3": "4", "4": "5", "2": "3"}[v.apps]
 			check(t, v, r.body)
 		}
+	}
+}
+
+// TestDashboardPageConcurrentReaders: officials of two regions (two
+// sessions each) and the province read their pages at once while a bank
+// writes; every answer is its reader's page (region, name, form token).
+func TestDashboardPageConcurrentReaders(t *testing.T) {
+	e := newEnv(t)
+	e.seedUsers()
+	ctx := context.Background()
+	if _, err := e.ids.CreateUser(ctx, nil, identity.NewUser{Username: "ncofficial", Role: "official", Region: "3601", Password: testPW}); err != nil {
+		t.Fatal(err)
+	}
+	officer := dashFixture(t, e)
+	type reader struct{ sec, region, user, csrf, lang string }
+	var readers []reader
+	for _, r := range []struct{ user, region, lang string }{
+		{"cityofficial", "3607", "zh-CN"}, {"cityofficial", "3607", "en"}, {"ncofficial", "3601", "zh-CN"}, {"ncofficial", "3601", "en"}, {"official", "36", "zh-CN"},
+	} {
+		sec := e.login(r.user)
+		m := csrfRE.FindSubmatch(e.do("GET", "/account", "", as(sec)...).body)
+		if m == nil {
+			t.Fatal("no form token")
+		}
+		readers = append(readers, reader{sec, r.region, r.user, string(m[1]), r.lang})
+	}
+	errs := make(chan string, 1000)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 5 {
+			if r := e.do("POST", "/api/v1/applications", mustJSON(t, appBody("360702", 20+i)), as(officer, appCT...)...); r.status != http.StatusCreated {
+				errs <- fmt.Sprintf("write = %d %s", r.status, r.body)
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		rd := readers[i%len(readers)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				r := e.do("GET", "/dashboard", "", as(rd.sec, "Accept-Language", rd.lang)...)
+				region, user, csrf := dashRegionRE.FindSubmatch(r.body), dashAccountRE.FindSubmatch(r.body), csrfRE.FindSubmatch(r.body)
+				if r.status != 200 || region == nil || string(region[1]) != rd.region || user == nil || string(user[1]) != rd.user || csrf == nil || string(csrf[1]) != rd.csrf {
+					errs <- fmt.Sprintf("%s (%s): %d, region %q, user %q, token %q", rd.user, rd.lang, r.status, region, user, csrf)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	<-done
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
