@@ -41,7 +41,7 @@ func (p *preparedStmt) on(ctx context.Context, db *sql.DB, query string) (*sql.S
 // before its write is queued, never by the writer, which holds the one
 // connection a preparation needs.
 type writeStmts struct {
-	insert, update, version, delete preparedStmt
+	insert, update, delete preparedStmt
 }
 
 // wstmt returns the statement prepared once on the writer's connection, or
