@@ -325,3 +325,27 @@ func TestListsOneSearchBox(t *testing.T) {
 		t.Errorf("bad list parameters = %d", r.status)
 	}
 }
+
+// TestFormsPickByName: the consultation form ties an application chosen by
+// its enterprise's name, the expert form and the roadshow form pick the
+// region by name; none asks for a typed code. Roles that may not use the
+// forms do not open them.
+func TestFormsPickByName(t *testing.T) {
+	p := newPanelEnv(t)
+	r := p.do("GET", "/consultations/new?application="+p.appID, "", as(p.sec["officer"], "Accept-Language", "zh-CN")...)
+	body := string(r.body)
+	if r.status != 200 || !strings.Contains(body, `<select name="application_id" id="c-application">`) || strings.Contains(body, `placeholder="app-…"`) ||
+		!regexp.MustCompile(`<option value="`+p.appID+`" selected>[^<]*赣州芯研微电子有限公司 · 已提交</option>`).MatchString(body) {
+		t.Errorf("consultation form = %d: the application is not picked by name", r.status)
+	}
+	r = p.do("GET", "/experts/new", "", as(p.sec["official"], "Accept-Language", "zh-CN")...)
+	if r.status != 200 || !strings.Contains(string(r.body), `<select name="region" id="e-region"`) || strings.Contains(string(r.body), `placeholder="36 / 3607 / 360702"`) {
+		t.Errorf("expert form = %d: the region is not a picker", r.status)
+	}
+	if r := p.do("GET", "/consultations/new", "", as(p.sec["expert"])...); r.status != 403 {
+		t.Errorf("an expert opens the consultation form: %d", r.status)
+	}
+	if r := p.do("GET", "/experts/new", "", as(p.sec["officer"])...); r.status != 403 {
+		t.Errorf("a bank opens the expert form: %d", r.status)
+	}
+}
