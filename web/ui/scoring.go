@@ -475,7 +475,13 @@ func (s *ui) renderReport(c *gin.Context, status int, errMsg, done string) {
 }
 
 func (s *ui) pageAddAdjudicator(c *gin.Context) {
-	_, err := s.Deps.Panel.AddAdjudicator(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), strings.TrimSpace(c.PostForm("expert_id")))
+	expert := strings.TrimSpace(c.PostForm("expert_id"))
+	if expert == "" {
+		err := kedaitong.Invalid("expert_id", "choose the expert who adjudicates").ZHf("请选择仲裁专家")
+		s.renderReport(c, web.StatusOf(err), web.ErrText(c, err), "")
+		return
+	}
+	_, err := s.Deps.Panel.AddAdjudicator(c.Request.Context(), web.MustCaller(c).User, c.Param("id"), expert)
 	if err != nil {
 		if kedaitong.Is(err, kedaitong.ENotFound) {
 			s.renderNotFound(c)
