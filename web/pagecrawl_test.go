@@ -163,7 +163,7 @@ var (
 // number shown to be copied: <code>, class="ref").
 //
 // Region codes are looked for outside news text (/intel/items: numbers in
-// articles) and the fund's pages (/fund: kept by the fund's own tests).
+// articles).
 func internalIDs(path string, body []byte) []string {
 	text := scriptRE.ReplaceAll(body, []byte(" "))
 	text = refRE.ReplaceAll(text, []byte(" "))
@@ -172,7 +172,7 @@ func internalIDs(path string, body []byte) []string {
 	seen := map[string]bool{}
 	for _, line := range strings.Split(html.UnescapeString(string(text)), "\n") {
 		ms := idLeakRE.FindAllString(line, -1)
-		if !strings.HasPrefix(path, "/intel/items") && !strings.HasPrefix(path, "/fund") {
+		if !strings.HasPrefix(path, "/intel/items") {
 			ms = append(ms, regionLeakRE.FindAllString(line, -1)...)
 		}
 		for _, m := range ms {
