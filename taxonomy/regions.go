@@ -9,8 +9,10 @@ import (
 // province "36", its eleven prefecture-level cities "36cc" and their
 // one hundred county-level divisions "36ccdd" — with their names in both
 // languages, for forms that pick a region by name and pages that show one.
-// Codes no longer in use (merged or renamed divisions) are not listed;
-// RegionNameOf still names them by their city.
+// Codes no longer in use (counties that became districts or merged) are
+// not listed for picking; RegionNameOf names them by their successor and
+// their former name, since older records (other departments' files, credit
+// codes issued before the change) still carry them.
 
 // Region is one administrative division.
 type Region struct {
@@ -99,6 +101,23 @@ var counties = []Region{
 	{"361130", Text{"婺源县", "Wuyuan County"}}, {"361181", Text{"德兴市", "Dexing"}},
 }
 
+// formerCodes are retired county codes of Jiangxi: the division that
+// took the area over, and the retired division's own name.
+var formerCodes = map[string]struct {
+	successor string
+	name      Text
+}{
+	"360105": {"360112", Text{"湾里区", "Wanli District"}},
+	"360122": {"360112", Text{"新建县", "Xinjian County"}},
+	"360421": {"360404", Text{"九江县", "Jiujiang County"}},
+	"360427": {"360483", Text{"星子县", "Xingzi County"}},
+	"360622": {"360603", Text{"余江县", "Yujiang County"}},
+	"360721": {"360704", Text{"赣县", "Gan County"}},
+	"360782": {"360703", Text{"南康市", "Nankang City"}},
+	"361029": {"361003", Text{"东乡县", "Dongxiang County"}},
+	"361121": {"361104", Text{"上饶县", "Shangrao County"}},
+}
+
 var regionIndex = func() map[string]Region {
 	m := map[string]Region{province.Code: province}
 	for _, r := range cities {
@@ -170,6 +189,12 @@ func RegionNameOf(code, lang string) string {
 			}
 		}
 		return pick(r.Name)
+	}
+	if f, ok := formerCodes[code]; ok {
+		if lang == "en" {
+			return RegionNameOf(f.successor, lang) + " (formerly " + f.name.EN + ")"
+		}
+		return RegionNameOf(f.successor, lang) + "（原" + f.name.ZH + "）"
 	}
 	if len(code) == 6 {
 		if c, ok := regionIndex[code[:4]]; ok {

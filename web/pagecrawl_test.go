@@ -151,7 +151,7 @@ var (
 	// bank ids, region codes standing alone, instants in UTC.
 	idLeakRE = regexp.MustCompile(`\b(?:app|exp|asg|con|loan|clm|evl|ntf|rr|u)-[0-9a-z]{4,}\b|\b(?:ganzhou|nanchang)-bank\b|\bUTC(?:$|[^+])|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}`)
 	// A region code standing alone (a county unknown to the taxonomy shows
-	// as "赣州市（360782）": its city named, the code beside).
+	// as "赣州市（360799）": its city named, the code beside).
 	regionLeakRE = regexp.MustCompile(`(?:^|[^\d.,（(])36\d{2}(?:\d{2})?(?:$|[^\d.,%）)])`)
 	scriptRE     = regexp.MustCompile(`(?is)<(script|style|textarea)\b.*?</(?:script|style|textarea)>`)
 	refRE        = regexp.MustCompile(`(?is)<(code|kbd)\b[^>]*>.*?</(?:code|kbd)>|<[^>]*\bclass="[^"]*\bref\b[^"]*"[^>]*>[^<]*`)
