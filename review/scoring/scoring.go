@@ -129,6 +129,7 @@ type Service struct {
 	now                                  func() time.Time
 	versions                             sync.Map // key@version → Guideline (versions never change)
 	logged                               loggedRevisions
+	clear                                clearChecks // draft saves' recent conflict checks (conflictmemo.go)
 	closing                              chan string // applications whose panel may close (Submit → the closer)
 }
 
@@ -151,7 +152,8 @@ func Open(ctx context.Context, st store.Store, rs *review.Service, ps *panel.Ser
 		return nil, err
 	}
 	s := &Service{st: st, review: rs, panel: ps, experts: es, rec: rec, tax: taxonomy.Default(), opts: opts, defaults: d,
-		now: func() time.Time { return time.Now().UTC() }, closing: make(chan string, ClosingBuffer)}
+		now: func() time.Time { return time.Now().UTC() }, closing: make(chan string, ClosingBuffer),
+		clear: clearChecks{ttl: ConflictRecheck}}
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
@@ -165,6 +167,9 @@ func Open(ctx context.Context, st store.Store, rs *review.Service, ps *panel.Ser
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
 	ps.SetSubmitted(s.submittedAt)
+	if es != nil {
+		es.OnChange(s.expertChanged)
+	}
 	return s, nil
 }
 
@@ -327,6 +332,13 @@ func (s *Service) assignment(ctx context.Context, actor identity.User, id string
 }
 
 func (s *Service) assignmentVersion(ctx context.Context, actor identity.User, id string) (panel.Assignment, int64, error) {
+	return s.loadAssignment(ctx, actor, id, false)
+}
+
+// loadAssignment reads the calling expert's assignment and checks it for a
+// conflict of interest; for a draft save, a check made less than
+// ConflictRecheck ago stands (conflictmemo.go).
+func (s *Service) loadAssignment(ctx context.Context, actor identity.User, id string, draft bool) (panel.Assignment, int64, error) {
 	if actor.Role != identity.RoleExpert || actor.ExpertID == "" {
 		return panel.Assignment{}, 0, kedaitong.Errorf(kedaitong.ENotFound, "no assignment %q", id).ZHf("没有评审任务 %q", id)
 	}
@@ -339,10 +351,15 @@ func (s *Service) assignmentVersion(ctx context.Context, actor identity.User, id
 	}
 	// A conflict of interest declared since the seat was taken ends it
 	// here at the latest: no dossier, no scoring.
-	if cur, err := s.panel.EndIfConflictedLoaded(ctx, a, ver); err != nil {
-		return panel.Assignment{}, 0, err
-	} else if cur.State != a.State {
-		a, ver = cur, 0
+	if !draft || a.State != panel.StateAccepted || !s.clear.recent(a.ID, a.ExpertID) {
+		gen := s.clear.begin()
+		if cur, err := s.panel.EndIfConflictedLoaded(ctx, a, ver); err != nil {
+			return panel.Assignment{}, 0, err
+		} else if cur.State != a.State {
+			a, ver = cur, 0
+		} else if a.State == panel.StateAccepted {
+			s.clear.note(a.ID, a.ExpertID, gen)
+		}
 	}
 	if err := s.unlock(ctx, a); err != nil {
 		return panel.Assignment{}, 0, err
@@ -426,7 +443,7 @@ func (s *Service) MyScore(ctx context.Context, actor identity.User, id string) (
 // locked (409). The answer is the saved score without its history.
 func (s *Service) Save(ctx context.Context, actor identity.User, id string, in Input) (Score, error) {
 	ctx = withScoreMemo(ctx) // the score is read once (readonce.go)
-	a, err := s.assignment(ctx, actor, id)
+	a, _, err := s.loadAssignment(ctx, actor, id, true)
 	if err != nil {
 		return Score{}, err
 	}
