@@ -208,6 +208,7 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 			c.base.add(term, entry{kind: m.kind})
 		}
 	}
+	c.addLexicons()
 	c.build()
 	if len(embeddedModel) > 0 {
 		m, err := parseModel(embeddedModel)
@@ -347,8 +348,8 @@ func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 		}
 		return int(b.end - a.end)
 	})
-	var hits [4][]hit
-	var maxEnd, maxStart [4]int32
+	var hits [5][]hit
+	var maxEnd, maxStart [5]int32
 	for d := range maxEnd {
 		maxEnd[d] = -1
 	}
@@ -372,6 +373,7 @@ func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 	comps, side := c.compose(hits[3], hits[1], sc.norm.text)
 	rs.event = c.eventTitle(hits[3])
 	c.dimensions(&l, hits[1], comps, side, sc.norm.text, &rs)
+	c.lexiconScores(hits[4], &rs)
 	if m != nil || f != nil {
 		if f == nil {
 			f = &sc.feat
@@ -388,6 +390,7 @@ func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 		m.probabilities(z)
 		ruled := slices.Clone(l.Industries)
 		m.decide(&l, z)
+		c.lexiconCues(&l, hits[4])
 		if len(l.Industries) == 0 && len(ruled) > 0 {
 			// The model may weigh industries, not erase every one the
 			// dictionaries found (an item mixing two industries' words).

@@ -121,6 +121,7 @@ const (
 	kindDirection         // how it changes (target: direction group)
 	kindInputMark         // makes a price after it an input price
 	kindEvent             // an event frame (a meeting, an appointment)
+	kindLexicon           // a word of a lexicon (lexicon.go; target: class, nLex+i industry i)
 )
 
 // domain of a kind: a match hides shorter matches of its own domain inside it.
@@ -132,6 +133,8 @@ func domainOf(kind int) int {
 		return 2
 	case kindSubject, kindDirection, kindInputMark, kindEvent:
 		return 3
+	case kindLexicon:
+		return 4
 	}
 	return 1
 }

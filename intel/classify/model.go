@@ -43,8 +43,19 @@ const (
 	fOpp       = fRisk + 1
 	fNegated   = fOpp + 1
 	fComposed  = fNegated + 1
-	fBias      = fComposed + 1
-	nDense     = fBias + 1
+	fLex       = fComposed + 1 // lexicon classes (lexicon.go)
+	fIndLex    = fLex + nLex   // industry lexicons
+	fBias      = fIndLex + 16
+	// The domain block: a copy of the rule and lexicon features and the
+	// bias (fIndChosen … fBias) that is on for news labelled by people
+	// other than the corpus's writers (the studied blind batches) and for
+	// every item the shipped classifier meets, off for the corpus's own
+	// items in training. The model learns there how other people's
+	// labelling differs from the corpus's (fewer second dimensions, an
+	// approval not a policy change) while the shared block keeps what both
+	// agree on ("frustratingly easy domain adaptation", Daumé 2007).
+	fDomain = fBias + 1
+	nDense  = fDomain + fBias + 1
 )
 
 // keepRuleProb is the model probability below which a code the rules chose
@@ -64,6 +75,45 @@ type modelHeader struct {
 	// PolarityKeep: the rules' polarity stands unless the model gives
 	// another one at least this probability (chosen by cross-validation).
 	PolarityKeep float64 `json:"polarity_keep,omitempty"`
+	// Decision holds the thresholds chosen by cross-validation (nil: the
+	// defaults, 0.5 and keepRuleProb, no polarity bias).
+	Decision *Decision `json:"decision,omitempty"`
+}
+
+// Decision turns the model's probabilities into labels. Each threshold was
+// chosen by cross-validation on the train split's hand-written items (the
+// news the classifier meets is written by people, not rendered from
+// phrasings): a code needs probability Threshold, or Keep when the rules
+// chose it; the polarity is the one with the largest log-probability plus
+// its bias.
+type Decision struct {
+	IndThreshold float64    `json:"ind_threshold"`
+	IndKeep      float64    `json:"ind_keep"`
+	DimThreshold []float64  `json:"dim_threshold"` // per dimension, in Dimensions order
+	DimKeep      []float64  `json:"dim_keep"`
+	PolarityBias [3]float64 `json:"polarity_bias"` // risk, opportunity, neutral
+	// A code after the most probable one also needs this probability
+	// (most items speak of one industry and one dimension); 0: no bar.
+	SecondInd float64 `json:"second_ind,omitempty"`
+	SecondDim float64 `json:"second_dim,omitempty"`
+}
+
+// DefaultDecision is the decision without calibration.
+func DefaultDecision() *Decision {
+	d := &Decision{IndThreshold: 0.5, IndKeep: keepRuleProb}
+	for range Dimensions {
+		d.DimThreshold = append(d.DimThreshold, 0.5)
+		d.DimKeep = append(d.DimKeep, keepRuleProb)
+	}
+	return d
+}
+
+// decision returns the model's decision thresholds.
+func (m *Model) decision() *Decision {
+	if d := m.Header.Decision; d != nil && len(d.DimThreshold) == len(Dimensions) && len(d.DimKeep) == len(Dimensions) {
+		return d
+	}
+	return DefaultDecision()
 }
 
 // Model holds the learned weights. Output o of feature f is at f*nOut+o.
@@ -241,6 +291,8 @@ type ruleScores struct {
 	negated  int
 	composed int
 	event    bool // the title is an event frame (eventTitle)
+	lex      [nLex]float64
+	indLex   [16]float64
 }
 
 // extract builds the features of normalised text (the title ends at
@@ -279,7 +331,14 @@ func (c *Classifier) extract(f *features, text []byte, titleEnd int, l *Label, r
 	f.dense[fOpp] = float32(min(l.OppScore/10, 1))
 	f.dense[fNegated] = float32(min(rs.negated, 3)) / 3
 	f.dense[fComposed] = float32(min(rs.composed, 3)) / 3
+	for i, w := range rs.lex {
+		f.dense[fLex+i] = float32(1 - math.Exp(-w/lexScale))
+	}
+	for i, w := range rs.indLex {
+		f.dense[fIndLex+i] = float32(1 - math.Exp(-w/lexScale))
+	}
 	f.dense[fBias] = 1
+	copy(f.dense[fDomain:], f.dense[:fBias+1])
 }
 
 // scores returns the model's raw outputs for f into z (len nOut).
@@ -323,13 +382,26 @@ func (m *Model) probabilities(z []float64) {
 	}
 }
 
+// DecidePolarity returns the index (in risk, opportunity, neutral order) of
+// the polarity whose log-probability plus bias is largest.
+func DecidePolarity(p []float64, bias [3]float64) int {
+	best, bv := 0, math.Inf(-1)
+	for i := range 3 {
+		if v := math.Log(max(p[i], 1e-12)) + bias[i]; v > bv {
+			best, bv = i, v
+		}
+	}
+	return best
+}
+
 // decide replaces l's industries, dimensions and polarity with the model's,
 // noting in l.Changed what differs from the rules.
 func (m *Model) decide(l *Label, p []float64) {
 	ni, nd := len(m.Header.Industries), len(m.Header.Dimensions)
 	// A code the rules chose stays unless the model is fairly sure it is
 	// wrong; one they did not choose needs the model's majority.
-	pick := func(codes []string, probs []float64, rules []string) []string {
+	dc := m.decision()
+	pick := func(codes []string, probs []float64, rules []string, thr, keep func(i int) float64, second float64) []string {
 		var out []string
 		order := make([]int, len(codes))
 		for i := range order {
@@ -337,7 +409,7 @@ func (m *Model) decide(l *Label, p []float64) {
 		}
 		sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
 		for _, i := range order {
-			if probs[i] >= 0.5 || slices.Contains(rules, codes[i]) && probs[i] >= keepRuleProb {
+			if (probs[i] >= thr(i) || slices.Contains(rules, codes[i]) && probs[i] >= keep(i)) && (len(out) == 0 || probs[i] >= second) {
 				out = append(out, codes[i])
 			}
 		}
@@ -346,15 +418,12 @@ func (m *Model) decide(l *Label, p []float64) {
 		}
 		return out
 	}
-	ind := pick(m.Header.Industries, p[:ni], l.Industries)
-	dim := pick(m.Header.Dimensions, p[ni:ni+nd], l.Dimensions)
+	ind := pick(m.Header.Industries, p[:ni], l.Industries,
+		func(int) float64 { return dc.IndThreshold }, func(int) float64 { return dc.IndKeep }, dc.SecondInd)
+	dim := pick(m.Header.Dimensions, p[ni:ni+nd], l.Dimensions,
+		func(i int) float64 { return dc.DimThreshold[i] }, func(i int) float64 { return dc.DimKeep[i] }, dc.SecondDim)
 	pp := p[ni+nd:]
-	pol := polarities[0]
-	for i := range pp {
-		if pp[i] > pp[slices.Index(polarities, pol)] {
-			pol = polarities[i]
-		}
-	}
+	pol := polarities[DecidePolarity(pp, dc.PolarityBias)]
 	if pol != l.Polarity && pp[slices.Index(polarities, pol)] < m.Header.PolarityKeep {
 		pol = l.Polarity
 	}
@@ -398,4 +467,39 @@ func (m *Model) decide(l *Label, p []float64) {
 	if l.Polarity != Risk {
 		l.Severity = SeverityNormal
 	}
+}
+
+// Probabilities returns the rules' label of an item and the model's
+// probabilities (industries in the model's order, then Dimensions, then
+// risk, opportunity, neutral); nil without a model. The train command
+// chooses the Decision from them.
+func (c *Classifier) Probabilities(title, summary string) (Label, []float64) {
+	if c.model == nil {
+		return c.Rules(title, summary), nil
+	}
+	var f features
+	l := c.label(title, summary, nil, &f)
+	z := make([]float64, c.model.nOut)
+	c.model.scores(&f, z)
+	c.model.probabilities(z)
+	return l, z
+}
+
+// Decide applies the model's decision d (nil: its own) to the rules'
+// label l and the probabilities p of Probabilities.
+func (c *Classifier) Decide(l Label, p []float64, d *Decision) Label {
+	if c.model == nil || p == nil {
+		return l
+	}
+	m := *c.model
+	if d != nil {
+		m.Header.Decision = d
+	}
+	l.Industries, l.Dimensions = slices.Clone(l.Industries), slices.Clone(l.Dimensions)
+	ruled := slices.Clone(l.Industries)
+	m.decide(&l, p)
+	if len(l.Industries) == 0 && len(ruled) > 0 {
+		l.Industries = ruled
+	}
+	return l
 }

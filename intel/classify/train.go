@@ -12,6 +12,9 @@ type Example struct {
 	Industries     []string
 	Dimensions     []string
 	Polarity       string
+	// Target marks an item labelled by people other than the corpus's
+	// writers: its domain features are on in training (see fDomain).
+	Target bool
 }
 
 // TrainOptions tune Train.
@@ -20,10 +23,17 @@ type TrainOptions struct {
 	Rate     float64 // AdaGrad learning rate (default 0.3)
 	L2Hashed float64 // L2 penalty on n-gram weights (default 3e-2)
 	L2Dense  float64 // L2 penalty on rule-feature weights (default 1e-6)
+	L2Domain float64 // L2 penalty on the domain block's weights (default 0.1)
 	Seed     uint64
 	// PolarityKeep is the model probability another polarity needs to
 	// overrule the rules' (0: the model always decides).
 	PolarityKeep float64
+	// DropRules is the chance that an example is seen, in an epoch,
+	// without the rule layer's decisions and scores (its text, lexicon and
+	// bias features only): the model then learns what the words and the
+	// lexicons say where the rules are silent, instead of leaning on rules
+	// that were written for the train split (0: never).
+	DropRules float64
 }
 
 // Train fits a model to the examples on top of c's rules (c's own model, if
@@ -37,6 +47,9 @@ func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
 	}
 	if o.L2Hashed == 0 {
 		o.L2Hashed = 3e-2
+	}
+	if o.L2Domain == 0 {
+		o.L2Domain = 0.1
 	}
 	if o.L2Dense == 0 {
 		o.L2Dense = 1e-6
@@ -53,6 +66,9 @@ func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
 	for i, e := range examples {
 		c.label(e.Title, e.Summary, nil, &feats[i])
 		feats[i].buckets = slices.Clone(feats[i].buckets)
+		if !e.Target {
+			clear(feats[i].dense[fDomain:])
+		}
 		y := make([]float64, m.nOut)
 		for j, code := range codes {
 			if slices.Contains(e.Industries, code) {
@@ -78,10 +94,17 @@ func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
 	}
 	z := make([]float64, m.nOut)
 	g := make([]float64, m.nOut)
+	var dropped features
 	for range o.Epochs {
 		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
 		for _, i := range order {
 			f := &feats[i]
+			if o.DropRules > 0 && rng.Float64() < o.DropRules {
+				dropped = *f
+				clear(dropped.dense[:fLex])
+				clear(dropped.dense[fDomain : fDomain+fLex])
+				f = &dropped
+			}
 			m.scores(f, z)
 			m.probabilities(z)
 			for k := range g {
@@ -101,7 +124,11 @@ func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
 			for fi, v := range f.dense {
 				if v != 0 {
 					lo, hi := fi*m.nOut, (fi+1)*m.nOut
-					update(m.dense[lo:hi], gd[lo:hi], float64(v), o.L2Dense)
+					l2 := o.L2Dense
+					if fi >= fDomain {
+						l2 = o.L2Domain
+					}
+					update(m.dense[lo:hi], gd[lo:hi], float64(v), l2)
 				}
 			}
 		}

@@ -11,6 +11,13 @@
 //	-eval FILE [-show]     the shipped classifier on a file of labelled items
 //	                       (a fresh batch is scored so before anything is tuned on it)
 //	-explain "title|summary"  one item's cues and rules, rules alone and with the model
+//
+// Training and -cv choose the model's decision thresholds (Decision: one
+// per dimension, the industries', a bias per polarity) by k-fold
+// cross-validation on the hand-written train items (-calibrate k; 0 keeps
+// the defaults). The blind batches named in studiedBatches (the blind
+// labeller's, testdata/blind/) join the train split as hand-written items;
+// later batches are never read here except by -eval.
 package main
 
 import (
@@ -30,7 +37,16 @@ import (
 var (
 	show       bool
 	handWeight *int
+	calibrateK int
+	// blindWeight: times a studied blind item counts in training;
+	// calBlind: in choosing the decision.
+	blindWeight, calBlind int
 )
+
+// studiedBatches are the blind labeller's batches studied this session
+// (scored once first, as they landed): they train the model. Later batches
+// stay an honest measurement and are read only by -eval.
+var studiedBatches = []string{"b1.jsonl", "b2.jsonl"}
 
 // weighted repeats the hand-written examples -hand times.
 func weighted(ex []keyed) []classify.Example {
@@ -39,6 +55,9 @@ func weighted(ex []keyed) []classify.Example {
 		n := 1
 		if e.hand {
 			n = max(1, *handWeight)
+		}
+		if e.blind {
+			n = max(1, blindWeight)
 		}
 		for range n {
 			out = append(out, e.Example)
@@ -73,6 +92,11 @@ func main() {
 	cv := flag.Int("cv", 0, "k-fold cross-validation on the train split (folds by phrasing): report the pooled scores, write nothing")
 	l2 := flag.Float64("l2", 0, "L2 penalty on n-gram weights (0: the default)")
 	rate := flag.Float64("rate", 0, "learning rate (0: the default)")
+	l2dom := flag.Float64("l2domain", 0, "L2 penalty on the domain block (0: the default)")
+	dropRules := flag.Float64("droprules", 0, "chance an example is seen in an epoch without the rule features")
+	calibrate := flag.Int("calibrate", 0, "choose the decision thresholds by k-fold cross-validation on the hand-written train items (0: defaults)")
+	flag.IntVar(&blindWeight, "blindw", 3, "times each studied blind item counts in training")
+	flag.IntVar(&calBlind, "calblind", 1, "times each studied blind item counts in choosing the decision")
 	polKeep := flag.Float64("polkeep", 0, "the model probability another polarity needs to overrule the rules' (0: the model always decides)")
 	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
 	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
@@ -100,7 +124,8 @@ func main() {
 		}
 		return
 	}
-	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate, PolarityKeep: *polKeep}
+	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate, PolarityKeep: *polKeep, DropRules: *dropRules, L2Domain: *l2dom}
+	calibrateK = *calibrate
 	if *cv > 1 {
 		if err := crossValidate(*dir, opt, *cv); err != nil {
 			fmt.Fprintln(os.Stderr, "train:", err)
@@ -154,7 +179,14 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 		}
 		return nil
 	}
-	m.Header.Trained = fmt.Sprintf("%d train items of testdata/labelled.jsonl and testdata/composed.jsonl (hand-written ×%d), %d epochs", len(tr), *handWeight, opt.Epochs)
+	if calibrateK > 1 {
+		items, _ := outOfFold(c, tr, opt, calibrateK)
+		d := chooseDecision(items, industryCodes())
+		round2(d)
+		m.Header.Decision = d
+		fmt.Printf("decision chosen by %d-fold cross-validation on %d hand-written items: %+v\n", calibrateK, len(items), *d)
+	}
+	m.Header.Trained = fmt.Sprintf("%d train items of testdata/labelled.jsonl, testdata/composed.jsonl and the studied blind batches %v (hand-written ×%d), %d epochs, rule features dropped %.2f", len(tr), studiedBatches, *handWeight, opt.Epochs, opt.DropRules)
 	b, err := m.MarshalBinary()
 	if err != nil {
 		return err
@@ -215,8 +247,9 @@ func report(l classify.Label, e classify.Example, rules string) {
 // keyed is a train-split example with its phrasing key (the fold unit).
 type keyed struct {
 	classify.Example
-	key  string
-	hand bool // hand-written (labelled.jsonl), not composed
+	key   string
+	hand  bool // hand-written (labelled.jsonl), not composed
+	blind bool // from a studied blind batch
 }
 
 // loadTrain reads the train split of the corpus; the test split is never read.
@@ -226,6 +259,20 @@ func loadTrain(dir string) ([]keyed, error) {
 		ex, err := loadFile(dir+"/testdata/"+name, "train")
 		if err != nil {
 			return nil, err
+		}
+		out = append(out, ex...)
+	}
+	for _, name := range studiedBatches {
+		ex, err := loadFile(dir+"/testdata/blind/"+name, "blind")
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for i := range ex {
+			ex[i].blind = true
+			ex[i].Target = true
 		}
 		out = append(out, ex...)
 	}
@@ -259,7 +306,7 @@ func loadFile(name, split string) ([]keyed, error) {
 			key = g.ID
 		}
 		out = append(out, keyed{classify.Example{Title: g.Title, Summary: g.Summary, Industries: g.Industries,
-			Dimensions: g.Dimensions, Polarity: g.Polarity}, key, g.Source == ""})
+			Dimensions: g.Dimensions, Polarity: g.Polarity}, key, g.Source == "", false})
 	}
 	return out, sc.Err()
 }
@@ -278,6 +325,8 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 	}
 	rules := c.WithModel(nil)
 	var mr, mm, mh classify.Measurement
+	var oof []oofItem
+	var cm *classify.Classifier
 	for fold := range k {
 		var tr []keyed
 		var te []keyed
@@ -288,11 +337,13 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 				tr = append(tr, e)
 			}
 		}
-		cm := c.WithModel(c.Train(weighted(tr), opt))
+		cm = c.WithModel(c.Train(weighted(tr), opt))
 		for _, ke := range te {
 			e := ke.Example
 			if ke.hand {
 				mh.Add(cm.Classify(e.Title, e.Summary), e)
+				l, p := cm.Probabilities(e.Title, e.Summary)
+				oof = append(oof, oofItem{l, p, e, fold, ke.blind})
 			}
 			r := rules.Classify(e.Title, e.Summary)
 			mr.Add(r, e)
@@ -315,5 +366,6 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 	for _, w := range []string{classify.Risk, classify.Opportunity, classify.Neutral} {
 		fmt.Printf("  %-12s %4d %4d %4d\n", w, mm.PolarityConfusion[w][classify.Risk], mm.PolarityConfusion[w][classify.Opportunity], mm.PolarityConfusion[w][classify.Neutral])
 	}
+	nestedReport(cm, oof, k)
 	return nil
 }
