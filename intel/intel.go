@@ -51,7 +51,9 @@ var (
 		{Fields: []string{"url_key"}, Unique: true},
 		{Fields: []string{"next_due_ms"}},
 	}}
-	ItemsDef = store.CollectionDef{Name: "intel_items", Indexes: []store.Index{
+	// Items are 2–3 KB each and only inserted (a re-link or a correction
+	// replaces a few): stored in insertion order (store.CollectionDef.Large).
+	ItemsDef = store.CollectionDef{Name: "intel_items", Large: true, Indexes: []store.Index{
 		{Fields: []string{"published_ms"}},
 		{Fields: []string{"source_id", "published_ms"}},
 		{Fields: []string{"polarity", "published_ms"}},

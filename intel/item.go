@@ -348,8 +348,8 @@ func (s *Service) clusterBatch(ctx context.Context, ps []*pending) error {
 			if b.ClusterID == p.doc.ID {
 				break // a re-run of this item's own interrupted ingest
 			}
-			other, ok := parseSig(b.Sig)
-			if ok && similarity(p.sig, other) >= dupThreshold && absMS(p.doc.PublishedMS-b.TS) <= clusterWindow.Milliseconds() {
+			other, bits, ok := parseSig(b.Sig)
+			if ok && similarityBits(p.sig, other, bits) >= dupThreshold && absMS(p.doc.PublishedMS-b.TS) <= clusterWindow.Milliseconds() {
 				joined[p.doc.ID] = b.ClusterID
 				p.doc.ClusterID, p.doc.ClusterFirst = b.ClusterID, false
 				break

@@ -234,6 +234,13 @@ func BenchmarkCrawlBinary(b *testing.B) {
 		firstWall += took
 		firstCPU += crawlCPU
 		firstWrites += crawlWrites
+		if keep := os.Getenv("KEDAI_BENCH_KEEP"); keep != "" {
+			// The first crawl's store, for a look at its tables
+			// (sqlite3 KEEP/kedaitong.db, dbstat).
+			if out, err := exec.Command("cp", "-a", dir+"/.", keep).CombinedOutput(); err != nil {
+				b.Fatalf("keep %s: %v %s", keep, err, out)
+			}
+		}
 		before := storeFingerprint(b, dir)
 		if prof != "" {
 			args = []string{"--cpuprofile", filepath.Join(prof, "crawl-again.pprof")}

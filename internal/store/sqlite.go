@@ -276,6 +276,7 @@ func (s *SQLite) Collection(ctx context.Context, def CollectionDef) (Collection,
 	if c == nil {
 		c = &sqliteColl{s: s, name: def.Name, table: sqIdent(def.Name)}
 		c.def.Name = def.Name
+		c.def.Large = def.Large // the first declaration in this process chooses the layout of a new table
 	}
 	var add []Index
 	for _, ix := range def.Indexes {
@@ -333,8 +334,7 @@ func (c *sqliteColl) create(ctx context.Context, add []Index) error {
 		return sqliteErr(err, "declare collection %s", c.name)
 	}
 	defer tx.Rollback()
-	stmts := []string{"CREATE TABLE IF NOT EXISTS " + c.table +
-		" (id TEXT NOT NULL PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID"}
+	stmts := []string{c.createTableSQL()}
 	for _, ix := range add {
 		exprs := make([]string, len(ix.Fields))
 		for i, f := range ix.Fields {

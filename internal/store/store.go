@@ -49,6 +49,16 @@ type Store interface {
 type CollectionDef struct {
 	Name    string  // lowercase letters, digits and underscores
 	Indexes []Index // every query on the collection must be served by one of them (or by the id)
+	// Large says the documents are large (a kilobyte or more: a crawl's
+	// items) and mostly inserted, rarely replaced. The SQLite backend then
+	// keeps them in insertion order in a table of its own, with the ids in
+	// a separate index (sqlite_layout.go): each new document is appended
+	// instead of landing at its id's place in a table whose leaves hold at
+	// most a quarter page of a document (the rest of it spilling into an
+	// overflow page of its own). The choice is made when the collection is
+	// first created: a store made before keeps its table as it is, and
+	// both kinds serve every operation alike. MongoDB ignores it.
+	Large bool
 }
 
 // Index declares an index on top-level fields, in order. Every index also
