@@ -38,6 +38,10 @@ var (
 	show       bool
 	handWeight *int
 	calibrateK int
+	showBlind  bool
+	// fourthTarget: the fourth pass's items (written to the definitions as
+	// the studied blind batches read them) count as the target domain.
+	fourthTarget bool
 	// blindWeight: times a studied blind item counts in training;
 	// calBlind: in choosing the decision.
 	blindWeight, calBlind int
@@ -98,6 +102,8 @@ func main() {
 	flag.IntVar(&blindWeight, "blindw", 3, "times each studied blind item counts in training")
 	flag.IntVar(&calBlind, "calblind", 1, "times each studied blind item counts in choosing the decision")
 	polKeep := flag.Float64("polkeep", 0, "the model probability another polarity needs to overrule the rules' (0: the model always decides)")
+	flag.BoolVar(&fourthTarget, "f4target", true, "the fourth pass's items are of the target domain")
+	flag.BoolVar(&showBlind, "showblind", false, "with -cv -show: only the studied blind batches' items")
 	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
 	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
 	explain := flag.String("explain", "", `label one item given as "title|summary" with the shipped classifier and print its cues and rules, write nothing`)
@@ -255,10 +261,15 @@ type keyed struct {
 // loadTrain reads the train split of the corpus; the test split is never read.
 func loadTrain(dir string) ([]keyed, error) {
 	var out []keyed
-	for _, name := range []string{"labelled.jsonl", "composed.jsonl"} {
+	for _, name := range []string{"labelled.jsonl", "composed.jsonl", "fourth_pass.jsonl"} {
 		ex, err := loadFile(dir+"/testdata/"+name, "train")
 		if err != nil {
 			return nil, err
+		}
+		if name == "fourth_pass.jsonl" && fourthTarget {
+			for i := range ex {
+				ex[i].Target = true
+			}
 		}
 		out = append(out, ex...)
 	}
@@ -349,7 +360,7 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 			mr.Add(r, e)
 			l := cm.Classify(e.Title, e.Summary)
 			mm.Add(l, e)
-			if show {
+			if show && (!showBlind || ke.blind) {
 				report(l, e, r.Polarity)
 			}
 		}
