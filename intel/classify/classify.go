@@ -390,6 +390,12 @@ func (c *Classifier) label(title, summary string, m *Model, f *features) Label {
 		m.probabilities(z)
 		ruled := slices.Clone(l.Industries)
 		m.decide(&l, z)
+		// The model may weigh industries, not name one no keyword of the
+		// item speaks of (every industry shown has its matched words).
+		l.Industries = slices.DeleteFunc(l.Industries, func(code string) bool {
+			i := slices.IndexFunc(c.tax.Industries, func(ind taxonomy.Industry) bool { return ind.Code == code })
+			return i < 0 || rs.ind[i] <= 0
+		})
 		c.lexiconCues(&l, hits[4])
 		if len(l.Industries) == 0 && len(ruled) > 0 {
 			// The model may weigh industries, not erase every one the

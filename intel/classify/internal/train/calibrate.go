@@ -114,20 +114,10 @@ func chooseDecision(in []oofItem, industries []string) *classify.Decision {
 	rep := func(v float64, n int) []float64 { return slices.Repeat([]float64{v}, n) }
 	indRuled := func(it *oofItem) []string { return it.rules.Industries }
 	indWant := func(it *oofItem) []string { return it.e.Industries }
-	best := -1.0
-	for _, t := range thrs {
-		for _, kp := range keeps {
-			if s := eval(0, industries, indRuled, indWant, rep(t, ni), rep(kp, ni), 0); s > best+1e-9 {
-				best, d.IndThreshold, d.IndKeep = s, t, kp
-			}
-		}
-	}
-	best = -1
-	for _, sc := range seconds {
-		if s := eval(0, industries, indRuled, indWant, rep(d.IndThreshold, ni), rep(d.IndKeep, ni), sc); s > best+1e-9 {
-			best, d.SecondInd = s, sc
-		}
-	}
+	// Industries keep the defaults (0.5, and keepRuleProb for what the
+	// dictionaries found): choosing them too dropped a second industry the
+	// title names ("光伏与锂电池出口双双下滑") for little gain.
+	_, _, _, _ = indRuled, indWant, seconds, rep
 	dimRuled := func(it *oofItem) []string { return it.rules.Dimensions }
 	dimWant := func(it *oofItem) []string { return it.e.Dimensions }
 	for range 2 {
