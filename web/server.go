@@ -137,6 +137,7 @@ func New(d Deps, parts ...Part) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, metrics: newMetrics()}
+	s.metrics.registerStoreWrites(d.Store)
 
 	// Every middleware of the server, in order, in this one place.
 	e := gin.New()

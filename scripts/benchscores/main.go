@@ -126,6 +126,8 @@ func run(bin string, dur time.Duration, n int, dir string) error {
 	lat := make([][]time.Duration, len(seats))
 	cpu0, cpuErr := procCPU(cmd.Process.Pid)
 	self0 := selfCPU()
+	io0, ioErr := procWritten(cmd.Process.Pid)
+	ws0, wsErr := writeStats(client, base)
 	deadline := time.Now().Add(dur)
 	start := time.Now()
 	profiled := make(chan error, 1)
@@ -158,6 +160,8 @@ func run(bin string, dur time.Duration, n int, dir string) error {
 	elapsed := time.Since(start)
 	cpu1, cpuErr1 := procCPU(cmd.Process.Pid)
 	self1 := selfCPU()
+	io1, ioErr1 := procWritten(cmd.Process.Pid)
+	ws1, wsErr1 := writeStats(client, base)
 	if err := <-profiled; err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 	}
@@ -181,6 +185,15 @@ func run(bin string, dur time.Duration, n int, dir string) error {
 		fmt.Printf("CPU: server %.3f ms per save (%.2f cores), these clients %.3f ms per save (%.2f cores)\n",
 			float64(srv.Microseconds())/1000/float64(n), srv.Seconds()/elapsed.Seconds(),
 			float64(cli.Microseconds())/1000/float64(n), cli.Seconds()/elapsed.Seconds())
+	}
+	if n := saves.Load(); n > 0 && ioErr == nil && ioErr1 == nil {
+		fmt.Printf("I/O: server wrote %.1f KB per save (write and pwrite calls: WAL frames, checkpoints, answers)\n",
+			float64(io1-io0)/1024/float64(n))
+	}
+	if n := saves.Load(); n > 0 && wsErr == nil && wsErr1 == nil && ws1[0] > ws0[0] {
+		b, o := ws1[0]-ws0[0], ws1[1]-ws0[1]
+		fmt.Printf("store: %d commits (%.0f/s), %d writes (%.1f a save, %.1f a commit)\n",
+			b, float64(b)/elapsed.Seconds(), o, float64(o)/float64(n), float64(o)/float64(b))
 	}
 	if failures.Load() > 0 {
 		return errors.New("some saves failed")
@@ -210,6 +223,53 @@ func procCPU(pid int) (time.Duration, error) {
 		return 0, errors.New("unexpected /proc stat")
 	}
 	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
+// procWritten is the bytes the process has passed to write calls so far
+// (Linux: wchar of /proc/PID/io).
+func procWritten(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	return 0, errors.New("no wchar in /proc/PID/io")
+}
+
+// writeStats reads the store's group-commit counters from /metrics:
+// transactions committed and the writes they held.
+func writeStats(c *http.Client, base string) ([2]int64, error) {
+	var out [2]int64
+	r, err := c.Get(base + "/metrics")
+	if err != nil {
+		return out, err
+	}
+	defer r.Body.Close()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return out, err
+	}
+	found := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		for i, name := range []string{"kedai_store_write_batches_total ", "kedai_store_write_ops_total "} {
+			if v, ok := strings.CutPrefix(l, name); ok {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil {
+					return out, err
+				}
+				out[i] = int64(f)
+				found++
+			}
+		}
+	}
+	if found != 2 {
+		return out, errors.New("no store write counters in /metrics")
+	}
+	return out, nil
 }
 
 // selfCPU is the CPU time this process (the clients) has used so far.
@@ -309,8 +369,8 @@ func seed(ctx context.Context, dir string, n int) ([]seat, error) {
 	return seats, nil
 }
 
-// profile fetches the server's CPU profile over d, then its block and
-// mutex profiles, into profileDir.
+// profile fetches the server's CPU profile over d, then its block, mutex
+// and allocation profiles, into profileDir.
 func profile(c *http.Client, addr string, d time.Duration) error {
 	if err := os.MkdirAll(profileDir, 0o755); err != nil {
 		return err
@@ -320,6 +380,7 @@ func profile(c *http.Client, addr string, d time.Duration) error {
 		{"cpu.prof", fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(1, int(d.Seconds())))},
 		{"block.prof", "/debug/pprof/block"},
 		{"mutex.prof", "/debug/pprof/mutex"},
+		{"allocs.prof", "/debug/pprof/allocs"}, // since the start (the seeding is another process)
 	} {
 		r, err := pc.Get("http://" + addr + p.path)
 		if err != nil {
