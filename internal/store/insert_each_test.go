@@ -161,3 +161,61 @@ func TestInsertEachFailureKeepsNothing(t *testing.T) {
 		t.Fatalf("count = %d %v, want 2", n, err)
 	}
 }
+
+// TestInsertEachOrGetConformance: the documents refused for a taken id
+// come back with what holds the id (an earlier write or the batch itself);
+// one refused for a unique key, and the stored ones, come back nil — on
+// every backend.
+func TestInsertEachOrGetConformance(t *testing.T) {
+	for _, b := range conformanceBackends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.open(t)
+			c, err := st.Collection(ctx, CollectionDef{Name: "claims", Indexes: []Index{{Fields: []string{"key"}, Unique: true}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Insert(ctx, "b1", map[string]any{"key": "k1", "owner": "first"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Replace(ctx, "b1", 1, map[string]any{"key": "k1", "owner": "first", "n": 2}); err != nil {
+				t.Fatal(err)
+			}
+			docs := []NewDoc{
+				{ID: "b2", Doc: map[string]any{"key": "k2", "owner": "second"}}, // stored
+				{ID: "b1", Doc: map[string]any{"key": "kx", "owner": "second"}}, // id taken before
+				{ID: "b3", Doc: map[string]any{"key": "k1", "owner": "second"}}, // unique key taken
+				{ID: "b2", Doc: map[string]any{"key": "ky", "owner": "third"}},  // id taken by the batch
+				{ID: "", Doc: map[string]any{"key": "kz"}},                      // bad id
+			}
+			taken, errs, err := InsertEachOrGet(ctx, c, docs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCode := []string{"", kedaitong.EConflict, kedaitong.EConflict, kedaitong.EConflict, kedaitong.EInvalid}
+			wantOwner := []string{"", "first", "", "second", ""}
+			for i := range docs {
+				if got := kedaitong.ErrorCode(errs[i]); got != wantCode[i] {
+					t.Errorf("document %d: error %v, want code %q", i, errs[i], wantCode[i])
+				}
+				owner := ""
+				if taken[i] != nil {
+					var m map[string]any
+					if err := taken[i].Decode(&m); err != nil {
+						t.Fatal(err)
+					}
+					owner, _ = m["owner"].(string)
+					if taken[i].ID != docs[i].ID {
+						t.Errorf("document %d: holder %q", i, taken[i].ID)
+					}
+				}
+				if owner != wantOwner[i] {
+					t.Errorf("document %d: held by %q, want %q", i, owner, wantOwner[i])
+				}
+			}
+			if taken[1] != nil && taken[1].Version != 2 {
+				t.Errorf("holder version %d, want 2", taken[1].Version)
+			}
+		})
+	}
+}
