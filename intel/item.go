@@ -184,7 +184,7 @@ func (s *Service) ingestChunk(ctx context.Context, src *sourceDoc, fis []feed.It
 	docs := make([]store.NewDoc, len(ps))
 	for i, p := range ps {
 		p.doc.Ingest = j.id
-		docs[i] = store.NewDoc{ID: p.doc.ID, Doc: &p.doc}
+		docs[i] = store.NewDoc{ID: p.doc.ID, Doc: p.doc.stored()}
 	}
 	var stored []Item
 	err := s.insertAll(ctx, s.items, docs, func(i int, ok bool) {

@@ -39,7 +39,13 @@ func paragraphHTML(summary string) string {
 
 // MarshalJSON writes the stored form.
 func (d itemDoc) MarshalJSON() ([]byte, error) {
-	f := itemDocFields(d)
+	return json.Marshal(d.stored())
+}
+
+// stored is the document to store (ingest hands it to the store as it is,
+// sparing encoding/json the second pass over what MarshalJSON returns).
+func (d *itemDoc) stored() storedItemDoc {
+	f := itemDocFields(*d)
 	s := storedItemDoc{itemDocFields: &f}
 	if d.ClusterID != d.ID {
 		s.ClusterID = d.ClusterID
@@ -52,7 +58,7 @@ func (d itemDoc) MarshalJSON() ([]byte, error) {
 		h := d.SafeHTML
 		s.SafeHTML = &h
 	}
-	return json.Marshal(s)
+	return s
 }
 
 // UnmarshalJSON reads the stored form (and documents stored before it).

@@ -80,15 +80,16 @@ func signature(title, summary string) ([sigLen]uint32, bool) {
 	for i := range sig {
 		sig[i] = ^uint32(0)
 	}
-	buf := make([]byte, 0, 4*k)
 	for i := 0; i+k <= len(rs); i++ {
-		buf = buf[:0]
+		// FNV-1a of the shingle's runes as little-endian uint32s (as
+		// hash/fnv over those bytes; inline, without an allocation each).
+		x := uint64(fnvOffset64)
 		for _, r := range rs[i : i+k] {
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(r))
+			for sh := 0; sh < 32; sh += 8 {
+				x ^= uint64(byte(uint32(r) >> sh))
+				x *= fnvPrime64
+			}
 		}
-		h := fnv.New64a()
-		h.Write(buf)
-		x := h.Sum64()
 		for j := range sig {
 			v := uint32((x*sigSeeds[j][0] + sigSeeds[j][1]) >> 32)
 			if v < sig[j] {
@@ -98,6 +99,12 @@ func signature(title, summary string) ([sigLen]uint32, bool) {
 	}
 	return sig, true
 }
+
+// FNV-1a, 64 bits (hash/fnv's constants).
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
 
 // bandKeys are the bucket ids of a signature, one per band.
 func bandKeys(sig [sigLen]uint32) []string {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -173,4 +174,46 @@ func forEach(docs []store.Doc, f func(store.Doc) error) error {
 		}
 	}
 	return nil
+}
+
+// TestShingleHashIsFNV: the inline shingle hash is hash/fnv's FNV-1a over
+// the runes as little-endian uint32s, so stored buckets keep matching.
+func TestShingleHashIsFNV(t *testing.T) {
+	title, summary := "赣州稀土永磁企业获批专项补贴", "Industrial robot orders surge as factories automate"
+	got, ok := signature(title, summary)
+	if !ok {
+		t.Fatal("no signature")
+	}
+	rs := normaliseForDup(title, summary)
+	k := 5
+	han := 0
+	for _, r := range rs {
+		if r >= 0x4E00 && r <= 0x9FFF {
+			han++
+		}
+	}
+	if han*2 >= len(rs) {
+		k = 3
+	}
+	var want [sigLen]uint32
+	for i := range want {
+		want[i] = ^uint32(0)
+	}
+	for i := 0; i+k <= len(rs); i++ {
+		var buf []byte
+		for _, r := range rs[i : i+k] {
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(r))
+		}
+		h := fnv.New64a()
+		h.Write(buf)
+		x := h.Sum64()
+		for j := range want {
+			if v := uint32((x*sigSeeds[j][0] + sigSeeds[j][1]) >> 32); v < want[j] {
+				want[j] = v
+			}
+		}
+	}
+	if got != want {
+		t.Errorf("signature differs from hash/fnv's")
+	}
 }

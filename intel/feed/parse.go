@@ -95,11 +95,11 @@ func Parse(body []byte, opts Options) (f *Feed, err error) {
 		}
 		body = cleanXML(body)
 	}
-	gf, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	gf, err := newGofeed().Parse(bytes.NewReader(body))
 	if err != nil && closing != "" {
 		// A truncated document: close what is open and try once more.
 		fixed := append(body[:len(body):len(body)], closing...)
-		if gf2, err2 := gofeed.NewParser().Parse(bytes.NewReader(fixed)); err2 == nil {
+		if gf2, err2 := newGofeed().Parse(bytes.NewReader(fixed)); err2 == nil {
 			gf, err = gf2, nil
 		}
 	}
@@ -110,6 +110,15 @@ func Parse(body []byte, opts Options) (f *Feed, err error) {
 		return nil, kedaitong.Wrap(kedaitong.EInvalid, err, "the feed cannot be parsed").ZHf("无法解析该资讯源")
 	}
 	return convert(gf, opts), nil
+}
+
+// newGofeed is gofeed's parser without the scan of every RSS item's HTML
+// for a first image (a full HTML parse per item, 2 % of a first crawl's
+// CPU): images are not kept.
+func newGofeed() *gofeed.Parser {
+	p := gofeed.NewParser()
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	return p
 }
 
 // convert builds our Feed from gofeed's.
