@@ -549,7 +549,7 @@ type guideEdit struct {
 	Indicators []scoring.Text      `json:"indicators"`
 }
 
-func (s *ui) renderRubric(c *gin.Context, status int, text, note, errMsg string) {
+func (s *ui) renderRubric(c *gin.Context, status int, text, note, errMsg string, edit *rubricEdit) {
 	ctx, lang, key := c.Request.Context(), web.PickLang(c), c.Param("key")
 	tax := taxonomy.Default()
 	if !tax.IsField(key) {
@@ -578,6 +578,10 @@ func (s *ui) renderRubric(c *gin.Context, status int, text, note, errMsg string)
 		b, _ := json.MarshalIndent(guideEdit{Criteria: view.Criteria, RiskPoints: view.RiskPoints, Indicators: view.Indicators}, "", "  ")
 		text = string(b)
 	}
+	if edit == nil {
+		e := editFromGuideline(view.Criteria, view.RiskPoints, view.Indicators)
+		edit = &e
+	}
 	var versions []int
 	if !inherited {
 		for v := g.Version; v >= 1; v-- {
@@ -605,22 +609,42 @@ func (s *ui) renderRubric(c *gin.Context, status int, text, note, errMsg string)
 		"Key": key, "Name": name, "G": view, "Current": g.Version, "Inherited": inherited, "From": from, "Versions": versions,
 		"Risks": risks, "Indicators": indicators, "GNote": guideNote(s.tr(c), view.Note), "At": fmtBeijing(view.At, "2006-01-02"), "Open": errMsg != "",
 		"Criteria": crits, "JSON": text, "Note": note, "Error": errMsg, "Done": c.Query("done"),
+		"Edit": edit, "JSONOpen": errMsg != "" && c.PostForm("mode") != "form",
 	})
 }
 
-func (s *ui) pageRubric(c *gin.Context) { s.renderRubric(c, http.StatusOK, "", "", "") }
+func (s *ui) pageRubric(c *gin.Context) { s.renderRubric(c, http.StatusOK, "", "", "", nil) }
 
+// pagePutRubric saves a new version from the form editor (mode=form) or
+// from the JSON editor; a refused edit shows the form again as typed, the
+// error beside the row at fault, and saves nothing.
 func (s *ui) pagePutRubric(c *gin.Context) {
 	text, note := c.PostForm("guideline"), strings.TrimSpace(c.PostForm("note"))
 	var in guideEdit
-	if err := web.DecodeStrict([]byte(text), &in); err != nil { // as strict as the API's bodies
-		s.renderRubric(c, http.StatusBadRequest, text, note, "JSON: "+web.ErrText(c, err))
+	var posted *rubricPosted
+	if c.PostForm("mode") == "form" {
+		p := readRubricForm(c)
+		posted, in, text = &p, p.in, ""
+		if p.rowErr >= 0 {
+			msg := s.tr(c).T("sc.rubric.form.weight.bad")
+			p.edit.Criteria[p.rowErr].Err = msg
+			s.renderRubric(c, http.StatusBadRequest, text, note, msg, &p.edit)
+			return
+		}
+	} else if err := web.DecodeStrict([]byte(text), &in); err != nil { // as strict as the API's bodies
+		s.renderRubric(c, http.StatusBadRequest, text, note, "JSON: "+web.ErrText(c, err), nil)
 		return
 	}
 	g := scoring.Guideline{Criteria: in.Criteria, RiskPoints: in.RiskPoints, Indicators: in.Indicators, Note: note}
 	out, err := s.Deps.Scoring.PutGuideline(c.Request.Context(), web.MustCaller(c).User, c.Param("key"), g)
 	if err != nil {
-		s.renderRubric(c, web.StatusOf(err), text, note, web.ErrText(c, err))
+		msg := web.ErrText(c, err)
+		if posted != nil {
+			posted.markError(err, msg)
+			s.renderRubric(c, web.StatusOf(err), text, note, msg, &posted.edit)
+			return
+		}
+		s.renderRubric(c, web.StatusOf(err), text, note, msg, nil)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/rubrics/"+url.PathEscape(out.Key)+"?done="+strconv.Itoa(out.Version))
