@@ -35,10 +35,12 @@ import (
 )
 
 var (
-	show       bool
-	handWeight *int
-	calibrateK int
-	showBlind  bool
+	show        bool
+	handWeight  *int
+	calibrateK  int
+	showBlind   bool
+	dumpOOF     string
+	calPolarity bool
 	// fourthTarget: the fourth pass's items (written to the definitions as
 	// the studied blind batches read them) count as the target domain.
 	fourthTarget bool
@@ -103,6 +105,8 @@ func main() {
 	flag.IntVar(&calBlind, "calblind", 1, "times each studied blind item counts in choosing the decision")
 	polKeep := flag.Float64("polkeep", 0, "the model probability another polarity needs to overrule the rules' (0: the model always decides)")
 	flag.BoolVar(&fourthTarget, "f4target", true, "the fourth pass's items are of the target domain")
+	flag.BoolVar(&calPolarity, "calpol", false, "also choose a polarity bias in calibration (nested cross-validation showed no gain)")
+	flag.StringVar(&dumpOOF, "dumpoof", "", "with -cv: write the hand-written items' out-of-fold probabilities to this JSON-lines file")
 	flag.BoolVar(&showBlind, "showblind", false, "with -cv -show: only the studied blind batches' items")
 	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
 	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
@@ -378,5 +382,17 @@ func crossValidate(dir string, opt classify.TrainOptions, k int) error {
 		fmt.Printf("  %-12s %4d %4d %4d\n", w, mm.PolarityConfusion[w][classify.Risk], mm.PolarityConfusion[w][classify.Opportunity], mm.PolarityConfusion[w][classify.Neutral])
 	}
 	nestedReport(cm, oof, k)
+	if dumpOOF != "" {
+		f, err := os.Create(dumpOOF)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(f)
+		for _, it := range oof {
+			enc.Encode(map[string]any{"title": it.e.Title, "want_ind": it.e.Industries, "want_dim": it.e.Dimensions, "want_pol": it.e.Polarity,
+				"rule_ind": it.rules.Industries, "rule_dim": it.rules.Dimensions, "rule_pol": it.rules.Polarity, "p": it.p, "blind": it.blind, "fold": it.fold})
+		}
+		f.Close()
+	}
 	return nil
 }
