@@ -363,3 +363,41 @@ func TestClaimFiledBeforeOpenList(t *testing.T) {
 	must(e.f.RejectClaim(ctx, lianhua, c2.ID, fund.RejectInput{Reason: "材料不全"}))
 	e.agree(t, "legacy claims", "fund-360321", 2545000)
 }
+
+// TestPoolCreateCrashAudited: opening a pool that dies after the pool's
+// insert, before its audit entry, leaves the entry to Repair: written once,
+// marked repaired; an uninterrupted opening writes it at once and leaves
+// nothing for Repair.
+func TestPoolCreateCrashAudited(t *testing.T) {
+	e := newCrashEnv(t)
+	ctx := context.Background()
+	if n := e.rec.count("fund.create"); n != 1 {
+		t.Fatalf("the Lianhua pool's opening was audited %d times", n)
+	}
+	e.crash(t, "pool_create", func() error {
+		_, err := e.f.CreatePool(ctx, fuzhou, fund.PoolInput{Region: "3610", Name: ptr("抚州市科贷通风险补偿资金池")})
+		return err
+	})
+	if n := e.rec.count("fund.create"); n != 1 {
+		t.Fatalf("the crashed opening was audited before the repair (%d entries)", n)
+	}
+	if _, err := e.f.CreatePool(ctx, fuzhou, fund.PoolInput{Region: "3610"}); code(err) != kedaitong.EConflict {
+		t.Fatalf("the crashed opening's pool is not there: %v", err)
+	}
+	e.repair(t, "pool_create")
+	if n := e.rec.count("fund.create"); n != 2 {
+		t.Errorf("after the repair the openings were audited %d times, want 2", n)
+	}
+	var repaired bool
+	e.rec.mu.Lock()
+	for _, ev := range e.rec.evs {
+		if ev.Action == "fund.create" && ev.ObjectID == "fund-3610" && ev.Detail["repaired"] == true && ev.Region == "3610" {
+			repaired = true
+		}
+	}
+	e.rec.mu.Unlock()
+	if !repaired {
+		t.Error("the repaired entry does not name the Fuzhou pool, its region and that it was repaired")
+	}
+	e.agree(t, "pool_create", "fund-3610", 0)
+}

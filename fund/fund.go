@@ -63,9 +63,9 @@
 //     sending intent is cleared before the receiving mark. Commit point:
 //     the sending pool's write. Repair rolls it forward: the credit is made
 //     unless the mark says it was, the record written once.
-//   - terms, targets, lifting a suspension: one pool write, with an
-//     intent carrying the audit entry (Repair writes it if the process died
-//     before). A bank's warning and suspension change inside the pool's
+//   - opening a pool, terms, targets, lifting a suspension: one pool
+//     write (the opening: its insert), with an intent carrying the audit
+//     entry (Repair writes it if the process died before). A bank's warning and suspension change inside the pool's
 //     write that moves its figures: one document, nothing to repair.
 //   - technical evaluation order and seat replacement: evaluation (with
 //     the planned seats and a pending mark; for a replacement, by its

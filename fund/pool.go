@@ -492,13 +492,21 @@ func (s *Service) CreatePool(ctx context.Context, actor identity.User, in PoolIn
 		PaidInByYear: map[string]int64{}, PaidInBy: map[string]int64{}, Banks: map[string]*BankStat{},
 		Targets: map[string]Target{}, Queue: []Due{}, LoanAmountByYear: map[string]int64{},
 		CreatedAt: now, CreatedBy: actor.ID, UpdatedAt: now}
+	// The audit entry rides in the pool's insert as an intent: written after
+	// the insert, and by Repair when the process dies in between.
+	note := s.poolNote(actor, "fund.create", p.ID, "", map[string]any{"terms": terms, "name": name})
+	note.Audit.Region = p.Region
+	p.Intents = []Intent{note}
 	if err := s.pools.Insert(ctx, p.ID, p); err != nil {
 		if kedaitong.Is(err, kedaitong.EConflict) {
 			return PoolView{}, kedaitong.Errorf(kedaitong.EConflict, "region %s has a fund already", in.Region).ZHf("地区 %s 已设有资金池", in.Region)
 		}
 		return PoolView{}, err
 	}
-	s.record(ctx, &actor, "fund.create", "fund", p.ID, "", p.Region, map[string]any{"terms": terms, "name": name})
+	if s.crashed("pool_create") {
+		return PoolView{}, errCrashed
+	}
+	s.finishPoolChange(ctx, &actor, p.ID, note)
 	return p.view(actor, 1), nil
 }
 
