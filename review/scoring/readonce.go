@@ -21,16 +21,26 @@ type scoreMemoKey struct{}
 
 // scoreMemo is a score document read for the request, waiting for its load.
 type scoreMemo struct {
-	id      string
-	sc      Score
-	ver     int64 // 0 with missing
-	missing bool  // no score stored yet
-	full    bool  // holds a read
+	id       string
+	sc       Score
+	ver      int64 // 0 with missing
+	missing  bool  // no score stored yet
+	full     bool  // holds a read
+	useLast  bool  // the document this process last wrote may stand for a read (lastwritten.go)
+	fromLast bool  // it holds that document, not a read
 }
 
-// withScoreMemo returns ctx carrying an empty memo.
-func withScoreMemo(ctx context.Context) context.Context {
-	return context.WithValue(ctx, scoreMemoKey{}, &scoreMemo{})
+// withScoreMemo returns ctx carrying an empty memo; with useLast, the
+// score this process last wrote stands for the read.
+func withScoreMemo(ctx context.Context, useLast bool) context.Context {
+	return context.WithValue(ctx, scoreMemoKey{}, &scoreMemo{useLast: useLast})
+}
+
+// memoFromLast reports whether the memo waiting for the assignment's load
+// holds the document this process last wrote rather than a read.
+func memoFromLast(ctx context.Context, id string) bool {
+	m := memoOf(ctx)
+	return m != nil && m.full && m.fromLast && m.id == id
 }
 
 func memoOf(ctx context.Context) *scoreMemo {
@@ -44,6 +54,12 @@ func memoOf(ctx context.Context) *scoreMemo {
 func (s *Service) readScoreInto(ctx context.Context, id string) (m *scoreMemo, ok bool, err error) {
 	if m = memoOf(ctx); m == nil {
 		return nil, false, nil
+	}
+	if m.useLast {
+		if sc, ver, ok := s.last.get(id); ok {
+			*m = scoreMemo{id: id, sc: sc, ver: ver, full: true, fromLast: true}
+			return m, true, nil
+		}
 	}
 	*m = scoreMemo{id: id}
 	ver, err := s.scores.Get(ctx, id, &m.sc)

@@ -44,6 +44,7 @@ package scoring
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -130,6 +131,7 @@ type Service struct {
 	versions                             sync.Map // key@version → Guideline (versions never change)
 	logged                               loggedRevisions
 	clear                                clearChecks // draft saves' recent conflict checks (conflictmemo.go)
+	last                                 lastWritten // the score this process last wrote per assignment (lastwritten.go)
 	closing                              chan string // applications whose panel may close (Submit → the closer)
 }
 
@@ -410,12 +412,13 @@ func (s *Service) loadScore(ctx context.Context, a panel.Assignment) (Score, int
 	return sc, ver, err
 }
 
-func (s *Service) write(ctx context.Context, id string, ver int64, sc Score) error {
+// write stores a draft: inserted (ver 0) or replaced at version ver. It
+// returns the new version (an insert stores version 1).
+func (s *Service) write(ctx context.Context, id string, ver int64, sc Score) (int64, error) {
 	if ver == 0 {
-		return s.scores.Insert(ctx, id, sc)
+		return 1, s.scores.Insert(ctx, id, sc)
 	}
-	_, err := s.scores.Replace(ctx, id, ver, sc)
-	return err
+	return s.scores.Replace(ctx, id, ver, sc)
 }
 
 // MyScore returns the calling expert's score of its assignment (an empty
@@ -442,7 +445,17 @@ func (s *Service) MyScore(ctx context.Context, actor identity.User, id string) (
 // is kept in the score's history (score_revisions). A submitted score is
 // locked (409). The answer is the saved score without its history.
 func (s *Service) Save(ctx context.Context, actor identity.User, id string, in Input) (Score, error) {
-	ctx = withScoreMemo(ctx) // the score is read once (readonce.go)
+	sc, err := s.save(ctx, actor, id, in, true)
+	if errors.Is(err, errStaleLast) { // another write came between: start again from the store
+		sc, err = s.save(ctx, actor, id, in, false)
+	}
+	return sc, err
+}
+
+// save is Save; with remembered, the score this process last wrote stands
+// for the stored one (lastwritten.go).
+func (s *Service) save(ctx context.Context, actor identity.User, id string, in Input, remembered bool) (Score, error) {
+	ctx = withScoreMemo(ctx, remembered) // the score is read once (readonce.go)
 	a, _, err := s.loadAssignment(ctx, actor, id, true)
 	if err != nil {
 		return Score{}, err
@@ -451,6 +464,7 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 		return Score{}, stateConflict(a)
 	}
 	for range 10 {
+		fromLast := memoFromLast(ctx, a.ID)
 		sc, ver, err := s.loadScore(ctx, a)
 		if err != nil {
 			return Score{}, err
@@ -474,13 +488,19 @@ func (s *Service) Save(ctx context.Context, actor identity.User, id string, in I
 		}
 		now := s.now()
 		sc.Content, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = c, sc.Revision+1, now, now.UnixMilli()
-		err = s.write(ctx, a.ID, ver, sc)
+		nver, err := s.write(ctx, a.ID, ver, sc)
 		if kedaitong.Is(err, kedaitong.EConflict) {
+			if fromLast {
+				s.last.drop(a.ID)
+				return Score{}, errStaleLast
+			}
 			continue
 		}
 		if err != nil {
+			s.last.drop(a.ID)
 			return Score{}, err
 		}
+		s.last.put(a.ID, sc, nver)
 		logged := s.logAsync(ctx, sc)
 		s.record(ctx, &actor, "score.save", "assignment", a.ID, "", a.Region, map[string]any{
 			"application_id": a.ApplicationID, "revision": sc.Revision, "criteria": len(c.Criteria)})
@@ -545,6 +565,7 @@ func (s *Service) submit(ctx context.Context, actor identity.User, id string, sh
 	sc.State, sc.SubmittedAt, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = StateSubmitted, &now, sc.Revision+1, now, now.UnixMilli()
 	// The commit point: the locked score. A crash after it is settled by
 	// the next read of the assignment (panel.SetSubmitted).
+	s.last.drop(a.ID)
 	nver, err := s.scores.Replace(ctx, a.ID, ver, sc)
 	if kedaitong.Is(err, kedaitong.EConflict) {
 		return Submission{}, kedaitong.Wrap(kedaitong.EConflict, err, "the score changed or was submitted at the same time; read it again").ZHf("评分同时被修改或提交了，请重新读取")

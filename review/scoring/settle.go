@@ -80,6 +80,7 @@ func (s *Service) unlock(ctx context.Context, a panel.Assignment) error {
 		}
 		now := s.now()
 		sc.State, sc.SubmittedAt, sc.Revision, sc.UpdatedAt, sc.UpdatedMS = StateDraft, nil, sc.Revision+1, now, now.UnixMilli()
+		s.last.drop(a.ID)
 		if _, err = s.scores.Replace(wctx, a.ID, ver, sc); !kedaitong.Is(err, kedaitong.EConflict) {
 			if err == nil {
 				_ = s.logRevision(wctx, sc)
