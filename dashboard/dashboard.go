@@ -22,8 +22,9 @@
 //     seats offered, open, declined, expired, submitted and submitted by the
 //     due date.
 //   - whitelist.add / whitelist.lift: whitelisted enterprises.
-//   - report.issue with detail disagreement=true: panels with disagreement
-//     (a revised report does not count the panel again).
+//   - report.issue / report.revise: panels with disagreement, from the
+//     report itself with a snapshot of what it was counted for (one per
+//     application; a revision that no longer disagrees leaves the count).
 //   - rereview.due / rereview.start / rereview.conclude: re-reviews due,
 //     running, and exits recommended.
 //
@@ -50,8 +51,13 @@
 // list can be compared (the web tests do, on the demo data).
 //
 // Views are served from a cache keyed by (region, range) with their JSON
-// and an ETag (Snapshot): every counted event invalidates it in this
-// process; CacheTTL bounds staleness for writes of other servers.
+// and an ETag (Snapshot): every counted change makes the views of the
+// regions it touches stale in this process (each region has its own
+// generation); CacheTTL bounds staleness for writes of other servers. The
+// first reader after a write recomputes, readers meanwhile get the
+// previous view within MaxStale (never one from before their own write);
+// what readers derive from a view (Snapshot.Memo: a rendered page) is
+// rebuilt with it before it is served.
 //
 // Definitions: "reviewed" applications are closed ones (the panel's report
 // is in); "supported" ones are those whose bank recorded a granted loan. A
@@ -77,6 +83,7 @@ import (
 	"kedaitong/internal/store"
 	"kedaitong/review"
 	"kedaitong/review/panel"
+	"kedaitong/review/scoring"
 	"kedaitong/taxonomy"
 )
 
@@ -106,13 +113,17 @@ type Service struct {
 	asg      store.Collection
 	loans    store.Collection
 	claims   store.Collection
+	reports  store.Collection
 	tax      *taxonomy.Taxonomy
 	log      *slog.Logger
 	now      func() time.Time
 
-	gen   atomic.Uint64 // bumped by every counted write: cached views older than it are stale
-	mu    sync.Mutex
-	cache map[cacheKey]*cached
+	gen      atomic.Uint64 // bumped by what may touch any region: every cached view is stale
+	seq      atomic.Uint64 // bumped by every counted write (read-your-writes, see MaxStale)
+	mu       sync.Mutex
+	scopeGen map[string]uint64 // per region: bumped by every counted write in it or below it
+	writers  map[string]wrote  // user → their last counted write (see MaxStale)
+	cache    map[cacheKey]*slot
 }
 
 // Open declares the package's collections. apps is required.
@@ -124,12 +135,12 @@ func Open(ctx context.Context, st store.Store, apps *review.Service, logger *slo
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{st: st, apps: apps, tax: taxonomy.Default(), log: logger, now: func() time.Time { return time.Now().UTC() },
-		cache: map[cacheKey]*cached{}}
+		cache: map[cacheKey]*slot{}, scopeGen: map[string]uint64{}, writers: map[string]wrote{}}
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef
 	}{{&s.counters, CountersDef}, {&s.snaps, SnapshotsDef}, {&s.meta, MetaDef}, {&s.cons, consult.ConsultationsDef}, {&s.asg, panel.AssignmentsDef},
-		{&s.loans, fund.LoansDef}, {&s.claims, fund.ClaimsDef}} {
+		{&s.loans, fund.LoansDef}, {&s.claims, fund.ClaimsDef}, {&s.reports, scoring.ReportsDef}} {
 		var err error
 		if *x.c, err = st.Collection(ctx, x.def); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
@@ -180,7 +191,9 @@ func (s *Service) add(ctx context.Context, region string, d map[string]int64) er
 	if len(d) == 0 {
 		return nil
 	}
-	for _, sc := range Scopes(region) {
+	scopes := Scopes(region)
+	defer s.touched(scopes) // counted (or partly): the regions' views are stale
+	for _, sc := range scopes {
 		if _, err := s.counters.Incr(ctx, sc, map[string]any{"scope": sc, "parent": parentOf(sc)}, d); err != nil {
 			return err
 		}
@@ -313,8 +326,8 @@ func (s *Service) countSoon(ctx context.Context, id string, load func(context.Co
 			if kedaitong.Is(err, kedaitong.ENotFound) {
 				continue
 			}
-			s.gen.Add(1)
 			if err != nil {
+				s.invalidate()
 				s.log.WarnContext(ctx, "dashboard: counting a fund document failed", "err", err, "id", id)
 			}
 			return
@@ -322,8 +335,8 @@ func (s *Service) countSoon(ctx context.Context, id string, load func(context.Co
 		// never written (a registration rolled back): uncount what was counted
 		if err := s.uncount(ctx, id); err != nil {
 			s.log.WarnContext(ctx, "dashboard: uncounting a document failed", "err", err, "id", id)
+			s.invalidate()
 		}
-		s.gen.Add(1)
 	}()
 	return nil
 }
@@ -374,8 +387,14 @@ func (s *Service) Observe(ctx context.Context, ev identity.Event) {
 	if ev.Outcome != "" && ev.Outcome != "ok" {
 		return
 	}
-	err := s.observe(ctx, ev)
-	s.gen.Add(1) // whatever was counted, cached views are stale now
+	before := s.seq.Load()
+	err := s.observe(ctx, ev) // what it counts makes the views of its regions stale
+	if err != nil {
+		s.invalidate() // counted in part, perhaps: every view is stale
+	}
+	if ev.Actor != nil && (err != nil || s.seq.Load() != before) {
+		s.noteWrite(ev.Actor.ID) // the writer is served no view from before it
+	}
 	if err != nil {
 		s.log.WarnContext(ctx, "dashboard: counting an event failed", "err", err, "action", ev.Action, "object", ev.ObjectID)
 	}
@@ -457,11 +476,11 @@ func (s *Service) observe(ctx context.Context, ev identity.Event) error {
 		}
 		return s.add(ctx, a.Region, d)
 	case "report":
-		if verb != "issue" {
-			return nil // a revision keeps the panel counted once
-		}
-		if b, ok := ev.Detail["disagreement"].(bool); ok && b {
-			return s.add(ctx, ev.Region, map[string]int64{"disagree": 1})
+		switch verb {
+		case "issue", "revise", "finish":
+			if ev.ObjectID != "" {
+				return s.countReport(ctx, ev.ObjectID) // once per application, as the report stands
+			}
 		}
 	case "rereview":
 		switch verb {

@@ -15,6 +15,7 @@ import (
 	"kedaitong/review"
 	"kedaitong/review/panel"
 	"kedaitong/review/rereview"
+	"kedaitong/review/scoring"
 )
 
 // What a drill-down list lists.
@@ -29,7 +30,7 @@ const (
 )
 
 // Ofs lists the kinds of drill-down lists.
-var Ofs = []string{OfApplications, OfLoans, OfClaims, OfConsultations, OfSeats, OfWhitelist, OfRereviews}
+var Ofs = []string{OfApplications, OfLoans, OfClaims, OfConsultations, OfSeats, OfWhitelist, OfRereviews, OfDisagreements}
 
 // Flags a list may be narrowed to, per kind: the counter each stands for.
 var listFlags = map[string]map[string]string{
@@ -43,7 +44,7 @@ var listFlags = map[string]map[string]string{
 // ListFilter narrows a drill-down list exactly as the dashboard's number
 // that links to it was counted.
 type ListFilter struct {
-	Of       string // applications (default), loans, claims, consultations, seats, whitelist
+	Of       string // applications (default), loans, claims, consultations, seats, whitelist, rereviews, disagreements
 	Region   string // "" the caller's own
 	Month    string // YYYY-MM (Beijing): submitted (applications), started (loans), filed (claims)
 	State    string
@@ -193,6 +194,9 @@ func (s *Service) List(ctx context.Context, actor identity.User, f ListFilter) (
 		}
 		all = append(all, it)
 	}
+	if f.Of == OfDisagreements {
+		keys = append(keys, "disagree") // only the reports whose panel disagreed
+	}
 	q := scopeQuery(scope, true)
 	switch f.Of {
 	case OfApplications:
@@ -283,6 +287,20 @@ func (s *Service) List(ctx context.Context, actor identity.User, f ListFilter) (
 			}
 			match(r.Region, RereviewFacets(&r), "", ListItem{ID: r.ID, Name: r.Enterprise, State: r.State, StateName: StateName(OfRereviews, r.State),
 				Date: r.DueDate, Amount: r.Amount, Link: "/rereviews/" + r.ID})
+			return nil
+		})
+	case OfDisagreements:
+		err = scanLimited(ctx, s.st, scoring.ReportsDef, reportQuery(scope), func(d store.Doc) error {
+			var r scoring.Report
+			if err := d.Decode(&r); err != nil {
+				return err
+			}
+			st := "disagreement"
+			if r.Adjudicated {
+				st = "adjudicated"
+			}
+			match(r.Region, ReportFacets(&r), "", ListItem{ID: d.ID, Name: r.Enterprise, State: st, StateName: StateName(OfDisagreements, st), Date: r.ClosedAt.In(beijing).Format("2006-01-02"),
+				Amount: r.LoanAmount, Link: "/applications/" + d.ID + "/report"})
 			return nil
 		})
 	case OfWhitelist:

@@ -11,6 +11,7 @@ import (
 	"kedaitong/review"
 	"kedaitong/review/panel"
 	"kedaitong/review/rereview"
+	"kedaitong/review/scoring"
 )
 
 // Contributor adds counts that other packages own (re-reviews, panels'
@@ -25,8 +26,9 @@ type builtMarker struct {
 
 // Schema is the version of the counters' meaning: counters built by an
 // older version (before the monthly trends and the fund's loans and
-// claims) are rebuilt once at start.
-const Schema = 2
+// claims; before panels with disagreement were counted from the reports)
+// are rebuilt once at start.
+const Schema = 3
 
 // Built reports whether the counters were built on this store by this
 // version of their meaning.
@@ -169,6 +171,21 @@ func (s *Service) Rebuild(ctx context.Context, extra ...Contributor) (int, error
 	}); err != nil {
 		return 0, err
 	}
+	if err := scanAll(ctx, s.reports, store.Query{Sort: "closed_ms"}, func(d store.Doc) error {
+		var r scoring.Report
+		if err := d.Decode(&r); err != nil {
+			return err
+		}
+		f := ReportFacets(&r)
+		add(r.Region, f)
+		batch = append(batch, store.NewDoc{ID: reportSnapID(d.ID), Doc: snapshot{Region: r.Region, Facets: f}})
+		if len(batch) == store.MaxBatch {
+			return flush()
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
 	if err := flush(); err != nil {
 		return 0, err
 	}
@@ -265,7 +282,7 @@ func (s *Service) Rebuild(ctx context.Context, extra ...Contributor) (int, error
 	var m builtMarker
 	ver, err := s.meta.Get(ctx, "built", &m)
 	m = builtMarker{BuiltAt: s.now(), Apps: n, Schema: Schema}
-	s.gen.Add(1)
+	s.invalidate()
 	switch {
 	case kedaitong.Is(err, kedaitong.ENotFound):
 		err = s.meta.Insert(ctx, "built", m)

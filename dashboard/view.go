@@ -191,6 +191,8 @@ func StateName(of, state string) Text {
 		t = seatStateNames[state]
 	case OfRereviews:
 		t = rereviewStateNames[state]
+	case OfDisagreements:
+		t = map[string]Text{"disagreement": {ZH: "意见分歧，未裁定", EN: "Disagreement, not adjudicated"}, "adjudicated": {ZH: "已裁定", EN: "Adjudicated"}}[state]
 	default:
 		t = stateNames[state]
 	}

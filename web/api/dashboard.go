@@ -4,8 +4,10 @@ import (
 	"kedaitong"
 
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,7 +20,7 @@ func (s *api) registerDashboardAPI(v1 *gin.RouterGroup) {
 	const tag = "dashboard"
 	s.API(v1, web.Route{Method: "GET", Path: "/dashboard", Summary: "The officials' dashboard of a region (?region=36|city|county; default the caller's own, never wider): applications by state, industry and age group, start-up shares among reviewed and supported, median days to report, consultations answered on time, experts' workload and on-time rate, panels with disagreement, whitelisted enterprises, re-reviews due and exits recommended, the drill-down to the regions below, the fund's loans and claims (fund), and month-by-month trends (trends: ?from=YYYY-MM&to=YYYY-MM, Beijing-time months, default the last twelve, at most 60) of applications submitted, loans started with their amount and start-up share, and claims filed. Served from a short-lived cache invalidated on writes, with ETag (304 on If-None-Match)", Tag: tag, Obj: "dashboard", Act: "read"}, s.apiDashboard)
 	s.API(v1, web.Route{Method: "GET", Path: "/dashboard/export", Summary: "The dashboard of a region as an XLSX workbook (?region=, ?from=, ?to=, ?lang=zh-CN|en): summary, by state, by industry, by enterprise age, drill-down, monthly trends", Tag: tag, Obj: "dashboard", Act: "export"}, s.apiDashboardExport)
-	s.API(v1, web.Route{Method: "GET", Path: "/dashboard/list", Summary: "The objects behind one number of the dashboard, read from the documents (so the number and its list can be checked): ?of=applications|loans|claims|consultations|seats|whitelist|rereviews, ?region=, ?month=YYYY-MM (submitted, started, filed), ?state=, ?industry=, ?age=startup|growth|mature|unknown, ?flag= (applications: submitted, reviewed, decided, granted; loans: startup; consultations: answered, on_time; seats: open, accepted, declined, expired, submitted, on_time; rereviews: due, running, concluded, exit); answers {of, region, total, amount, median_days, items, next_cursor} (applications: median_days of the listed ones with a report, each item with its days)", Tag: tag, Obj: "dashboard", Act: "read"}, s.apiDashboardList)
+	s.API(v1, web.Route{Method: "GET", Path: "/dashboard/list", Summary: "The objects behind one number of the dashboard, read from the documents (so the number and its list can be checked): ?of=applications|loans|claims|consultations|seats|whitelist|rereviews|disagreements (panels with disagreement: their reports), ?region=, ?month=YYYY-MM (submitted, started, filed), ?state=, ?industry=, ?age=startup|growth|mature|unknown, ?flag= (applications: submitted, reviewed, decided, granted; loans: startup; consultations: answered, on_time; seats: open, accepted, declined, expired, submitted, on_time; rereviews: due, running, concluded, exit); answers {of, region, total, amount, median_days, items, next_cursor} (applications: median_days of the listed ones with a report, each item with its days)", Tag: tag, Obj: "dashboard", Act: "read"}, s.apiDashboardList)
 }
 
 func (s *api) apiDashboard(c *gin.Context) {
@@ -27,10 +29,54 @@ func (s *api) apiDashboard(c *gin.Context) {
 		web.AbortWithError(c, err)
 		return
 	}
-	if web.NotModified(c, sn.ETag) {
+	c.Header("Vary", "Accept-Encoding")
+	if !acceptsGzip(c.GetHeader("Accept-Encoding")) {
+		if web.NotModified(c, sn.ETag) {
+			return
+		}
+		c.Data(http.StatusOK, "application/json; charset=utf-8", sn.JSON)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", sn.JSON)
+	// compressed once per view (and again with it after a write, before it is served)
+	z, err := sn.Memo("json.gz", func(sn dashboard.Snapshot) (any, error) {
+		var buf bytes.Buffer
+		w, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		if err == nil {
+			_, err = w.Write(sn.JSON)
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		return buf.Bytes(), err
+	})
+	if err != nil {
+		web.AbortWithError(c, err)
+		return
+	}
+	if web.NotModified(c, strings.TrimSuffix(sn.ETag, `"`)+`-gz"`) { // a representation of its own
+		return
+	}
+	c.Header("Content-Encoding", "gzip")
+	c.Data(http.StatusOK, "application/json; charset=utf-8", z.([]byte))
+}
+
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip.
+func acceptsGzip(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "x-gzip" {
+			continue
+		}
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") && strings.Trim(strings.TrimSpace(v), "0.") == "" {
+				return false // q=0
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func (s *api) apiDashboardExport(c *gin.Context) {

@@ -124,7 +124,6 @@ func buildDashPage(v dashboard.View, lang string) *dashPage {
 		return en
 	}
 	num := func(n int64, link string) dashCell { return dashCell{Text: fmt.Sprint(n), Link: link, Count: n} }
-	plain := func(t string) dashCell { return dashCell{Text: t, Count: -1} }
 	wan := func(yuanAmt int64, link string) dashCell {
 		return dashCell{Text: wanText(yuanAmt), Link: link, Count: -1}
 	}
@@ -169,7 +168,7 @@ func buildDashPage(v dashboard.View, lang string) *dashPage {
 		{"seats_open", tr("专家在办席位（工作量）", "Open panel seats (workload)"), num(v.Experts.SeatsOpen, dashLink(dashboard.OfSeats, reg, "flag", "open"))},
 		{"acceptance", tr("专家接受比例", "Seats accepted"), dashCell{Text: pctText(v.Experts.AcceptanceRate), Link: dashLink(dashboard.OfSeats, reg, "flag", "accepted"), Count: v.Experts.AcceptanceRate.Part}},
 		{"on_time_reviews", tr("专家按期提交比例", "Reviews submitted on time"), dashCell{Text: pctText(v.Experts.ReviewsOnTime), Link: dashLink(dashboard.OfSeats, reg, "flag", "on_time"), Count: v.Experts.ReviewsOnTime.Part}},
-		{"disagreement", tr("意见分歧的评审组", "Panels with disagreement"), plain(fmt.Sprint(v.PanelsWithDisagreement))},
+		{"disagreement", tr("意见分歧的评审组", "Panels with disagreement"), num(v.PanelsWithDisagreement, dashLink(dashboard.OfDisagreements, reg))},
 		{"whitelisted", tr("白名单企业", "Whitelisted enterprises"), num(v.Whitelisted, dashLink(dashboard.OfWhitelist, reg))},
 		{"rr_due", tr("待复评", "Re-reviews due"), num(v.Rereviews.Due, dashLink(dashboard.OfRereviews, reg, "flag", "due"))},
 		{"rr_running", tr("复评中", "Re-reviews running"), num(v.Rereviews.Running, dashLink(dashboard.OfRereviews, reg, "flag", "running"))},
@@ -314,7 +313,7 @@ func (s *ui) pageDashboardList(c *gin.Context) {
 		dashboard.OfApplications: {"贷款申请", "Loan applications"}, dashboard.OfLoans: {"已放贷（资金池登记）", "Loans registered with the fund"},
 		dashboard.OfClaims: {"代偿申请", "Compensation claims"}, dashboard.OfConsultations: {"咨询", "Consultations"},
 		dashboard.OfSeats: {"专家评审席位", "Panel seats"}, dashboard.OfWhitelist: {"白名单企业", "Whitelisted enterprises"},
-		dashboard.OfRereviews: {"技术复评", "Technical re-reviews"},
+		dashboard.OfRereviews: {"技术复评", "Technical re-reviews"}, dashboard.OfDisagreements: {"意见分歧的评审组（评审报告）", "Panels with disagreement (reports)"},
 	}
 	k := kinds[l.Of]
 	p := dashListPage{L: l, Title: tr(k[0], k[1]), RegionName: pick(l.RegionName),

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"compress/flate"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,29 +25,28 @@ import (
 // request to walk the cards, tables and charts of a view that changes
 // only on writes. The page is therefore assembled from two cached parts:
 //
-//   - the content (cards, charts, tables) by the view's entity tag and the
-//     language: the view's ETag is a hash of its JSON, which names the
-//     region, the region above and the month range, so one region's
-//     content is never another's (a cached part is also checked against
-//     the view's region before use);
+//   - the content (cards, charts, tables) with the view itself, per
+//     language (dashboard.Snapshot.Memo): rendered once per view, and
+//     after a write rendered again with the recomputed view before any
+//     reader is served it, so readers never wait for a rendering of a view
+//     they have read before (a cached part is also checked against the
+//     view's region before use);
 //   - the layout around it (the header with the user's name, role, unread
 //     count, form token and menu; the footer) by everything it shows:
 //     language, path, user id, name and role, the session's form token,
 //     the unread count and the access policy's version, for at most
 //     dashChromeTTL.
 //
-// A request then costs the session check, the unread count and three
-// writes. The page has its own ETag from both parts (304 on
-// If-None-Match), private to the session (Cache-Control private,
-// no-cache; Vary Cookie).
+// Both are also kept compressed (dashboard_gzip.go). A request then costs
+// the session check, the unread count and a few writes. The page has its
+// own ETag from both parts (304 on If-None-Match), private to the session
+// (Cache-Control private, no-cache; Vary Cookie).
 
-// dashContentMax and dashChromeMax bound the caches: one slot per view and
-// language, one per session and language, each holding the latest
-// rendering (cleared when full).
+// dashChromeMax bounds the layouts kept: one per session and language,
+// each holding the latest rendering (cleared when full).
 const (
-	dashContentMax = 512
-	dashChromeMax  = 2048
-	dashChromeTTL  = 10 * time.Second
+	dashChromeMax = 2048
+	dashChromeTTL = 10 * time.Second
 )
 
 // dashMarker stands for the content while the layout is rendered once.
@@ -61,12 +61,10 @@ var dashNonce = func() string {
 }()
 
 type dashContentEntry struct {
-	once   sync.Once
-	etag   string // the view's
 	region string
 	html   []byte
 	tag    string // a hash of html
-	err    error
+	z      zPart  // html as DEFLATE blocks (the middle of a gzip member)
 }
 
 type dashChromeEntry struct {
@@ -74,6 +72,7 @@ type dashChromeEntry struct {
 	key              string // everything the layout shows
 	at               time.Time
 	prefix, suffix   []byte
+	zPrefix, zSuffix zPart // compressed, the suffix final
 	tag              string
 	err              error
 	user, csrf, lang string
@@ -81,50 +80,37 @@ type dashChromeEntry struct {
 
 var dashCache = struct {
 	sync.Mutex
-	content map[string]*dashContentEntry
-	chrome  map[string]*dashChromeEntry
-}{content: map[string]*dashContentEntry{}, chrome: map[string]*dashChromeEntry{}}
+	chrome map[string]*dashChromeEntry
+}{chrome: map[string]*dashChromeEntry{}}
 
 // dashContent is the rendered content block of the dashboard page of
 // snapshot sn in lang, built once per (view, language) whoever asks
-// first; concurrent readers of the same view wait for that one build.
+// first, and rebuilt with the view after a write before readers are
+// served the new view (dashboard.Snapshot.Memo), so readers do not wait
+// for it.
 func (s *ui) dashContent(sn dashboard.Snapshot, lang string) (*dashContentEntry, error) {
-	// one slot per view and language, holding the latest rendering
-	v := sn.View
-	k := strings.Join([]string{v.Region, v.Parent, v.Trends.From, v.Trends.To, lang}, "\x00")
-	dashCache.Lock()
-	e := dashCache.content[k]
-	if e == nil || e.etag != sn.ETag {
-		if e == nil && len(dashCache.content) >= dashContentMax {
-			clear(dashCache.content)
-		}
-		e = &dashContentEntry{etag: sn.ETag, region: v.Region}
-		dashCache.content[k] = e
-	}
-	dashCache.Unlock()
-	e.once.Do(func() {
+	v, err := sn.Memo("page."+lang, func(sn dashboard.Snapshot) (any, error) {
 		p := Page{T: web.NewTr(s.bundle, lang), Lang: lang, Data: buildDashPage(sn.View, lang)}
 		t, ok := s.pages["dashboard"]
 		if !ok {
-			e.err = errNoPage("dashboard")
-			return
+			return nil, errNoPage("dashboard")
 		}
 		var buf bytes.Buffer
-		if e.err = t.ExecuteTemplate(&buf, "content", p); e.err == nil {
-			e.html = buf.Bytes()
-			sum := sha256.Sum256(e.html)
-			e.tag = hex.EncodeToString(sum[:10])
+		if err := t.ExecuteTemplate(&buf, "content", p); err != nil {
+			return nil, err
 		}
+		e := &dashContentEntry{region: sn.View.Region, html: buf.Bytes()}
+		sum := sha256.Sum256(e.html)
+		e.tag = hex.EncodeToString(sum[:10])
+		var err error
+		e.z, err = deflatePart(e.html, false, flate.DefaultCompression)
+		return e, err
 	})
-	if e.err != nil {
-		dashCache.Lock()
-		if dashCache.content[k] == e {
-			delete(dashCache.content, k)
-		}
-		dashCache.Unlock()
-		return nil, e.err
+	if err != nil {
+		return nil, err
 	}
-	if e.region != sn.View.Region || e.etag != sn.ETag { // never another region's page, nor an older one
+	e, ok := v.(*dashContentEntry)
+	if !ok || e.region != sn.View.Region { // never another region's page
 		return nil, errNoPage("dashboard (region)")
 	}
 	return e, nil
@@ -191,6 +177,12 @@ func (s *ui) dashChrome(c *gin.Context, cl identity.Caller, lang string, unread 
 			return
 		}
 		e.prefix, e.suffix = before, after
+		if e.zPrefix, e.err = deflatePart(before, false, flate.BestSpeed); e.err != nil {
+			return
+		}
+		if e.zSuffix, e.err = deflatePart(after, true, flate.BestSpeed); e.err != nil {
+			return
+		}
 		sum := sha256.Sum256([]byte(k))
 		e.tag = hex.EncodeToString(sum[:8])
 	})
@@ -221,17 +213,31 @@ func (s *ui) renderDashPage(c *gin.Context, cl identity.Caller, lang string, con
 		s.renderError(c, http.StatusInternalServerError, "error.internal")
 		return
 	}
+	gz := acceptsGzip(c.GetHeader("Accept-Encoding"))
 	etag := `"dp` + dashNonce + content.tag + ch.tag + `"`
+	if gz {
+		etag = `"dp` + dashNonce + content.tag + ch.tag + `-gz"` // a representation of its own
+	}
 	c.Header("Content-Language", lang)
-	c.Header("Vary", "Accept-Language, Cookie")
+	c.Header("Vary", "Accept-Language, Cookie, Accept-Encoding")
 	if web.NotModified(c, etag) {
 		return
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(ch.prefix)+len(content.html)+len(ch.suffix)))
+	parts := [][]byte{ch.prefix, content.html, ch.suffix}
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+		parts = [][]byte{gzipHeader, ch.zPrefix.z, content.z.z, ch.zSuffix.z,
+			gzipTrailer(ch.zPrefix.crc, ch.zPrefix.n, content.html, ch.suffix)}
+	}
+	n := 0
+	for _, b := range parts {
+		n += len(b)
+	}
+	h.Set("Content-Length", strconv.Itoa(n))
 	c.Status(http.StatusOK)
-	for _, b := range [][]byte{ch.prefix, content.html, ch.suffix} {
+	for _, b := range parts {
 		if _, err := c.Writer.Write(b); err != nil {
 			return
 		}
