@@ -53,11 +53,14 @@ var (
 	}}
 	// Items are 2–3 KB each and only inserted (a re-link or a correction
 	// replaces a few): stored in insertion order (store.CollectionDef.Large).
+	// Most items are their story's first, so "first items only" reads the
+	// published_ms index and skips the others: an index of its own
+	// (cluster_first, published_ms) cost every stored item a b-tree insert
+	// and picked out little (stores made before keep it; nothing reads it).
 	ItemsDef = store.CollectionDef{Name: "intel_items", Large: true, Indexes: []store.Index{
 		{Fields: []string{"published_ms"}},
 		{Fields: []string{"source_id", "published_ms"}},
 		{Fields: []string{"polarity", "published_ms"}},
-		{Fields: []string{"cluster_first", "published_ms"}},
 	}}
 	TermsDef = store.CollectionDef{Name: "intel_item_terms", Indexes: []store.Index{
 		{Fields: []string{"term", "ts"}},

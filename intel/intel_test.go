@@ -176,7 +176,6 @@ func checkQueriesIndexed(t *testing.T, st store.Store) {
 		{"intel_items", store.Query{Eq: map[string]any{"source_id": "x"}, Sort: "published_ms", Desc: true, Limit: 10}},
 		{"intel_items", store.Query{Eq: map[string]any{"source_id": "x"}, Sort: "published_ms", Desc: true, Range: &store.Range{Field: "published_ms", Gte: since, Lt: since + 1}, Limit: 10}},
 		{"intel_items", store.Query{Eq: map[string]any{"polarity": "risk"}, Sort: "published_ms", Desc: true, Limit: 10}},
-		{"intel_items", store.Query{Eq: map[string]any{"cluster_first": true}, Sort: "published_ms", Desc: true, Limit: 10}},
 		{"intel_item_terms", store.Query{Eq: map[string]any{"term": "i:semiconductors"}, Sort: "ts", Desc: true, Limit: 10}},
 		{"intel_item_terms", store.Query{Eq: map[string]any{"term": "d:market"}, Sort: "ts", Desc: true, Range: &store.Range{Field: "ts", Gte: since}, Limit: 10}},
 	} {

@@ -605,9 +605,8 @@ func (s *Service) driver(f ItemFilter) (store.Collection, store.Query, bool) {
 		return term("d:" + f.Dimension)
 	case f.Polarity != "":
 		return items(map[string]any{"polarity": f.Polarity})
-	case f.FirstOnly:
-		return items(map[string]any{"cluster_first": true})
 	}
+	// FirstOnly: most items are first items; matches skips the others.
 	return items(nil)
 }
 

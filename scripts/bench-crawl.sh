@@ -16,6 +16,9 @@
 # less than wall time when other work shares the machine, and the bytes the
 # first crawl wrote to the disk per item (first-disk-KB/item), which other
 # load does not change.
+# KEDAI_BENCH_KEEP=DIR keeps a copy of the first crawl's data folder there
+# (to look at its tables: sqlite3 DIR/kedaitong.db "SELECT name, count(*)
+# FROM dbstat GROUP BY name"; "Crawler (session 23)" in BENCHMARKS.md);
 # KEDAI_BENCH_DEBUG=1 also logs the store's transactions and writes;
 # KEDAI_BENCH_WORKERS=N passes --workers N; KEDAI_BENCH_BINARY=PATH runs
 # another build (an earlier commit) for before/after pairs

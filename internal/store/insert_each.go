@@ -65,13 +65,15 @@ func (c *sqliteColl) insertEachWith(ctx context.Context, docs []NewDoc, refused 
 		return errs, nil
 	}
 	var stored []error
+	q := c.insertSQL()
+	ps := c.wstmt(ctx, &c.w.insert, q) // prepared once on the writer's connection
 	err := c.s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stored = append(stored[:0], errs...) // the write may run again
 		var onRefused func(i int) error
 		if refused != nil {
 			onRefused = refused(ctx, tx)
 		}
-		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+c.table+" (id, version, doc) VALUES (?, 1, ?)")
+		stmt, err := txStmt(ctx, tx, ps, q)
 		if err != nil {
 			return sqliteErr(err, "insert into %s", c.name)
 		}
@@ -148,13 +150,15 @@ func InsertEachOrGet(ctx context.Context, c Collection, docs []NewDoc) (taken []
 
 func (c *sqliteColl) insertEachOrGet(ctx context.Context, docs []NewDoc) ([]*Doc, []error, error) {
 	var taken []*Doc
+	q := "SELECT version, doc FROM " + c.table + " WHERE id = ?"
+	ps := c.wstmt(ctx, &c.w.get, q)
 	errs, err := c.insertEachWith(ctx, docs, func(ctx context.Context, tx *sql.Tx) func(i int) error {
 		taken = make([]*Doc, len(docs)) // the write may run again
 		var get *sql.Stmt
 		return func(i int) error {
 			if get == nil {
 				var err error
-				if get, err = tx.PrepareContext(ctx, "SELECT version, doc FROM "+c.table+" WHERE id = ?"); err != nil {
+				if get, err = txStmt(ctx, tx, ps, q); err != nil {
 					return sqliteErr(err, "get from %s", c.name)
 				}
 			}

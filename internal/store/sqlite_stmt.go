@@ -42,6 +42,7 @@ func (p *preparedStmt) on(ctx context.Context, db *sql.DB, query string) (*sql.S
 // connection a preparation needs.
 type writeStmts struct {
 	insert, update, delete preparedStmt
+	get                    preparedStmt // a read inside a write (InsertEachOrGet)
 }
 
 // wstmt returns the statement prepared once on the writer's connection, or
