@@ -391,7 +391,7 @@ func dedupe(terms []string) []string {
 // lexiconScores sums the lexicon words of an item, each word once per
 // region, title words counting titleWeight.
 func (c *Classifier) lexiconScores(hits []hit, rs *ruleScores) {
-	var seen []seenKey
+	seen := make([]seenKey, 0, 32)
 	for _, h := range hits {
 		sk := seenKey{h.key, h.title}
 		if slices.Contains(seen, sk) {
@@ -412,11 +412,24 @@ func (c *Classifier) lexiconScores(hits []hit, rs *ruleScores) {
 	}
 }
 
+// lexRules are the dimension lexicons' rule labels on the item page.
+var lexRules = func() (out [lexGood]struct {
+	id, en, zh string
+	dims       []string
+}) {
+	for k := range out {
+		n := lexNames[k]
+		out[k].id, out[k].en, out[k].zh = "lexicon."+n[0], "lexicon: "+n[0]+" word", "维度词表："+n[1]+"词"
+		out[k].dims = []string{Dimensions[k]}
+	}
+	return out
+}()
+
 // lexiconCues adds to l the dimension lexicons' words behind the
 // dimensions it was given, so the item page shows them (Modifier
 // "lexicon", RuleID "lexicon.<dimension>").
 func (c *Classifier) lexiconCues(l *Label, hits []hit) {
-	var seen []int32
+	seen := make([]int32, 0, 32)
 	for _, h := range hits {
 		if slices.Contains(seen, h.key) {
 			continue
@@ -426,10 +439,9 @@ func (c *Classifier) lexiconCues(l *Label, hits []hit) {
 				continue
 			}
 			seen = append(seen, h.key)
-			n := lexNames[e.target]
-			l.Cues = append(l.Cues, Cue{Term: c.patterns[h.key].term, Dimensions: []string{Dimensions[e.target]}, Polarity: Neutral,
-				InTitle: h.title, Modifier: "lexicon", RuleID: "lexicon." + n[0],
-				Rule: "lexicon: " + n[0] + " word", RuleZH: "维度词表：" + n[1] + "词"})
+			r := &lexRules[e.target]
+			l.Cues = append(l.Cues, Cue{Term: c.patterns[h.key].term, Dimensions: r.dims, Polarity: Neutral,
+				InTitle: h.title, Modifier: "lexicon", RuleID: r.id, Rule: r.en, RuleZH: r.zh})
 			break
 		}
 	}
