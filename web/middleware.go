@@ -60,6 +60,9 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
+		if !log.Enabled(c.Request.Context(), level) { // nothing to build (--log-level warn and above)
+			return
+		}
 		attrs := []any{
 			"method", c.Request.Method, "route", routeLabel(c), "path", c.Request.URL.Path,
 			"status", status, "duration_ms", float64(time.Since(start).Microseconds()) / 1000,
