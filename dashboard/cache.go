@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kedaitong/identity"
@@ -35,8 +36,8 @@ type cacheKey struct {
 
 // slot holds a view's latest computation and the refresh in flight.
 type slot struct {
-	cur  *cached // the latest successful computation (nil before the first)
-	next *cached // the recomputation in flight, if any
+	cur  atomic.Pointer[cached] // the latest successful computation (nil before the first); read without s.mu
+	next *cached                // the recomputation in flight, if any (s.mu)
 }
 
 type cached struct {
@@ -125,19 +126,25 @@ const maxCached = 2048
 
 // version is the version of scope's views: the global generation (bumped
 // by what may touch every region) plus the region's own (bumped by every
-// counted write in it or below it). Callers hold s.mu.
+// counted write in it or below it). Lock-free: every read calls it.
 func (s *Service) version(scope string) uint64 {
-	return s.gen.Load() + s.scopeGen[scope]
+	v := s.gen.Load()
+	if g, ok := s.scopeGen.Load(scope); ok {
+		v += g.(*atomic.Uint64).Load()
+	}
+	return v
 }
 
 // touched records counted writes in the scopes of region: their views are
 // stale from now on.
 func (s *Service) touched(scopes []string) {
-	s.mu.Lock()
 	for _, sc := range scopes {
-		s.scopeGen[sc]++
+		g, ok := s.scopeGen.Load(sc)
+		if !ok {
+			g, _ = s.scopeGen.LoadOrStore(sc, new(atomic.Uint64))
+		}
+		g.(*atomic.Uint64).Add(1)
 	}
-	s.mu.Unlock()
 	s.seq.Add(1)
 }
 
@@ -202,17 +209,29 @@ func (s *Service) Snapshot(ctx context.Context, actor identity.User, region, fro
 	}
 	k := cacheKey{scope: scope, parent: parent, r: r}
 	now := time.Now()
-	s.mu.Lock()
-	ver, seq := s.version(scope), s.seq.Load()
-	sl := s.cache[k]
-	if sl == nil {
-		if len(s.cache) >= maxCached {
-			clear(s.cache)
+	// the common case, without a lock: the view is current
+	seq := s.seq.Load()
+	ver := s.version(scope)
+	var sl *slot
+	if x, ok := s.cache.Load(k); ok {
+		sl = x.(*slot)
+		if cur := sl.cur.Load(); cur != nil && cur.ver == ver && now.Sub(cur.at) < CacheTTL {
+			return cur.sn, nil
 		}
-		sl = &slot{}
-		s.cache[k] = sl
 	}
-	cur := sl.cur
+	s.mu.Lock()
+	if sl == nil {
+		if s.cached.Load() >= maxCached {
+			s.cache.Clear()
+			s.cached.Store(0)
+		}
+		x, loaded := s.cache.LoadOrStore(k, &slot{})
+		if !loaded {
+			s.cached.Add(1)
+		}
+		sl = x.(*slot)
+	}
+	cur := sl.cur.Load()
 	if cur != nil && cur.ver == ver && now.Sub(cur.at) < CacheTTL {
 		s.mu.Unlock()
 		return cur.sn, nil
@@ -275,8 +294,8 @@ func (s *Service) fill(ctx context.Context, k cacheKey, sl *slot, c, prev *cache
 	if sl.next == c {
 		sl.next = nil
 	}
-	if err == nil && (sl.cur == nil || sl.cur.seq <= c.seq) {
-		sl.cur = c
+	if cur := sl.cur.Load(); err == nil && (cur == nil || cur.seq <= c.seq) {
+		sl.cur.Store(c)
 	}
 	s.mu.Unlock()
 }

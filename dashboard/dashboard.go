@@ -120,10 +120,11 @@ type Service struct {
 
 	gen      atomic.Uint64 // bumped by what may touch any region: every cached view is stale
 	seq      atomic.Uint64 // bumped by every counted write (read-your-writes, see MaxStale)
-	mu       sync.Mutex
-	scopeGen map[string]uint64 // per region: bumped by every counted write in it or below it
-	writers  map[string]wrote  // user → their last counted write (see MaxStale)
-	cache    map[cacheKey]*slot
+	scopeGen sync.Map // region → *atomic.Uint64, bumped by every counted write in it or below it
+	cache    sync.Map // cacheKey → *slot
+	cached   atomic.Int64
+	mu       sync.Mutex       // a slot's refresh in flight, writers
+	writers  map[string]wrote // user → their last counted write (see MaxStale)
 }
 
 // Open declares the package's collections. apps is required.
@@ -135,7 +136,7 @@ func Open(ctx context.Context, st store.Store, apps *review.Service, logger *slo
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{st: st, apps: apps, tax: taxonomy.Default(), log: logger, now: func() time.Time { return time.Now().UTC() },
-		cache: map[cacheKey]*slot{}, scopeGen: map[string]uint64{}, writers: map[string]wrote{}}
+		writers: map[string]wrote{}}
 	for _, x := range []struct {
 		c   *store.Collection
 		def store.CollectionDef

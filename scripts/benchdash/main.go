@@ -48,6 +48,10 @@ const password = "Kedai-demo-2026"
 
 var profileDir string
 
+// acceptEncoding is what the readers send as Accept-Encoding (a browser's
+// by default; "identity" for uncompressed answers).
+var acceptEncoding string
+
 func main() {
 	bin := flag.String("bin", "bin/kedaitong", "the kedaitong binary")
 	dur := flag.Duration("duration", 10*time.Second, "how long the readers read, per phase")
@@ -56,6 +60,7 @@ func main() {
 	phases := flag.String("phases", "json,html", "phases to run: json, html")
 	writeEvery := flag.Duration("write-every", 200*time.Millisecond, "a bank writes this often during the run (0: no writes)")
 	flag.StringVar(&profileDir, "profile", "", "with a binary built with -tags pprof: write the server's CPU, allocation, block and mutex profiles of each phase to this folder")
+	flag.StringVar(&acceptEncoding, "accept-encoding", "gzip, deflate, br", "the readers' Accept-Encoding (a browser's; \"identity\": uncompressed); KB per answer are the bytes as sent")
 	flag.Parse()
 	if err := run(*bin, *dur, *readers, *apps, *phases, *writeEvery); err != nil {
 		fmt.Fprintln(os.Stderr, "benchdash:", err)
@@ -277,6 +282,9 @@ func run(bin string, dur time.Duration, readers, apps int, phases string, writeE
 		req, _ := http.NewRequest("GET", base+path, nil)
 		req.AddCookie(&http.Cookie{Name: "kedai_session", Value: tok})
 		req.Header.Set("Accept-Language", lang)
+		if acceptEncoding != "" {
+			req.Header.Set("Accept-Encoding", acceptEncoding) // as a browser does; the body is counted as sent
+		}
 		t0 := time.Now()
 		r, err := cl.Do(req)
 		if err != nil {
@@ -397,7 +405,7 @@ func run(bin string, dur time.Duration, readers, apps int, phases string, writeE
 			}
 			return srv[min(len(srv)-1, int(p*float64(len(srv))))]
 		}
-		fmt.Printf("%-28s server-side (request log, %d requests): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms; server CPU %.2f ms per answer (%.2f cores); %.1f KB per answer; load %s → %s\n",
+		fmt.Printf("%-28s server-side (request log, %d requests): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms; server CPU %.2f ms per answer (%.2f cores); %.1f KB per answer (as sent); load %s → %s\n",
 			"", len(srv), sp(.5), sp(.95), sp(.99), float64(cpu.Microseconds())/1000/float64(len(all)), cpu.Seconds()/secs, float64(bytesRead.Load())/1024/float64(len(all)), load0, load1)
 		return nil
 	}
