@@ -120,8 +120,8 @@ type Service struct {
 
 	gen      atomic.Uint64 // bumped by what may touch any region: every cached view is stale
 	seq      atomic.Uint64 // bumped by every counted write (read-your-writes, see MaxStale)
-	scopeGen sync.Map // region → *atomic.Uint64, bumped by every counted write in it or below it
-	cache    sync.Map // cacheKey → *slot
+	scopeGen sync.Map      // region → *atomic.Uint64, bumped by every counted write in it or below it
+	cache    sync.Map      // cacheKey → *slot
 	cached   atomic.Int64
 	mu       sync.Mutex       // a slot's refresh in flight, writers
 	writers  map[string]wrote // user → their last counted write (see MaxStale)
