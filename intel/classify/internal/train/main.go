@@ -41,6 +41,8 @@ var (
 	showBlind   bool
 	dumpOOF     string
 	calPolarity bool
+	reconciled  int // train items whose dimensions reconcile changed
+	conventions bool
 	// fourthTarget: the fourth pass's items (written to the definitions as
 	// the studied blind batches read them) count as the target domain.
 	fourthTarget bool
@@ -105,6 +107,7 @@ func main() {
 	flag.IntVar(&calBlind, "calblind", 1, "times each studied blind item counts in choosing the decision")
 	polKeep := flag.Float64("polkeep", 0, "the model probability another polarity needs to overrule the rules' (0: the model always decides)")
 	flag.BoolVar(&fourthTarget, "f4target", true, "the fourth pass's items are of the target domain")
+	flag.BoolVar(&conventions, "conventions", true, "read the corpus's own train items as the blind labelling guide does (conventions.go)")
 	flag.BoolVar(&calPolarity, "calpol", false, "also choose a polarity bias in calibration (nested cross-validation showed no gain)")
 	flag.StringVar(&dumpOOF, "dumpoof", "", "with -cv: write the hand-written items' out-of-fold probabilities to this JSON-lines file")
 	flag.BoolVar(&showBlind, "showblind", false, "with -cv -show: only the studied blind batches' items")
@@ -196,7 +199,7 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 		m.Header.Decision = d
 		fmt.Printf("decision chosen by %d-fold cross-validation on %d hand-written items: %+v\n", calibrateK, len(items), *d)
 	}
-	m.Header.Trained = fmt.Sprintf("%d train items of testdata/labelled.jsonl, testdata/composed.jsonl and the studied blind batches %v (hand-written ×%d), %d epochs, rule features dropped %.2f", len(tr), studiedBatches, *handWeight, opt.Epochs, opt.DropRules)
+	m.Header.Trained = fmt.Sprintf("%d train items of testdata/labelled.jsonl, testdata/composed.jsonl and the studied blind batches %v (hand-written ×%d), %d epochs, rule features dropped %.2f, conventions %v", len(tr), studiedBatches, *handWeight, opt.Epochs, opt.DropRules, conventions)
 	b, err := m.MarshalBinary()
 	if err != nil {
 		return err
@@ -204,7 +207,7 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 	if err := os.WriteFile(dir+"/model.bin", b, 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("trained on %d items (%d examples); wrote %s/model.bin (%d bytes)\n", len(tr), len(ex), dir, len(b))
+	fmt.Printf("trained on %d items (%d examples, %d read by the blind guide's conventions); wrote %s/model.bin (%d bytes)\n", len(tr), len(ex), reconciled, dir, len(b))
 	return nil
 }
 
@@ -290,6 +293,9 @@ func loadTrain(dir string) ([]keyed, error) {
 			ex[i].Target = true
 		}
 		out = append(out, ex...)
+	}
+	if conventions {
+		reconciled = reconcile(out)
 	}
 	return out, nil
 }
