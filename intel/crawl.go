@@ -44,8 +44,12 @@ const (
 // storeFactor times as many classify, store and settle their items
 // meanwhile. Storing waits for the store's group commit, so more of them
 // in flight means larger transactions (fewer pages written per item) while
-// the number of feed bodies in memory stays bounded by Workers.
-const storeFactor = 4
+// the number of feed bodies in memory stays bounded by Workers (the parsed
+// items of up to storeFactor × Workers feeds are). 8 rather than 4 halved
+// the transactions of a first crawl of 500 feeds (76 → 37) and the bytes
+// written per item (32 → 20 KB; issue 19, BENCHMARKS.md "Crawler (session
+// 23)").
+const storeFactor = 8
 
 // claim takes the lease on a source whose document is at version v: one
 // version-guarded write sets the owner, the lease's expiry and the
