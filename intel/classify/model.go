@@ -122,6 +122,10 @@ type Model struct {
 	nOut   int
 	hashed []float32 // nBuckets × nOut
 	dense  []float32 // nDense × nOut
+	// nUse is how many dense features scores reads: a shipped model has
+	// its domain block folded into the shared one (every item it meets is
+	// of the target domain), so it reads only up to fDomain.
+	nUse int
 }
 
 // NewModel returns a zero model for the industries and dimensions.
@@ -130,7 +134,20 @@ func NewModel(industries []string) *Model {
 	m.nOut = len(industries) + len(Dimensions) + len(polarities)
 	m.hashed = make([]float32, nBuckets*m.nOut)
 	m.dense = make([]float32, nDense*m.nOut)
+	m.nUse = nDense
 	return m
+}
+
+// fold adds the domain block's weights to the shared ones: for an item of
+// the target domain the scores are the same, at half the dense work.
+func (m *Model) fold() {
+	for fi := 0; fi <= fBias; fi++ {
+		for o := range m.nOut {
+			m.dense[fi*m.nOut+o] += m.dense[(fDomain+fi)*m.nOut+o]
+			m.dense[(fDomain+fi)*m.nOut+o] = 0
+		}
+	}
+	m.nUse = fDomain
 }
 
 // MarshalBinary encodes the model: the mark, a JSON header line, then one
@@ -209,6 +226,7 @@ func parseModel(data []byte) (*Model, error) {
 	for i := range m.dense {
 		m.dense[i] = math.Float32frombits(le.Uint32(rest[4*i:]))
 	}
+	m.fold()
 	return m, nil
 }
 
@@ -352,7 +370,7 @@ func (m *Model) scores(f *features, z []float64) {
 			z[o] += float64(w[o] * f.hashValue)
 		}
 	}
-	for fi, v := range f.dense {
+	for fi, v := range f.dense[:m.nUse] {
 		if v == 0 {
 			continue
 		}
