@@ -70,13 +70,14 @@ type memoEntry struct {
 	build func(Snapshot) (any, error)
 	v     any
 	err   error
+	used  atomic.Bool // asked for by a reader (prewarm carries only these on)
 }
 
 // Memo returns what build makes of this snapshot under key, built once per
 // snapshot whoever asks first (concurrent askers wait for that build).
-// When the view is recomputed after a write, the builders asked for on the
-// previous snapshot run on the new one before it is served, so readers do
-// not wait for them; a recomputation that changes nothing (the same ETag)
+// When the view is recomputed after a write, the builders readers asked
+// for on the previous snapshot run on the new one before it is served, so
+// readers do not wait for them; a recomputation that changes nothing (the same ETag)
 // keeps what was built. build must depend on the snapshot and key only.
 func (sn Snapshot) Memo(key string, build func(Snapshot) (any, error)) (any, error) {
 	if sn.memo == nil {
@@ -89,6 +90,9 @@ func (sn Snapshot) Memo(key string, build func(Snapshot) (any, error)) (any, err
 		sn.memo.m[key] = e
 	}
 	sn.memo.mu.Unlock()
+	if !e.used.Load() {
+		e.used.Store(true)
+	}
 	e.once.Do(func() { e.v, e.err = e.build(sn) })
 	if e.err != nil {
 		sn.memo.mu.Lock()
@@ -100,20 +104,23 @@ func (sn Snapshot) Memo(key string, build func(Snapshot) (any, error)) (any, err
 	return e.v, e.err
 }
 
-// prewarm builds on sn everything that was built on prev.
+// prewarm builds on sn what readers asked for on prev.
 func (sn Snapshot) prewarm(prev *memo) {
 	if prev == nil || sn.memo == nil {
 		return
 	}
 	prev.mu.Lock()
-	var keys []string
-	var builds []func(Snapshot) (any, error)
+	var es []*memoEntry
 	for k, e := range prev.m {
-		keys, builds = append(keys, k), append(builds, e.build)
+		if e.used.Load() {
+			ne := &memoEntry{build: e.build}
+			sn.memo.m[k] = ne // not yet used: carried on again only if asked for
+			es = append(es, ne)
+		}
 	}
 	prev.mu.Unlock()
-	for i, k := range keys {
-		_, _ = sn.Memo(k, builds[i])
+	for _, e := range es {
+		e.once.Do(func() { e.v, e.err = e.build(sn) })
 	}
 }
 

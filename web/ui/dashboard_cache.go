@@ -236,55 +236,71 @@ func (s *ui) renderDashPage(c *gin.Context, cl identity.Caller, lang string, con
 	}
 	h.Set("Content-Length", strconv.Itoa(n))
 	c.Status(http.StatusOK)
+	// one write of the whole page (a copy of a few KB is cheaper than a system call per part)
+	buf := dashBufs.Get().(*bytes.Buffer)
+	buf.Reset()
 	for _, b := range parts {
-		if _, err := c.Writer.Write(b); err != nil {
-			return
-		}
+		buf.Write(b)
+	}
+	_, _ = c.Writer.Write(buf.Bytes())
+	if buf.Cap() <= 256<<10 {
+		dashBufs.Put(buf)
 	}
 }
 
-// dashUnreads are the unread-count reads in flight, by user.
+var dashBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// dashUnreads are the header's unread counts, by user: the last one read
+// and the read in flight.
 var dashUnreads = struct {
 	sync.Mutex
-	m map[string]*unreadRead
-}{m: map[string]*unreadRead{}}
+	m map[string]*unreadSlot
+}{m: map[string]*unreadSlot{}}
 
-type unreadRead struct {
-	done chan struct{}
-	n    int64
+type unreadSlot struct {
+	n        int64     // the last count read
+	at       time.Time // when that read started
+	inflight bool
 }
 
-// dashUnread is the user's unread count for the header. Every page read
-// by the same user while a read of it is in flight joins that read rather
-// than starting another: under 200 readers in a few sessions the store's
-// connections were the queue (a quarter of all waiting). The count joined
-// is at most that one read's duration older than the request; a request
-// that finds none in flight reads the store (a notification shows on the
-// next page).
+// dashUnreadMaxAge bounds how old a count may be when it is shown because
+// another read of it is in flight.
+const dashUnreadMaxAge = time.Second
+
+// dashUnread is the user's unread count for the header. A page finding no
+// read of it in flight reads the store (so a notification shows on the
+// next page); pages of the same user arriving while one is in flight show
+// the last count read, when that read started under dashUnreadMaxAge ago,
+// instead of waiting or adding reads: under 200 readers in a few sessions
+// the store's connections were the queue (a quarter of all waiting).
 func (s *ui) dashUnread(ctx context.Context, user string) int64 {
 	if s.Deps.Notify == nil {
 		return 0
 	}
 	key := fmt.Sprintf("%p\x00%s", s.Deps.Notify, user) // never another server's (tests run several)
+	now := time.Now()
 	dashUnreads.Lock()
-	if r := dashUnreads.m[key]; r != nil {
-		dashUnreads.Unlock()
-		select {
-		case <-r.done:
-			return r.n
-		case <-ctx.Done():
-			return 0
+	sl := dashUnreads.m[key]
+	if sl == nil {
+		if len(dashUnreads.m) >= dashChromeMax {
+			clear(dashUnreads.m)
 		}
+		sl = &unreadSlot{}
+		dashUnreads.m[key] = sl
 	}
-	r := &unreadRead{done: make(chan struct{})}
-	dashUnreads.m[key] = r
-	dashUnreads.Unlock()
-	defer func() {
-		dashUnreads.Lock()
-		delete(dashUnreads.m, key)
+	if sl.inflight && !sl.at.IsZero() && now.Sub(sl.at) < dashUnreadMaxAge {
+		n := sl.n
 		dashUnreads.Unlock()
-		close(r.done)
-	}()
-	r.n, _ = s.Deps.Notify.Unread(context.WithoutCancel(ctx), user)
-	return r.n
+		return n
+	}
+	sl.inflight = true
+	dashUnreads.Unlock()
+	n, err := s.Deps.Notify.Unread(ctx, user)
+	dashUnreads.Lock()
+	sl.inflight = false
+	if err == nil && (sl.at.IsZero() || now.After(sl.at)) {
+		sl.n, sl.at = n, now
+	}
+	dashUnreads.Unlock()
+	return n
 }
