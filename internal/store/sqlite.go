@@ -16,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 	"unicode/utf8"
+	"unsafe"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -1040,7 +1041,9 @@ func sqMarshal(doc any) (string, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return "", kedaitong.Errorf(kedaitong.EInvalid, "a document must be a JSON object, not %.20s", b).ZHf("文档必须是 JSON 对象，而不是 %.20s", b)
 	}
-	return string(b), nil
+	// The bytes are json.Marshal's own and never change: the string shares
+	// them instead of copying (2 % of a first crawl's CPU was the copy).
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
 }
 
 // sqliteErr turns a database error into the kedaitong vocabulary; what it
