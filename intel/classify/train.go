@@ -23,7 +23,7 @@ type TrainOptions struct {
 	Rate     float64 // AdaGrad learning rate (default 0.3)
 	L2Hashed float64 // L2 penalty on n-gram weights (default 3e-2)
 	L2Dense  float64 // L2 penalty on rule-feature weights (default 1e-6)
-	L2Domain float64 // L2 penalty on the domain block's weights (default 0.1)
+	L2Domain float64 // L2 penalty on the domain block's weights (default 0.03)
 	Seed     uint64
 	// PolarityKeep is the model probability another polarity needs to
 	// overrule the rules' (0: the model always decides).
@@ -49,7 +49,7 @@ func (c *Classifier) Train(examples []Example, o TrainOptions) *Model {
 		o.L2Hashed = 3e-2
 	}
 	if o.L2Domain == 0 {
-		o.L2Domain = 0.1
+		o.L2Domain = 0.03
 	}
 	if o.L2Dense == 0 {
 		o.L2Dense = 1e-6

@@ -59,6 +59,9 @@ func grid(lo, hi, step float64) []float64 {
 func chooseDecision(in []oofItem, industries []string) *classify.Decision {
 	var items []oofItem
 	for _, it := range in {
+		if calTarget && !it.e.Target {
+			continue
+		}
 		n := 1
 		if it.blind {
 			n = max(1, calBlind)
