@@ -44,6 +44,7 @@ var (
 	reconciled  int // train items whose dimensions reconcile changed
 	conventions bool
 	calTarget   bool
+	useFourth   bool
 	// fourthTarget: the fourth pass's items (written to the definitions as
 	// the studied blind batches read them) count as the target domain.
 	fourthTarget bool
@@ -108,6 +109,7 @@ func main() {
 	flag.IntVar(&calBlind, "calblind", 1, "times each studied blind item counts in choosing the decision")
 	polKeep := flag.Float64("polkeep", 0, "the model probability another polarity needs to overrule the rules' (0: the model always decides)")
 	flag.BoolVar(&fourthTarget, "f4target", true, "the fourth pass's items are of the target domain")
+	flag.BoolVar(&useFourth, "fourth", true, "train on testdata/fourth_pass.jsonl")
 	flag.BoolVar(&calTarget, "caltarget", false, "choose the decision on the target-domain items only (the studied blind batches and the fourth pass)")
 	flag.BoolVar(&conventions, "conventions", true, "read the corpus's own train items as the blind labelling guide does (conventions.go)")
 	flag.BoolVar(&calPolarity, "calpol", false, "also choose a polarity bias in calibration (nested cross-validation showed no gain)")
@@ -280,6 +282,9 @@ func loadTrain(dir string) ([]keyed, error) {
 		ex, err := loadFile(dir+"/testdata/"+name, "train")
 		if err != nil {
 			return nil, err
+		}
+		if name == "fourth_pass.jsonl" && !useFourth {
+			continue
 		}
 		if name == "fourth_pass.jsonl" && fourthTarget {
 			for i := range ex {
