@@ -221,32 +221,54 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 	return nil
 }
 
-// evaluate scores the shipped classifier on the labelled items of file.
-func evaluate(file string) error {
-	ex, err := loadFile(file, "")
-	if err != nil {
-		return err
-	}
+// evaluate scores the shipped classifier on the labelled items of each
+// file (comma-separated), and, for several, on all of them pooled, with the
+// polarity confusion.
+func evaluate(files string) error {
 	c, err := classify.New(taxonomy.Default())
 	if err != nil {
 		return err
 	}
-	var mm, mr classify.Measurement
-	for _, ke := range ex {
-		e := ke.Example
-		mr.Add(c.Rules(e.Title, e.Summary), e)
-		l := c.Classify(e.Title, e.Summary)
-		mm.Add(l, e)
-		if show {
-			report(l, e, "")
+	var pm, pr classify.Measurement
+	names := strings.Split(files, ",")
+	for _, file := range names {
+		ex, err := loadFile(file, "")
+		if err != nil {
+			return err
+		}
+		var mm, mr classify.Measurement
+		for _, ke := range ex {
+			e := ke.Example
+			r := c.Rules(e.Title, e.Summary)
+			mr.Add(r, e)
+			pr.Add(r, e)
+			l := c.Classify(e.Title, e.Summary)
+			mm.Add(l, e)
+			pm.Add(l, e)
+			if show {
+				report(l, e, "")
+			}
+		}
+		fmt.Printf("%s: %d items\n", file, len(ex))
+		fmt.Println("rules only:", mr)
+		fmt.Println("shipped:   ", mm)
+		for _, d := range classify.Dimensions {
+			fp := mm.DimensionConfusions[d]
+			fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
 		}
 	}
-	fmt.Printf("%s: %d items\n", file, len(ex))
-	fmt.Println("rules only:", mr)
-	fmt.Println("shipped:   ", mm)
-	for _, d := range classify.Dimensions {
-		fp := mm.DimensionConfusions[d]
-		fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
+	if len(names) > 1 {
+		fmt.Printf("pooled, %d files\n", len(names))
+		fmt.Println("rules only:", pr)
+		fmt.Println("shipped:   ", pm)
+		for _, d := range classify.Dimensions {
+			fp := pm.DimensionConfusions[d]
+			fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
+		}
+		fmt.Println("polarity confusion, pooled (rows: label, columns: classifier: risk, opportunity, neutral):")
+		for _, w := range []string{classify.Risk, classify.Opportunity, classify.Neutral} {
+			fmt.Printf("  %-12s %4d %4d %4d\n", w, pm.PolarityConfusion[w][classify.Risk], pm.PolarityConfusion[w][classify.Opportunity], pm.PolarityConfusion[w][classify.Neutral])
+		}
 	}
 	return nil
 }
