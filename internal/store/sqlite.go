@@ -31,8 +31,9 @@ const SQLiteFile = "kedaitong.db"
 const sqMaxIDLen = 512
 
 // SQLite is the embedded backend: one database file in WAL mode, one table
-// per collection (id, version, doc as JSON text) and one SQLite index per
-// declared index over json_extract expressions. Reads use a small pool of
+// per collection (id, version, doc as JSON text; its layout in
+// sqlite_layout.go) and one SQLite index per declared index over
+// json_extract expressions. Reads use a small pool of
 // connections; writes go through a single connection, so writers of one
 // process queue in Go, while writers of other processes on the same folder
 // wait on SQLite's lock (busy_timeout). Read-modify-write transactions begin
