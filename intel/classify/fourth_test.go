@@ -214,3 +214,55 @@ func TestDecisionThresholds(t *testing.T) {
 		t.Errorf("without the second bar: dimensions %v, want [policy market capital]", l.Dimensions)
 	}
 }
+
+// TestDomainBlock: the domain block learns only from items of the target
+// domain (Example.Target): trained on the corpus's own items alone it stays
+// zero, so the shipped model's folded weights are the shared ones; one
+// target item moves it. A shipped (folded) model scores an item as the
+// unfolded one does.
+func TestDomainBlock(t *testing.T) {
+	c := newClassifier(t).WithModel(nil)
+	var ex []Example
+	for _, g := range loadGold(t)[:40] {
+		ex = append(ex, Example{Title: g.Title, Summary: g.Summary, Industries: g.Industries, Dimensions: g.Dimensions, Polarity: g.Polarity})
+	}
+	nonzero := func(m *Model) int {
+		n := 0
+		for _, w := range m.dense[fDomain*m.nOut:] {
+			if w != 0 {
+				n++
+			}
+		}
+		return n
+	}
+	m := c.Train(ex, TrainOptions{Epochs: 2, Seed: 1})
+	if n := nonzero(m); n != 0 {
+		t.Errorf("corpus items alone: %d domain weights moved, want none", n)
+	}
+	ex[0].Target = true
+	m = c.Train(ex, TrainOptions{Epochs: 2, Seed: 1})
+	if nonzero(m) == 0 {
+		t.Fatal("a target item left the domain block untouched")
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	folded, err := parseModel(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range loadGold(t)[40:60] {
+		_, p1 := c.WithModel(m).Probabilities(g.Title, g.Summary)
+		var f features
+		c.label(g.Title, g.Summary, nil, &f)
+		p2 := make([]float64, folded.nOut)
+		folded.scores(&f, p2)
+		folded.probabilities(p2)
+		for i := range p1 {
+			if d := p1[i] - p2[i]; d > 1e-3 || d < -1e-3 {
+				t.Fatalf("%s: output %d %.4f unfolded, %.4f folded", g.ID, i, p1[i], p2[i])
+			}
+		}
+	}
+}
