@@ -16,6 +16,7 @@ import (
 var (
 	dashNumCellRE  = regexp.MustCompile(`<td class="num">(.*?)</td>`)
 	dashCardCellRE = regexp.MustCompile(`<div class="dash-card-value">(.*?)</div>`)
+	dashCardSubRE  = regexp.MustCompile(`<div class="hint dash-card-sub">[^<]*(.*?)</div>`)
 	dashDisagreeRE = regexp.MustCompile(`id="sum-disagreement"><td>[^<]*</td><td class="num"><a href="([^"]+)" class="dash-num" data-count="(\d+)">`)
 )
 
@@ -24,7 +25,8 @@ var (
 // reports as they stand (issued with disagreement: counted once; revised
 // without it: no longer counted; issued without it: not counted), in the
 // regions the reports lie in and no other; and every number of the page
-// (cards, summary, trends, regions below) is a link to its list.
+// (cards and the amounts under them, summary, trends, regions below) is a
+// link to its list.
 func TestDashboardDisagreementLinksToItsList(t *testing.T) {
 	e := newEnv(t)
 	e.seedUsers()
@@ -113,6 +115,11 @@ func TestDashboardDisagreementLinksToItsList(t *testing.T) {
 				}
 				// every number of the page is a link to its list
 				cells := append(dashNumCellRE.FindAllStringSubmatch(string(page.body), -1), dashCardCellRE.FindAllStringSubmatch(string(page.body), -1)...)
+				subs := dashCardSubRE.FindAllStringSubmatch(string(page.body), -1)
+				if len(subs) != 3 {
+					t.Errorf("%d amounts under the cards, want 3 (granted, principal, losses)", len(subs))
+				}
+				cells = append(cells, subs...)
 				if len(cells) < 30 {
 					t.Fatalf("only %d number cells", len(cells))
 				}

@@ -42,7 +42,13 @@ type dashPage struct {
 type dashCard struct {
 	ID, Label, Unit string
 	Cell            dashCell
-	Sub             string
+	Sub             *dashSub // an amount under the number, linked to the same list
+}
+
+// dashSub is a card's amount: Pre, the amount (a link to its list), Post.
+type dashSub struct {
+	Pre, Post string
+	Cell      dashCell
 }
 
 type dashSummaryRow struct {
@@ -139,12 +145,12 @@ func buildDashPage(v dashboard.View, lang string) *dashPage {
 		{ID: "apps", Label: tr("申请总数", "Applications"), Unit: tr("件", ""), Cell: num(v.Applications.Total, app())},
 		{ID: "reviewed", Label: tr("已出评审报告", "Reviewed (report issued)"), Unit: tr("件", ""), Cell: num(v.Reports.Count, app("flag", "reviewed"))},
 		{ID: "granted", Label: tr("银行同意放贷", "Loans granted by banks"), Unit: tr("件", ""), Cell: num(v.Loans.Granted, app("flag", "granted")),
-			Sub: tr("金额 ", "amount ") + wanText(v.Loans.GrantedAmount) + tr(" 万元", " ×10k yuan")},
+			Sub: &dashSub{tr("金额 ", "amount "), tr(" 万元", " ×10k yuan"), wan(v.Loans.GrantedAmount, app("flag", "granted"))}},
 		{ID: "loans", Label: tr("已放贷（风险补偿资金池登记）", "Loans registered with the fund"), Unit: tr("笔", ""), Cell: num(f.Loans, dashLink(dashboard.OfLoans, reg)),
-			Sub: tr("本金 ", "principal ") + wanText(f.LoanAmount) + tr(" 万元", " ×10k yuan")},
+			Sub: &dashSub{tr("本金 ", "principal "), tr(" 万元", " ×10k yuan"), wan(f.LoanAmount, dashLink(dashboard.OfLoans, reg))}},
 		{ID: "startup", Label: tr("初创企业贷款占比", "Start-up share of loans"), Unit: "%", Cell: dashCell{Text: pctText(f.StartupLoans), Link: dashLink(dashboard.OfLoans, reg, "flag", "startup"), Count: f.StartupLoans.Part}},
 		{ID: "claims", Label: tr("代偿申请", "Compensation claims"), Unit: tr("件", ""), Cell: num(f.Claims, dashLink(dashboard.OfClaims, reg)),
-			Sub: tr("损失 ", "losses ") + wanText(f.ClaimLoss) + tr(" 万元", " ×10k yuan")},
+			Sub: &dashSub{tr("损失 ", "losses "), tr(" 万元", " ×10k yuan"), wan(f.ClaimLoss, dashLink(dashboard.OfClaims, reg))}},
 	}
 	p.Summary = []dashSummaryRow{
 		{"apps", tr("申请总数", "Applications"), num(v.Applications.Total, app())},
