@@ -37,6 +37,12 @@ func runServe(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprintf(io.err, "kedaitong serve: %v\n", err)
 		return exitBadInput
 	}
+	// The access log (a line a request) is written in the background; a
+	// warning or an error, and everything written here directly, flushes
+	// what is buffered first and goes out at once.
+	lw := newAsyncLog(io.err)
+	defer lw.Close()
+	io.err = lw
 	log := newLogger(io.err, cfg.LogLevel)
 	slog.SetDefault(log)
 	a, err := app.Open(ctx, cfg, log, io.out)
