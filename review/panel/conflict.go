@@ -19,7 +19,9 @@ import (
 // nor another server can leave the seat in place: every stored profile
 // change (experts.OnChange) ends the expert's conflicted seats, and every
 // scoring access of an assignment checks the expert's current profile
-// first (EndIfConflicted) — dossier, attachments, drafts and submissions.
+// first (EndIfConflicted) — dossier, attachments, reading a score and
+// submissions every time; a draft save relies on such a check made on its
+// seat less than scoring.ConflictRecheck (1 s) before.
 // A review already submitted on a panel still open no longer counts; once
 // the panel has closed, the report stands.
 
