@@ -132,13 +132,12 @@ func (c editCrit) blank() bool {
 // guideline it describes, with the form row of each item in the guideline
 // so an error on criteria[k] can be shown beside its block.
 type rubricPosted struct {
-	edit       rubricEdit
-	in         guideEdit
-	critRow    []int // criteria[k] is form row critRow[k]
-	riskRow    []int
-	indRow     []int
-	rowErr     int    // a criterion row whose weight is not a number, or -1
-	rowErrText string // that row's message
+	edit    rubricEdit
+	in      guideEdit
+	critRow []int // criteria[k] is form row critRow[k]
+	riskRow []int
+	indRow  []int
+	rowErr  int // a criterion row whose weight is not a number, or -1
 }
 
 func formText(c *gin.Context, name string) string { return strings.TrimSpace(c.PostForm(name)) }
