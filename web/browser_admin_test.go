@@ -13,7 +13,6 @@ import (
 // the invitations page shows its brief. Nothing scrolls sideways, in
 // Chinese and in English.
 func TestBrowserAdminAndHomeOnAPhone(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	p := newPanelEnv(t)
 	if r := p.do("POST", "/api/v1/assignments/run", "", as(p.sec["official"])...); r.status != 200 {
 		t.Fatalf("run = %d %s", r.status, r.body)

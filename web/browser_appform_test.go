@@ -34,7 +34,6 @@ func choose(sel, value string) chromedp.Action[chromedp.Void] {
 // On a desktop screen in English the form has two columns and its
 // messages are English.
 func TestBrowserAppFormJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	b := newBrowser(t, e)
@@ -180,7 +179,6 @@ func TestBrowserAppFormJourney(t *testing.T) {
 // no longer be changed, and only the confirmation locks it. In English,
 // another expert's invitation names the enterprise too.
 func TestBrowserInvitationAndScoreConfirmation(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	s := newScoringEnv(t)
 	id := s.seat["expert"]
 	b := newBrowser(t, s.env)

@@ -18,7 +18,6 @@ import (
 // official (English) sees it, whitelists the enterprise with a reason, and
 // cannot reach a Nanchang enterprise's application at all.
 func TestBrowserApplicationJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	b := newBrowser(t, e)

@@ -14,7 +14,6 @@ import (
 // why an expert was excluded; the expert (English) accepts one invitation
 // and declines the other with a reason.
 func TestBrowserAssignmentJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	admin := e.login("admin")

@@ -14,7 +14,6 @@ import (
 // admin logs in, creates a bank officer with the form, logs out, and the
 // officer logs in (English) and finds no user administration.
 func TestBrowserLoginAndUsers(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	// The users form picks a registered bank by its name (the bank's id is

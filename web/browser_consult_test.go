@@ -13,7 +13,6 @@ import (
 // answers; the officer (Chinese) sees the answer attributed to tier and field
 // only, never the expert's name, and rates it.
 func TestBrowserConsultationJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	x := newConsultEnv(t)
 	e := x.env
 	b := newBrowser(t, e)

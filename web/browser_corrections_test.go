@@ -13,7 +13,6 @@ import (
 // correction on the page; a bank officer sees the item page in English with
 // its "why" but no correction form.
 func TestBrowserCorrection(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newIntelEnv(t, "127.0.0.1", false)
 	feed := loopbackFeed(t, 2)
 	an := e.login("analyst")

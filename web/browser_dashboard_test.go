@@ -12,7 +12,6 @@ import (
 // a county, goes back up, and exports the workbook; then the same in
 // English.
 func TestBrowserDashboardJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	dashFixture(t, e)
@@ -84,7 +83,6 @@ func TestBrowserDashboardJourney(t *testing.T) {
 // unit, labels legible), opens the list behind a number and finds the
 // same count there, and nothing scrolls sideways — in Chinese and English.
 func TestBrowserDashboardTrendsOnAPhone(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	dashFixture(t, e)

@@ -12,7 +12,6 @@ import (
 // and Chinese), with where the bank's figures differ; once the panel has
 // closed, the bank officer reads the same differences on the report.
 func TestBrowserPortraitBesideDossier(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	s, _, _ := hubScoringEnv(t)
 	var u string
 	for x := range s.seat {

@@ -17,7 +17,6 @@ import (
 // registers the project; the officer rates it and sees the ranking, then the
 // application's portrait page with the endorsement and the differences.
 func TestBrowserDataHubJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	h := newHubEnv(t)
 	app := h.createApp(t, h.officer, appBody("360702", 1))
 	appID := app["id"].(string)

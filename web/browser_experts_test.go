@@ -18,7 +18,6 @@ import (
 // refused capacity first), manages a committee; then the expert, in
 // English, keeps its availability and declared conflicts on its own page.
 func TestBrowserExpertLibrary(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	b := newBrowser(t, e)
@@ -186,7 +185,6 @@ func removeMine(b *browser, button, gone string) {
 // edits its organisations: ends the current one, adds a past one with its
 // credit code, removes a wrong one.
 func TestBrowserExpertNewAndOrganisations(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	b := newBrowser(t, e)
@@ -304,7 +302,6 @@ func TestBrowserExpertNewAndOrganisations(t *testing.T) {
 // adds members, removes one, moves the chair (a refused removal of the
 // chair first); the page in Chinese shows the result.
 func TestBrowserCommitteeMembers(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	if r := e.do("POST", "/api/v1/experts/import", expertCSV, as(e.login("official"), "Content-Type", "text/csv")...); r.status != 200 {
@@ -367,7 +364,6 @@ func TestBrowserCommitteeMembers(t *testing.T) {
 // declared conflicts in Chinese: adds a period and a conflict (a refused
 // conflict without a reason first), then removes both.
 func TestBrowserExpertMyPageChinese(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	if r := e.do("POST", "/api/v1/experts/import", expertCSV, as(e.login("official"), "Content-Type", "text/csv")...); r.status != 200 {

@@ -17,7 +17,6 @@ import (
 // on its page and reads the payment in its history; the loan shows its
 // county by name; the claim page reads in English too.
 func TestBrowserFundClaimPage(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	f := newFundEnv(t)
 	r := f.call("officer", "POST", "/api/v1/loans", loanBody(6, 2000000))
 	id := r.json(t)["id"].(string)

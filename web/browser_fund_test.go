@@ -16,7 +16,6 @@ import (
 // loan with its amount in 万元, records a repayment and a default, files a
 // claim and sees the bank's warning state, in Chinese and then English.
 func TestBrowserFundBankJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	f := newFundEnv(t)
 	b := newBrowser(t, f.env)
 	b.run("a phone-sized screen", chromedp.EmulateViewport(390, 844))
@@ -97,7 +96,6 @@ func TestBrowserFundBankJourney(t *testing.T) {
 // a claim from the queue with one click and reads the KPI ranking with its
 // chart, on a phone-sized screen, in Chinese and English.
 func TestBrowserFundOfficialJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	f := newFundEnv(t)
 	r := f.call("officer", "POST", "/api/v1/loans", loanBody(5, 2000000))
 	id := r.json(t)["id"].(string)
@@ -176,7 +174,6 @@ func demoCall(t *testing.T, e *env, user, method, path, body string) resp {
 // evaluation with the expert's name and answer from the pool's page, and
 // the provincial official the transfers list.
 func TestBrowserFundExpertEvaluation(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newIntelEnv(t, "", true)
 	r := demoCall(t, e, "official.fuzhou", "GET", "/api/v1/loans?state=non_performing", "")
 	loans := r.json(t)["items"].([]any)

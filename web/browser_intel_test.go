@@ -17,7 +17,6 @@ import (
 // the per-outline answer; then filters the item stream (demo data) by
 // industry, dimension and polarity and by words, and reads it in English.
 func TestBrowserIntel(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	start := time.Now()
 	defer func() { t.Logf("took %s", time.Since(start)) }()
 	e := newIntelEnv(t, "127.0.0.1", true)

@@ -15,7 +15,6 @@ import (
 // in English; the list names banks, never their ids, and the export link
 // carries the search.
 func TestBrowserUsersListOnAPhone(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e, _ := listEnv(t)
 	b := newBrowser(t, e)
 	b.run("a phone-sized screen", chromedp.EmulateViewport(390, 844))
@@ -83,7 +82,6 @@ func TestBrowserUsersListOnAPhone(t *testing.T) {
 // through ten at a time, in Chinese and in English, with the industry
 // named and the time column saying it is Beijing time.
 func TestBrowserAlertsListOnAPhone(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newIntelEnv(t, "127.0.0.1", false)
 	an := e.login("analyst")
 	if r := e.do("POST", "/api/v1/alerts/rules", `{"name":"芯片","industries":["semiconductors"]}`, as(an, "Content-Type", jsonCT)...); r.status != 201 {

@@ -17,7 +17,6 @@ const navLinksJS = `[...document.querySelectorAll("#nav-menu .grp")].map(g => g.
 // marked, the menu reachable by keyboard, readable on a phone-width screen,
 // and in English after the language switch; logged out, no menu at all.
 func TestBrowserNavigationByRole(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	b := newBrowser(t, e)

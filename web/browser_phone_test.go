@@ -28,7 +28,6 @@ import (
 // wide screen: no page scrolls sideways (wide tables scroll inside their
 // own box) and no text is smaller than 12 px.
 func TestBrowserEveryPageOnAPhone(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	if testing.Short() {
 		t.Skip("opens every page as every role in a browser")
 	}

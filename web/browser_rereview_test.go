@@ -13,7 +13,6 @@ import (
 // sees the exit recommendation highlighted with its reason, in both
 // languages.
 func TestBrowserRereviewJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	r := newRREnv(t)
 	r.score(t, r.appID, 7, 0, "support")
 	r.grant(t, r.appID)

@@ -20,7 +20,6 @@ import (
 // own exposure beside the map and subscribes to an industry on the alerts
 // page; the CSV and SVG links are there.
 func TestBrowserRiskmap(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := riskmapEnv(t)
 	b := newBrowser(t, e)
 	b.loginAt("/login", "manager", "#nav-riskmap")
@@ -82,7 +81,6 @@ func ingestFeed(t *testing.T, e *env, feedURL string, want int) {
 // market cell and reads its stories with the cues that put them there, in
 // Chinese and then in English.
 func TestBrowserRiskmapCellCues(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newIntelEnv(t, "127.0.0.1", false)
 	now := time.Now()
 	feed := newsFeed(t,
@@ -139,7 +137,6 @@ func TestBrowserRiskmapCellCues(t *testing.T) {
 // its error after an alert for the bank is sent to a receiver that
 // answers 500, reads the status in Chinese, and deletes the webhook.
 func TestBrowserWebhooks(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newIntelEnv(t, "127.0.0.1", false)
 	insertApplication(t, e, review.Application{ID: "app-x", BankID: "gzb", State: review.StateClosed, Route: "semiconductors.ic-design", Industry: "semiconductors",
 		CreditCode: xinyanCode, Enterprise: review.Enterprise{Name: "赣州芯研微电子有限公司", CreditCode: xinyanCode}, Loan: review.Loan{Amount: 2000000},

@@ -14,7 +14,6 @@ import (
 // name. In English, a weight typed in words is refused beside its block with
 // the text kept. No page is wider than the phone.
 func TestBrowserRubricFormEditor(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	p := newPanelEnv(t)
 	b := newBrowser(t, p.env)
 	b.run("a phone-sized screen", chromedp.EmulateViewport(390, 844))

@@ -15,7 +15,6 @@ import (
 // locked; the locked page in English; a second submit from a stale page
 // is answered with the lock message.
 func TestBrowserScoringJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	s := newScoringEnv(t)
 	id := s.seat["expert"]
 	b := newBrowser(t, s.env)
@@ -125,7 +124,6 @@ func (s *scoringEnv) closePanel(t *testing.T, vals map[string]int, recs map[stri
 // English), with the scores, attribution without names and the export
 // link; the page printed (print media) hides the navigation.
 func TestBrowserReportJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	s := newScoringEnv(t)
 	b := newBrowser(t, s.env)
 	b.loginAt("/login?lang=zh-CN", "officer", "#nav-account")
@@ -173,7 +171,6 @@ func TestBrowserReportJourney(t *testing.T) {
 // form and sees the invitation; once the adjudicator has submitted, the
 // report (English) is revised and marked adjudicated.
 func TestBrowserAdjudicationJourney(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	s := newScoringEnv(t)
 	s.closePanel(t, map[string]int{"expert": 8, "e3": 3, "e4": 5, "e6": 7},
 		map[string]string{"e3": "do_not_support", "e4": "support_with_conditions"})

@@ -12,7 +12,6 @@ import (
 // still works from /static/app.js: the rubric list's "refine for a route"
 // form goes to the chosen route's rubric, at phone width too.
 func TestBrowserSecurityScriptsUnderCSP(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	e.seedUsers()
 	b := newBrowser(t, e)

@@ -11,7 +11,6 @@ import (
 // TestBrowserHome loads the home page in Chinese, switches to English with
 // the language link, and keeps a screenshot of each.
 func TestBrowserHome(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	e := newEnv(t)
 	b := newBrowser(t, e)
 

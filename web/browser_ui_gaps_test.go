@@ -16,7 +16,6 @@ import (
 // and the users form offers experts and regions by name (Chinese). No page
 // is wider than the phone.
 func TestBrowserScoreConfirmAndRubricPhone(t *testing.T) {
-	t.Parallel() // a browser journey: its own server and store, two at a time (-parallel)
 	s := newScoringEnv(t)
 	for u := range s.seat {
 		s.accept(t, u)
