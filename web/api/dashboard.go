@@ -30,7 +30,7 @@ func (s *api) apiDashboard(c *gin.Context) {
 		return
 	}
 	c.Header("Vary", "Accept-Encoding")
-	if !acceptsGzip(c.GetHeader("Accept-Encoding")) {
+	if !web.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
 		if web.NotModified(c, sn.ETag) {
 			return
 		}
@@ -58,25 +58,6 @@ func (s *api) apiDashboard(c *gin.Context) {
 	}
 	c.Header("Content-Encoding", "gzip")
 	c.Data(http.StatusOK, "application/json; charset=utf-8", z.([]byte))
-}
-
-// acceptsGzip reports whether an Accept-Encoding header accepts gzip.
-func acceptsGzip(h string) bool {
-	for _, part := range strings.Split(h, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name != "gzip" && name != "x-gzip" {
-			continue
-		}
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(strings.TrimSpace(k), "q") && strings.Trim(strings.TrimSpace(v), "0.") == "" {
-				return false // q=0
-			}
-		}
-		return true
-	}
-	return false
 }
 
 func (s *api) apiDashboardExport(c *gin.Context) {

@@ -212,7 +212,7 @@ func (s *ui) renderDashPage(c *gin.Context, cl identity.Caller, lang string, con
 		s.renderError(c, http.StatusInternalServerError, "error.internal")
 		return
 	}
-	gz := acceptsGzip(c.GetHeader("Accept-Encoding"))
+	gz := web.AcceptsGzip(c.GetHeader("Accept-Encoding"))
 	etag := `"dp` + dashNonce + content.tag + ch.tag + `"`
 	if gz {
 		etag = `"dp` + dashNonce + content.tag + ch.tag + `-gz"` // a representation of its own

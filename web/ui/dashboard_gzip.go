@@ -5,7 +5,6 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"hash/crc32"
-	"strings"
 )
 
 // The dashboard page is 60–70 KB of HTML (cards, tables and five SVG
@@ -62,26 +61,4 @@ func gzipTrailer(crc uint32, n int, rest ...[]byte) []byte {
 	binary.LittleEndian.PutUint32(t, crc)
 	binary.LittleEndian.PutUint32(t[4:], uint32(n))
 	return t
-}
-
-// acceptsGzip reports whether an Accept-Encoding header accepts gzip.
-func acceptsGzip(h string) bool {
-	for _, part := range strings.Split(h, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name != "gzip" && name != "x-gzip" {
-			continue
-		}
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(strings.TrimSpace(k), "q") {
-				v = strings.TrimSpace(v)
-				if strings.Trim(v, "0.") == "" { // q=0, q=0.0, q=0.000
-					return false
-				}
-			}
-		}
-		return true
-	}
-	return false
 }
