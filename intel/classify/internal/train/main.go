@@ -117,6 +117,8 @@ func main() {
 	flag.BoolVar(&showBlind, "showblind", false, "with -cv -show: only the studied blind batches' items")
 	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
 	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
+	studied := flag.String("studied", "", "comma-separated blind batches (paths under testdata/blind/) that train the model instead of the default studiedBatches")
+	testFiles := flag.String("test", "", "train as usual, then score the trained model on these comma-separated JSON-lines files and write nothing")
 	explain := flag.String("explain", "", `label one item given as "title|summary" with the shipped classifier and print its cues and rules, write nothing`)
 	flag.Parse()
 	if *explain != "" {
@@ -141,10 +143,20 @@ func main() {
 		}
 		return
 	}
+	if *studied != "" {
+		studiedBatches = strings.Split(*studied, ",")
+	}
 	opt := classify.TrainOptions{Epochs: *epochs, Seed: 1, L2Hashed: *l2, Rate: *rate, PolarityKeep: *polKeep, DropRules: *dropRules, L2Domain: *l2dom}
 	calibrateK = *calibrate
 	if *cv > 1 {
 		if err := crossValidate(*dir, opt, *cv); err != nil {
+			fmt.Fprintln(os.Stderr, "train:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *testFiles != "" {
+		if err := trainAndTest(*dir, opt, *testFiles); err != nil {
 			fmt.Fprintln(os.Stderr, "train:", err)
 			os.Exit(1)
 		}
@@ -221,6 +233,22 @@ func run(dir string, opt classify.TrainOptions, dev bool) error {
 	return nil
 }
 
+// trainAndTest trains on the train split and the studied batches, then
+// scores the trained model (not the shipped one) on each of files and on
+// them pooled; nothing is written.
+func trainAndTest(dir string, opt classify.TrainOptions, files string) error {
+	all, err := loadTrain(dir)
+	if err != nil {
+		return err
+	}
+	c, err := classify.New(taxonomy.Default())
+	if err != nil {
+		return err
+	}
+	cm := c.WithModel(c.Train(weighted(all), opt))
+	return score(cm, files)
+}
+
 // evaluate scores the shipped classifier on the labelled items of each
 // file (comma-separated), and, for several, on all of them pooled, with the
 // polarity confusion.
@@ -229,6 +257,11 @@ func evaluate(files string) error {
 	if err != nil {
 		return err
 	}
+	return score(c, files)
+}
+
+// score measures c, and the rules alone, on each of files and pooled.
+func score(c *classify.Classifier, files string) error {
 	var pm, pr classify.Measurement
 	names := strings.Split(files, ",")
 	for _, file := range names {
