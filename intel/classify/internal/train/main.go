@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -52,6 +53,9 @@ var (
 	// calBlind: in choosing the decision.
 	blindWeight, calBlind int
 )
+
+// corpusFiles are the corpus's files whose train split trains the model.
+var corpusFiles = []string{"labelled.jsonl", "composed.jsonl", "fourth_pass.jsonl"}
 
 // studiedBatches are the blind labeller's batches studied this session
 // (scored once first, as they landed): they train the model. Later batches
@@ -118,6 +122,8 @@ func main() {
 	flag.BoolVar(&show, "show", false, "with -dev, -cv or -eval: list the items the classifier gets wrong")
 	eval := flag.String("eval", "", "score the shipped classifier (rules and embedded model) on a JSON-lines file of labelled items, write nothing: a fresh batch is scored so before anything is tuned on it")
 	studied := flag.String("studied", "", "comma-separated blind batches (paths under testdata/blind/) that train the model instead of the default studiedBatches")
+	corpus := flag.String("corpus", "", "comma-separated corpus files under testdata/ whose train split trains the model (default: labelled, composed and fourth_pass)")
+	lowo := flag.Bool("lowo", false, "leave one writer out: for each blind writer (testdata/blind/bN.jsonl is one, each folder under it another), train with every other writer's batches and score that writer's; write nothing")
 	testFiles := flag.String("test", "", "train as usual, then score the trained model on these comma-separated JSON-lines files and write nothing")
 	explain := flag.String("explain", "", `label one item given as "title|summary" with the shipped classifier and print its cues and rules, write nothing`)
 	flag.Parse()
@@ -143,6 +149,9 @@ func main() {
 		}
 		return
 	}
+	if *corpus != "" {
+		corpusFiles = strings.Split(*corpus, ",")
+	}
 	if *studied != "" {
 		studiedBatches = strings.Split(*studied, ",")
 	}
@@ -150,6 +159,13 @@ func main() {
 	calibrateK = *calibrate
 	if *cv > 1 {
 		if err := crossValidate(*dir, opt, *cv); err != nil {
+			fmt.Fprintln(os.Stderr, "train:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *lowo {
+		if err := leaveOneWriterOut(*dir, opt); err != nil {
 			fmt.Fprintln(os.Stderr, "train:", err)
 			os.Exit(1)
 		}
@@ -249,6 +265,91 @@ func trainAndTest(dir string, opt classify.TrainOptions, files string) error {
 	return score(cm, files)
 }
 
+// writers returns the blind batches under dir/testdata/blind by writer:
+// "b" for the first labeller's bN.jsonl, and each folder's name for the
+// batches in it (paths relative to testdata/blind, sorted).
+func writers(dir string) (map[string][]string, []string, error) {
+	root := dir + "/testdata/blind/"
+	out := map[string][]string{}
+	first, err := filepath.Glob(root + "b*.jsonl")
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range first {
+		out["b"] = append(out["b"], strings.TrimPrefix(f, root))
+	}
+	rest, err := filepath.Glob(root + "*/*.jsonl")
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range rest {
+		rel := strings.TrimPrefix(f, root)
+		w, _, _ := strings.Cut(rel, "/")
+		out[w] = append(out[w], rel)
+	}
+	var names []string
+	for w, fs := range out {
+		slices.Sort(fs)
+		names = append(names, w)
+	}
+	slices.Sort(names)
+	return out, names, nil
+}
+
+// leaveOneWriterOut scores, for each blind writer, a model trained on the
+// corpus and every other writer's batches on that writer's batches: how the
+// classifier does on people it has never read.
+func leaveOneWriterOut(dir string, opt classify.TrainOptions) error {
+	byWriter, names, err := writers(dir)
+	if err != nil {
+		return err
+	}
+	c, err := classify.New(taxonomy.Default())
+	if err != nil {
+		return err
+	}
+	var pooled classify.Measurement
+	for _, w := range names {
+		studiedBatches = nil
+		for _, o := range names {
+			if o != w {
+				studiedBatches = append(studiedBatches, byWriter[o]...)
+			}
+		}
+		all, err := loadTrain(dir)
+		if err != nil {
+			return err
+		}
+		cm := c.WithModel(c.Train(weighted(all), opt))
+		var m classify.Measurement
+		for _, f := range byWriter[w] {
+			ex, err := loadFile(dir+"/testdata/blind/"+f, "")
+			if err != nil {
+				return err
+			}
+			for _, ke := range ex {
+				l := cm.Classify(ke.Title, ke.Summary)
+				m.Add(l, ke.Example)
+				pooled.Add(l, ke.Example)
+				if show {
+					report(l, ke.Example, "")
+				}
+			}
+		}
+		fmt.Printf("writer %-3s (%d batches), trained without it: %v\n", w, len(byWriter[w]), m)
+	}
+	fmt.Printf("pooled, each writer unseen:        %v\n", pooled)
+	for _, d := range classify.Dimensions {
+		fp := pooled.DimensionConfusions[d]
+		fmt.Printf("  %-13s false positives %3d  false negatives %3d\n", d, fp[0], fp[1])
+	}
+	fmt.Println("polarity confusion, pooled (rows: label, columns: classifier: risk, opportunity, neutral):")
+	for _, w := range []string{classify.Risk, classify.Opportunity, classify.Neutral} {
+		fmt.Printf("  %-12s %4d %4d %4d\n", w, pooled.PolarityConfusion[w][classify.Risk], pooled.PolarityConfusion[w][classify.Opportunity], pooled.PolarityConfusion[w][classify.Neutral])
+	}
+	return nil
+}
+
 // evaluate scores the shipped classifier on the labelled items of each
 // file (comma-separated), and, for several, on all of them pooled, with the
 // polarity confusion.
@@ -333,7 +434,7 @@ type keyed struct {
 // loadTrain reads the train split of the corpus; the test split is never read.
 func loadTrain(dir string) ([]keyed, error) {
 	var out []keyed
-	for _, name := range []string{"labelled.jsonl", "composed.jsonl", "fourth_pass.jsonl"} {
+	for _, name := range corpusFiles {
 		ex, err := loadFile(dir+"/testdata/"+name, "train")
 		if err != nil {
 			return nil, err
