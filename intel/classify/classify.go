@@ -165,6 +165,7 @@ func New(t *taxonomy.Taxonomy) (*Classifier, error) {
 			}
 		}
 	}
+	c.addIndustryTerms()
 	for gi, g := range cf.Cues {
 		for _, term := range append(append([]string{}, g.ZH...), g.EN...) {
 			c.base.add(term, entry{kind: kindCue, target: gi})
