@@ -73,6 +73,10 @@ type Claim struct {
 	Region    string `json:"region"`
 	City      string `json:"city"`
 	CreatedMS int64  `json:"created_ms"`
+
+	// PendingAudits keeps the audit entry of a change of the claim alone
+	// (recovery closed) until it is written.
+	PendingAudits
 }
 
 // Open reports whether the claim still waits for a decision.
@@ -277,7 +281,10 @@ func (s *Service) updateClaim(ctx context.Context, id string, fn func(c *Claim) 
 }
 
 // CloseRecovery marks the bank's recovery (collateral, courts) finished.
+// One write: the claim, with its audit entry pending in it (written next,
+// or by Repair when the process dies first).
 func (s *Service) CloseRecovery(ctx context.Context, actor identity.User, id string) (Claim, error) {
+	var in Intent
 	c, err := s.updateClaim(ctx, id, func(c *Claim) error {
 		if !identity.MaySee(actor, c.BankID, c.Region) {
 			return claimNotFound(id)
@@ -292,13 +299,19 @@ func (s *Service) CloseRecovery(ctx context.Context, actor identity.User, id str
 			return kedaitong.Errorf(kedaitong.EConflict, "the claim is %s", c.State).ZHf("代偿申请当前状态为 %s", claimStateZH(c.State))
 		}
 		c.RecoveryClosed = true
-		c.History = append(c.History, ClaimStep{Event: "recovery_closed", By: actor.ID, At: s.now()})
+		in = s.auditIntent(actor, "claim.recovery_closed", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": c.LoanID})
+		c.History = append(c.History, ClaimStep{Event: "recovery_closed", By: actor.ID, At: in.At})
+		c.addAudit(in)
 		return nil
 	})
 	if err != nil {
 		return Claim{}, err
 	}
-	s.record(ctx, &actor, "claim.recovery_closed", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": c.LoanID})
+	if s.crashed("claim_recovery_closed") {
+		return Claim{}, errCrashed
+	}
+	finishAudit[Claim](ctx, s, s.claims, c.ID, in)
+	c.PendingAudits = PendingAudits{}
 	return c, nil
 }
 

@@ -65,8 +65,19 @@
 //     unless the mark says it was, the record written once.
 //   - opening a pool, terms, targets, lifting a suspension: one pool
 //     write (the opening: its insert), with an intent carrying the audit
-//     entry (Repair writes it if the process died before). A bank's warning and suspension change inside the pool's
-//     write that moves its figures: one document, nothing to repair.
+//     entry (Repair writes it if the process died before). A bank's
+//     warning and suspension change inside the pool's write that moves its
+//     figures: one document, nothing to repair.
+//   - a claim's recovery closed, an evaluation seat accepted or answered:
+//     one write of the claim or the seat, carrying the change's audit
+//     entry as an intent in the document (PendingAudits: the change's id,
+//     actor, action, detail), then the entry, then (after the answer) the
+//     intent cleared. Commit point: the document's write. Repair: an entry
+//     left pending is written, marked repaired, and cleared; it is claimed
+//     first by the document's version, so of two servers one writes it,
+//     and a repairer that dies before writing it leaves it to the next.
+//     (An answer's follow-up, closing the evaluation, is repaired as
+//     below.)
 //   - technical evaluation order and seat replacement: evaluation (with
 //     the planned seats and a pending mark; for a replacement, by its
 //     version: one of two at once wins), loan (names the evaluation),
@@ -77,7 +88,13 @@
 //
 // Audit entries of these changes are written at least once: a repair that
 // cannot know whether the entry was written before the crash writes it
-// again, marked "repaired".
+// again, marked "repaired". Entries still written as a plain second step,
+// which a crash right after the document's write drops (the change
+// itself is kept): a claim's filing (claim.file), rejection
+// (claim.reject: Repair records claim.repair_commit instead), deferred
+// payments booked (claim.deferred_paid), an evaluation's order, seat
+// replacement, seat expiry and close (evaluation.*); a seat's decline is
+// not audited.
 //
 // # Money
 //
@@ -137,6 +154,7 @@ var (
 		{Fields: []string{"region", "created_ms"}},
 		{Fields: []string{"state", "created_ms"}},
 		{Fields: []string{"loan_id", "created_ms"}},
+		{Fields: []string{"audit_pending", "created_ms"}}, // Repair: audit entries left pending
 	}}
 	TransfersDef   = store.CollectionDef{Name: "fund_transfers", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
 	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}, {Fields: []string{"created_ms"}},

@@ -41,6 +41,19 @@ import (
 // servers repairing at once cannot apply it twice. Repair leaves intents
 // younger than its grace alone (changes in flight); the server runs it at
 // start and every ten seconds.
+//
+// A change of one claim or one seat whose only second step is its audit
+// entry (a claim's recovery closed; an evaluation seat accepted or
+// answered) keeps that entry the same way, in the document it changes:
+// the change's write also records a KindAudit intent (the change's id, its
+// time, the entry) in the document's PendingAudits; the entry is written
+// after that write, and the intent cleared after the answer. Repair writes
+// the entry of an intent older than its grace, marked "repaired": it first
+// claims the intent by re-dating it in a version-guarded write of the
+// document (of two repairers one wins; a repairer that dies after its
+// claim leaves it to the next repair past the grace), then writes the
+// entry, then clears the intent. So the entry is written at least once,
+// and twice only when a process dies between writing it and clearing it.
 
 // Intent kinds.
 const (
@@ -52,6 +65,7 @@ const (
 	KindPool         = "pool"          // a contribution or a change of terms, targets or a suspension: deferred payments booked, the audit entry
 	KindTransferOut  = "transfer_out"  // money left this pool: the receiving pool credited, the transfer recorded
 	KindTransferIn   = "transfer_in"   // money came in by a transfer: it marks the credit as done until the sending pool's intent is cleared
+	KindAudit        = "audit"         // a change of one claim or one seat: kept in that document (PendingAudits), it carries only the change's audit entry
 )
 
 // loanBound reports whether the kind's commit point is its loan's write.
@@ -59,7 +73,9 @@ func loanBound(kind string) bool {
 	return kind == KindRegister || kind == KindRepayment || kind == KindDefault || kind == KindRereview
 }
 
-// Intent is a pool change whose loan write may not have happened yet.
+// Intent is a pool change whose loan write may not have happened yet (or,
+// KindAudit, a claim's or a seat's change whose audit entry may not have
+// been written yet: kept in that document's PendingAudits).
 type Intent struct {
 	ID     string    `json:"id"`   // the change's id, also written into the loan's Ops
 	Kind   string    `json:"kind"` // one of the Kind constants
@@ -175,8 +191,11 @@ func (l *Loan) addOp(id string) {
 // rereview: between the pool's write and the loan's; claim_file,
 // claim_approve, claim_paid, claim_booked, claim_reject, contribution,
 // transfer_debit, transfer_credit, evaluation, replacement: see each
-// change); when it answers true the change stops there as a crash would
-// (no further write, no undo).
+// change; pool_create, claim_recovery_closed, seat_accept, seat_answer:
+// between the document's write and its audit entry; audit_settle,
+// audit_repair: before and after Repair's claim of an entry a claim or a
+// seat keeps pending); when it answers true the change stops there as a
+// crash would (no further write, no undo).
 type FaultHook func(kind string) bool
 
 // SetFaultHook installs the crash points (tests only).
@@ -284,7 +303,9 @@ const RepairGrace = 30 * time.Second
 //     is paid;
 //   - technical evaluations whose seats or loan link were not all written,
 //     and open evaluations left without an open seat (a decline, an expiry
-//     or a last answer whose follow-up died).
+//     or a last answer whose follow-up died);
+//   - the audit entries claims and seats keep pending (PendingAudits): each
+//     is written once, marked repaired, and cleared.
 func (s *Service) Repair(ctx context.Context, grace time.Duration) (int, error) {
 	cutoff := s.now().Add(-grace)
 	q := store.Query{Sort: "region", Limit: 200}
@@ -331,6 +352,14 @@ func (s *Service) Repair(ctx context.Context, grace time.Duration) (int, error) 
 		q.After = page.Next
 	}
 	m, err := s.repairEvaluations(ctx, cutoff)
+	if n += m; err != nil {
+		return n, err
+	}
+	if m, err = repairAudits[Claim](ctx, s, s.claims, cutoff); err != nil {
+		return n + m, err
+	}
+	n += m
+	m, err = repairAudits[Seat](ctx, s, s.seats, cutoff)
 	return n + m, err
 }
 
@@ -479,4 +508,174 @@ func (s *Service) isDone(id string) bool {
 	defer s.doneMu.Unlock()
 	_, ok := s.done[id]
 	return ok
+}
+
+// PendingAudits is what a claim or a seat keeps of its changes whose audit
+// entry may not be written yet: a KindAudit intent each, recorded in the
+// change's own version-guarded write and cleared once the entry is
+// written. AuditPending is SetupPending while any is kept (Repair finds
+// them by it: an index of claims and of seats). It is bookkeeping: the
+// answers of the changes leave it out.
+type PendingAudits struct {
+	Audits       []Intent `json:"audits,omitempty"`
+	AuditPending string   `json:"audit_pending,omitempty"`
+}
+
+// pendingDoc is a document that keeps PendingAudits (*Claim, *Seat).
+type pendingDoc[T any] interface {
+	*T
+	pending() *PendingAudits
+}
+
+func (c *Claim) pending() *PendingAudits { return &c.PendingAudits }
+func (x *Seat) pending() *PendingAudits  { return &x.PendingAudits }
+
+// auditIntent is the intent of a claim's or a seat's change: its id, its
+// time and its audit entry.
+func (s *Service) auditIntent(actor identity.User, action, kind, objectID, bankID, region string, detail map[string]any) Intent {
+	return Intent{ID: newID("op-"), Kind: KindAudit, BankID: bankID, At: s.now(),
+		Audit: &AuditNote{Action: action, Kind: kind, ObjectID: objectID, ActorID: actor.ID, Username: actor.Username,
+			Role: actor.Role, BankID: bankID, Region: region, Detail: detail}}
+}
+
+func (p *PendingAudits) addAudit(in Intent) {
+	p.Audits = append(p.Audits, in)
+	p.AuditPending = SetupPending
+}
+
+func (p *PendingAudits) pendingAudit(id string) *Intent {
+	for i := range p.Audits {
+		if p.Audits[i].ID == id {
+			return &p.Audits[i]
+		}
+	}
+	return nil
+}
+
+func (p *PendingAudits) dropAudit(id string) bool {
+	i := slices.IndexFunc(p.Audits, func(x Intent) bool { return x.ID == id })
+	if i < 0 {
+		return false
+	}
+	p.Audits = slices.Delete(p.Audits, i, i+1)
+	if len(p.Audits) == 0 {
+		p.Audits, p.AuditPending = nil, ""
+	}
+	return true
+}
+
+// updatePending applies fn to the PendingAudits of the document id of c in
+// a version-guarded write, retried on a version conflict; fn returns an
+// error to abort (nothing written). Only the bookkeeping changes: the
+// document's own fields (its updated_at too) stay as they are.
+func updatePending[T any, P pendingDoc[T]](ctx context.Context, c store.Collection, id string, fn func(p *PendingAudits) error) error {
+	for range retries {
+		var doc T
+		ver, err := c.Get(ctx, id, &doc)
+		if err != nil {
+			return err
+		}
+		if err := fn(P(&doc).pending()); err != nil {
+			return err
+		}
+		if _, err := c.Replace(ctx, id, ver, &doc); err == nil {
+			return nil
+		} else if !kedaitong.Is(err, kedaitong.EConflict) {
+			return err
+		}
+	}
+	return kedaitong.Errorf(kedaitong.EConflict, "fund: %s is busy", id).ZHf("%s 正被修改", id)
+}
+
+// finishAudit follows the write of a claim's or a seat's change that
+// recorded in (a KindAudit intent): the entry is written now, the intent
+// cleared after the answer (Repair writes the entry if the process dies
+// before it).
+func finishAudit[T any, P pendingDoc[T]](ctx context.Context, s *Service, c store.Collection, id string, in Intent) {
+	in.Audit.write(ctx, s, id, nil)
+	s.later(ctx, func(ctx context.Context) {
+		_ = updatePending[T, P](ctx, c, id, func(p *PendingAudits) error {
+			if !p.dropAudit(in.ID) {
+				return errNothing
+			}
+			return nil
+		})
+	})
+}
+
+// repairAudits writes the audit entries that changes of the documents of
+// c (claims or seats) older than cutoff left pending, each once, marked
+// repaired; it answers how many it wrote.
+func repairAudits[T any, P pendingDoc[T]](ctx context.Context, s *Service, c store.Collection, cutoff time.Time) (int, error) {
+	n := 0
+	q := store.Query{Eq: map[string]any{"audit_pending": SetupPending}, Sort: "created_ms", Limit: 200}
+	for {
+		page, err := c.Find(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		for _, d := range page.Docs {
+			var doc T
+			if err := d.Decode(&doc); err != nil {
+				return n, err
+			}
+			for _, in := range P(&doc).pending().Audits {
+				if in.At.After(cutoff) {
+					continue // in flight
+				}
+				done, err := settleAudit[T, P](ctx, s, c, d.ID, in.ID, cutoff)
+				if err != nil {
+					return n, err
+				}
+				if done {
+					n++
+				}
+			}
+		}
+		if page.Next == "" {
+			return n, nil
+		}
+		q.After = page.Next
+	}
+}
+
+// settleAudit writes one pending entry: the intent is claimed (re-dated, by
+// the document's version: of two repairers, one claims it), its entry
+// written, then the intent cleared. It reports whether it wrote the entry.
+func settleAudit[T any, P pendingDoc[T]](ctx context.Context, s *Service, c store.Collection, id, opID string, cutoff time.Time) (bool, error) {
+	if s.crashed("audit_settle") {
+		return false, errCrashed
+	}
+	var in Intent
+	err := updatePending[T, P](ctx, c, id, func(p *PendingAudits) error {
+		x := p.pendingAudit(opID)
+		if x == nil || x.At.After(cutoff) {
+			return errNothing // cleared, or claimed by another repairer
+		}
+		x.At = s.now()
+		in = *x
+		return nil
+	})
+	if err == errNothing || kedaitong.Is(err, kedaitong.ENotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if s.crashed("audit_repair") {
+		return false, errCrashed
+	}
+	if in.Audit != nil {
+		in.Audit.write(ctx, s, id, map[string]any{"repaired": true})
+	}
+	err = updatePending[T, P](ctx, c, id, func(p *PendingAudits) error {
+		if !p.dropAudit(opID) {
+			return errNothing
+		}
+		return nil
+	})
+	if err != nil && err != errNothing {
+		return true, err
+	}
+	return true, nil
 }

@@ -26,6 +26,7 @@ var SeatsDef = store.CollectionDef{Name: "fund_eval_seats", Indexes: []store.Ind
 	{Fields: []string{"expert_id", "created_ms"}},
 	{Fields: []string{"evaluation_id", "created_ms"}},
 	{Fields: []string{"state", "due_ms"}},
+	{Fields: []string{"audit_pending", "created_ms"}}, // Repair: audit entries left pending
 }}
 
 // Due dates, as for review seats: an invitation not accepted within
@@ -82,6 +83,9 @@ type Seat struct {
 	InvitedAt     time.Time  `json:"invited_at"`
 	SubmittedAt   *time.Time `json:"submitted_at,omitempty"`
 	CreatedMS     int64      `json:"created_ms"`
+	// PendingAudits keeps the audit entry of an acceptance or an answer
+	// until it is written.
+	PendingAudits
 }
 
 // SeatInput is the score body of an evaluation seat.
@@ -321,9 +325,12 @@ func (s *Service) changeSeat(ctx context.Context, actor identity.User, id string
 	return Seat{}, kedaitong.Errorf(kedaitong.EConflict, "the assignment is busy").ZHf("评审任务正被修改")
 }
 
-// AcceptSeat accepts an invitation; the answer is due 14 days later.
+// AcceptSeat accepts an invitation; the answer is due 14 days later. One
+// write: the seat, with its audit entry pending in it (written next, or by
+// Repair when the process dies first).
 func (s *Service) AcceptSeat(ctx context.Context, actor identity.User, id string) (Seat, error) {
-	return s.changeSeat(ctx, actor, id, func(x *Seat) error {
+	var in Intent
+	x, err := s.changeSeat(ctx, actor, id, func(x *Seat) error {
 		if x.State != SeatInvited {
 			return kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an invitation can be accepted", x.State).ZHf("评审任务当前状态为 %s：只有邀请可以接受", x.State)
 		}
@@ -333,8 +340,20 @@ func (s *Service) AcceptSeat(ctx context.Context, actor identity.User, id string
 		}
 		x.State, x.Due = SeatAccepted, now.Add(ReviewWindow)
 		x.DueMS = x.Due.UnixMilli()
+		in = s.auditIntent(actor, "evaluation.seat_accept", "evaluation", x.EvaluationID, x.BankID, x.Region,
+			map[string]any{"seat": x.ID, "expert_id": x.ExpertID, "due": x.Due.In(beijing).Format(DateLayout)})
+		x.addAudit(in)
 		return nil
 	})
+	if err != nil {
+		return Seat{}, err
+	}
+	if s.crashed("seat_accept") {
+		return Seat{}, errCrashed
+	}
+	finishAudit[Seat](ctx, s, s.seats, x.ID, in)
+	x.PendingAudits = PendingAudits{}
+	return x, nil
 }
 
 // DeclineSeat declines an invitation or an accepted seat not yet submitted.
@@ -422,7 +441,11 @@ func (s *Service) ScoreSeat(ctx context.Context, actor identity.User, id string,
 }
 
 // SubmitSeat locks the answer; the evaluation closes when no seat is open.
+// The seat's write carries its audit entry pending (written next, or by
+// Repair when the process dies first; Repair also closes an evaluation
+// whose last answer's follow-up died).
 func (s *Service) SubmitSeat(ctx context.Context, actor identity.User, id string) (Seat, error) {
+	var in Intent
 	x, err := s.changeSeat(ctx, actor, id, func(x *Seat) error {
 		if x.State != SeatAccepted {
 			return kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s: only an accepted one is submitted", x.State).ZHf("评审任务当前状态为 %s：只有已接受的任务可以提交", x.State)
@@ -432,12 +455,19 @@ func (s *Service) SubmitSeat(ctx context.Context, actor identity.User, id string
 		}
 		now := s.now()
 		x.State, x.SubmittedAt = SeatSubmitted, &now
+		in = s.auditIntent(actor, "evaluation.answer", "evaluation", x.EvaluationID, x.BankID, x.Region,
+			map[string]any{"seat": x.ID, "route_failure": *x.RouteFailure})
+		x.addAudit(in)
 		return nil
 	})
 	if err != nil {
 		return Seat{}, err
 	}
-	s.record(ctx, &actor, "evaluation.answer", "evaluation", x.EvaluationID, "", "", map[string]any{"seat": x.ID, "route_failure": *x.RouteFailure})
+	if s.crashed("seat_answer") {
+		return Seat{}, errCrashed
+	}
+	finishAudit[Seat](ctx, s, s.seats, x.ID, in)
+	x.PendingAudits = PendingAudits{}
 	return x, s.maybeConclude(ctx, x.EvaluationID)
 }
 
