@@ -2,6 +2,7 @@ package fund_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -400,4 +401,275 @@ func TestPoolCreateCrashAudited(t *testing.T) {
 		t.Error("the repaired entry does not name the Fuzhou pool, its region and that it was repaired")
 	}
 	e.agree(t, "pool_create", "fund-3610", 0)
+}
+
+// auditCase is a change of one document (a claim, a seat) whose audit
+// entry rides in that document's write: do makes the change on the i-th of
+// three objects (0 runs through; 1 and 2 are cut at point), object names
+// the i-th entry's object and seat its seat, kept checks that the change
+// itself is intact, pending returns the document's pending entries.
+type auditCase struct {
+	point, action string
+	bankID        string
+	do            func(i int) error
+	object, seat  func(i int) string
+	kept          func(t *testing.T, i int)
+	pending       func(i int) fund.PendingAudits
+}
+
+// claimsCase: bank A's recovery closed on three claims.
+func claimsCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	var loans []fund.Loan
+	for i := range 3 {
+		loans = append(loans, e.loan(t, officerA, "360321", i+1, 500000, 24))
+	}
+	var claims []fund.Claim
+	for _, l := range loans {
+		must(e.f.MarkDefault(ctx, officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(int64(500000))}))
+		claims = append(claims, must(e.f.FileClaim(ctx, officerA, l.ID, fund.ClaimInput{Loss: 500000, Cause: "ordinary"})))
+	}
+	return auditCase{point: "claim_recovery_closed", action: "claim.recovery_closed", bankID: "bank-a",
+		do:     func(i int) error { _, err := e.f.CloseRecovery(ctx, officerA, claims[i].ID); return err },
+		object: func(i int) string { return claims[i].ID },
+		seat:   func(int) string { return "" },
+		kept: func(t *testing.T, i int) {
+			t.Helper()
+			c := must(e.f.GetClaim(ctx, officerA, claims[i].ID))
+			if !c.RecoveryClosed || c.State != fund.ClaimSubmitted || c.History[len(c.History)-1].Event != "recovery_closed" {
+				t.Errorf("claim %d after its recovery closed: %+v", i, c)
+			}
+			if _, err := e.f.CloseRecovery(ctx, officerA, c.ID); code(err) != kedaitong.EConflict {
+				t.Errorf("closing claim %d's recovery again: %v", i, err)
+			}
+		},
+		pending: func(i int) fund.PendingAudits { return must(e.f.GetClaim(ctx, admin, claims[i].ID)).PendingAudits },
+	}
+}
+
+// seatsCase: three experts' seats on one evaluation, accepted (answer:
+// accepted and scored first, then submitted).
+func seatsCase(t *testing.T, e *crashEnv, answer bool) auditCase {
+	ctx := context.Background()
+	experts := []string{"e1", "e2", "e3"}
+	e.f.SetExpertFinder(func(_ context.Context, route, bank, code string, n int) ([]string, []string, error) {
+		n = min(n, len(experts))
+		return experts[:n], make([]string, n), nil
+	})
+	expert := func(i int) identity.User {
+		return identity.User{ID: "u-" + experts[i], Username: experts[i], Role: identity.RoleExpert, ExpertID: experts[i]}
+	}
+	l := e.defaulted(t, 1, 500000)
+	ev := must(e.f.OrderEvaluation(ctx, lianhua, l.ID))
+	var seats []fund.Seat
+	for i := range experts {
+		ss := must(e.f.Seats(ctx, expert(i), ""))
+		if len(ss) != 1 {
+			t.Fatalf("%s's seats: %+v", experts[i], ss)
+		}
+		seats = append(seats, ss[0])
+	}
+	get := func(i int) fund.Seat { return must(e.f.GetSeat(ctx, expert(i), seats[i].ID)) }
+	c := auditCase{point: "seat_accept", action: "evaluation.seat_accept", bankID: "bank-a",
+		do:     func(i int) error { _, err := e.f.AcceptSeat(ctx, expert(i), seats[i].ID); return err },
+		object: func(int) string { return ev.ID },
+		seat:   func(i int) string { return seats[i].ID },
+		kept: func(t *testing.T, i int) {
+			t.Helper()
+			if x := get(i); x.State != fund.SeatAccepted || x.Due.Sub(x.InvitedAt) < fund.ReviewWindow {
+				t.Errorf("seat %d after its acceptance: %s due %v", i, x.State, x.Due)
+			}
+		},
+		pending: func(i int) fund.PendingAudits { return get(i).PendingAudits },
+	}
+	if !answer {
+		return c
+	}
+	for i := range experts {
+		must(0, c.do(i))
+		must(e.f.ScoreSeat(ctx, expert(i), seats[i].ID, fund.SeatInput{RouteFailure: ptr(i != 0), Comment: "意见"}))
+	}
+	e.f.Flush()
+	c.point, c.action = "seat_answer", "evaluation.answer"
+	c.do = func(i int) error { _, err := e.f.SubmitSeat(ctx, expert(i), seats[i].ID); return err }
+	c.kept = func(t *testing.T, i int) {
+		t.Helper()
+		if x := get(i); x.State != fund.SeatSubmitted || x.RouteFailure == nil || *x.RouteFailure != (i != 0) || x.SubmittedAt == nil {
+			t.Errorf("seat %d after its answer: %+v", i, x)
+		}
+		// The last answer closes the evaluation (after a crash: Repair does).
+		if got := must(e.f.GetEvaluation(ctx, lianhua, ev.ID)); (got.State == fund.EvalClosed) != (i == 2) ||
+			i == 2 && (got.Answers != 3 || got.Finding == nil || *got.Finding != fund.FindingRouteFailure) {
+			t.Errorf("evaluation after answer %d: %+v", i, got)
+		}
+	}
+	return c
+}
+
+// TestAuditOnlyChangesCrashAudited: a claim's recovery closed and an
+// evaluation seat's acceptance and answer are one document's write, whose
+// audit entry rides in it. Uninterrupted, the entry is written at once and
+// nothing is left for Repair. Cut between the write and the entry, the
+// change is kept and no entry written; Repair writes it once, marked
+// repaired and naming the object, its bank and region; repairing again,
+// two servers repairing at once, or a repairer dying after it claimed the
+// entry write it neither twice nor never.
+func TestAuditOnlyChangesCrashAudited(t *testing.T) {
+	for _, name := range []string{"recovery_closed", "seat_accept", "seat_answer"} {
+		t.Run(name, func(t *testing.T) {
+			e := newCrashEnv(t)
+			ctx := context.Background()
+			var c auditCase
+			switch name {
+			case "recovery_closed":
+				c = claimsCase(t, e)
+			default:
+				c = seatsCase(t, e, name == "seat_answer")
+			}
+			entries := func(i int) (all, repaired int) {
+				e.rec.mu.Lock()
+				defer e.rec.mu.Unlock()
+				for _, ev := range e.rec.evs {
+					seat, _ := ev.Detail["seat"].(string)
+					if ev.Action != c.action || ev.ObjectID != c.object(i) || seat != c.seat(i) {
+						continue
+					}
+					all++
+					if ev.Detail["repaired"] == true {
+						repaired++
+					}
+					if ev.Region != "360321" || ev.BankID != c.bankID || ev.Actor == nil || ev.Actor.ID == "" {
+						t.Errorf("entry %d names region %q bank %q actor %+v", i, ev.Region, ev.BankID, ev.Actor)
+					}
+				}
+				return all, repaired
+			}
+			clean := func(step string, i int) {
+				t.Helper()
+				if p := c.pending(i); len(p.Audits) != 0 || p.AuditPending != "" {
+					t.Errorf("%s: object %d keeps pending entries %+v", step, i, p)
+				}
+			}
+
+			// Uninterrupted: one entry at once, nothing for Repair.
+			must(0, c.do(0))
+			if all, repaired := entries(0); all != 1 || repaired != 0 {
+				t.Fatalf("uninterrupted: %d entries (%d repaired), want 1", all, repaired)
+			}
+			e.f.Flush()
+			clean("uninterrupted", 0)
+			c.kept(t, 0)
+			*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
+			if n, err := e.f.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+				t.Errorf("repair after an uninterrupted change: %d %v", n, err)
+			}
+
+			// Cut before the entry: the change is kept, the entry left to Repair.
+			e.crash(t, c.point, func() error { return c.do(1) })
+			if all, _ := entries(1); all != 0 {
+				t.Fatalf("the cut change was audited before the repair (%d entries)", all)
+			}
+			if p := c.pending(1); len(p.Audits) != 1 || p.AuditPending != fund.SetupPending {
+				t.Fatalf("the cut change keeps no pending entry: %+v", p)
+			}
+			e.repair(t, c.point) // young: nothing; past the grace: written; again: nothing
+			if all, repaired := entries(1); all != 1 || repaired != 1 {
+				t.Errorf("after the repair: %d entries (%d repaired), want one, repaired", all, repaired)
+			}
+			clean("repaired", 1)
+			c.kept(t, 1)
+
+			// A repairer dies after claiming the entry: nothing written, no
+			// other repair takes it within the grace, the next one past it does.
+			e.crash(t, c.point, func() error { return c.do(2) })
+			*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
+			e.crash(t, "audit_repair", func() error { _, err := e.f.Repair(ctx, fund.RepairGrace); return err })
+			if all, _ := entries(2); all != 0 {
+				t.Fatalf("a repairer that died before the entry wrote %d", all)
+			}
+			if p := c.pending(2); len(p.Audits) != 1 {
+				t.Fatalf("a repairer that died before the entry dropped it: %+v", p)
+			}
+			// A second server within the grace of the dead repairer's claim leaves it.
+			var mu sync.Mutex
+			tick := func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				*e.clock = e.clock.Add(time.Millisecond)
+				return *e.clock
+			}
+			e.f.SetClock(tick)
+			f2 := must(fund.Open(ctx, e.st, e.apps, e.notes, e.rec))
+			f2.SetClock(tick)
+			if n, err := f2.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+				t.Errorf("a second server within the grace of the claim: %d %v", n, err)
+			}
+			mu.Lock()
+			*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
+			mu.Unlock()
+			// Past it, two servers repair at once: the first has read the
+			// pending entry when the second claims it; the first must leave it
+			// to the second, which writes it once.
+			wait := func(ch chan struct{}, what string) {
+				t.Helper()
+				select {
+				case <-ch:
+				case <-time.After(20 * time.Second):
+					t.Fatalf("timed out waiting for %s", what)
+				}
+			}
+			readA, goA, claimedB, goB := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+			pausedA, pausedB := false, false
+			e.f.SetFaultHook(func(kind string) bool {
+				if kind == "audit_settle" && !pausedA {
+					pausedA = true
+					close(readA)
+					<-goA
+				}
+				return false
+			})
+			f2.SetFaultHook(func(kind string) bool {
+				if kind == "audit_repair" && !pausedB {
+					pausedB = true
+					close(claimedB)
+					<-goB
+				}
+				return false
+			})
+			doneA, doneB := make(chan error, 1), make(chan error, 1)
+			go func() { _, err := e.f.Repair(ctx, fund.RepairGrace); doneA <- err }()
+			wait(readA, "the first server to read the pending entry")
+			go func() { _, err := f2.Repair(ctx, fund.RepairGrace); doneB <- err }()
+			wait(claimedB, "the second server to claim the entry")
+			close(goA)
+			if err := <-doneA; err != nil {
+				t.Errorf("the first server's repair: %v", err)
+			}
+			if all, _ := entries(2); all != 0 {
+				t.Errorf("the first server wrote the entry the second had claimed (%d)", all)
+			}
+			close(goB)
+			if err := <-doneB; err != nil {
+				t.Errorf("the second server's repair: %v", err)
+			}
+			e.f.SetFaultHook(nil)
+			f2.SetFaultHook(nil)
+			if all, repaired := entries(2); all != 1 || repaired != 1 {
+				t.Errorf("after the repairs: %d entries (%d repaired), want one, repaired", all, repaired)
+			}
+			for _, f := range []*fund.Service{e.f, f2} {
+				if n, err := f.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+					t.Errorf("a repair after the repairs: %d %v", n, err)
+				}
+			}
+			e.f.Flush()
+			clean("repaired after a dead repairer", 2)
+			c.kept(t, 2)
+			for i := range 3 {
+				if all, _ := entries(i); all != 1 {
+					t.Errorf("object %d: %d entries in the end", i, all)
+				}
+			}
+		})
+	}
 }
