@@ -74,8 +74,9 @@ type Claim struct {
 	City      string `json:"city"`
 	CreatedMS int64  `json:"created_ms"`
 
-	// PendingAudits keeps the audit entry of a change of the claim alone
-	// (recovery closed) until it is written.
+	// PendingAudits keeps the audit entry of a change whose commit point
+	// is the claim's write (filing, recovery closed, rejection, a deferred
+	// payment booked) until it is written.
 	PendingAudits
 }
 
@@ -191,6 +192,11 @@ func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID str
 	if in.Cause == CauseTechRouteFailure {
 		c.Accelerated = s.routeFailure(ctx, in.EvaluationID)
 	}
+	// The audit entry rides in the claim's insert (the commit point).
+	note := s.auditIntent(actor, "claim.file", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": l.ID, "fund_id": l.FundID,
+		"loss": c.Loss, "cause": c.Cause, "share_pct": share, "compensation": comp, "risk_share_pct": risk})
+	note.At = now
+	c.addAudit(note)
 	// Three writes: the pool's open list first (Repair rolls an entry
 	// whose claim was never written back), then the loan's open-claim mark
 	// (the one-open-claim guard, by the loan's version), then the claim.
@@ -216,8 +222,11 @@ func (s *Service) FileClaim(ctx context.Context, actor identity.User, loanID str
 		s.dropOpen(ctx, l.FundID, c.ID)
 		return Claim{}, err
 	}
-	s.record(ctx, &actor, "claim.file", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": l.ID, "fund_id": l.FundID,
-		"loss": c.Loss, "cause": c.Cause, "share_pct": share, "compensation": comp, "risk_share_pct": risk})
+	if s.crashed("claim_filed") {
+		return Claim{}, errCrashed
+	}
+	finishAudit[Claim](ctx, s, s.claims, c.ID, note)
+	c.PendingAudits = PendingAudits{}
 	if s.notes != nil {
 		_, _ = s.notes.Send(ctx, notify.Audience{Officials: []string{pool.Region}}, notify.Message{Kind: "claim.filed",
 			Title: notify.Text{ZH: "新的代偿申请：" + c.Enterprise, EN: "New compensation claim: " + c.Enterprise},
@@ -540,11 +549,14 @@ func (c *Claim) book(op, event string, amount int64, at time.Time, approval bool
 }
 
 // settleOpen finishes or rolls back a claim of the pool's open list that a
-// crash left: never written (rolled back), rejected (finished), approved
-// before cutoff and not paid (paid). It reports whether it did.
+// crash left: never written (rolled back), rejected before cutoff
+// (finished), approved before cutoff and not paid (paid). It reports
+// whether it did.
 func (s *Service) settleOpen(ctx context.Context, fundID, claimID string, oc OpenClaim, cutoff time.Time) (bool, error) {
 	c, _, err := s.loadClaim(ctx, claimID)
 	switch {
+	case err == nil && c.State == ClaimRejected && c.decidedAt("rejected").After(cutoff):
+		return false, nil // a rejection in flight
 	case kedaitong.Is(err, kedaitong.ENotFound) || err == nil && c.State == ClaimRejected:
 		s.clearOpenClaim(ctx, oc.LoanID, claimID, "")
 		if !s.dropOpen(ctx, fundID, claimID) {
@@ -558,7 +570,7 @@ func (s *Service) settleOpen(ctx context.Context, fundID, claimID string, oc Ope
 		return true, nil
 	case err != nil:
 		return false, err
-	case c.State == ClaimApproved && c.approvedAt().Before(cutoff):
+	case c.State == ClaimApproved && c.decidedAt("approved").Before(cutoff):
 		if _, _, err := s.payClaim(ctx, nil, c); err != nil {
 			return false, err
 		}
@@ -575,10 +587,10 @@ func (s *Service) settleOpen(ctx context.Context, fundID, claimID string, oc Ope
 	return false, nil
 }
 
-// approvedAt is when the claim was approved.
-func (c *Claim) approvedAt() time.Time {
+// decidedAt is when the claim was approved or rejected (event).
+func (c *Claim) decidedAt(event string) time.Time {
 	for _, h := range c.History {
-		if h.Event == "approved" {
+		if h.Event == event {
 			return h.At
 		}
 	}
@@ -591,8 +603,9 @@ type RejectInput struct {
 }
 
 // RejectClaim rejects a submitted claim with a reason. The claim's write
-// is the commit point; the loan's mark and the pool's open list follow
-// (Repair finishes them from the open list).
+// is the commit point, with its audit entry pending in it; the entry, the
+// loan's mark and the pool's open list follow (Repair writes the entry
+// and finishes the rest from the open list).
 func (s *Service) RejectClaim(ctx context.Context, actor identity.User, id string, in RejectInput) (Claim, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Reason == "" {
@@ -608,21 +621,25 @@ func (s *Service) RejectClaim(ctx context.Context, actor identity.User, id strin
 	if err := s.mayDecide(ctx, actor, &c); err != nil {
 		return Claim{}, err
 	}
+	var note Intent
 	c, err = s.updateClaim(ctx, id, func(c *Claim) error {
 		if c.State != ClaimSubmitted {
 			return kedaitong.Errorf(kedaitong.EConflict, "the claim is %s", c.State).ZHf("代偿申请当前状态为 %s", claimStateZH(c.State))
 		}
 		c.State, c.Reason = ClaimRejected, in.Reason
-		c.History = append(c.History, ClaimStep{Event: "rejected", By: actor.ID, At: s.now(), Reason: in.Reason})
+		note = s.auditIntent(actor, "claim.reject", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": c.LoanID, "reason": in.Reason})
+		c.History = append(c.History, ClaimStep{Event: "rejected", By: actor.ID, At: note.At, Reason: in.Reason})
+		c.addAudit(note)
 		return nil
 	})
 	if err != nil {
 		return Claim{}, err
 	}
-	s.record(ctx, &actor, "claim.reject", "claim", c.ID, c.BankID, c.Region, map[string]any{"loan_id": c.LoanID, "reason": in.Reason})
 	if s.crashed("claim_reject") {
 		return Claim{}, errCrashed
 	}
+	finishAudit[Claim](ctx, s, s.claims, c.ID, note)
+	c.PendingAudits = PendingAudits{}
 	s.clearOpenClaim(ctx, c.LoanID, c.ID, "")
 	if !s.dropOpen(ctx, c.FundID, c.ID) && !c.Listed { // filed before the open list
 		_, _, _ = s.updatePool(context.WithoutCancel(ctx), c.FundID, func(p *Pool) error {
@@ -634,20 +651,34 @@ func (s *Service) RejectClaim(ctx context.Context, actor identity.User, id strin
 }
 
 // settlePayments books the deferred payments change op made from incoming
-// money on their claims (once per change and claim).
-func (s *Service) settlePayments(ctx context.Context, actor *identity.User, op string, paid []Payment) {
+// money on their claims (once per change and claim); each booking's write
+// carries its audit entry pending (written next, or by Repair). It fails
+// only at a crash point (tests).
+func (s *Service) settlePayments(ctx context.Context, actor *identity.User, op string, paid []Payment) error {
+	var who identity.User
+	if actor != nil {
+		who = *actor
+	}
 	for _, x := range paid {
-		booked := false
+		var note Intent
 		c, err := s.updateClaim(ctx, x.ClaimID, func(c *Claim) error {
-			if booked = c.book(op, "deferred_paid", x.Amount, s.now(), false); !booked {
+			if !c.book(op, "deferred_paid", x.Amount, s.now(), false) {
 				return errNothing
 			}
+			note = s.auditIntent(who, "claim.deferred_paid", "claim", c.ID, c.BankID, c.Region,
+				map[string]any{"amount": x.Amount, "deferred_left": c.Deferred, "op": op})
+			c.addAudit(note)
 			return nil
 		})
-		if err == nil && booked {
-			s.record(ctx, actor, "claim.deferred_paid", "claim", c.ID, c.BankID, c.Region, map[string]any{"amount": x.Amount, "deferred_left": c.Deferred})
+		if err != nil {
+			continue // booked already, or the claim is gone
 		}
+		if s.crashed("claim_deferred_paid") {
+			return errCrashed
+		}
+		finishAudit[Claim](ctx, s, s.claims, c.ID, note)
 	}
+	return nil
 }
 
 // LoanClaims lists a loan's claims, newest first, to whoever may see the loan.

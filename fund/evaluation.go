@@ -48,6 +48,10 @@ type Evaluation struct {
 	CreatedMS int64         `json:"created_ms"`
 	CreatedAt time.Time     `json:"created_at"`
 	ClosedAt  *time.Time    `json:"closed_at,omitempty"`
+	// PendingAudits keeps the audit entry of a change whose commit point
+	// is the evaluation's write (its order, a replacement, its close)
+	// until it is written.
+	PendingAudits
 }
 
 // PlannedSeat is a seat decided before it is written.
@@ -106,7 +110,8 @@ func (s *Service) EvaluationOf(ctx context.Context, id string) (Evaluation, erro
 
 // OrderEvaluation orders a technical evaluation of a non-performing loan
 // (officials of the pool's region, admins): a panel of experts on the
-// loan's route. One per loan.
+// loan's route. One per loan. The evaluation's insert carries the audit
+// entry pending (written after the setup, or by Repair).
 func (s *Service) OrderEvaluation(ctx context.Context, actor identity.User, loanID string) (Evaluation, error) {
 	l, _, err := s.loadLoan(ctx, loanID)
 	if err != nil {
@@ -136,11 +141,17 @@ func (s *Service) OrderEvaluation(ctx context.Context, actor identity.User, loan
 	e := Evaluation{ID: "evl-" + strings.TrimPrefix(l.ID, "loan-"), LoanID: l.ID, FundID: l.FundID, BankID: l.BankID,
 		Region: l.Region, Route: l.Enterprise.Route, Enterprise: l.Enterprise.Name, CreditCode: l.CreditCode,
 		State: EvalOpen, OrderedBy: actor.ID, CreatedAt: now, CreatedMS: now.UnixMilli(), Setup: SetupPending}
+	// The audit entry rides in the evaluation's insert (the commit point).
+	note := s.auditIntent(actor, "evaluation.order", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"loan_id": l.ID, "route": e.Route})
+	note.At = now
+	e.addAudit(note)
 	if prev, _, err := s.loadEvaluation(ctx, e.ID); err == nil {
 		if prev.Setup != SetupPending {
 			return Evaluation{}, kedaitong.Errorf(kedaitong.EConflict, "the loan has a technical evaluation already").ZHf("该贷款已有技术评估")
 		}
-		e = prev // an order a crash cut short: finish it
+		// An order a crash cut short: finish it; its entry, pending in it,
+		// is Repair's to write (claimed, so written once).
+		e, note = prev, Intent{}
 	} else if !kedaitong.Is(err, kedaitong.ENotFound) {
 		return Evaluation{}, err
 	} else {
@@ -167,7 +178,10 @@ func (s *Service) OrderEvaluation(ctx context.Context, actor identity.User, loan
 	if err != nil {
 		return Evaluation{}, err
 	}
-	s.record(ctx, &actor, "evaluation.order", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"loan_id": l.ID, "route": e.Route})
+	if note.Audit != nil {
+		finishAudit[Evaluation](ctx, s, s.evals, e.ID, note)
+	}
+	e.PendingAudits = PendingAudits{}
 	return e, nil
 }
 
@@ -309,6 +323,8 @@ func (s *Service) repairEvaluations(ctx context.Context, cutoff time.Time) (int,
 // Conclude closes an evaluation with the submitted answers (true: the loss
 // was caused by the failure of the technical route). The finding is
 // route_failure when more than half say so. Closing twice changes nothing.
+// The close's write carries its audit entry pending (written next, or by
+// Repair).
 func (s *Service) Conclude(ctx context.Context, id string, answers []bool) (Evaluation, error) {
 	for i := 0; i < retries; i++ {
 		e, ver, err := s.loadEvaluation(ctx, id)
@@ -330,13 +346,20 @@ func (s *Service) Conclude(ctx context.Context, id string, answers []bool) (Eval
 		}
 		now := s.now()
 		e.State, e.Finding, e.Answers, e.Failures, e.ClosedAt = EvalClosed, &f, len(answers), yes, &now
+		note := s.auditIntent(identity.User{}, "evaluation.close", "evaluation", e.ID, e.BankID, e.Region,
+			map[string]any{"finding": f, "answers": len(answers), "route_failure": yes})
+		e.addAudit(note)
 		if _, err := s.evals.Replace(ctx, id, ver, e); err != nil {
 			if kedaitong.Is(err, kedaitong.EConflict) {
 				continue
 			}
 			return Evaluation{}, err
 		}
-		s.record(ctx, nil, "evaluation.close", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"finding": f, "answers": len(answers), "route_failure": yes})
+		if s.crashed("evaluation_close") {
+			return Evaluation{}, errCrashed
+		}
+		finishAudit[Evaluation](ctx, s, s.evals, e.ID, note)
+		e.PendingAudits = PendingAudits{}
 		return e, nil
 	}
 	return Evaluation{}, kedaitong.Errorf(kedaitong.EConflict, "the evaluation is busy").ZHf("技术评估正被修改")

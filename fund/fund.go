@@ -39,10 +39,11 @@
 //     change's id). Repair: an intent whose loan lacks the id is rolled
 //     back, else cleared (and its audit entry written).
 //   - claim filing: pool (the claim enters the pool's open list), loan
-//     (open-claim mark, by its version: one open claim per loan), claim.
-//     Commit point: the claim's insert. Repair: an open-list entry whose
-//     claim does not exist is rolled back and the loan's mark cleared; a
-//     mark left by a decided claim never blocks a new filing.
+//     (open-claim mark, by its version: one open claim per loan), claim
+//     (with its audit entry pending, see below). Commit point: the claim's
+//     insert. Repair: an open-list entry whose claim does not exist is
+//     rolled back and the loan's mark cleared; a mark left by a decided
+//     claim never blocks a new filing.
 //   - claim approval: claim (approved: one approver wins), pool (the claim
 //     leaves the open list in the same write that pays cash and queues the
 //     deferred rest, with an intent), claim (booked paid), loan
@@ -50,13 +51,15 @@
 //     claim still on the open list is paid; an intent is rolled forward
 //     (claim and loan written, each once by the change's id). A claim off
 //     the open list is never paid again.
-//   - claim rejection: claim (rejected), loan (mark cleared), pool (off the
-//     open list). Commit point: the claim's write. Repair: an open-list
-//     entry whose claim is rejected is finished.
+//   - claim rejection: claim (rejected, its audit entry pending), loan
+//     (mark cleared), pool (off the open list). Commit point: the claim's
+//     write. Repair: an open-list entry whose claim was rejected before
+//     the grace is finished; the claim.reject entry is written as below.
 //   - contribution (and deferred payments from it): pool (cash, the queue
 //     paid first, an intent with the payments and the audit entry), then
-//     each paid claim. Commit point: the pool's write. Repair: the
-//     payments are booked on their claims (once per change) and the audit
+//     each paid claim (booked once per change, its claim.deferred_paid
+//     entry pending in the booking's write). Commit point: the pool's
+//     write. Repair: the payments are booked on their claims and the audit
 //     entry written.
 //   - transfer between regions: sending pool (debit + intent), receiving
 //     pool (credit + mark, once), transfer record, paid claims; the
@@ -68,33 +71,44 @@
 //     entry (Repair writes it if the process died before). A bank's
 //     warning and suspension change inside the pool's write that moves its
 //     figures: one document, nothing to repair.
-//   - a claim's recovery closed, an evaluation seat accepted or answered:
-//     one write of the claim or the seat, carrying the change's audit
-//     entry as an intent in the document (PendingAudits: the change's id,
-//     actor, action, detail), then the entry, then (after the answer) the
-//     intent cleared. Commit point: the document's write. Repair: an entry
-//     left pending is written, marked repaired, and cleared; it is claimed
-//     first by the document's version, so of two servers one writes it,
-//     and a repairer that dies before writing it leaves it to the next.
-//     (An answer's follow-up, closing the evaluation, is repaired as
-//     below.)
+//   - a change whose commit point is one write of a claim, a seat or an
+//     evaluation — a claim's filing, recovery closed, rejection and
+//     deferred payment booked; a seat accepted, declined, expired or
+//     answered; an evaluation's order, seat replacement and close — carries
+//     its audit entry as an intent in that write (PendingAudits: the
+//     change's id, actor, action, detail); the entry follows (after the
+//     change's other writes), and the intent is cleared after the answer.
+//     Repair: an entry left pending past the grace is written with its own
+//     action, marked repaired, and cleared; it is claimed first by the
+//     document's version, so of two servers one writes it, and a repairer
+//     that dies before writing it leaves it to the next. (A decline's,
+//     an expiry's or an answer's follow-up — the replacement or the close
+//     — is repaired as below.)
 //   - technical evaluation order and seat replacement: evaluation (with
-//     the planned seats and a pending mark; for a replacement, by its
-//     version: one of two at once wins), loan (names the evaluation),
-//     seats (ids chosen in the plan: each written once). Commit point: the
-//     evaluation's write. Repair: a pending evaluation is finished; an open
-//     evaluation left without an open seat is given a replacement or
-//     closed on its answers.
+//     the planned seats, a pending mark and its audit entry pending; for a
+//     replacement, by its version: one of two at once wins), loan (names
+//     the evaluation), seats (ids chosen in the plan: each written once).
+//     Commit point: the evaluation's write. Repair: a pending evaluation
+//     is finished; an open evaluation left without an open seat is given a
+//     replacement or closed on its answers.
 //
 // Audit entries of these changes are written at least once: a repair that
 // cannot know whether the entry was written before the crash writes it
-// again, marked "repaired". Entries still written as a plain second step,
-// which a crash right after the document's write drops (the change
-// itself is kept): a claim's filing (claim.file), rejection
-// (claim.reject: Repair records claim.repair_commit instead), deferred
-// payments booked (claim.deferred_paid), an evaluation's order, seat
-// replacement, seat expiry and close (evaluation.*); a seat's decline is
-// not audited.
+// again, marked "repaired", with the change's own action (claim.reject,
+// claim.approve, fund.transfer, loan.default …). A pool's intent is
+// claimed by Repair as a document's pending entry is (re-dated by the
+// pool's version, then the entry, then the intent cleared), so a
+// repairer dying in between leaves the entry to the next repair. A
+// change's entry is written twice only when the process dies after it and
+// before the intent's clearing (a contribution dying while it books its
+// deferred payments, for one). Still written as a plain second step, which
+// a crash right after the change's write drops (the change itself is
+// kept): a bank's warning or suspension (fund.bank_warned,
+// fund.bank_suspended, written after the default's loan write), and
+// Repair's own notes (fund.repair_*, claim.repair_*,
+// evaluation.repair_commit; the change's entry is kept). A re-review's
+// count and a seat's draft answer are not audited. An order that finishes
+// one a crash cut short leaves the first order's entry to Repair.
 //
 // # Money
 //
@@ -158,7 +172,8 @@ var (
 	}}
 	TransfersDef   = store.CollectionDef{Name: "fund_transfers", Indexes: []store.Index{{Fields: []string{"created_ms"}}}}
 	EvaluationsDef = store.CollectionDef{Name: "fund_evaluations", Indexes: []store.Index{{Fields: []string{"loan_id"}}, {Fields: []string{"created_ms"}},
-		{Fields: []string{"setup", "created_ms"}}, {Fields: []string{"state", "created_ms"}}}}
+		{Fields: []string{"setup", "created_ms"}}, {Fields: []string{"state", "created_ms"}},
+		{Fields: []string{"audit_pending", "created_ms"}}}} // Repair: audit entries left pending
 )
 
 // Dishonesty says whether an enterprise is on a dishonesty list (the data

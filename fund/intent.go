@@ -42,18 +42,22 @@ import (
 // younger than its grace alone (changes in flight); the server runs it at
 // start and every ten seconds.
 //
-// A change of one claim or one seat whose only second step is its audit
-// entry (a claim's recovery closed; an evaluation seat accepted or
-// answered) keeps that entry the same way, in the document it changes:
-// the change's write also records a KindAudit intent (the change's id, its
-// time, the entry) in the document's PendingAudits; the entry is written
-// after that write, and the intent cleared after the answer. Repair writes
-// the entry of an intent older than its grace, marked "repaired": it first
-// claims the intent by re-dating it in a version-guarded write of the
-// document (of two repairers one wins; a repairer that dies after its
-// claim leaves it to the next repair past the grace), then writes the
-// entry, then clears the intent. So the entry is written at least once,
-// and twice only when a process dies between writing it and clearing it.
+// A change whose commit point is the write of a claim, a seat or an
+// evaluation (a claim filed, its recovery closed, rejected, a deferred
+// payment booked; a seat accepted, declined, expired or answered; an
+// evaluation ordered, a seat replaced, the evaluation closed) keeps its
+// audit entry the same way, in that document: the change's write also
+// records a KindAudit intent (the change's id, its time, the entry) in the
+// document's PendingAudits; the entry is written after that write, and
+// the intent cleared after the answer. Repair writes the entry of an
+// intent older than its grace, marked "repaired": it first claims the
+// intent by re-dating it in a version-guarded write of the document (of
+// two repairers one wins; a repairer that dies after its claim leaves it
+// to the next repair past the grace), then writes the entry, then clears
+// the intent. A pool's intent that carries an entry is settled the same
+// way (settleNote): claimed, the entry, then cleared. So the entry is
+// written at least once, and twice only when a process dies between
+// writing it and clearing it.
 
 // Intent kinds.
 const (
@@ -65,7 +69,7 @@ const (
 	KindPool         = "pool"          // a contribution or a change of terms, targets or a suspension: deferred payments booked, the audit entry
 	KindTransferOut  = "transfer_out"  // money left this pool: the receiving pool credited, the transfer recorded
 	KindTransferIn   = "transfer_in"   // money came in by a transfer: it marks the credit as done until the sending pool's intent is cleared
-	KindAudit        = "audit"         // a change of one claim or one seat: kept in that document (PendingAudits), it carries only the change's audit entry
+	KindAudit        = "audit"         // a change of a claim, a seat or an evaluation: kept in that document (PendingAudits), it carries only the change's audit entry
 )
 
 // loanBound reports whether the kind's commit point is its loan's write.
@@ -74,8 +78,9 @@ func loanBound(kind string) bool {
 }
 
 // Intent is a pool change whose loan write may not have happened yet (or,
-// KindAudit, a claim's or a seat's change whose audit entry may not have
-// been written yet: kept in that document's PendingAudits).
+// KindAudit, a claim's, a seat's or an evaluation's change whose audit
+// entry may not have been written yet: kept in that document's
+// PendingAudits).
 type Intent struct {
 	ID     string    `json:"id"`   // the change's id, also written into the loan's Ops
 	Kind   string    `json:"kind"` // one of the Kind constants
@@ -189,13 +194,15 @@ func (l *Loan) addOp(id string) {
 // FaultHook, when set (tests), is called at the crash points of the
 // multi-step changes with the point's name (register, repayment, default,
 // rereview: between the pool's write and the loan's; claim_file,
-// claim_approve, claim_paid, claim_booked, claim_reject, contribution,
-// transfer_debit, transfer_credit, evaluation, replacement: see each
-// change; pool_create, claim_recovery_closed, seat_accept, seat_answer:
-// between the document's write and its audit entry; audit_settle,
-// audit_repair: before and after Repair's claim of an entry a claim or a
-// seat keeps pending); when it answers true the change stops there as a
-// crash would (no further write, no undo).
+// claim_approve, claim_paid, claim_booked, contribution, transfer_debit,
+// transfer_credit: see each change; pool_create, claim_filed,
+// claim_recovery_closed, claim_reject, claim_deferred_paid, evaluation,
+// replacement, evaluation_close, seat_accept, seat_decline, seat_expire,
+// seat_answer: between the commit point's write and the change's audit
+// entry; audit_settle, audit_repair: before and after Repair's claim of an
+// entry a claim, a seat or an evaluation keeps pending; intent_settle,
+// intent_repair: the same for a pool's intent); when it answers true the
+// change stops there as a crash would (no further write, no undo).
 type FaultHook func(kind string) bool
 
 // SetFaultHook installs the crash points (tests only).
@@ -304,8 +311,8 @@ const RepairGrace = 30 * time.Second
 //   - technical evaluations whose seats or loan link were not all written,
 //     and open evaluations left without an open seat (a decline, an expiry
 //     or a last answer whose follow-up died);
-//   - the audit entries claims and seats keep pending (PendingAudits): each
-//     is written once, marked repaired, and cleared.
+//   - the audit entries claims, seats and evaluations keep pending
+//     (PendingAudits): each is written once, marked repaired, and cleared.
 func (s *Service) Repair(ctx context.Context, grace time.Duration) (int, error) {
 	cutoff := s.now().Add(-grace)
 	q := store.Query{Sort: "region", Limit: 200}
@@ -359,7 +366,11 @@ func (s *Service) Repair(ctx context.Context, grace time.Duration) (int, error) 
 		return n + m, err
 	}
 	n += m
-	m, err = repairAudits[Seat](ctx, s, s.seats, cutoff)
+	if m, err = repairAudits[Seat](ctx, s, s.seats, cutoff); err != nil {
+		return n + m, err
+	}
+	n += m
+	m, err = repairAudits[Evaluation](ctx, s, s.evals, cutoff)
 	return n + m, err
 }
 
@@ -374,6 +385,13 @@ func (s *Service) settleIntent(ctx context.Context, fundID string, in Intent) (b
 		return false, err
 	}
 	committed := err == nil && slices.Contains(l.Ops, in.ID)
+	if committed && in.Audit != nil { // kept, with its entry to write
+		done, err := s.settleNote(ctx, fundID, in)
+		if done {
+			s.noteRepair(ctx, "fund.repair_commit", fundID, in)
+		}
+		return done, err
+	}
 	_, _, err = s.updatePool(ctx, fundID, func(p *Pool) error {
 		if !p.dropIntent(in.ID) {
 			return errNothing
@@ -392,19 +410,24 @@ func (s *Service) settleIntent(ctx context.Context, fundID string, in Intent) (b
 	action := "fund.repair_commit"
 	if !committed {
 		action = "fund.repair_rollback"
-	} else if in.Audit != nil {
-		in.Audit.write(ctx, s, in.LoanID, map[string]any{"repaired": true})
 	}
-	s.record(ctx, nil, action, "fund", fundID, in.BankID, "", map[string]any{"intent": in.ID, "kind": in.Kind, "loan_id": in.LoanID,
-		"outstanding": in.Delta.Outstanding})
+	s.noteRepair(ctx, action, fundID, in)
 	return true, nil
+}
+
+// noteRepair records Repair's own note of an intent it settled (not the
+// change's entry: a plain write, which a repairer dying just before it
+// drops).
+func (s *Service) noteRepair(ctx context.Context, action, fundID string, in Intent) {
+	s.record(ctx, nil, action, "fund", fundID, in.BankID, "", map[string]any{"intent": in.ID, "kind": in.Kind, "loan_id": in.LoanID,
+		"claim_id": in.ClaimID, "outstanding": in.Delta.Outstanding})
 }
 
 // rollForward finishes a change whose pool write is its commit point: the
 // other documents are written (each write idempotent by the change's id),
-// then the intent is cleared and the change's audit entry written, marked
-// repaired (it may have been written before the crash too: an audit entry
-// is written at least once).
+// then the change's audit entry is written, marked repaired (it may have
+// been written before the crash too: an audit entry is written at least
+// once), and the intent cleared — the entry claimed first (settleNote).
 func (s *Service) rollForward(ctx context.Context, fundID string, in Intent) (bool, error) {
 	switch in.Kind {
 	case KindClaimApprove:
@@ -412,7 +435,9 @@ func (s *Service) rollForward(ctx context.Context, fundID string, in Intent) (bo
 			return false, err
 		}
 	case KindPool:
-		s.settlePayments(ctx, nil, in.ID, in.Payments)
+		if err := s.settlePayments(ctx, nil, in.ID, in.Payments); err != nil {
+			return false, err
+		}
 	case KindTransferOut:
 		if err := s.finishTransfer(ctx, in); err != nil {
 			return false, err
@@ -427,21 +452,54 @@ func (s *Service) rollForward(ctx context.Context, fundID string, in Intent) (bo
 				return false, err
 			}
 		}
-		s.settlePayments(ctx, nil, in.ID, in.Payments)
-	}
-	if in.Kind == KindTransferOut { // the receiving pool's mark goes after the sending pool's intent
-		if !s.dropIntents(ctx, fundID, in.ID) {
-			return false, nil
+		if err := s.settlePayments(ctx, nil, in.ID, in.Payments); err != nil {
+			return false, err
 		}
-		s.dropIntents(ctx, in.Transfer.To, in.ID+"/in")
+	}
+	if in.Audit != nil {
+		if done, err := s.settleNote(ctx, fundID, in); !done || err != nil {
+			return done, err
+		}
 	} else if !s.dropIntents(ctx, fundID, in.ID) {
 		return false, nil
 	}
-	if in.Audit != nil {
-		in.Audit.write(ctx, s, in.LoanID, map[string]any{"repaired": true})
+	s.noteRepair(ctx, "fund.repair_commit", fundID, in)
+	return true, nil
+}
+
+// settleNote writes the audit entry of a pool's intent that Repair keeps
+// and clears the intent, as settleAudit does for a document's entry: the
+// intent is claimed first — re-dated in a version-guarded write of the
+// pool, only if it still has the date Repair read (of two repairers, one
+// claims it; one that dies after its claim leaves it to the next repair
+// past the grace) — then the entry is written, then the intent cleared (a
+// transfer's receiving mark after the sending intent). It reports whether
+// it wrote the entry.
+func (s *Service) settleNote(ctx context.Context, fundID string, in Intent) (bool, error) {
+	if s.crashed("intent_settle") {
+		return false, errCrashed
 	}
-	s.record(ctx, nil, "fund.repair_commit", "fund", fundID, in.BankID, "", map[string]any{"intent": in.ID, "kind": in.Kind,
-		"loan_id": in.LoanID, "claim_id": in.ClaimID})
+	_, _, err := s.updatePool(ctx, fundID, func(p *Pool) error {
+		x := p.intent(in.ID)
+		if x == nil || !x.At.Equal(in.At) {
+			return errNothing // cleared, or claimed by another repairer
+		}
+		x.At = s.now()
+		return nil
+	})
+	if err == errNothing {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if s.crashed("intent_repair") {
+		return false, errCrashed
+	}
+	in.Audit.write(ctx, s, in.LoanID, map[string]any{"repaired": true})
+	if s.dropIntents(ctx, fundID, in.ID) && in.Kind == KindTransferOut && in.Transfer != nil {
+		s.dropIntents(ctx, in.Transfer.To, in.ID+"/in")
+	}
 	return true, nil
 }
 
@@ -510,28 +568,29 @@ func (s *Service) isDone(id string) bool {
 	return ok
 }
 
-// PendingAudits is what a claim or a seat keeps of its changes whose audit
-// entry may not be written yet: a KindAudit intent each, recorded in the
-// change's own version-guarded write and cleared once the entry is
-// written. AuditPending is SetupPending while any is kept (Repair finds
-// them by it: an index of claims and of seats). It is bookkeeping: the
-// answers of the changes leave it out.
+// PendingAudits is what a claim, a seat or an evaluation keeps of its
+// changes whose audit entry may not be written yet: a KindAudit intent
+// each, recorded in the change's own version-guarded write and cleared
+// once the entry is written. AuditPending is SetupPending while any is
+// kept (Repair finds them by it: an index of each collection). It is
+// bookkeeping: the answers of the changes leave it out.
 type PendingAudits struct {
 	Audits       []Intent `json:"audits,omitempty"`
 	AuditPending string   `json:"audit_pending,omitempty"`
 }
 
-// pendingDoc is a document that keeps PendingAudits (*Claim, *Seat).
+// pendingDoc is a document that keeps PendingAudits (*Claim, *Seat, *Evaluation).
 type pendingDoc[T any] interface {
 	*T
 	pending() *PendingAudits
 }
 
-func (c *Claim) pending() *PendingAudits { return &c.PendingAudits }
-func (x *Seat) pending() *PendingAudits  { return &x.PendingAudits }
+func (c *Claim) pending() *PendingAudits      { return &c.PendingAudits }
+func (x *Seat) pending() *PendingAudits       { return &x.PendingAudits }
+func (e *Evaluation) pending() *PendingAudits { return &e.PendingAudits }
 
-// auditIntent is the intent of a claim's or a seat's change: its id, its
-// time and its audit entry.
+// auditIntent is the intent of a claim's, a seat's or an evaluation's
+// change: its id, its time and its audit entry.
 func (s *Service) auditIntent(actor identity.User, action, kind, objectID, bankID, region string, detail map[string]any) Intent {
 	return Intent{ID: newID("op-"), Kind: KindAudit, BankID: bankID, At: s.now(),
 		Audit: &AuditNote{Action: action, Kind: kind, ObjectID: objectID, ActorID: actor.ID, Username: actor.Username,
@@ -587,10 +646,10 @@ func updatePending[T any, P pendingDoc[T]](ctx context.Context, c store.Collecti
 	return kedaitong.Errorf(kedaitong.EConflict, "fund: %s is busy", id).ZHf("%s 正被修改", id)
 }
 
-// finishAudit follows the write of a claim's or a seat's change that
-// recorded in (a KindAudit intent): the entry is written now, the intent
-// cleared after the answer (Repair writes the entry if the process dies
-// before it).
+// finishAudit follows the write of a claim's, a seat's or an evaluation's
+// change that recorded in (a KindAudit intent): the entry is written now,
+// the intent cleared after the answer (Repair writes the entry if the
+// process dies before it).
 func finishAudit[T any, P pendingDoc[T]](ctx context.Context, s *Service, c store.Collection, id string, in Intent) {
 	in.Audit.write(ctx, s, id, nil)
 	s.later(ctx, func(ctx context.Context) {
@@ -604,8 +663,8 @@ func finishAudit[T any, P pendingDoc[T]](ctx context.Context, s *Service, c stor
 }
 
 // repairAudits writes the audit entries that changes of the documents of
-// c (claims or seats) older than cutoff left pending, each once, marked
-// repaired; it answers how many it wrote.
+// c (claims, seats or evaluations) older than cutoff left pending, each
+// once, marked repaired; it answers how many it wrote.
 func repairAudits[T any, P pendingDoc[T]](ctx context.Context, s *Service, c store.Collection, cutoff time.Time) (int, error) {
 	n := 0
 	q := store.Query{Eq: map[string]any{"audit_pending": SetupPending}, Sort: "created_ms", Limit: 200}

@@ -506,7 +506,7 @@ func (s *Service) CreatePool(ctx context.Context, actor identity.User, in PoolIn
 	if s.crashed("pool_create") {
 		return PoolView{}, errCrashed
 	}
-	s.finishPoolChange(ctx, &actor, p.ID, note)
+	_ = s.finishPoolChange(ctx, &actor, p.ID, note) // no payments
 	return p.view(actor, 1), nil
 }
 
@@ -566,7 +566,7 @@ func (s *Service) UpdatePool(ctx context.Context, actor identity.User, id string
 	if err != nil {
 		return PoolView{}, err
 	}
-	s.finishPoolChange(ctx, &actor, id, note)
+	_ = s.finishPoolChange(ctx, &actor, id, note) // no payments
 	return p.view(actor, ver), nil
 }
 
@@ -726,7 +726,9 @@ func (s *Service) Contribute(ctx context.Context, actor identity.User, id string
 	if s.crashed("contribution") {
 		return PoolView{}, nil, errCrashed
 	}
-	s.finishPoolChange(ctx, &actor, id, note)
+	if err := s.finishPoolChange(ctx, &actor, id, note); err != nil {
+		return PoolView{}, nil, err
+	}
 	return p.view(actor, ver), paid, nil
 }
 
@@ -770,7 +772,7 @@ func (s *Service) SetTarget(ctx context.Context, actor identity.User, id string,
 	if err != nil {
 		return PoolView{}, err
 	}
-	s.finishPoolChange(ctx, &actor, id, note)
+	_ = s.finishPoolChange(ctx, &actor, id, note) // no payments
 	return p.view(actor, ver), nil
 }
 
@@ -813,7 +815,7 @@ func (s *Service) Resume(ctx context.Context, actor identity.User, id, bankID st
 	if err != nil {
 		return PoolView{}, err
 	}
-	s.finishPoolChange(ctx, &actor, id, note)
+	_ = s.finishPoolChange(ctx, &actor, id, note) // no payments
 	return p.view(actor, ver), nil
 }
 
@@ -829,9 +831,13 @@ func (s *Service) poolNote(actor identity.User, action, fundID, bankID string, d
 
 // finishPoolChange writes what follows a pool change's write: its audit
 // entry and the deferred payments it made on their claims; the intent is
-// then cleared with the pool's next write.
-func (s *Service) finishPoolChange(ctx context.Context, actor *identity.User, fundID string, in Intent) {
+// then cleared with the pool's next write. It fails only at a crash point
+// (tests).
+func (s *Service) finishPoolChange(ctx context.Context, actor *identity.User, fundID string, in Intent) error {
 	s.record(ctx, actor, in.Audit.Action, "fund", fundID, in.BankID, in.Audit.Region, in.Audit.Detail)
-	s.settlePayments(ctx, actor, in.ID, in.Payments)
+	if err := s.settlePayments(ctx, actor, in.ID, in.Payments); err != nil {
+		return err
+	}
 	s.committed(fundID, in.ID)
+	return nil
 }

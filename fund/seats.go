@@ -83,8 +83,8 @@ type Seat struct {
 	InvitedAt     time.Time  `json:"invited_at"`
 	SubmittedAt   *time.Time `json:"submitted_at,omitempty"`
 	CreatedMS     int64      `json:"created_ms"`
-	// PendingAudits keeps the audit entry of an acceptance or an answer
-	// until it is written.
+	// PendingAudits keeps the audit entry of an acceptance, a decline, an
+	// expiry or an answer until it is written.
 	PendingAudits
 }
 
@@ -141,7 +141,9 @@ func (s *Service) notifyInvited(ctx context.Context, e Evaluation, ids []string)
 // replace invites one more expert of the route in place of a seat declined
 // or expired, when the finder has one not invited to this evaluation yet
 // (at most MaxInvitations in all). The evaluation's version guards it: of
-// two replacements at once, one invites. It reports whether it invited.
+// two replacements at once, one invites; that write carries the audit
+// entry pending (written after the seat, or by Repair). It reports whether
+// it invited.
 func (s *Service) replace(ctx context.Context, evaluationID string) (bool, error) {
 	if s.finder == nil {
 		return false, nil
@@ -182,8 +184,12 @@ func (s *Service) replace(ctx context.Context, evaluationID string) (bool, error
 		// The replacement is planned in the evaluation's write (its version
 		// makes one of two replacements at once win), then written.
 		e.Replacements++
-		e.Pending = append(e.Pending, PlannedSeat{SeatID: newID("evs-"), ExpertID: ids[pick], Tier: tiers[pick], At: s.now()})
+		ps := PlannedSeat{SeatID: newID("evs-"), ExpertID: ids[pick], Tier: tiers[pick], At: s.now()}
+		e.Pending = append(e.Pending, ps)
 		e.Setup = SetupPending
+		note := s.auditIntent(identity.User{}, "evaluation.replace", "evaluation", e.ID, e.BankID, e.Region,
+			map[string]any{"expert_id": ps.ExpertID, "seat": ps.SeatID})
+		e.addAudit(note)
 		if _, err := s.evals.Replace(ctx, e.ID, ver, e); kedaitong.Is(err, kedaitong.EConflict) {
 			continue
 		} else if err != nil {
@@ -195,7 +201,7 @@ func (s *Service) replace(ctx context.Context, evaluationID string) (bool, error
 		if _, err := s.finishSetup(ctx, e.ID); err != nil {
 			return false, err
 		}
-		s.record(ctx, nil, "evaluation.replace", "evaluation", e.ID, e.BankID, e.Region, map[string]any{"expert_id": ids[pick]})
+		finishAudit[Evaluation](ctx, s, s.evals, e.ID, note)
 		return true, nil
 	}
 	return false, nil
@@ -356,23 +362,35 @@ func (s *Service) AcceptSeat(ctx context.Context, actor identity.User, id string
 	return x, nil
 }
 
-// DeclineSeat declines an invitation or an accepted seat not yet submitted.
+// DeclineSeat declines an invitation or an accepted seat not yet
+// submitted. One write: the seat, with its audit entry pending in it
+// (written next, or by Repair); then the replacement or the close (Repair
+// moves on an evaluation left without an open seat).
 func (s *Service) DeclineSeat(ctx context.Context, actor identity.User, id, reason string) (Seat, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return Seat{}, kedaitong.Invalid("reason", "say why you decline").ZHf("请说明谢绝的原因")
 	}
+	var in Intent
 	x, err := s.changeSeat(ctx, actor, id, func(x *Seat) error {
 		if x.State != SeatInvited && x.State != SeatAccepted {
 			return kedaitong.Errorf(kedaitong.EConflict, "the assignment is %s", x.State).ZHf("评审任务当前状态为 %s", x.State)
 		}
+		in = s.auditIntent(actor, "evaluation.seat_decline", "evaluation", x.EvaluationID, x.BankID, x.Region,
+			map[string]any{"seat": x.ID, "expert_id": x.ExpertID, "was": x.State, "reason": reason})
 		x.State, x.Reason = SeatDeclined, reason
+		x.addAudit(in)
 		return nil
 	})
-	if err == nil {
-		err = s.afterSeatLost(ctx, x.EvaluationID)
+	if err != nil {
+		return Seat{}, err
 	}
-	return x, err
+	if s.crashed("seat_decline") {
+		return Seat{}, errCrashed
+	}
+	finishAudit[Seat](ctx, s, s.seats, x.ID, in)
+	x.PendingAudits = PendingAudits{}
+	return x, s.afterSeatLost(ctx, x.EvaluationID)
 }
 
 // afterSeatLost replaces a seat declined or expired, or closes the
@@ -405,13 +423,19 @@ func (s *Service) SweepSeats(ctx context.Context) (int, error) {
 				continue
 			}
 			x.State, x.Reason = SeatExpired, "expired: not answered by the due date"
+			in := s.auditIntent(identity.User{}, "evaluation.seat_expire", "evaluation", x.EvaluationID, x.BankID, x.Region,
+				map[string]any{"seat": x.ID, "expert_id": x.ExpertID, "was": st})
+			x.addAudit(in)
 			if _, err := s.seats.Replace(ctx, x.ID, d.Version, x); kedaitong.Is(err, kedaitong.EConflict) {
 				continue // answered meanwhile
 			} else if err != nil {
 				return n, err
 			}
 			n++
-			s.record(ctx, nil, "evaluation.seat_expire", "evaluation", x.EvaluationID, x.BankID, x.Region, map[string]any{"seat": x.ID, "expert_id": x.ExpertID, "was": st})
+			if s.crashed("seat_expire") {
+				return n, errCrashed
+			}
+			finishAudit[Seat](ctx, s, s.seats, x.ID, in)
 			if err := s.afterSeatLost(ctx, x.EvaluationID); err != nil {
 				return n, err
 			}

@@ -127,7 +127,9 @@ func (s *Service) TransferMoney(ctx context.Context, actor identity.User, in Tra
 	}
 	s.record(ctx, &actor, "fund.transfer", "fund", fp.ID, "", fp.Region, map[string]any{"transfer_id": t.ID, "to": to,
 		"amount": in.Amount, "reason": in.Reason, "from_cash_after": fp.Cash, "deferred_paid": t.Paid})
-	s.settlePayments(ctx, &actor, t.ID+"/in", t.Paid)
+	if err := s.settlePayments(ctx, &actor, t.ID+"/in", t.Paid); err != nil {
+		return Transfer{}, err
+	}
 	// The sending pool's intent goes first: while it is there, the
 	// receiving pool's mark says whether the money arrived.
 	if s.dropIntents(ctx, from, t.ID) {
@@ -185,8 +187,7 @@ func (s *Service) finishTransfer(ctx context.Context, out Intent) error {
 	if err := s.recordTransfer(ctx, t); err != nil {
 		return err
 	}
-	s.settlePayments(ctx, nil, t.ID+"/in", t.Paid)
-	return nil
+	return s.settlePayments(ctx, nil, t.ID+"/in", t.Paid)
 }
 
 // ListTransfers lists transfers newest first (officials see those touching their region).
