@@ -2,6 +2,7 @@ package fund_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -403,36 +404,53 @@ func TestPoolCreateCrashAudited(t *testing.T) {
 	e.agree(t, "pool_create", "fund-3610", 0)
 }
 
-// auditCase is a change of one document (a claim, a seat) whose audit
-// entry rides in that document's write: do makes the change on the i-th of
-// three objects (0 runs through; 1 and 2 are cut at point), object names
-// the i-th entry's object and seat its seat, kept checks that the change
-// itself is intact, pending returns the document's pending entries.
+// auditCase is a change whose audit entry rides in its commit point's
+// write (a claim's, a seat's or an evaluation's): do makes the change on
+// the i-th of three objects (0 runs through; 1 and 2 are cut at point),
+// object names the i-th entry's object and seat its seat (match, when
+// set, picks the i-th entry instead), system says the entry has no actor
+// (a change the platform makes), kept checks that the change itself is
+// intact, pending returns the document's pending entries.
 type auditCase struct {
 	point, action string
 	bankID        string
+	system        bool
 	do            func(i int) error
 	object, seat  func(i int) string
+	match         func(i int, ev identity.Event) bool
 	kept          func(t *testing.T, i int)
 	pending       func(i int) fund.PendingAudits
+}
+
+// noSeat is the seat of an entry that names none.
+func noSeat(int) string { return "" }
+
+// defaultedN registers k loans of bank A (all first: a default suspends
+// the bank) and defaults each at its full amount.
+func (e *crashEnv) defaultedN(t *testing.T, k int, amount int64) []fund.Loan {
+	t.Helper()
+	ctx := context.Background()
+	var loans []fund.Loan
+	for i := range k {
+		loans = append(loans, e.loan(t, officerA, "360321", i+1, amount, 24))
+	}
+	for i, l := range loans {
+		loans[i] = must(e.f.MarkDefault(ctx, officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(amount)}))
+	}
+	return loans
 }
 
 // claimsCase: bank A's recovery closed on three claims.
 func claimsCase(t *testing.T, e *crashEnv) auditCase {
 	ctx := context.Background()
-	var loans []fund.Loan
-	for i := range 3 {
-		loans = append(loans, e.loan(t, officerA, "360321", i+1, 500000, 24))
-	}
 	var claims []fund.Claim
-	for _, l := range loans {
-		must(e.f.MarkDefault(ctx, officerA, l.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(int64(500000))}))
+	for _, l := range e.defaultedN(t, 3, 500000) {
 		claims = append(claims, must(e.f.FileClaim(ctx, officerA, l.ID, fund.ClaimInput{Loss: 500000, Cause: "ordinary"})))
 	}
 	return auditCase{point: "claim_recovery_closed", action: "claim.recovery_closed", bankID: "bank-a",
 		do:     func(i int) error { _, err := e.f.CloseRecovery(ctx, officerA, claims[i].ID); return err },
 		object: func(i int) string { return claims[i].ID },
-		seat:   func(int) string { return "" },
+		seat:   noSeat,
 		kept: func(t *testing.T, i int) {
 			t.Helper()
 			c := must(e.f.GetClaim(ctx, officerA, claims[i].ID))
@@ -447,31 +465,197 @@ func claimsCase(t *testing.T, e *crashEnv) auditCase {
 	}
 }
 
+// fileCase: bank A's claims filed on three defaulted loans (cut after the
+// claim's insert, the commit point).
+func fileCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	loans := e.defaultedN(t, 3, 500000)
+	claimOf := func(i int) string {
+		if cs := must(e.f.LoanClaims(ctx, admin, loans[i].ID)); len(cs) == 1 {
+			return cs[0].ID
+		}
+		return ""
+	}
+	file := func(i int) error {
+		_, err := e.f.FileClaim(ctx, officerA, loans[i].ID, fund.ClaimInput{Loss: 500000, Cause: "ordinary"})
+		return err
+	}
+	return auditCase{point: "claim_filed", action: "claim.file", bankID: "bank-a",
+		do:     file,
+		object: claimOf,
+		seat:   noSeat,
+		kept: func(t *testing.T, i int) {
+			t.Helper()
+			c := must(e.f.GetClaim(ctx, officerA, claimOf(i)))
+			l := must(e.f.GetLoan(ctx, officerA, loans[i].ID))
+			p := must(e.f.PoolOf(ctx, "fund-360321"))
+			if c.State != fund.ClaimSubmitted || c.Loss != 500000 || l.OpenClaimID != c.ID || p.OpenList[c.ID].LoanID != l.ID {
+				t.Errorf("claim %d after its filing: %s, loan's mark %q, pool's open list %+v", i, c.State, l.OpenClaimID, p.OpenList[c.ID])
+			}
+			if err := file(i); code(err) != kedaitong.EConflict {
+				t.Errorf("filing a second claim on loan %d: %v", i, err)
+			}
+		},
+		pending: func(i int) fund.PendingAudits { return must(e.f.GetClaim(ctx, admin, claimOf(i))).PendingAudits },
+	}
+}
+
+// rejectCase: three claims rejected (cut after the claim's write, before
+// the loan's mark and the pool's open list are cleared).
+func rejectCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	var claims []fund.Claim
+	for _, l := range e.defaultedN(t, 3, 500000) {
+		claims = append(claims, must(e.f.FileClaim(ctx, officerA, l.ID, fund.ClaimInput{Loss: 500000, Cause: "ordinary"})))
+	}
+	reject := func(i int) error {
+		_, err := e.f.RejectClaim(ctx, lianhua, claims[i].ID, fund.RejectInput{Reason: "材料不全"})
+		return err
+	}
+	return auditCase{point: "claim_reject", action: "claim.reject", bankID: "bank-a",
+		do:     reject,
+		object: func(i int) string { return claims[i].ID },
+		seat:   noSeat,
+		kept: func(t *testing.T, i int) {
+			t.Helper()
+			c := must(e.f.GetClaim(ctx, officerA, claims[i].ID))
+			l := must(e.f.GetLoan(ctx, officerA, c.LoanID))
+			p := must(e.f.PoolOf(ctx, "fund-360321"))
+			if _, open := p.OpenList[c.ID]; c.State != fund.ClaimRejected || c.Reason != "材料不全" || l.OpenClaimID != "" || open {
+				t.Errorf("claim %d after its rejection: %s %q, loan's mark %q, on the open list: %v", i, c.State, c.Reason, l.OpenClaimID, open)
+			}
+			if err := reject(i); code(err) != kedaitong.EConflict {
+				t.Errorf("rejecting claim %d again: %v", i, err)
+			}
+		},
+		pending: func(i int) fund.PendingAudits { return must(e.f.GetClaim(ctx, admin, claims[i].ID)).PendingAudits },
+	}
+}
+
+// deferredCase: three claims partly paid (cash ran out), each paid the
+// rest by a contribution of its own (cut after the claim's booking).
+func deferredCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	big := e.loan(t, officerA, "360321", 9, 2545000, 24)
+	loans := e.defaultedN(t, 3, 1000000)
+	big = must(e.f.MarkDefault(ctx, officerA, big.ID, fund.DefaultInput{Date: "2025-09-01", Outstanding: ptr(big.Amount)}))
+	must(e.f.ApproveClaim(ctx, lianhua, e.readyClaim(t, big).ID)) // 2,036,000 of the 2,545,000 cash
+	var claims []fund.Claim
+	for _, l := range loans {
+		claims = append(claims, must(e.f.ApproveClaim(ctx, lianhua, e.readyClaim(t, l).ID)))
+	}
+	rest := []int64{291000, 800000, 800000}
+	for i, c := range claims {
+		if c.State != fund.ClaimPartlyPaid || c.Deferred != rest[i] {
+			t.Fatalf("claim %d: %s, %d deferred, want %d", i, c.State, c.Deferred, rest[i])
+		}
+	}
+	e.f.Flush()
+	return auditCase{point: "claim_deferred_paid", action: "claim.deferred_paid", bankID: "bank-a",
+		do: func(i int) error {
+			_, _, err := e.f.Contribute(ctx, lianhua, "fund-360321", fund.ContributionInput{Year: 2025, PaidIn: rest[i], By: "county"})
+			return err
+		},
+		object: func(i int) string { return claims[i].ID },
+		seat:   noSeat,
+		kept: func(t *testing.T, i int) {
+			t.Helper()
+			c := must(e.f.GetClaim(ctx, officerA, claims[i].ID))
+			if c.State != fund.ClaimPaid || c.Paid != c.Compensation || c.Deferred != 0 || c.History[len(c.History)-1].Event != "deferred_paid" {
+				t.Errorf("claim %d after its deferred payment: %s paid %d deferred %d", i, c.State, c.Paid, c.Deferred)
+			}
+		},
+		pending: func(i int) fund.PendingAudits { return must(e.f.GetClaim(ctx, admin, claims[i].ID)).PendingAudits },
+	}
+}
+
+// expert is an evaluation expert's user.
+func expert(id string) identity.User {
+	return identity.User{ID: "u-" + id, Username: id, Role: identity.RoleExpert, ExpertID: id}
+}
+
+// findExperts makes the expert library answer the first n of ids.
+func (e *crashEnv) findExperts(ids ...string) {
+	e.f.SetExpertFinder(func(_ context.Context, route, bank, code string, n int) ([]string, []string, error) {
+		n = min(n, len(ids))
+		return ids[:n], make([]string, n), nil
+	})
+}
+
+// orderCase: technical evaluations ordered on three defaulted loans (cut
+// after the evaluation's insert, before the loan names it).
+func orderCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	e.findExperts("e1", "e2", "e3")
+	loans := e.defaultedN(t, 3, 500000)
+	evID := func(i int) string { return "evl-" + strings.TrimPrefix(loans[i].ID, "loan-") }
+	order := func(i int) error { _, err := e.f.OrderEvaluation(ctx, lianhua, loans[i].ID); return err }
+	return auditCase{point: "evaluation", action: "evaluation.order", bankID: "bank-a",
+		do:     order,
+		object: evID,
+		seat:   noSeat,
+		kept: func(t *testing.T, i int) {
+			t.Helper()
+			l := must(e.f.GetLoan(ctx, lianhua, loans[i].ID))
+			ev := must(e.f.GetEvaluation(ctx, lianhua, evID(i)))
+			seats := must(e.f.EvaluationSeatsOf(ctx, lianhua, ev.ID))
+			if l.EvaluationID != ev.ID || ev.State != fund.EvalOpen || ev.Setup != "" || len(ev.Pending) != 0 || len(seats) != 3 {
+				t.Errorf("evaluation %d after its order: loan names %q, %+v, %d seats", i, l.EvaluationID, ev, len(seats))
+			}
+			if err := order(i); code(err) != kedaitong.EConflict {
+				t.Errorf("ordering evaluation %d again: %v", i, err)
+			}
+		},
+		pending: func(i int) fund.PendingAudits { return must(e.f.GetEvaluation(ctx, admin, evID(i))).PendingAudits },
+	}
+}
+
+// closeCase: three evaluations (no expert on their route) closed on their
+// answers (cut after the evaluation's write).
+func closeCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	var evs []fund.Evaluation
+	for _, l := range e.defaultedN(t, 3, 500000) {
+		evs = append(evs, must(e.f.OrderEvaluation(ctx, lianhua, l.ID)))
+	}
+	e.f.Flush()
+	conclude := func(i int) error { _, err := e.f.Conclude(ctx, evs[i].ID, []bool{true, true, false}); return err }
+	return auditCase{point: "evaluation_close", action: "evaluation.close", bankID: "bank-a", system: true,
+		do:     conclude,
+		object: func(i int) string { return evs[i].ID },
+		seat:   noSeat,
+		kept: func(t *testing.T, i int) {
+			t.Helper()
+			ev := must(e.f.GetEvaluation(ctx, lianhua, evs[i].ID))
+			if ev.State != fund.EvalClosed || ev.Finding == nil || *ev.Finding != fund.FindingRouteFailure || ev.Answers != 3 || ev.Failures != 2 {
+				t.Errorf("evaluation %d after its close: %+v", i, ev)
+			}
+			must(0, conclude(i)) // closing again changes nothing (and writes no entry: counted at the end)
+		},
+		pending: func(i int) fund.PendingAudits { return must(e.f.GetEvaluation(ctx, admin, evs[i].ID)).PendingAudits },
+	}
+}
+
 // seatsCase: three experts' seats on one evaluation, accepted (answer:
 // accepted and scored first, then submitted).
 func seatsCase(t *testing.T, e *crashEnv, answer bool) auditCase {
 	ctx := context.Background()
 	experts := []string{"e1", "e2", "e3"}
-	e.f.SetExpertFinder(func(_ context.Context, route, bank, code string, n int) ([]string, []string, error) {
-		n = min(n, len(experts))
-		return experts[:n], make([]string, n), nil
-	})
-	expert := func(i int) identity.User {
-		return identity.User{ID: "u-" + experts[i], Username: experts[i], Role: identity.RoleExpert, ExpertID: experts[i]}
-	}
+	e.findExperts(experts...)
+	ex := func(i int) identity.User { return expert(experts[i]) }
 	l := e.defaulted(t, 1, 500000)
 	ev := must(e.f.OrderEvaluation(ctx, lianhua, l.ID))
 	var seats []fund.Seat
 	for i := range experts {
-		ss := must(e.f.Seats(ctx, expert(i), ""))
+		ss := must(e.f.Seats(ctx, ex(i), ""))
 		if len(ss) != 1 {
 			t.Fatalf("%s's seats: %+v", experts[i], ss)
 		}
 		seats = append(seats, ss[0])
 	}
-	get := func(i int) fund.Seat { return must(e.f.GetSeat(ctx, expert(i), seats[i].ID)) }
+	get := func(i int) fund.Seat { return must(e.f.GetSeat(ctx, ex(i), seats[i].ID)) }
 	c := auditCase{point: "seat_accept", action: "evaluation.seat_accept", bankID: "bank-a",
-		do:     func(i int) error { _, err := e.f.AcceptSeat(ctx, expert(i), seats[i].ID); return err },
+		do:     func(i int) error { _, err := e.f.AcceptSeat(ctx, ex(i), seats[i].ID); return err },
 		object: func(int) string { return ev.ID },
 		seat:   func(i int) string { return seats[i].ID },
 		kept: func(t *testing.T, i int) {
@@ -487,11 +671,11 @@ func seatsCase(t *testing.T, e *crashEnv, answer bool) auditCase {
 	}
 	for i := range experts {
 		must(0, c.do(i))
-		must(e.f.ScoreSeat(ctx, expert(i), seats[i].ID, fund.SeatInput{RouteFailure: ptr(i != 0), Comment: "意见"}))
+		must(e.f.ScoreSeat(ctx, ex(i), seats[i].ID, fund.SeatInput{RouteFailure: ptr(i != 0), Comment: "意见"}))
 	}
 	e.f.Flush()
 	c.point, c.action = "seat_answer", "evaluation.answer"
-	c.do = func(i int) error { _, err := e.f.SubmitSeat(ctx, expert(i), seats[i].ID); return err }
+	c.do = func(i int) error { _, err := e.f.SubmitSeat(ctx, ex(i), seats[i].ID); return err }
 	c.kept = func(t *testing.T, i int) {
 		t.Helper()
 		if x := get(i); x.State != fund.SeatSubmitted || x.RouteFailure == nil || *x.RouteFailure != (i != 0) || x.SubmittedAt == nil {
@@ -506,39 +690,125 @@ func seatsCase(t *testing.T, e *crashEnv, answer bool) auditCase {
 	return c
 }
 
-// TestAuditOnlyChangesCrashAudited: a claim's recovery closed and an
-// evaluation seat's acceptance and answer are one document's write, whose
-// audit entry rides in it. Uninterrupted, the entry is written at once and
+// declineCase: the three seats declined (no other expert to invite).
+func declineCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	c := seatsCase(t, e, false)
+	seat := c.seat
+	c.point, c.action = "seat_decline", "evaluation.seat_decline"
+	c.do = func(i int) error {
+		_, err := e.f.DeclineSeat(ctx, expert([]string{"e1", "e2", "e3"}[i]), seat(i), "利益冲突")
+		return err
+	}
+	c.kept = func(t *testing.T, i int) {
+		t.Helper()
+		if x := must(e.f.GetSeat(ctx, admin, seat(i))); x.State != fund.SeatDeclined || x.Reason != "利益冲突" {
+			t.Errorf("seat %d after its decline: %s %q", i, x.State, x.Reason)
+		}
+	}
+	return c
+}
+
+// expireCase: the three seats expire one by one (the first invited, due
+// in three days; the others accepted a day apart, due in 14 and 15 days).
+func expireCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	c := seatsCase(t, e, false)
+	seat := c.seat
+	must(0, c.do(1))
+	*e.clock = e.clock.Add(24 * time.Hour)
+	must(0, c.do(2))
+	e.f.Flush()
+	c.point, c.action, c.system = "seat_expire", "evaluation.seat_expire", true
+	c.do = func(i int) error {
+		if due := must(e.f.GetSeat(ctx, admin, seat(i))).Due.Add(time.Hour); due.After(*e.clock) {
+			*e.clock = due
+		}
+		_, err := e.f.SweepSeats(ctx)
+		return err
+	}
+	c.kept = func(t *testing.T, i int) {
+		t.Helper()
+		for j := range 3 {
+			if x := must(e.f.GetSeat(ctx, admin, seat(j))); (x.State == fund.SeatExpired) != (j <= i) {
+				t.Errorf("after expiry %d, seat %d is %s", i, j, x.State)
+			}
+		}
+	}
+	return c
+}
+
+// replaceCase: the three seats declined, each replaced by one more expert
+// of the route (cut after the evaluation's write that plans the seat).
+func replaceCase(t *testing.T, e *crashEnv) auditCase {
+	ctx := context.Background()
+	c := declineCase(t, e)
+	e.findExperts("e1", "e2", "e3", "e4", "e5", "e6")
+	ev := c.object(0)
+	c.point, c.action, c.system = "replacement", "evaluation.replace", true
+	c.match = func(i int, x identity.Event) bool {
+		return x.ObjectID == ev && x.Detail["expert_id"] == []string{"e4", "e5", "e6"}[i]
+	}
+	c.kept = func(t *testing.T, i int) {
+		t.Helper()
+		ss := must(e.f.Seats(ctx, expert([]string{"e4", "e5", "e6"}[i]), ""))
+		got := must(e.f.GetEvaluation(ctx, lianhua, ev))
+		if len(ss) != 1 || ss[0].EvaluationID != ev || ss[0].State != fund.SeatInvited || got.Replacements != i+1 || len(got.Pending) != 0 || got.Setup != "" {
+			t.Errorf("replacement %d: seats %+v, evaluation %+v", i, ss, got)
+		}
+	}
+	c.pending = func(int) fund.PendingAudits { return must(e.f.GetEvaluation(ctx, admin, ev)).PendingAudits }
+	return c
+}
+
+// TestAuditOnlyChangesCrashAudited: every change whose commit point is one
+// document's write — a claim's filing, recovery closed, rejection and
+// deferred payment booked; an evaluation's order, replacement and close;
+// a seat's acceptance, decline, expiry and answer — carries its audit
+// entry in that write. Uninterrupted, the entry is written at once and
 // nothing is left for Repair. Cut between the write and the entry, the
 // change is kept and no entry written; Repair writes it once, marked
 // repaired and naming the object, its bank and region; repairing again,
 // two servers repairing at once, or a repairer dying after it claimed the
 // entry write it neither twice nor never.
 func TestAuditOnlyChangesCrashAudited(t *testing.T) {
-	for _, name := range []string{"recovery_closed", "seat_accept", "seat_answer"} {
+	cases := map[string]func(t *testing.T, e *crashEnv) auditCase{
+		"recovery_closed": claimsCase,
+		"claim_file":      fileCase,
+		"claim_reject":    rejectCase,
+		"deferred_paid":   deferredCase,
+		"order":           orderCase,
+		"close":           closeCase,
+		"seat_accept":     func(t *testing.T, e *crashEnv) auditCase { return seatsCase(t, e, false) },
+		"seat_answer":     func(t *testing.T, e *crashEnv) auditCase { return seatsCase(t, e, true) },
+		"seat_decline":    declineCase,
+		"seat_expire":     expireCase,
+		"replace":         replaceCase,
+	}
+	for _, name := range []string{"recovery_closed", "claim_file", "claim_reject", "deferred_paid", "order", "close",
+		"seat_accept", "seat_answer", "seat_decline", "seat_expire", "replace"} {
 		t.Run(name, func(t *testing.T) {
 			e := newCrashEnv(t)
 			ctx := context.Background()
-			var c auditCase
-			switch name {
-			case "recovery_closed":
-				c = claimsCase(t, e)
-			default:
-				c = seatsCase(t, e, name == "seat_answer")
+			c := cases[name](t, e)
+			if c.match == nil {
+				c.match = func(i int, ev identity.Event) bool {
+					seat, _ := ev.Detail["seat"].(string)
+					return ev.ObjectID == c.object(i) && seat == c.seat(i)
+				}
 			}
 			entries := func(i int) (all, repaired int) {
 				e.rec.mu.Lock()
 				defer e.rec.mu.Unlock()
 				for _, ev := range e.rec.evs {
-					seat, _ := ev.Detail["seat"].(string)
-					if ev.Action != c.action || ev.ObjectID != c.object(i) || seat != c.seat(i) {
+					if ev.Action != c.action || !c.match(i, ev) {
 						continue
 					}
 					all++
 					if ev.Detail["repaired"] == true {
 						repaired++
 					}
-					if ev.Region != "360321" || ev.BankID != c.bankID || ev.Actor == nil || ev.Actor.ID == "" {
+					if ev.Region != "360321" || ev.BankID != c.bankID || c.system != (ev.Actor == nil) || ev.Actor != nil && ev.Actor.ID == "" {
 						t.Errorf("entry %d names region %q bank %q actor %+v", i, ev.Region, ev.BankID, ev.Actor)
 					}
 				}
@@ -566,6 +836,7 @@ func TestAuditOnlyChangesCrashAudited(t *testing.T) {
 
 			// Cut before the entry: the change is kept, the entry left to Repair.
 			e.crash(t, c.point, func() error { return c.do(1) })
+			e.f.Flush() // what the change finished before the cut (an earlier step's entry)
 			if all, _ := entries(1); all != 0 {
 				t.Fatalf("the cut change was audited before the repair (%d entries)", all)
 			}
@@ -579,95 +850,180 @@ func TestAuditOnlyChangesCrashAudited(t *testing.T) {
 			clean("repaired", 1)
 			c.kept(t, 1)
 
-			// A repairer dies after claiming the entry: nothing written, no
-			// other repair takes it within the grace, the next one past it does.
+			// A repairer dies after claiming the entry; then two servers.
 			e.crash(t, c.point, func() error { return c.do(2) })
-			*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
-			e.crash(t, "audit_repair", func() error { _, err := e.f.Repair(ctx, fund.RepairGrace); return err })
-			if all, _ := entries(2); all != 0 {
-				t.Fatalf("a repairer that died before the entry wrote %d", all)
-			}
-			if p := c.pending(2); len(p.Audits) != 1 {
-				t.Fatalf("a repairer that died before the entry dropped it: %+v", p)
-			}
-			// A second server within the grace of the dead repairer's claim leaves it.
-			var mu sync.Mutex
-			tick := func() time.Time {
-				mu.Lock()
-				defer mu.Unlock()
-				*e.clock = e.clock.Add(time.Millisecond)
-				return *e.clock
-			}
-			e.f.SetClock(tick)
-			f2 := must(fund.Open(ctx, e.st, e.apps, e.notes, e.rec))
-			f2.SetClock(tick)
-			if n, err := f2.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
-				t.Errorf("a second server within the grace of the claim: %d %v", n, err)
-			}
-			mu.Lock()
-			*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
-			mu.Unlock()
-			// Past it, two servers repair at once: the first has read the
-			// pending entry when the second claims it; the first must leave it
-			// to the second, which writes it once.
-			wait := func(ch chan struct{}, what string) {
-				t.Helper()
-				select {
-				case <-ch:
-				case <-time.After(20 * time.Second):
-					t.Fatalf("timed out waiting for %s", what)
+			e.f.Flush()
+			e.deadRepairer(t, "audit_settle", "audit_repair", func() int { all, _ := entries(2); return all }, func() {
+				if p := c.pending(2); len(p.Audits) != 1 {
+					t.Fatalf("a repairer that died before the entry dropped it: %+v", p)
 				}
-			}
-			readA, goA, claimedB, goB := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
-			pausedA, pausedB := false, false
-			e.f.SetFaultHook(func(kind string) bool {
-				if kind == "audit_settle" && !pausedA {
-					pausedA = true
-					close(readA)
-					<-goA
-				}
-				return false
 			})
-			f2.SetFaultHook(func(kind string) bool {
-				if kind == "audit_repair" && !pausedB {
-					pausedB = true
-					close(claimedB)
-					<-goB
-				}
-				return false
-			})
-			doneA, doneB := make(chan error, 1), make(chan error, 1)
-			go func() { _, err := e.f.Repair(ctx, fund.RepairGrace); doneA <- err }()
-			wait(readA, "the first server to read the pending entry")
-			go func() { _, err := f2.Repair(ctx, fund.RepairGrace); doneB <- err }()
-			wait(claimedB, "the second server to claim the entry")
-			close(goA)
-			if err := <-doneA; err != nil {
-				t.Errorf("the first server's repair: %v", err)
-			}
-			if all, _ := entries(2); all != 0 {
-				t.Errorf("the first server wrote the entry the second had claimed (%d)", all)
-			}
-			close(goB)
-			if err := <-doneB; err != nil {
-				t.Errorf("the second server's repair: %v", err)
-			}
-			e.f.SetFaultHook(nil)
-			f2.SetFaultHook(nil)
 			if all, repaired := entries(2); all != 1 || repaired != 1 {
 				t.Errorf("after the repairs: %d entries (%d repaired), want one, repaired", all, repaired)
 			}
-			for _, f := range []*fund.Service{e.f, f2} {
-				if n, err := f.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
-					t.Errorf("a repair after the repairs: %d %v", n, err)
-				}
-			}
-			e.f.Flush()
 			clean("repaired after a dead repairer", 2)
 			c.kept(t, 2)
 			for i := range 3 {
 				if all, _ := entries(i); all != 1 {
 					t.Errorf("object %d: %d entries in the end", i, all)
+				}
+			}
+		})
+	}
+}
+
+// deadRepairer: past the grace, a repairer dies after claiming an entry
+// (at the point claim): nothing is written (written() stays), the entry is
+// kept (dead, when given, checks it), and no other repair takes it within
+// the grace of the claim. Past it, two servers repair at once: the first
+// has read the entry (at the point settle) when the second claims it; the
+// first must leave it to the second, which writes it. A repair after that
+// finds nothing. The caller checks that the entry was written once.
+func (e *crashEnv) deadRepairer(t *testing.T, settle, claim string, written func() int, dead func()) {
+	t.Helper()
+	ctx := context.Background()
+	before := written()
+	*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
+	e.crash(t, claim, func() error { _, err := e.f.Repair(ctx, fund.RepairGrace); return err })
+	if n := written(); n != before {
+		t.Fatalf("a repairer that died before the entry wrote it (%d, was %d)", n, before)
+	}
+	if dead != nil {
+		dead()
+	}
+	// A second server within the grace of the dead repairer's claim leaves it.
+	var mu sync.Mutex
+	tick := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		*e.clock = e.clock.Add(time.Millisecond)
+		return *e.clock
+	}
+	e.f.SetClock(tick)
+	f2 := must(fund.Open(ctx, e.st, e.apps, e.notes, e.rec))
+	f2.SetClock(tick)
+	if n, err := f2.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+		t.Errorf("a second server within the grace of the claim: %d %v", n, err)
+	}
+	mu.Lock()
+	*e.clock = e.clock.Add(fund.RepairGrace + time.Second)
+	mu.Unlock()
+	wait := func(ch chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+	readA, goA, claimedB, goB := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	pausedA, pausedB := false, false
+	e.f.SetFaultHook(func(kind string) bool {
+		if kind == settle && !pausedA {
+			pausedA = true
+			close(readA)
+			<-goA
+		}
+		return false
+	})
+	f2.SetFaultHook(func(kind string) bool {
+		if kind == claim && !pausedB {
+			pausedB = true
+			close(claimedB)
+			<-goB
+		}
+		return false
+	})
+	doneA, doneB := make(chan error, 1), make(chan error, 1)
+	go func() { _, err := e.f.Repair(ctx, fund.RepairGrace); doneA <- err }()
+	wait(readA, "the first server to read the pending entry")
+	go func() { _, err := f2.Repair(ctx, fund.RepairGrace); doneB <- err }()
+	wait(claimedB, "the second server to claim the entry")
+	close(goA)
+	if err := <-doneA; err != nil {
+		t.Errorf("the first server's repair: %v", err)
+	}
+	if n := written(); n != before {
+		t.Errorf("the first server wrote the entry the second had claimed (%d, was %d)", n, before)
+	}
+	close(goB)
+	if err := <-doneB; err != nil {
+		t.Errorf("the second server's repair: %v", err)
+	}
+	e.f.SetFaultHook(nil)
+	f2.SetFaultHook(nil)
+	for _, f := range []*fund.Service{e.f, f2} {
+		if n, err := f.Repair(ctx, fund.RepairGrace); err != nil || n != 0 {
+			t.Errorf("a repair after the repairs: %d %v", n, err)
+		}
+	}
+	e.f.Flush()
+	f2.Flush()
+}
+
+// TestPoolRepairsClaimTheirEntry: a change whose commit point is a pool's
+// write with an intent (a contribution, a transfer's debit, a claim's
+// payment), cut before its audit entry, is rolled forward by Repair, which
+// claims the intent before it writes the entry and clears it after: a
+// repairer dying between the claim and the entry leaves it to the next
+// repair past the grace, two servers at once write it once — marked
+// repaired, naming the object and its region — and the money agrees.
+func TestPoolRepairsClaimTheirEntry(t *testing.T) {
+	for _, name := range []string{"contribution", "transfer_debit", "claim_paid"} {
+		t.Run(name, func(t *testing.T) {
+			e := newCrashEnv(t)
+			ctx := context.Background()
+			action, object, paidIn := "", "fund-360321", int64(2545000)
+			switch name {
+			case "contribution":
+				action, paidIn = "fund.contribution", paidIn+100000
+				e.crash(t, name, func() error {
+					_, _, err := e.f.Contribute(ctx, lianhua, "fund-360321", fund.ContributionInput{Year: 2025, PaidIn: 100000, By: "county"})
+					return err
+				})
+			case "transfer_debit":
+				must(e.f.CreatePool(ctx, province, fund.PoolInput{Region: "36"}))
+				action, paidIn = "fund.transfer", -1
+				e.crash(t, name, func() error {
+					_, err := e.f.TransferMoney(ctx, province, fund.TransferInput{From: "360321", To: "36", Amount: 1000000, Reason: "跨区域调剂"})
+					return err
+				})
+			case "claim_paid":
+				c := e.readyClaim(t, e.defaulted(t, 1, 1000000))
+				action, object = "claim.approve", c.ID
+				e.crash(t, name, func() error { _, err := e.f.ApproveClaim(ctx, lianhua, c.ID); return err })
+			}
+			e.f.Flush()
+			repaired := func() (n int) {
+				e.rec.mu.Lock()
+				defer e.rec.mu.Unlock()
+				for _, ev := range e.rec.evs {
+					if ev.Action != action || ev.ObjectID != object || ev.Detail["repaired"] != true {
+						continue
+					}
+					n++
+					if ev.Region != "360321" || ev.Actor == nil || ev.Actor.ID == "" {
+						t.Errorf("%s entry names region %q actor %+v", action, ev.Region, ev.Actor)
+					}
+				}
+				return n
+			}
+			before := e.rec.count(action)
+			e.deadRepairer(t, "intent_settle", "intent_repair", func() int { return e.rec.count(action) }, func() {
+				if p := must(e.f.PoolOf(ctx, "fund-360321")); len(p.Intents) != 1 {
+					t.Fatalf("a repairer that died before the entry dropped the intent: %+v", p.Intents)
+				}
+			})
+			if n := e.rec.count(action); n != before+1 {
+				t.Errorf("%s entries: %d, want %d", action, n, before+1)
+			}
+			if n := repaired(); n != 1 {
+				t.Errorf("repaired %s entries: %d, want one", action, n)
+			}
+			e.agree(t, name, "fund-360321", paidIn)
+			if name == "transfer_debit" {
+				if to := must(e.f.PoolOf(ctx, "fund-36")); to.Cash != 1000000 || len(to.Intents) != 0 {
+					t.Errorf("receiving pool: cash %d, intents %+v", to.Cash, to.Intents)
 				}
 			}
 		})
